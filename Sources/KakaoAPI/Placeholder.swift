@@ -1,0 +1,2 @@
+// Placeholder until the KakaoAPI module lands.
+enum KakaoAPIPlaceholder {}

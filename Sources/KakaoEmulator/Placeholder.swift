@@ -1,0 +1,2 @@
+// Placeholder until the KakaoEmulator module lands.
+enum KakaoEmulatorPlaceholder {}

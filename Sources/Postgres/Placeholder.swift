@@ -1,0 +1,2 @@
+// Placeholder until the Postgres module lands.
+enum PostgresPlaceholder {}
