@@ -78,6 +78,31 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: logins
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "Postgres",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LoginQueue",
+            dependencies: [
+                "Postgres",
+                "KakaoAPI",
+                "Accounts",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: executable
         .executableTarget(
             name: "kakao-login",
