@@ -146,10 +146,13 @@ CREATE TABLE login_jobs (
     -- the code is kept sealed only until Kakao answers the exchange
     CONSTRAINT login_jobs_code_check CHECK (stage = 'exchange' OR code_sealed IS NULL),
     CONSTRAINT login_jobs_exchange_sent_check CHECK (stage = 'exchange' OR exchange_sent_at IS NOT NULL),
-    -- no secret outlives its job
+    -- no secret outlives its job, except the code of a job that failed before the code was ever
+    -- sent (an operator may requeue it while the code lives; the pruner nulls it after 10 minutes)
     CONSTRAINT login_jobs_secrets_check CHECK (
-        finished_at IS NULL OR (code_sealed IS NULL AND pkce_verifier_sealed IS NULL
-                                AND kakao_token_sealed IS NULL))
+        finished_at IS NULL
+        OR (kakao_token_sealed IS NULL
+            AND ((code_sealed IS NULL AND pkce_verifier_sealed IS NULL)
+                 OR (state = 'failed' AND exchange_sent_at IS NULL))))
 ) WITH (fillfactor = 90, autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_threshold = 1000);
 
 -- The claim scans only runnable rows; the rescuer and lease renewal only leased rows. Neither
