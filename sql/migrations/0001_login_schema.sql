@@ -161,6 +161,11 @@ CREATE INDEX login_jobs_runnable_idx ON login_jobs (run_at, id) WHERE state = 'q
 CREATE INDEX login_jobs_leased_idx ON login_jobs (lease_expires_at) WHERE state = 'running';
 -- the pruner deletes finished jobs oldest first
 CREATE INDEX login_jobs_finished_at_idx ON login_jobs (finished_at) WHERE finished_at IS NOT NULL;
+-- the pruner nulls secrets that outlived their use: unsent codes of failed jobs (after 10 minutes)
+-- and refresh tokens kept for re-delivery (after the 60-second window); both sets stay tiny
+CREATE INDEX login_jobs_unsent_code_idx ON login_jobs (finished_at)
+    WHERE finished_at IS NOT NULL AND code_sealed IS NOT NULL;
+CREATE INDEX login_jobs_redelivery_idx ON login_jobs (delivered_at) WHERE refresh_token_sealed IS NOT NULL;
 CREATE INDEX login_jobs_user_id_idx ON login_jobs (user_id) WHERE user_id IS NOT NULL;
 CREATE INDEX login_jobs_attempt_id_idx ON login_jobs (attempt_id) WHERE attempt_id IS NOT NULL;
 
