@@ -1,2 +1,0 @@
-// Placeholder until the Postgres module lands.
-enum PostgresPlaceholder {}

@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+
+/// Bootstraps swift-log once per process from `LOG_LEVEL` (`trace` … `critical`, default
+/// `info`) and `LOG_FORMAT` (`text`, the default, or `json`: one JSON object per line).
+/// Logs go to standard error; command output goes to standard output.
+enum LoggingBootstrap {
+    private static let once: Void = {
+        let environment = ProcessInfo.processInfo.environment
+        let level = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        let json = environment["LOG_FORMAT"]?.lowercased() == "json"
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler =
+                json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }()
+
+    /// Bootstraps logging (first call only) and returns a logger with `label`.
+    static func logger(_ label: String) -> Logger {
+        _ = once
+        return Logger(label: label)
+    }
+}
+
+/// One JSON object per line on standard error: `time`, `level`, `label`, `message`, then the
+/// metadata keys (values as strings).
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+
+    init(label: String) { self.label = label }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var fields: [String: String] = [:]
+        let merged = metadata.merging(metadataProvider?.get() ?? [:]) { $1 }.merging(event.metadata ?? [:]) { $1 }
+        for (key, value) in merged { fields[key] = "\(value)" }
+        fields["time"] = Date().formatted(.iso8601)
+        fields["level"] = event.level.rawValue
+        fields["label"] = label
+        fields["message"] = event.message.description
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard var line = try? encoder.encode(fields) else { return }
+        line.append(UInt8(ascii: "\n"))
+        FileHandle.standardError.write(line)
+    }
+}

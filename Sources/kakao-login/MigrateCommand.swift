@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Postgres
+
+/// `kakao-login migrate`: applies the pending `NNNN_name.sql` files in order.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Apply the pending sql/migrations/NNNN_name.sql files in order.",
+        discussion: """
+            Connects like psql: DATABASE_URL (or DATABASE_URL_FILE) as a libpq URI or key=value \
+            string, else libpq's PG* variables and defaults. Each migration runs in its own \
+            transaction under an advisory lock, so several processes may run this at once. \
+            Refuses to run when an applied file was edited.
+            """
+    )
+
+    @Option(
+        name: .customLong("migrations-dir"),
+        help: "Folder of NNNN_name.sql files (default: $KAKAO_LOGIN_MIGRATIONS, else ./sql/migrations).")
+    var migrationsDirectory: String?
+
+    func run() async throws {
+        let logger = LoggingBootstrap.logger("kakao-login.migrate")
+        try await CommandErrors.reporting("migrate") {
+            let environment = ProcessInfo.processInfo.environment
+            let directory = migrationsDirectory ?? environment["KAKAO_LOGIN_MIGRATIONS"] ?? "./sql/migrations"
+            let configuration = try PostgresConfiguration.fromEnvironment(environment)
+            let migrator = Migrator(directory: directory, logger: logger)
+            // Check the folder before connecting: a bad folder is reported without touching the database.
+            let files = try migrator.loadMigrations()
+            let report = try await PostgresConnection.withConnection(configuration: configuration, logger: logger) {
+                connection in
+                try await migrator.migrate(on: connection)
+            }
+            for migration in report.applied {
+                print("applied \(migration.fileName)")
+            }
+            print(
+                "migrations: \(report.applied.count) applied now, \(report.alreadyApplied) already applied, "
+                    + "\(files.count) in \(directory)")
+        }
+    }
+}
