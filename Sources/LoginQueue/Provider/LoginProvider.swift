@@ -7,6 +7,10 @@ public protocol LoginProvider: Sendable {
     /// The name stored in `login_jobs.provider` and `user_identities.provider`, e.g. `kakao`.
     var name: String { get }
 
+    /// The URL the browser opens to ask the user for consent; the provider redirects back to
+    /// `redirectURI` with a code and `state`.
+    func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) -> String
+
     /// Presents the authorization code and returns the provider's tokens.
     /// - Throws: ``LoginProviderError``.
     func exchange(code: String, redirectURI: String, codeVerifier: String?) async throws -> ProviderTokens
