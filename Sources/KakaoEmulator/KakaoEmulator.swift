@@ -171,9 +171,10 @@ public struct KakaoEmulator: Sendable {
         }
     }
 
-    /// Moves the emulated clock forward (as `POST /_emulator/clock`).
+    /// Moves the emulated clock (as `POST /_emulator/clock`); a negative value moves it back,
+    /// which makes tokens issued afterwards already expired by the wall clock.
     public func advanceClock(bySeconds seconds: Int) {
-        core.advanceClock(seconds: max(0, seconds))
+        core.advanceClock(seconds: seconds)
     }
 
     /// Signs new ID tokens with a fresh key; the old one stays published (as `POST /_emulator/keys/rotate`).
