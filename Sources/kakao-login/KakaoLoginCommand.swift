@@ -8,6 +8,7 @@ struct KakaoLoginCommand: AsyncParsableCommand {
         abstract: "Login with Kakao, as a job-queue login worker on PostgreSQL.",
         subcommands: [
             MigrateCommand.self,
+            EmulatorCommand.self,
             BenchCommand.self,
         ]
     )
