@@ -103,6 +103,7 @@ final class ChildProcess: Sendable {
             try process.run()
         } catch {
             reader.readabilityHandler = nil
+            try? FileManager.default.removeItem(at: logFile)
             throw WebDriverError.processNotReady(name: name, reason: "cannot run \(executable.path): \(error)", log: "")
         }
         // Foundation closes the parent's copy of the pipe's write end once the child runs, so
