@@ -82,7 +82,8 @@ struct Settings {
         }
         kakaoAuthURL = r.url("KAKAO_AUTH_URL", default: "https://kauth.kakao.com")
         kakaoAPIURL = r.url("KAKAO_API_URL", default: "https://kapi.kakao.com")
-        kakaoScopes = r.list("KAKAO_SCOPES")
+        // openid by default: Kakao then issues an id_token, which the worker requires and verifies.
+        kakaoScopes = r.string("KAKAO_SCOPES") == nil ? ["openid"] : r.list("KAKAO_SCOPES")
 
         sealingKeys = r.secret("LOGIN_SEALING_KEYS")
         jwtKeysFolder = r.string("LOGIN_JWT_KEYS")
