@@ -104,6 +104,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "LoginAPI",
+            dependencies: [
+                "Postgres",
+                "LoginQueue",
+                "Accounts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/demo")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: executable
         .executableTarget(
             name: "kakao-login",
@@ -111,7 +128,11 @@ let package = Package(
                 "Postgres",
                 "KakaoAPI",
                 "KakaoEmulator",
+                "Accounts",
+                "LoginQueue",
+                "LoginAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
