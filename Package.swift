@@ -158,6 +158,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AccountsTests",
+            dependencies: [
+                "Accounts",
+                "Postgres",
+                "TestSupport",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KakaoEmulatorTests",
             dependencies: [
                 "KakaoEmulator",
