@@ -1,13 +1,8 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
-import KakaoAPI
-import LoginAPI
-import LoginQueue
-import Accounts
 import Logging
-import Postgres
 import ServiceLifecycle
+import UnixSignals
 
 /// `kakao-login api`: the HTTP API. Settings come from the environment (secrets also from
 /// `<NAME>_FILE`); the non-secret ones may be given as flags, which win.

@@ -174,7 +174,7 @@ struct Harness: Sendable {
     }
 
     /// Start, consent, post, long-poll until done: the succeeded answer's JSON.
-    func logIn(userID: Int64? = nil) async throws -> [String: any Sendable] {
+    func logIn(userID: Int64? = nil) async throws -> [String: Any] {
         let attempt = try await start()
         let posted = try await postCode(try code(for: attempt, userID: userID), attempt: attempt)
         try #require(posted.status == 202, "login answered \(posted.status): \(posted.body)")
@@ -183,7 +183,7 @@ struct Harness: Sendable {
     }
 
     /// Long-polls until the login is no longer pending (a safety limit, not a timing assertion).
-    func pollUntilDone(_ loginID: String, headers: [(String, String)]) async throws -> [String: any Sendable] {
+    func pollUntilDone(_ loginID: String, headers: [(String, String)]) async throws -> [String: Any] {
         for _ in 0..<10 {
             let answer = try await poll(loginID, wait: 25, headers: headers)
             try #require(answer.status == 200, "poll answered \(answer.status): \(answer.body)")
@@ -237,14 +237,14 @@ struct Answer: Sendable {
     let body: String
 
     /// The body as a JSON object.
-    func object() throws -> [String: any Sendable] {
+    func object() throws -> [String: Any] {
         let value = try JSONSerialization.jsonObject(with: Data(body.utf8))
-        return try #require(value as? [String: any Sendable], "not a JSON object: \(body)")
+        return try #require(value as? [String: Any], "not a JSON object: \(body)")
     }
 
     /// `error.code` of an error envelope.
     func errorCode() throws -> String? {
-        (try object()["error"] as? [String: any Sendable])?["code"] as? String
+        (try object()["error"] as? [String: Any])?["code"] as? String
     }
 }
 

@@ -16,12 +16,12 @@ struct LoginFlowTests {
             #expect((first["expires_in"] as? Int ?? 0) > 0)
             #expect((first["access_token"] as? String)?.split(separator: ".").count == 3)
             #expect((first["refresh_token"] as? String)?.isEmpty == false)
-            let user = try #require(first["user"] as? [String: any Sendable])
+            let user = try #require(first["user"] as? [String: Any])
             let userID = try #require(user["id"] as? String)
 
             let second = try await harness.logIn(userID: 4_242_001)
             #expect(second["is_new_user"] as? Bool == false)
-            #expect((second["user"] as? [String: any Sendable])?["id"] as? String == userID)
+            #expect((second["user"] as? [String: Any])?["id"] as? String == userID)
             #expect(try await harness.rowCounts().users == 1)
         }
     }
@@ -189,7 +189,7 @@ struct LoginFlowTests {
             let loginID = try #require(try posted.object()["login_id"] as? String)
             let done = try await harness.pollUntilDone(loginID, headers: [("X-Login-Attempt", attempt.token)])
             #expect(done["status"] as? String == "failed")
-            let error = try #require(done["error"] as? [String: any Sendable])
+            let error = try #require(done["error"] as? [String: Any])
             #expect(error["code"] as? String == "authorization_code_invalid")
             #expect(error["provider_error"] as? String == "KOE320")
             #expect((error["message"] as? String)?.isEmpty == false)

@@ -21,7 +21,7 @@ struct OperationsTests {
             try await waitUntil("ready") { try await harness.send(.GET, "/readyz").status == 200 }
             let ready = try await harness.send(.GET, "/readyz").object()
             #expect(ready["status"] as? String == "ready")
-            #expect((ready["checks"] as? [String: any Sendable])?["listener"] as? String == "ok")
+            #expect((ready["checks"] as? [String: Any])?["listener"] as? String == "ok")
 
             _ = try await harness.logIn()
             let metrics = try await harness.send(.GET, "/metrics")

@@ -18,7 +18,7 @@ struct TokenTests {
             #expect(me.status == 200)
             #expect(me.headers["Cache-Control"].first == "no-store")
             let user = try me.object()
-            #expect(user["id"] as? String == (login["user"] as? [String: any Sendable])?["id"] as? String)
+            #expect(user["id"] as? String == (login["user"] as? [String: Any])?["id"] as? String)
 
             let rotated = try await harness.send(.POST, "/auth/token/refresh", body: #"{"refresh_token": "\#(refresh)"}"#)
             #expect(rotated.status == 200)
@@ -58,7 +58,7 @@ struct TokenTests {
             let claims = try await keys.verify(access, as: TestClaims.self)
             #expect(claims.iss.value == "kakao-login")
             #expect(claims.aud.value.contains("kakao-login"))
-            #expect(claims.sub.value == (login["user"] as? [String: any Sendable])?["id"] as? String)
+            #expect(claims.sub.value == (login["user"] as? [String: Any])?["id"] as? String)
             #expect(!claims.sid.isEmpty)
             #expect(!claims.jti.value.isEmpty)
         }
