@@ -217,6 +217,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Real headless Chromium over WebDriver (Debian's chromium and chromium-driver).
+        .testTarget(
+            name: "BrowserTests",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KakaoAPITests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Postgres
 
 extension Sessions {
@@ -41,7 +42,7 @@ extension Sessions {
             if try token.decode(Bool.self, "revoked") { return .failure(AccountsError(.sessionRevoked)) }
 
             guard try token.decode(Bool.self, "rotated") else {
-                try await connection.query(
+                _ = try await connection.query(
                     """
                     WITH parent AS (
                         UPDATE refresh_tokens SET rotated_at = now() WHERE id = \(try token.decode(Int64.self, "id"))

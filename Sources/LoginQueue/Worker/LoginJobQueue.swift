@@ -109,7 +109,7 @@ struct LoginJobQueue: Sendable {
                 )
                 guard !held.isEmpty else { return false }
                 let user = try await accounts.upsert(profile, on: connection)
-                try await connection.query(
+                _ = try await connection.query(
                     """
                     WITH done AS (
                         UPDATE login_jobs
@@ -130,11 +130,11 @@ struct LoginJobQueue: Sendable {
                 """
                 UPDATE login_jobs
                 SET state = 'queued', run_at = now() + make_interval(secs => \(delay.seconds)),
-                    lease_expires_at = NULL, locked_by = NULL, provider_error = \(error.providerError),
+                    lease_expires_at = NULL, locked_by = NULL, provider_error = \(error.providerError as String?),
                     exchange_sent_at = CASE WHEN \(codeNeverSent) THEN NULL ELSE exchange_sent_at END,
                     errors = errors || jsonb_build_array(jsonb_build_object(
                         'at', now(), 'attempt', attempt, 'stage', stage,
-                        'class', \(error.retryClass)::text, 'provider_error', \(error.providerError)::text))
+                        'class', \(error.retryClass)::text, 'provider_error', \(error.providerError as String?)::text))
                 WHERE id = \(job.id) AND attempt = \(job.attempt) AND locked_by = \(workerID) AND state = 'running'
                 """
             ) == 1
@@ -145,14 +145,14 @@ struct LoginJobQueue: Sendable {
                 WITH failed AS (
                     UPDATE login_jobs
                     SET state = 'failed', finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
-                        failure_code = \(code.rawValue), provider_error = \(error?.providerError),
+                        failure_code = \(code.rawValue), provider_error = \(error?.providerError as String?),
                         exchange_sent_at = CASE WHEN \(codeNeverSent) THEN NULL ELSE exchange_sent_at END,
                         code_sealed = CASE WHEN \(codeNeverSent) THEN code_sealed END,
                         pkce_verifier_sealed = CASE WHEN \(codeNeverSent) THEN pkce_verifier_sealed END,
                         kakao_token_sealed = NULL,
                         errors = CASE WHEN \(error != nil) THEN errors || jsonb_build_array(jsonb_build_object(
                             'at', now(), 'attempt', attempt, 'stage', stage,
-                            'class', \(error?.retryClass)::text, 'provider_error', \(error?.providerError)::text))
+                            'class', \(error?.retryClass as String?)::text, 'provider_error', \(error?.providerError as String?)::text))
                             ELSE errors END
                     WHERE id = \(job.id) AND attempt = \(job.attempt) AND locked_by = \(workerID) AND state = 'running'
                     RETURNING login_id

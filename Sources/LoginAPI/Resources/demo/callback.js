@@ -164,7 +164,12 @@
   }
 
   function showUser(user, isNewUser) {
-    const u = user && typeof user === "object" ? user : {};
+    demo.setHidden("user", false);
+    // A read after the tokens were delivered carries the status only: no user to show.
+    const hasUser = Boolean(user && typeof user === "object");
+    demo.setHidden("user-details", !hasUser);
+    if (!hasUser) return;
+    const u = user;
     const nickname = u.nickname || u.display_name || u.name || "";
     demo.setText("user-nickname", nickname || "(닉네임 없음 / no nickname)");
     demo.setText("user-id", typeof u.id === "string" ? u.id : "");
@@ -187,7 +192,6 @@
     isNew.textContent = isNewUser === true ? "true" : isNewUser === false ? "false" : "";
     isNew.setAttribute("data-value", isNew.textContent);
     demo.setText("is-new-user-label", isNewUser === true ? "새로 가입했습니다 / signed up just now" : isNewUser === false ? "기존 사용자 / returning user" : "");
-    demo.setHidden("user", false);
   }
 
   function showClaims() {

@@ -225,6 +225,7 @@
     queue_full: ["로그인 요청이 밀려 있습니다. 잠시 후 다시 시도해 주세요.", "Too many logins are waiting. Try again later."],
     database_unavailable: ["데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.", "The database is unavailable. Try again later."],
     unsupported_media_type: ["JSON 요청만 받습니다.", "Only JSON requests are accepted."],
+    method_not_allowed: ["이 주소는 그 메서드를 받지 않습니다.", "This path does not accept that method."],
     payload_too_large: ["요청이 너무 큽니다.", "The request is too large."],
     network_error: ["API 서버에 연결할 수 없습니다.", "The API could not be reached."],
     no_code: ["주소에 인가 코드가 없습니다. 로그인을 처음부터 시작해 주세요.", "There is no authorization code in the address. Start the login from the beginning."],
