@@ -185,6 +185,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LoginQueueTests",
+            dependencies: [
+                "LoginQueue",
+                "Accounts",
+                "Postgres",
+                "KakaoAPI",
+                "KakaoEmulator",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LoginAPITests",
             dependencies: [
                 "LoginAPI",

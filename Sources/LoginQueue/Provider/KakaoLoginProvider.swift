@@ -8,11 +8,11 @@ import KakaoAPI
 public struct KakaoLoginProvider: LoginProvider {
     public let name = "kakao"
     let client: KakaoClient
-    /// Consent items to request (`scope`); empty sends none, so Kakao asks for the items
-    /// configured for the app.
+    /// Consent items to request (`scope`). With `openid` (the default) Kakao issues an id_token,
+    /// which is then required and verified; without any item Kakao asks for the app's items.
     let scopes: [String]
 
-    public init(client: KakaoClient, scopes: [String] = []) {
+    public init(client: KakaoClient, scopes: [String] = ["openid"]) {
         self.client = client
         self.scopes = scopes
     }
@@ -49,6 +49,12 @@ public struct KakaoLoginProvider: LoginProvider {
     public func profile(tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile {
         do {
             let user = try await client.userMe(accessToken: tokens.accessToken)
+            if tokens.idToken == nil, nonce != nil, scopes.contains("openid") {
+                // We built the authorize URL with openid and a nonce: no id_token is a downgrade.
+                // (The stateless flow's frontend builds its own URL and has no nonce.)
+                throw LoginProviderError(
+                    retryClass: .terminal, delivery: .responded, failureCode: .idTokenInvalid, providerError: "id_token_missing")
+            }
             if let idToken = tokens.idToken {
                 let claims = try await client.verifyIDToken(idToken, nonce: nonce)
                 guard claims.subject == String(user.id) else {
