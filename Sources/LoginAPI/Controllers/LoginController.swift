@@ -104,13 +104,11 @@ struct LoginController: Sendable {
             return .failed(.init(code: code.rawValue, message: code.message, providerError: providerError))
         case .succeeded(let success):
             guard let delivery = success.delivery else { return .succeededStatusOnly }
-            let (token, claims) = try await accessTokens.sign(userID: success.userID, sessionID: delivery.sessionID)
+            let (token, _) = try await accessTokens.sign(userID: success.userID, sessionID: delivery.sessionID)
             if delivery.isFirstDelivery {
                 logger.info("authn_login_success", metadata: ["user.id": "\(success.userID)", "session.id": "\(delivery.sessionID)"])
             }
-            let tokens = TokenPair(
-                accessToken: token, expiresIn: Int(claims.exp.value.timeIntervalSince(claims.iat.value)),
-                refreshToken: delivery.refreshToken)
+            let tokens = TokenPair(accessToken: token, signedBy: accessTokens, refreshToken: delivery.refreshToken)
             return .succeeded(isNewUser: success.isNewUser, user: success.user, tokens: tokens)
         }
     }

@@ -13,12 +13,9 @@ struct TokenController: Sendable {
     func refresh(_ request: Request, context: APIRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(RefreshTokenRequest.self, from: request)
         let refreshed = try await sessions.refresh(body.refreshToken)
-        let (token, claims) = try await accessTokens.sign(userID: refreshed.userID, sessionID: refreshed.sessionID)
+        let (token, _) = try await accessTokens.sign(userID: refreshed.userID, sessionID: refreshed.sessionID)
         context.logger.info("authn_token_created", metadata: ["session.id": "\(refreshed.sessionID)"])
-        return JSONBody.response(
-            TokenPair(
-                accessToken: token, expiresIn: Int(claims.exp.value.timeIntervalSince(claims.iat.value)),
-                refreshToken: refreshed.refreshToken))
+        return JSONBody.response(TokenPair(accessToken: token, signedBy: accessTokens, refreshToken: refreshed.refreshToken))
     }
 
     // MARK: - POST /auth/logout

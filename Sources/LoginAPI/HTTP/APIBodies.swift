@@ -101,6 +101,13 @@ struct TokenPair: Encodable {
     let tokenType = "Bearer"
     let expiresIn: Int
     let refreshToken: String
+
+    /// A pair whose access token was signed by `keys` (its lifetime is `expires_in`).
+    init(accessToken: String, signedBy keys: AccessTokenKeys, refreshToken: String) {
+        self.accessToken = accessToken
+        self.expiresIn = Int(keys.lifetime)
+        self.refreshToken = refreshToken
+    }
     enum CodingKeys: String, CodingKey {
         case accessToken = "access_token"
         case tokenType = "token_type"

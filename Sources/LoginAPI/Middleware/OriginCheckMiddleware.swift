@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// On the cookie-bound POSTs (start, login): a present `Origin` that is neither this server's
 /// own nor an allowed one is `403 origin_not_allowed` (a cross-site form or script riding on the

@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 
 /// One token bucket per client address for the routes it guards: over the limit is
 /// `429 rate_limited` with `Retry-After`, before anything else is done.
