@@ -7,6 +7,7 @@ struct KakaoLoginCommand: AsyncParsableCommand {
         commandName: "kakao-login",
         abstract: "Login with Kakao, as a job-queue login worker on PostgreSQL.",
         subcommands: [
+            APICommand.self,
             MigrateCommand.self,
             EmulatorCommand.self,
             BenchCommand.self,

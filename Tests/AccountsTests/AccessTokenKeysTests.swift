@@ -137,7 +137,7 @@ struct AccessTokenKeysTests {
         let hsHeader = Self.base64URL(Array(#"{"alg":"HS256","kid":"k1","typ":"JWT"}"#.utf8))
         let hsInput = hsHeader + "." + payload
         let publicKey = SymmetricKey(data: key.crypto.publicKey.x963Representation)
-        let hs256 = hsInput + "." + Self.base64URL(HMAC<SHA256>.authenticationCode(for: Array(hsInput.utf8), using: publicKey))
+        let hs256 = hsInput + "." + Self.base64URL(Array(HMAC<SHA256>.authenticationCode(for: Array(hsInput.utf8), using: publicKey)))
         let es384 = try Self.resigned(token, header: #"{"alg":"ES384","kid":"k1","typ":"JWT"}"#, with: key.crypto)
         let rs256 = try Self.resigned(token, header: #"{"alg":"RS256","kid":"k1","typ":"JWT"}"#, with: key.crypto)
         let noAlg = try Self.resigned(token, header: #"{"kid":"k1","typ":"JWT"}"#, with: key.crypto)

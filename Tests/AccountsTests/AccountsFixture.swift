@@ -11,14 +11,33 @@ struct AccountsFixture {
     let users = UserAccounts()
     let sessions: Sessions
 
-    /// Runs `body` with a fresh pool on the database of `suite`.
+    /// The suites' databases, each created once however many tests ask at the same time.
+    enum Database {
+        case users, sessions
+
+        private static let usersDatabase = Task { try await TestDatabase.shared.configuration(for: "accounts_users", fromTemplate: true) }
+        private static let sessionsDatabase = Task {
+            try await TestDatabase.shared.configuration(for: "accounts_sessions", fromTemplate: true)
+        }
+
+        var configuration: PostgresConfiguration {
+            get async throws {
+                switch self {
+                case .users: try await Self.usersDatabase.value
+                case .sessions: try await Self.sessionsDatabase.value
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with a fresh pool on a suite's database.
     static func run<Result: Sendable>(
-        suite: String,
+        database: Database,
         connections: Int = 4,
         derivationKey: SymmetricKey = SymmetricKey(size: .bits256),
         _ body: (AccountsFixture) async throws -> Result
     ) async throws -> Result {
-        let configuration = try await TestDatabase.shared.configuration(for: suite, fromTemplate: true)
+        let configuration = try await database.configuration
         let sessionConfiguration = try SessionConfiguration(derivationKey: derivationKey)
         return try await withPool(
             configuration, options: PostgresPool.Options(maximumConnections: connections, acquireTimeout: .seconds(30))

@@ -1,4 +1,5 @@
 import Foundation
+import LoginAPI
 import Logging
 
 /// Every setting of DESIGN.md and the operational knobs around them, read once at start.
@@ -109,6 +110,9 @@ struct Settings {
         cookieDomain = r.string("LOGIN_COOKIE_DOMAIN")
         queueMaxDepth = r.int("LOGIN_QUEUE_MAX_DEPTH", default: 10_000, range: 1...10_000_000)
         trustedProxies = r.list("LOGIN_TRUSTED_PROXIES")
+        for proxy in trustedProxies where IPNetwork(proxy) == nil {
+            r.problem("LOGIN_TRUSTED_PROXIES", "\(proxy.debugDescription) is not an IP address or CIDR block")
+        }
         maxPendingAttemptsPerIP = r.int("LOGIN_MAX_PENDING_ATTEMPTS_PER_IP", default: 30, range: 1...1_000_000)
         rateLimitPerMinute = (
             start: r.int("LOGIN_RATE_LIMIT_START", default: 60, range: 1...1_000_000),
