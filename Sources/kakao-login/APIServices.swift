@@ -5,6 +5,7 @@ import LoginAPI
 import LoginQueue
 import Logging
 import Postgres
+import Prometheus
 import ServiceLifecycle
 
 /// Everything `kakao-login api` runs, built from the settings in the order the service group

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Postgres
 
 /// `kakao-login queue`: the operator summary — the `login_queue_summary` view, then the last

@@ -1,5 +1,6 @@
 import Accounts
 import Crypto
+import Foundation
 import KakaoAPI
 import LoginAPI
 import LoginQueue
@@ -34,12 +35,12 @@ extension Settings {
 
     /// `LOGIN_SEALING_KEYS` (`kid:base64key,...`, 32-byte keys).
     func sealingKeys() throws -> SealingKeys {
-        guard let sealingKeys else {
+        guard let sealingKeySpecification else {
             throw StartupError.missing(
                 "LOGIN_SEALING_KEYS", "set kid:base64key with a 32-byte key, e.g. k1:$(openssl rand -base64 32)")
         }
         do {
-            return try SealingKeys(parsing: sealingKeys)
+            return try SealingKeys(parsing: sealingKeySpecification)
         } catch {
             throw StartupError("LOGIN_SEALING_KEYS is malformed (\(error)): expected kid:base64key,... with 32-byte keys")
         }
