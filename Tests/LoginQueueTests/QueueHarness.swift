@@ -40,10 +40,16 @@ struct QueueHarness {
         clientSecret: String? = nil,
         queue: LoginQueueConfiguration = LoginQueueConfiguration(redirectURIs: [redirectURI, otherRedirectURI]),
         readTimeout: Duration = .seconds(5),
+        database given: PostgresConfiguration? = nil,
         _ body: (QueueHarness) async throws -> Void
     ) async throws {
         let logger = TestEnvironment.logger
-        let (databaseName, database) = try await freshDatabase()
+        let (databaseName, database): (String, PostgresConfiguration)
+        if let given {
+            (databaseName, database) = ("postgres", given)
+        } else {
+            (databaseName, database) = try await freshDatabase()
+        }
         let emulator = try KakaoEmulator(configuration: emulatorConfiguration, logger: logger)
         try await emulator.withRunningServer { baseURL in
             let clientConfiguration = try KakaoClientConfiguration(
