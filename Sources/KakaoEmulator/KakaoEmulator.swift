@@ -33,7 +33,8 @@ public struct KakaoEmulator: Sendable {
         signingKeyPEM: String? = nil,
         logger: Logger
     ) throws(KakaoEmulatorError) {
-        core = try EmulatorCore(configuration: configuration, signingKeyPEM: signingKeyPEM)
+        try configuration.validate()
+        core = EmulatorCore(configuration: configuration, signer: try IDTokenSigner(privateKeyPEM: signingKeyPEM))
         self.logger = logger
     }
 

@@ -14,7 +14,8 @@ import NIOPosix
 /// against a running emulator (`--emulator URL`), through `POST /_emulator/codes`. Each code
 /// belongs to a fresh synthetic user, so Kakao's per-user token limit is never reached.
 /// The load comes from a lean SwiftNIO HTTP/1.1 client with keep-alive connections
-/// (`HTTPLoadGenerator`), one request in flight per connection.
+/// (`HTTPLoadGenerator`), one request in flight per connection; `--client ahc` sends the same
+/// requests through AsyncHTTPClient instead, to compare.
 struct BenchEmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
@@ -36,8 +37,17 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Code exchanges with openid (RS256-signed ID token) to time.")
     var openidExchanges = 3_000
 
+    @Option(help: "Load generator for the timed runs: nio (lean, default) or ahc (AsyncHTTPClient, for comparison).")
+    var client: LoadClient = .nio
+
     @Flag(help: "End the output with one JSON object of the figures.")
     var json = false
+
+    /// Which HTTP client sends the timed requests.
+    enum LoadClient: String, ExpressibleByArgument {
+        case nio
+        case ahc
+    }
 
     func run() async throws {
         var logger = Logger(label: "kakao-login.bench")
@@ -64,6 +74,13 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
 
     private func measure(host: String, port: Int, minter: Minter) async throws {
         let load = HTTPLoadGenerator(host: host, port: port, connections: connections, group: MultiThreadedEventLoopGroup.singleton)
+        let ahc = AsyncHTTPClientLoad(baseURL: "http://\(host):\(port)", connections: connections)
+        func timed(_ requests: [LoadRequest]) async throws -> LoadResult {
+            switch client {
+            case .nio: try await load.run(requests)
+            case .ahc: try await ahc.run(requests)
+            }
+        }
         let hostHeader = "\(host):\(port)"
         let redirectURI = "http%3A%2F%2F127.0.0.1%3A8080%2Fauth%2Fkakao%2Fcallback"
         func exchangeRequests(_ codes: [String]) -> [LoadRequest] {
@@ -92,18 +109,18 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
         progress("minting \(exchanges) codes (not timed)")
         let plainCodes = try await mint(exchanges, scope: "profile_nickname account_email")
         progress("timing \(plainCodes.count) code exchanges without openid")
-        let plain = try await load.run(exchangeRequests(plainCodes))
+        let plain = try await timed(exchangeRequests(plainCodes))
 
         progress("timing \(userMe) user/me requests over \(accessTokens.count) tokens")
         let meRequests = (0..<userMe).map { index in
             LoadRequest.get("/v2/user/me", host: hostHeader, headers: [("Authorization", "Bearer " + accessTokens[index % accessTokens.count])])
         }
-        let me = try await load.run(meRequests)
+        let me = try await timed(meRequests)
 
         progress("minting \(openidExchanges) openid codes (not timed)")
         let openidCodes = try await mint(openidExchanges, scope: "openid profile_nickname account_email")
         progress("timing \(openidCodes.count) code exchanges with openid")
-        let openid = try await load.run(exchangeRequests(openidCodes))
+        let openid = try await timed(exchangeRequests(openidCodes))
 
         let rows = [("exchange (no openid)", plain), ("user/me", me), ("exchange (openid, RS256)", openid)]
         print("")
@@ -121,7 +138,7 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
                 #"{"requests":\#(result.succeeded + result.failed),"failed":\#(result.failed),"seconds":\#(String(format: "%.3f", result.seconds)),"per_second":\#(Int(result.perSecond)),"p50_ms":\#(Double(result.latency.valueAtPercentile(50)) / 1000),"p99_ms":\#(Double(result.latency.valueAtPercentile(99)) / 1000)}"#
             }
             print(
-                #"{"connections":\#(connections),"exchange_per_second":\#(Int(plain.perSecond)),"user_me_per_second":\#(Int(me.perSecond)),"openid_exchange_per_second":\#(Int(openid.perSecond)),"exchange":\#(figures(plain)),"user_me":\#(figures(me)),"openid_exchange":\#(figures(openid))}"#
+                #"{"client":"\#(client.rawValue)","connections":\#(connections),"exchange_per_second":\#(Int(plain.perSecond)),"user_me_per_second":\#(Int(me.perSecond)),"openid_exchange_per_second":\#(Int(openid.perSecond)),"exchange":\#(figures(plain)),"user_me":\#(figures(me)),"openid_exchange":\#(figures(openid))}"#
             )
         }
     }

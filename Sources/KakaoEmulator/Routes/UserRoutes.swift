@@ -106,8 +106,10 @@ struct UserRoutes {
             return try body(try caller(request, form: form, allowAdminKey: allowAdminKey), form)
         } catch let error as KapiError {
             return KakaoResponses.kapi(error)
+        } catch let error as FormParameters.Failure {
+            return KakaoResponses.kapi(.invalidParameter(RequestForm.describe(error)))
         } catch {
-            return KakaoResponses.kapi(.invalidParameter(RequestForm.describe(error as? FormParameters.Failure ?? .notUTF8)))
+            return KakaoResponses.kapi(.internalError)
         }
     }
 
