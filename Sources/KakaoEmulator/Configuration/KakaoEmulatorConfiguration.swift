@@ -5,7 +5,9 @@ import Foundation
 /// redirect URIs on 127.0.0.1:8080 and localhost:8080), the named test users, Kakao's lifetimes,
 /// the per-user token rate limit on, no faults.
 ///
-/// A JSON file (``load(contentsOf:)``) uses the snake_case names below; every member is optional.
+/// A JSON file (``load(contentsOf:)``) uses the snake_case names below; every member is optional
+/// (`"admin_key": null` gives an app no admin key; a missing one means `emulator-admin-key`).
+/// `docs/emulator-config.example.json` shows them all.
 ///
 /// ```json
 /// { "code_lifetime_seconds": 600, "rate_limit": {"enabled": false},

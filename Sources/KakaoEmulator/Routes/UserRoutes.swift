@@ -35,8 +35,7 @@ struct UserRoutes {
     }
 
     func userMe(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        core.counters.bump(\.userMe)
-        return await handle(request, includeBody: request.method == .post, allowAdminKey: true) { caller, form in
+        await handle(request, includeBody: request.method == .post, allowAdminKey: true) { caller, form in
             if let restriction = caller.user.restriction { return KakaoResponses.kapi(.restriction(restriction)) }
             let required = caller.app.consentItems.filter { $0.required && !caller.link.scopes.contains($0.id) }.map(\.id)
             guard required.isEmpty else {
@@ -59,8 +58,7 @@ struct UserRoutes {
     }
 
     func accessTokenInfo(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        core.counters.bump(\.accessTokenInfo)
-        return await handle(request, includeBody: false, allowAdminKey: false) { caller, _ in
+        await handle(request, includeBody: false, allowAdminKey: false) { caller, _ in
             var object = JSONObjectWriter()
             object.add("id", caller.user.id)
             object.add("expires_in", max(0, Int((caller.token?.expiresAt ?? 0) - core.now)))
@@ -70,12 +68,10 @@ struct UserRoutes {
     }
 
     func logout(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        core.counters.bump(\.logouts)
         return await revoke(request, unlink: false)
     }
 
     func unlink(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        core.counters.bump(\.unlinks)
         return await revoke(request, unlink: true)
     }
 
