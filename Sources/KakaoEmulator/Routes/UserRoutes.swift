@@ -3,7 +3,7 @@ import Hummingbird
 import Synchronization
 
 /// The kapi paths a login backend calls: `/v2/user/me`, `/v1/user/access_token_info`,
-/// `/v1/user/logout`, `/v1/user/unlink`.
+/// `/v1/user/logout`, `/v1/user/unlink`, and OIDC's `/v1/oidc/userinfo`.
 struct UserRoutes {
     let core: EmulatorCore
 
@@ -54,6 +54,26 @@ struct UserRoutes {
                 secureResource: try form.single("secure_resource") == "true"
             ).render()
             return KakaoResponses.json(body)
+        }
+    }
+
+    /// `GET|POST /v1/oidc/userinfo`: the OIDC names of what the user agreed to.
+    func oidcUserInfo(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
+        await handle(request, includeBody: request.method == .post, allowAdminKey: false) { caller, _ in
+            let user = caller.user
+            let scopes = caller.link.scopes
+            var object = JSONObjectWriter()
+            object.add("sub", String(user.id))
+            if scopes.contains("profile_nickname") { object.add("nickname", ifPresent: user.nickname) }
+            if scopes.contains("profile_image") { object.add("picture", ifPresent: user.thumbnailImageURL) }
+            if scopes.contains("account_email"), let email = user.email {
+                object.add("email", email)
+                object.add("email_verified", user.isEmailValid && user.isEmailVerified)
+            }
+            if scopes.contains("name") { object.add("name", ifPresent: user.name) }
+            if scopes.contains("gender") { object.add("gender", ifPresent: user.gender) }
+            if scopes.contains("phone_number") { object.add("phone_number", ifPresent: user.phoneNumber) }
+            return KakaoResponses.json(object.finish())
         }
     }
 
