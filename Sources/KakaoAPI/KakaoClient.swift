@@ -19,6 +19,7 @@ import NIOHTTP1
 /// lines carry `kakao.operation`, `kakao.status`, `kakao.error_code`, `kakao.error_class`,
 /// `kakao.delivery`, `kakao.duration_ms` at debug level.
 public struct KakaoClient: Sendable {
+    /// Keys, URLs, timeouts and limits in use.
     public let configuration: KakaoClientConfiguration
     private let transport: KakaoTransport
     private let verifier: KakaoIDTokenVerifier

@@ -33,7 +33,8 @@ public struct KakaoEmulator: Sendable {
         signingKeyPEM: String? = nil,
         logger: Logger
     ) throws(KakaoEmulatorError) {
-        core = try EmulatorCore(configuration: configuration, signingKeyPEM: signingKeyPEM)
+        try configuration.validate()
+        core = EmulatorCore(configuration: configuration, signer: try IDTokenSigner(privateKeyPEM: signingKeyPEM))
         self.logger = logger
     }
 
@@ -51,6 +52,7 @@ public struct KakaoEmulator: Sendable {
         let control = ControlRoutes(core: core)
         router.get("/oauth/authorize", use: authorize.authorize)
         router.post("/oauth/authorize/consent", use: authorize.consent)
+        router.get("/oauth/logout", use: authorize.logout)
         router.post("/oauth/token", use: token.token)
         router.post("/oauth/tokeninfo", use: token.tokenInfo)
         router.get("/v2/user/me", use: user.userMe)
@@ -58,6 +60,8 @@ public struct KakaoEmulator: Sendable {
         router.get("/v1/user/access_token_info", use: user.accessTokenInfo)
         router.post("/v1/user/logout", use: user.logout)
         router.post("/v1/user/unlink", use: user.unlink)
+        router.get("/v1/oidc/userinfo", use: user.oidcUserInfo)
+        router.post("/v1/oidc/userinfo", use: user.oidcUserInfo)
         router.get("/.well-known/openid-configuration", use: discovery.openIDConfiguration)
         router.get("/.well-known/jwks.json", use: discovery.jwks)
         router.post("/_emulator/codes", use: control.codes)

@@ -103,4 +103,14 @@ struct ClientKapiErrorTests {
             }
         }
     }
+
+    @Test func malformedTokenIsMinus2() async throws {
+        try await Harness.run { h in
+            let error = try #require(await h.expectError { try await h.client.userMe(accessToken: String(repeating: "x", count: 2000)) })
+            #expect(error.kakaoCode?.rawValue == "-2")
+            #expect(error.httpStatus == 400)
+            #expect(error.reason == .internalError)
+            #expect(error.errorClass == .terminal)
+        }
+    }
 }

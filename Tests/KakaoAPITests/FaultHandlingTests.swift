@@ -46,10 +46,15 @@ struct FaultHandlingTests {
     }
 
     @Test func timeoutIsUnknownDeliveryAndTheCodeSurvives() async throws {
-        try await Harness.run(readTimeout: .milliseconds(300)) { h in
+        try await Harness.run { h in
             let code = try h.emulator.mintCode(userID: 3_141_592_653)
             try h.emulator.setFaults(.init(timeoutRate: 1))
-            let error = try #require(await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let impatient = try KakaoClientConfiguration(
+                restAPIKey: "emulator-rest-api-key", authURL: h.baseURL, apiURL: h.baseURL, readTimeout: .milliseconds(300))
+            let error = try #require(
+                await Harness.withClient(impatient) { client in
+                    await h.expectError { try await client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+                })
             #expect(error.kind == .timedOut)
             #expect(error.delivery == .unknown)
             #expect(error.errorClass == .retryable)

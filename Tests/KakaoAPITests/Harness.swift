@@ -3,6 +3,7 @@ import InMemoryLogging
 import KakaoAPI
 import KakaoEmulator
 import Logging
+import _CryptoExtras
 import Testing
 
 /// A running emulator (port 0) and a client pointed at it, both logging into one in-memory
@@ -22,17 +23,16 @@ struct Harness {
         clientSecret: String? = nil,
         adminKey: String? = "emulator-admin-key",
         issuer: String? = nil,
-        readTimeout: Duration = .seconds(10),
         _ body: (Harness) async throws -> Void
     ) async throws {
         let logs = InMemoryLogHandler()
         var logger = Logger(label: "kakao-tests", factory: { _ in logs })
         logger.logLevel = .trace
-        let emulator = try KakaoEmulator(configuration: configuration, logger: logger)
+        let emulator = try KakaoEmulator(configuration: configuration, signingKeyPEM: testSigningKeyPEM, logger: logger)
         try await emulator.withRunningServer { baseURL in
             let clientConfiguration = try KakaoClientConfiguration(
                 restAPIKey: restAPIKey, clientSecret: clientSecret, adminKey: adminKey, authURL: baseURL, apiURL: baseURL,
-                idTokenIssuer: issuer, readTimeout: readTimeout, requestTimeout: .seconds(20), maxConnectionsPerHost: 16)
+                idTokenIssuer: issuer, requestTimeout: .seconds(20), maxConnectionsPerHost: 16)
             let httpClient = clientConfiguration.makeHTTPClient(backgroundActivityLogger: logger)
             let client = KakaoClient(configuration: clientConfiguration, httpClient: httpClient, logger: logger)
             do {
@@ -72,3 +72,12 @@ struct Harness {
         }
     }
 }
+
+/// One RSA key for every emulator of the test run (generating one per test is slow on 2 cores).
+let testSigningKeyPEM: String = {
+    do {
+        return try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation
+    } catch {
+        fatalError("RSA key generation failed: \(error)")
+    }
+}()

@@ -125,3 +125,31 @@ struct ConsentPageTests {
         }
     }
 }
+
+@Suite("OIDC userinfo and the account logout")
+struct UserInfoAndLogoutTests {
+    @Test func userInfoFollowsConsent() async throws {
+        try await EmulatorHTTP.run { http throws in
+            let code = try http.emulator.mintCode(userID: 1_618_033_988, scope: "openid profile_nickname account_email")
+            let token = try #require(try await http.exchange(code).json["access_token"] as? String)
+            let info = try await http.get("/v1/oidc/userinfo", headers: [("Authorization", "Bearer \(token)")]).json
+            #expect(info["sub"] as? String == "1618033988")
+            #expect(info["nickname"] as? String == "프로도")
+            #expect(info["email_verified"] as? Bool == false)
+            #expect(info["picture"] == nil)
+            #expect(try await http.get("/v1/oidc/userinfo").json["code"] as? Int == -401)
+        }
+    }
+
+    @Test func accountLogoutRedirectsOrShowsKOE007() async throws {
+        try await EmulatorHTTP.run { http throws in
+            let ok = try await http.get("/oauth/logout?client_id=emulator-rest-api-key&logout_redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&state=bye")
+            #expect(ok.status == 302)
+            #expect(ok.redirectQuery["state"] == "bye")
+            #expect(ok.headers.first(name: "Set-Cookie")?.contains("Max-Age=0") == true)
+            let bad = try await http.get("/oauth/logout?client_id=emulator-rest-api-key&logout_redirect_uri=http%3A%2F%2Fevil.example%2F")
+            #expect(bad.status == 400)
+            #expect(bad.body.contains("KOE007"))
+        }
+    }
+}

@@ -1,5 +1,7 @@
 import Foundation
 @testable import KakaoEmulator
+import AsyncHTTPClient
+import Logging
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -148,5 +150,33 @@ struct ControlAndProtocolTests {
         for bad in [#"{"apps": []}"#, #"{"users": [{"nickname": "no id"}]}"#, #"{"faults": {"error_rate": 3}}"#, "[", #"{"code_lifetime_seconds": 0}"#] {
             #expect(throws: KakaoEmulatorError.self) { try KakaoEmulatorConfiguration.decode(json: Data(bad.utf8)) }
         }
+    }
+}
+
+@Suite("Emulator lifecycle and the example configuration")
+struct LifecycleTests {
+    @Test func exampleConfigurationLoads() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/emulator-config.example.json").path
+        let configuration = try KakaoEmulatorConfiguration.load(contentsOf: path)
+        #expect(configuration.apps.count == 2)
+        #expect(configuration.users.count == 5)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func heldRequestsDoNotBlockShutdown() async throws {
+        let emulator = try KakaoEmulator(configuration: .init(faults: .init(timeoutRate: 1)), logger: Logger(label: "emulator-tests"))
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let held = try await emulator.withRunningServer { baseURL in
+            let task = Task {
+                var request = HTTPClientRequest(url: baseURL + "/v2/user/me")
+                request.method = .GET
+                return try await client.execute(request, timeout: .seconds(50)).status
+            }
+            while emulator.stats.faultsTimeoutTotal == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(emulator.stats.userMeTotal == 1, "a held request still counts")
+            return task
+        }
+        await #expect(throws: (any Error).self, "the held request was closed unanswered") { try await held.value }
+        try await client.shutdown()
     }
 }

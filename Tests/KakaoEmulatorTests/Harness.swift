@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import KakaoEmulator
 import Logging
+import _CryptoExtras
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -33,7 +34,7 @@ struct EmulatorHTTP {
         _ configuration: KakaoEmulatorConfiguration = KakaoEmulatorConfiguration(),
         _ body: (EmulatorHTTP) async throws -> Void
     ) async throws {
-        let emulator = try KakaoEmulator(configuration: configuration, logger: Logger(label: "emulator-tests"))
+        let emulator = try KakaoEmulator(configuration: configuration, signingKeyPEM: testSigningKeyPEM, logger: Logger(label: "emulator-tests"))
         try await emulator.withRunningServer { baseURL in
             var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2), read: .seconds(10)))
             configuration.httpVersion = .http1Only
@@ -87,3 +88,12 @@ struct EmulatorHTTP {
     static let redirectURI = "http://127.0.0.1:8080/auth/kakao/callback"
     static let encodedRedirectURI = "http%3A%2F%2F127.0.0.1%3A8080%2Fauth%2Fkakao%2Fcallback"
 }
+
+/// One RSA key for every emulator of the test run (generating one per test is slow on 2 cores).
+let testSigningKeyPEM: String = {
+    do {
+        return try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation
+    } catch {
+        fatalError("RSA key generation failed: \(error)")
+    }
+}()

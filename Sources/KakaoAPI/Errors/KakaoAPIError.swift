@@ -89,13 +89,17 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
         case subject
     }
 
+    /// What happened.
     public let kind: Kind
+    /// The call that failed.
     public let operation: KakaoOperation
     /// Kakao's code (`KOE320`, `-401`, …) when Kakao answered with one.
     public let kakaoCode: KakaoErrorCode?
     /// The HTTP status when an answer was received.
     public let httpStatus: Int?
+    /// Whether the request reached Kakao: decides if a code may be presented again.
     public let delivery: KakaoDelivery
+    /// Retry, back off, or give up.
     public let errorClass: KakaoErrorClass
     /// The DESIGN.md failure reason this error ends a login with (for retryable and rate-limited
     /// errors: once retries run out).

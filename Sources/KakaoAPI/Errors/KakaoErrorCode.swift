@@ -20,6 +20,7 @@ public struct KakaoErrorCode: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { rawValue }
 
+    /// Codes callers branch on; anything else compares by ``rawValue``.
     public static let koe003 = KakaoErrorCode(rawValue: "KOE003")!
     public static let koe010 = KakaoErrorCode(rawValue: "KOE010")!
     public static let koe101 = KakaoErrorCode(rawValue: "KOE101")!

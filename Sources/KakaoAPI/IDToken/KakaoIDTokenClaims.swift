@@ -4,13 +4,19 @@ import JWTKit
 /// The verified claims of a Kakao ID token. `sub` is the same number as user/me `id`: compare
 /// ``userID`` with ``KakaoUser/id`` (a mismatch is `id_token_invalid`). `description` hides the email.
 public struct KakaoIDTokenClaims: Sendable, Hashable, CustomStringConvertible {
+    /// `iss`, checked against the configured issuer.
     public let issuer: String
+    /// `aud`, each one a key this client accepts.
     public let audiences: [String]
     /// The user id as Kakao writes it (a decimal string).
     public let subject: String
+    /// `iat`.
     public let issuedAt: Date
+    /// `exp` (the access token's lifetime after `iat`).
     public let expiresAt: Date
+    /// `auth_time`: when the user authenticated at Kakao.
     public let authTime: Date?
+    /// `nonce`, as sent to authorize.
     public let nonce: String?
     /// Needs nickname consent.
     public let nickname: String?

@@ -20,7 +20,9 @@ public struct KakaoUser: Sendable, Hashable, Decodable, CustomStringConvertible 
     public let isDefaultNickname: Bool?
     /// `kakao_account.email`; trust it only with ``emailVerified``.
     public let email: String?
+    /// `is_email_valid` (false when absent).
     public let isEmailValid: Bool
+    /// `is_email_verified` (false when absent).
     public let isEmailVerified: Bool
     /// Real name, gender, age range, birthday (MMDD), birth year, phone number, when consented.
     public let name: String?

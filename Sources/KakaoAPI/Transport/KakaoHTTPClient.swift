@@ -27,12 +27,15 @@ extension KakaoClientConfiguration {
 /// Runs an `HTTPClient` inside a ServiceGroup: waits for graceful shutdown, then shuts the
 /// client down. Put it before the services that call Kakao, so it stops after them.
 public struct KakaoHTTPClientService: Service {
+    /// The client shut down on graceful shutdown.
     public let httpClient: HTTPClient
 
+    /// - Parameter httpClient: best made with ``KakaoClientConfiguration/makeHTTPClient(eventLoopGroup:backgroundActivityLogger:)``.
     public init(httpClient: HTTPClient) {
         self.httpClient = httpClient
     }
 
+    /// Waits for graceful shutdown (or cancellation), then shuts the client down.
     public func run() async throws {
         try? await gracefulShutdown()
         try await httpClient.shutdown()

@@ -62,7 +62,7 @@ extension KakaoEmulatorConfiguration.App: Decodable {
             appID: try c.value("app_id", default: defaults.appID),
             restAPIKey: try c.value("rest_api_key", default: defaults.restAPIKey),
             clientSecret: try c.optional("client_secret"),
-            adminKey: try c.value("admin_key", default: defaults.adminKey),
+            adminKey: c.contains(SnakeKey("admin_key")) ? try c.optional("admin_key") : defaults.adminKey,
             redirectURIs: try c.value("redirect_uris", default: defaults.redirectURIs),
             consentItems: try c.value("consent_items", default: defaults.consentItems),
             oidc: try c.value("oidc", default: defaults.oidc)

@@ -5,7 +5,9 @@ import Foundation
 /// redirect URIs on 127.0.0.1:8080 and localhost:8080), the named test users, Kakao's lifetimes,
 /// the per-user token rate limit on, no faults.
 ///
-/// A JSON file (``load(contentsOf:)``) uses the snake_case names below; every member is optional.
+/// A JSON file (``load(contentsOf:)``) uses the snake_case names below; every member is optional
+/// (`"admin_key": null` gives an app no admin key; a missing one means `emulator-admin-key`).
+/// `docs/emulator-config.example.json` shows them all.
 ///
 /// ```json
 /// { "code_lifetime_seconds": 600, "rate_limit": {"enabled": false},
@@ -226,16 +228,23 @@ extension KakaoEmulatorConfiguration {
     public struct User: Sendable, Hashable {
         /// The service user id (64-bit; may exceed 2^53).
         public var id: Int64
+        /// `profile_nickname`.
         public var nickname: String?
         /// Profile image URL (https; user/me answers http unless `secure_resource=true`).
         public var profileImageURL: String?
+        /// Thumbnail URL (https), also the ID token's `picture`.
         public var thumbnailImageURL: String?
+        /// Kakao's default profile image.
         public var isDefaultImage: Bool
+        /// Kakao's default nickname.
         public var isDefaultNickname: Bool
         /// Nil: the account has no email.
         public var email: String?
+        /// `is_email_valid`.
         public var isEmailValid: Bool
+        /// `is_email_verified`; the ID token carries `email` only when both are true.
         public var isEmailVerified: Bool
+        /// Values of the other consent items, shown when configured and agreed to.
         public var name: String?
         public var gender: String?
         public var ageRange: String?

@@ -25,6 +25,7 @@ struct EmulatorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = NIODeadline.now()
         core.counters.bump(\.requests)
+        core.counters.countRequest(toPath: request.uri.path)
         let surface = FaultSurface(path: request.uri.path)
         var response: Response
         if request.uri.path.hasPrefix("/_emulator/"), !Self.isLoopback(context.channel.remoteAddress) {

@@ -2,9 +2,9 @@ import Foundation
 import Hummingbird
 import Synchronization
 
-/// The browser side of Kakao Login: `GET /oauth/authorize` (error pages, or the consent page)
-/// and `POST /oauth/authorize/consent` (the consent form), which redirect to the app with a
-/// code and `state`, or with `error=access_denied`.
+/// The browser side of Kakao Login: `GET /oauth/authorize` (error pages, or the consent page),
+/// `POST /oauth/authorize/consent` (the consent form), which redirect to the app with a code and
+/// `state`, or with `error=access_denied`; and `GET /oauth/logout` (the Kakao account logout).
 struct AuthorizeRoutes {
     let core: EmulatorCore
 
@@ -51,6 +51,20 @@ struct AuthorizeRoutes {
         return KakaoResponses.redirect(
             to: QueryComponent.append([("code", code), ("state", validated.state)], to: validated.redirectURI),
             setCookie: "\(Self.sessionCookie)=\(userID); Path=/; HttpOnly; SameSite=Lax")
+    }
+
+    /// `GET /oauth/logout`: ends the emulated Kakao account session and redirects to
+    /// `logout_redirect_uri` (one of the app's registered redirect URIs, else KOE007) with `state`.
+    func logout(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
+        guard case .success(let form) = await RequestForm.read(request, includeBody: false),
+            let clientID = try? form.single("client_id"), let app = core.appsByClientID[clientID]
+        else { return errorPage(code: "KOE101", message: "Invalid app key: the client_id is not a registered REST API key.") }
+        guard let target = (try? form.single("logout_redirect_uri")) ?? nil, app.redirectURIs.contains(target) else {
+            return errorPage(code: "KOE007", message: "The logout_redirect_uri is not registered for this app.")
+        }
+        return KakaoResponses.redirect(
+            to: QueryComponent.append([("state", (try? form.single("state")) ?? nil)], to: target),
+            setCookie: "\(Self.sessionCookie)=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
     }
 
     private func validate(_ form: FormParameters) -> Result<AuthorizationRequest, AuthorizationRequest.Failure> {

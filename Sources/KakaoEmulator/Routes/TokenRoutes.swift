@@ -8,7 +8,6 @@ struct TokenRoutes {
     let core: EmulatorCore
 
     func token(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        core.counters.bump(\.tokenRequests)
         let form: FormParameters
         switch await RequestForm.read(request, includeBody: true) {
         case .success(let parameters): form = parameters

@@ -3,7 +3,7 @@ import Hummingbird
 import Synchronization
 
 /// The kapi paths a login backend calls: `/v2/user/me`, `/v1/user/access_token_info`,
-/// `/v1/user/logout`, `/v1/user/unlink`.
+/// `/v1/user/logout`, `/v1/user/unlink`, and OIDC's `/v1/oidc/userinfo`.
 struct UserRoutes {
     let core: EmulatorCore
 
@@ -35,8 +35,7 @@ struct UserRoutes {
     }
 
     func userMe(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        core.counters.bump(\.userMe)
-        return await handle(request, includeBody: request.method == .post, allowAdminKey: true) { caller, form in
+        await handle(request, includeBody: request.method == .post, allowAdminKey: true) { caller, form in
             if let restriction = caller.user.restriction { return KakaoResponses.kapi(.restriction(restriction)) }
             let required = caller.app.consentItems.filter { $0.required && !caller.link.scopes.contains($0.id) }.map(\.id)
             guard required.isEmpty else {
@@ -58,9 +57,28 @@ struct UserRoutes {
         }
     }
 
+    /// `GET|POST /v1/oidc/userinfo`: the OIDC names of what the user agreed to.
+    func oidcUserInfo(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
+        await handle(request, includeBody: request.method == .post, allowAdminKey: false) { caller, _ in
+            let user = caller.user
+            let scopes = caller.link.scopes
+            var object = JSONObjectWriter()
+            object.add("sub", String(user.id))
+            if scopes.contains("profile_nickname") { object.add("nickname", ifPresent: user.nickname) }
+            if scopes.contains("profile_image") { object.add("picture", ifPresent: user.thumbnailImageURL) }
+            if scopes.contains("account_email"), let email = user.email {
+                object.add("email", email)
+                object.add("email_verified", user.isEmailValid && user.isEmailVerified)
+            }
+            if scopes.contains("name") { object.add("name", ifPresent: user.name) }
+            if scopes.contains("gender") { object.add("gender", ifPresent: user.gender) }
+            if scopes.contains("phone_number") { object.add("phone_number", ifPresent: user.phoneNumber) }
+            return KakaoResponses.json(object.finish())
+        }
+    }
+
     func accessTokenInfo(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        core.counters.bump(\.accessTokenInfo)
-        return await handle(request, includeBody: false, allowAdminKey: false) { caller, _ in
+        await handle(request, includeBody: false, allowAdminKey: false) { caller, _ in
             var object = JSONObjectWriter()
             object.add("id", caller.user.id)
             object.add("expires_in", max(0, Int((caller.token?.expiresAt ?? 0) - core.now)))
@@ -70,12 +88,10 @@ struct UserRoutes {
     }
 
     func logout(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        core.counters.bump(\.logouts)
         return await revoke(request, unlink: false)
     }
 
     func unlink(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        core.counters.bump(\.unlinks)
         return await revoke(request, unlink: true)
     }
 
@@ -106,8 +122,10 @@ struct UserRoutes {
             return try body(try caller(request, form: form, allowAdminKey: allowAdminKey), form)
         } catch let error as KapiError {
             return KakaoResponses.kapi(error)
+        } catch let error as FormParameters.Failure {
+            return KakaoResponses.kapi(.invalidParameter(RequestForm.describe(error)))
         } catch {
-            return KakaoResponses.kapi(.invalidParameter(RequestForm.describe(error as? FormParameters.Failure ?? .notUTF8)))
+            return KakaoResponses.kapi(.internalError)
         }
     }
 

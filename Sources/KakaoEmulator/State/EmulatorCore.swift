@@ -11,13 +11,10 @@ final class EmulatorCore: Sendable {
     let counters = EmulatorCounters()
     let faults: Mutex<KakaoEmulatorFaults>
     let signer: IDTokenSigner
-    private let clockOffsetSeconds = Atomic<Int>(0)
-    private let listeningBaseURL = Mutex<String?>(nil)
-    private let nextSyntheticUserID = Atomic<Int64>(9_000_000_000)
-    private let faultRound = Atomic<Int>(0)
+    private let runtime = EmulatorRuntime()
 
-    init(configuration: KakaoEmulatorConfiguration, signingKeyPEM: String?) throws(KakaoEmulatorError) {
-        try configuration.validate()
+    /// - Parameter configuration: already validated.
+    init(configuration: KakaoEmulatorConfiguration, signer: IDTokenSigner) {
         self.configuration = configuration
         appsByClientID = Dictionary(configuration.apps.map { ($0.restAPIKey, $0) }, uniquingKeysWith: { first, _ in first })
         appsByAdminKey = Dictionary(
@@ -33,16 +30,16 @@ final class EmulatorCore: Sendable {
                     failedExchangeBurnsCode: configuration.failedExchangeBurnsCode,
                     rateLimit: configuration.rateLimit)))
         faults = Mutex(configuration.faults)
-        signer = try IDTokenSigner(privateKeyPEM: signingKeyPEM)
+        self.signer = signer
     }
 
     // MARK: clock
 
     /// The emulated time, Unix seconds: the wall clock plus what tests advanced it by.
-    var now: Double { Date().timeIntervalSince1970 + Double(clockOffsetSeconds.load(ordering: .relaxed)) }
+    var now: Double { Date().timeIntervalSince1970 + Double(runtime.clockOffsetSeconds.load(ordering: .relaxed)) }
 
     func advanceClock(seconds: Int) {
-        clockOffsetSeconds.add(seconds, ordering: .relaxed)
+        runtime.clockOffsetSeconds.add(seconds, ordering: .relaxed)
     }
 
     // MARK: URLs
@@ -56,12 +53,12 @@ final class EmulatorCore: Sendable {
             case _ where host.contains(":"): "[\(host)]"
             default: host
             }
-        listeningBaseURL.withLock { $0 = "http://\(visibleHost):\(port)" }
+        runtime.listeningBaseURL.withLock { $0 = "http://\(visibleHost):\(port)" }
     }
 
     /// The base URL written into discovery.
     var baseURL: String {
-        configuration.publicBaseURL ?? listeningBaseURL.withLock { $0 } ?? "http://127.0.0.1:9090"
+        configuration.publicBaseURL ?? runtime.listeningBaseURL.withLock { $0 } ?? "http://127.0.0.1:9090"
     }
 
     /// The `iss` of ID tokens.
@@ -71,7 +68,7 @@ final class EmulatorCore: Sendable {
 
     /// A fresh id for a synthetic user (`/_emulator/codes` without `user_id`).
     func makeSyntheticUserID() -> Int64 {
-        nextSyntheticUserID.add(1, ordering: .relaxed).newValue
+        runtime.nextSyntheticUserID.add(1, ordering: .relaxed).newValue
     }
 
     /// Issues a code as if `userID` had agreed to `grantedItems` for this authorization request.
@@ -95,6 +92,15 @@ final class EmulatorCore: Sendable {
 
     /// The next error variant of the `errorRate` fault (round robin, so every variant shows up).
     func nextFaultRound() -> Int {
-        faultRound.add(1, ordering: .relaxed).oldValue
+        runtime.faultRound.add(1, ordering: .relaxed).oldValue
     }
+}
+
+/// The emulator's small run-time values. (Kept apart from ``EmulatorCore`` so that class's
+/// initialiser stores no defaulted `Atomic`: Swift 6.3.1's optimiser crashes on that in -O builds.)
+final class EmulatorRuntime: Sendable {
+    let clockOffsetSeconds = Atomic<Int>(0)
+    let listeningBaseURL = Mutex<String?>(nil)
+    let nextSyntheticUserID = Atomic<Int64>(9_000_000_000)
+    let faultRound = Atomic<Int>(0)
 }

@@ -29,6 +29,18 @@ final class EmulatorCounters: Sendable {
         self[keyPath: counter].value.add(1, ordering: .relaxed)
     }
 
+    /// Counts a request to a backend-facing path, before faults, so faulted ones count too.
+    func countRequest(toPath path: String) {
+        switch path {
+        case "/oauth/token": bump(\.tokenRequests)
+        case "/v2/user/me": bump(\.userMe)
+        case "/v1/user/access_token_info": bump(\.accessTokenInfo)
+        case "/v1/user/logout": bump(\.logouts)
+        case "/v1/user/unlink": bump(\.unlinks)
+        default: break
+        }
+    }
+
     var snapshot: KakaoEmulatorStats {
         func read(_ counter: KeyPath<EmulatorCounters, EmulatorCounter>) -> Int { self[keyPath: counter].value.load(ordering: .relaxed) }
         return KakaoEmulatorStats(

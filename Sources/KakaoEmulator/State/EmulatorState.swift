@@ -20,7 +20,7 @@ struct EmulatorState {
     /// Bumped by logout and unlink; outlives the link so a re-link never revives old tokens.
     private var generations: [LinkKey: Int] = [:]
     private var issueLog: [Int64: (accessTokens: [Double], refreshTokens: [Double])] = [:]
-    private var mutationsSincePrune = 0
+    private var lastPrune: Double?
 
     init(users: [KakaoEmulatorConfiguration.User], lifetimes: Lifetimes) {
         self.users = Dictionary(users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -54,7 +54,7 @@ struct EmulatorState {
 
     mutating func storeCode(_ code: String, _ record: CodeRecord) {
         codes[code] = record
-        notePruneWork(now: record.expiresAt - lifetimes.code)
+        pruneIfDue(now: record.expiresAt - lifetimes.code)
     }
 
     /// `grant_type=authorization_code` after the client was authenticated.
@@ -92,7 +92,7 @@ struct EmulatorState {
         refreshTokens[newRefreshToken] = TokenRecord(
             appID: record.appID, userID: record.userID, generation: generation,
             expiresAt: now + lifetimes.refreshToken, openid: record.openid, authTime: record.authTime)
-        notePruneWork(now: now)
+        pruneIfDue(now: now)
         let grant = TokenGrant(
             user: user(record.userID), scopes: links[key]?.scopes ?? [], openid: record.openid, nonce: record.nonce,
             authTime: record.authTime, accessToken: newAccessToken, refreshToken: newRefreshToken)
@@ -126,7 +126,7 @@ struct EmulatorState {
                 appID: appID, userID: record.userID, generation: record.generation,
                 expiresAt: now + lifetimes.refreshToken, openid: record.openid, authTime: record.authTime)
         }
-        notePruneWork(now: now)
+        pruneIfDue(now: now)
         return .success(
             TokenGrant(
                 user: user(record.userID), scopes: link.scopes, openid: record.openid, nonce: nil, authTime: record.authTime,
@@ -176,12 +176,17 @@ struct EmulatorState {
 
     // MARK: pruning
 
-    /// Every 4096 writes, forgets what can no longer matter: codes well past expiry, access
-    /// tokens a day past expiry (until then they answer "already expired"), expired refresh tokens.
-    private mutating func notePruneWork(now: Double) {
-        mutationsSincePrune += 1
-        guard mutationsSincePrune >= 4096 else { return }
-        mutationsSincePrune = 0
+    /// At most once a minute (emulated time), forgets what can no longer matter: codes well past
+    /// expiry, access tokens a day past expiry (until then they answer "already expired"),
+    /// expired refresh tokens, idle rate-limit logs. A full sweep, so it runs rarely: under load
+    /// the lock must stay short.
+    private mutating func pruneIfDue(now: Double) {
+        guard let last = lastPrune else {
+            lastPrune = now
+            return
+        }
+        guard now - last >= 60 else { return }
+        lastPrune = now
         let codeRetention = lifetimes.code
         codes = codes.filter { $0.value.expiresAt + codeRetention > now }
         accessTokens = accessTokens.filter { $0.value.expiresAt + 86_400 > now }

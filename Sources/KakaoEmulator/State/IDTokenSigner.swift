@@ -34,10 +34,14 @@ final class IDTokenSigner: Sendable {
 
     /// Uses the PEM private key when given, else generates one.
     init(privateKeyPEM: String? = nil) throws(KakaoEmulatorError) {
+        let key = try Self.makeKey(privateKeyPEM: privateKeyPEM)
+        keys = Mutex((key, []))
+    }
+
+    private static func makeKey(privateKeyPEM: String?) throws(KakaoEmulatorError) -> Key {
         do {
-            let privateKey = try privateKeyPEM.map { try _RSA.Signing.PrivateKey(pemRepresentation: $0) }
-                ?? _RSA.Signing.PrivateKey(keySize: .bits2048)
-            keys = Mutex((try Key(privateKey), []))
+            return try Key(
+                privateKeyPEM.map { try _RSA.Signing.PrivateKey(pemRepresentation: $0) } ?? _RSA.Signing.PrivateKey(keySize: .bits2048))
         } catch {
             throw KakaoEmulatorError(.invalidConfiguration, "the ID-token signing key is not a usable RSA private key")
         }

@@ -4,7 +4,7 @@ public struct KakaoEmulatorStats: Sendable, Hashable {
     public var requestsTotal: Int
     /// `POST /oauth/token` requests, whatever their outcome (faulted ones included).
     public var tokenRequestsTotal: Int
-    /// … of which `grant_type=authorization_code`.
+    /// … of which reached the grant with `grant_type=authorization_code` (not faulted away).
     public var tokenRequestsAuthorizationCode: Int
     /// … of which `grant_type=refresh_token`.
     public var tokenRequestsRefreshToken: Int
@@ -22,7 +22,7 @@ public struct KakaoEmulatorStats: Sendable, Hashable {
     public var refreshRotationsTotal: Int
     /// KOE237 answers (the per-user limit, not injected quota faults).
     public var rateLimitedTotal: Int
-    /// `/v2/user/me` requests.
+    /// `/v2/user/me` requests (faulted ones included, as for the other per-path counts).
     public var userMeTotal: Int
     /// `/v1/user/access_token_info` requests.
     public var accessTokenInfoTotal: Int
