@@ -3,6 +3,7 @@ import Hummingbird
 import KakaoAPI
 import LoginAPI
 import LoginQueue
+import Prometheus
 import Logging
 import Postgres
 import ServiceLifecycle
@@ -13,8 +14,8 @@ import ServiceLifecycle
 enum APIServices {
     static func build(settings: Settings, logger: Logger) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         // Required secrets and keys first: a missing one is refused before anything connects.
-        let sealing = try settings.sealingKeys()
-        let accessTokens = try await settings.accessTokenKeys()
+        let sealing = try settings.loadSealingKeys()
+        let accessTokens = try await settings.loadAccessTokenKeys()
         let kakao = try settings.kakaoClientConfiguration()
         let queueConfiguration = try settings.loginQueueConfiguration()
         let sessionConfiguration = try settings.sessionConfiguration(sealing: sealing)

@@ -1,5 +1,6 @@
 import Accounts
 import Crypto
+import Foundation
 import KakaoAPI
 import LoginAPI
 import LoginQueue
@@ -33,7 +34,7 @@ extension Settings {
     }
 
     /// `LOGIN_SEALING_KEYS` (`kid:base64key,...`, 32-byte keys).
-    func sealingKeys() throws -> SealingKeys {
+    func loadSealingKeys() throws -> SealingKeys {
         guard let sealingKeys else {
             throw StartupError.missing(
                 "LOGIN_SEALING_KEYS", "set kid:base64key with a 32-byte key, e.g. k1:$(openssl rand -base64 32)")
@@ -47,7 +48,7 @@ extension Settings {
 
     /// `LOGIN_JWT_KEYS` (a folder of ES256 PEM keys), `LOGIN_JWT_SIGNING_KID`, `LOGIN_JWT_ISSUER`,
     /// `LOGIN_JWT_AUDIENCE`.
-    func accessTokenKeys() async throws -> AccessTokenKeys {
+    func loadAccessTokenKeys() async throws -> AccessTokenKeys {
         guard let jwtKeysFolder else {
             throw StartupError.missing(
                 "LOGIN_JWT_KEYS", "set a folder of ES256 private keys in PEM, named <kid>.pem (openssl ecparam -name prime256v1 -genkey -noout)")
