@@ -168,7 +168,8 @@ struct Harness: Sendable {
         let answer = try await send(.POST, "/auth/kakao/start", headers: headers, body: "{}")
         try #require(answer.status == 200, "start answered \(answer.status): \(answer.body)")
         let json = try answer.object()
-        let authorize = try #require(URLComponents(string: try #require(json["authorize_url"] as? String)))
+        let authorizeURL = try #require(json["authorize_url"] as? String)
+        let authorize = try #require(URLComponents(string: authorizeURL))
         let query = Dictionary(uniqueKeysWithValues: (authorize.queryItems ?? []).map { ($0.name, $0.value ?? "") })
         let cookie = try #require(answer.headers["Set-Cookie"].first)
         return Attempt(
