@@ -175,13 +175,14 @@ struct Harness: Sendable {
         return Attempt(
             token: try #require(json["attempt_token"] as? String), state: try #require(json["state"] as? String),
             setCookie: cookie, codeChallenge: try #require(query["code_challenge"]), nonce: try #require(query["nonce"]),
-            redirectURI: try #require(query["redirect_uri"]))
+            redirectURI: try #require(query["redirect_uri"]), scope: query["scope"])
     }
 
     /// A code for `attempt` as if `userID` consented at the emulator.
     func code(for attempt: Attempt, userID: Int64? = nil) throws -> String {
         try emulator.mintCode(
-            redirectURI: attempt.redirectURI, userID: userID, codeChallenge: attempt.codeChallenge, nonce: attempt.nonce)
+            redirectURI: attempt.redirectURI, userID: userID, scope: attempt.scope, codeChallenge: attempt.codeChallenge,
+            nonce: attempt.nonce)
     }
 
     /// `POST /auth/kakao/login` presenting `attempt` in the `X-Login-Attempt` header.
@@ -246,6 +247,8 @@ struct Attempt: Sendable {
     let codeChallenge: String
     let nonce: String
     let redirectURI: String
+    /// The consent items asked (`openid` for an ID token).
+    let scope: String?
 
     /// `Cookie: kakao_login_attempt=…`, as a browser sends it back.
     var cookieHeader: (String, String) {
