@@ -3,9 +3,9 @@ import Hummingbird
 import KakaoAPI
 import LoginAPI
 import LoginQueue
-import Prometheus
 import Logging
 import Postgres
+import Prometheus
 import ServiceLifecycle
 
 /// Everything `kakao-login api` runs, built from the settings in the order the service group
@@ -14,8 +14,8 @@ import ServiceLifecycle
 enum APIServices {
     static func build(settings: Settings, logger: Logger) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         // Required secrets and keys first: a missing one is refused before anything connects.
-        let sealing = try settings.loadSealingKeys()
-        let accessTokens = try await settings.loadAccessTokenKeys()
+        let sealing = try settings.sealingKeys()
+        let accessTokens = try await settings.accessTokenKeys()
         let kakao = try settings.kakaoClientConfiguration()
         let queueConfiguration = try settings.loginQueueConfiguration()
         let sessionConfiguration = try settings.sessionConfiguration(sealing: sealing)

@@ -8,8 +8,10 @@ struct KakaoLoginCommand: AsyncParsableCommand {
         abstract: "Login with Kakao, as a job-queue login worker on PostgreSQL.",
         subcommands: [
             APICommand.self,
+            WorkerCommand.self,
             MigrateCommand.self,
             EmulatorCommand.self,
+            QueueCommand.self,
             BenchCommand.self,
         ]
     )

@@ -20,11 +20,15 @@ struct QueueHarness {
     static let otherRedirectURI = "http://localhost:8080/auth/kakao/callback"
 
     let database: PostgresConfiguration
+    /// The database's name, for child processes' `DATABASE_URL`.
+    let databaseName: String
     let pool: PostgresPool
     let emulator: KakaoEmulator
     let client: KakaoClient
     let provider: KakaoLoginProvider
     let sealing: SealingKeys
+    /// `LOGIN_SEALING_KEYS` of ``sealing``, for child processes.
+    let sealingSpecification: String
     let configuration: LoginQueueConfiguration
     let attempts: LoginAttempts
     let jobs: LoginJobs
@@ -39,7 +43,7 @@ struct QueueHarness {
         _ body: (QueueHarness) async throws -> Void
     ) async throws {
         let logger = TestEnvironment.logger
-        let database = try await freshDatabase()
+        let (databaseName, database) = try await freshDatabase()
         let emulator = try KakaoEmulator(configuration: emulatorConfiguration, logger: logger)
         try await emulator.withRunningServer { baseURL in
             let clientConfiguration = try KakaoClientConfiguration(
@@ -48,7 +52,7 @@ struct QueueHarness {
             let httpClient = clientConfiguration.makeHTTPClient(backgroundActivityLogger: logger)
             do {
                 try await run(
-                    database: database, emulator: emulator, httpClient: httpClient, clientConfiguration: clientConfiguration,
+                    database: database, databaseName: databaseName, emulator: emulator, httpClient: httpClient, clientConfiguration: clientConfiguration,
                     queue: queue, logger: logger, body)
                 try await httpClient.shutdown()
             } catch {
@@ -59,17 +63,18 @@ struct QueueHarness {
     }
 
     private static func run(
-        database: PostgresConfiguration, emulator: KakaoEmulator, httpClient: HTTPClient, clientConfiguration: KakaoClientConfiguration,
+        database: PostgresConfiguration, databaseName: String, emulator: KakaoEmulator, httpClient: HTTPClient, clientConfiguration: KakaoClientConfiguration,
         queue: LoginQueueConfiguration, logger: Logger, _ body: (QueueHarness) async throws -> Void
     ) async throws {
         let client = KakaoClient(configuration: clientConfiguration, httpClient: httpClient, logger: logger)
         let provider = KakaoLoginProvider(client: client)
-        let sealing = SealingKeys.random()
+        let sealingSpecification = "t1:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let sealing = try SealingKeys(parsing: sealingSpecification)
         let sessionConfiguration = try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256))
         try await withPool(database, options: PostgresPool.Options(maximumConnections: 8, acquireTimeout: .seconds(30))) { pool in
             let harness = QueueHarness(
-                database: database, pool: pool, emulator: emulator, client: client, provider: provider, sealing: sealing,
-                configuration: queue,
+                database: database, databaseName: databaseName, pool: pool, emulator: emulator, client: client,
+                provider: provider, sealing: sealing, sealingSpecification: sealingSpecification, configuration: queue,
                 attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
                 jobs: LoginJobs(
                     pool: pool, sealing: sealing, provider: provider.name, configuration: queue,
@@ -81,13 +86,30 @@ struct QueueHarness {
     }
 
     /// A new database cloned from the migrated template.
-    static func freshDatabase() async throws -> PostgresConfiguration {
+    static func freshDatabase() async throws -> (name: String, configuration: PostgresConfiguration) {
         let name = "t_queue_\(UUID().uuidString.prefix(12))".lowercased().replacingOccurrences(of: "-", with: "")
         try await PostgresConnection.withConnection(configuration: try TestEnvironment.configuration(), logger: TestEnvironment.logger) {
             admin in
             try await admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: try TestEnvironment.templateDatabase())")
         }
-        return try TestEnvironment.configuration(database: name)
+        return (name, try TestEnvironment.configuration(database: name))
+    }
+
+    /// The environment of a `kakao-login worker` child process for this world, with test-short
+    /// intervals.
+    func workerEnvironment(lease: String = "2") throws -> [String: String] {
+        [
+            "DATABASE_URL": try TestEnvironment.databaseURL(database: databaseName),
+            "KAKAO_REST_API_KEY": "emulator-rest-api-key",
+            "KAKAO_AUTH_URL": emulator.baseURL,
+            "KAKAO_API_URL": emulator.baseURL,
+            "LOGIN_SEALING_KEYS": sealingSpecification,
+            "LOGIN_WORKER_LEASE_SECONDS": lease,
+            "LOGIN_WORKER_POLL_SECONDS": "0.1",
+            "LOGIN_RETRY_FLOOR_SECONDS": "0.05",
+            "LOGIN_WORKER_SHUTDOWN_GRACE_SECONDS": "1",
+            "LOG_LEVEL": "notice",
+        ]
     }
 
     /// Worker settings for tests: short intervals so tests wait on database state.

@@ -34,13 +34,13 @@ extension Settings {
     }
 
     /// `LOGIN_SEALING_KEYS` (`kid:base64key,...`, 32-byte keys).
-    func loadSealingKeys() throws -> SealingKeys {
-        guard let sealingKeys else {
+    func sealingKeys() throws -> SealingKeys {
+        guard let sealingKeySpecification else {
             throw StartupError.missing(
                 "LOGIN_SEALING_KEYS", "set kid:base64key with a 32-byte key, e.g. k1:$(openssl rand -base64 32)")
         }
         do {
-            return try SealingKeys(parsing: sealingKeys)
+            return try SealingKeys(parsing: sealingKeySpecification)
         } catch {
             throw StartupError("LOGIN_SEALING_KEYS is malformed (\(error)): expected kid:base64key,... with 32-byte keys")
         }
@@ -48,7 +48,7 @@ extension Settings {
 
     /// `LOGIN_JWT_KEYS` (a folder of ES256 PEM keys), `LOGIN_JWT_SIGNING_KID`, `LOGIN_JWT_ISSUER`,
     /// `LOGIN_JWT_AUDIENCE`.
-    func loadAccessTokenKeys() async throws -> AccessTokenKeys {
+    func accessTokenKeys() async throws -> AccessTokenKeys {
         guard let jwtKeysFolder else {
             throw StartupError.missing(
                 "LOGIN_JWT_KEYS", "set a folder of ES256 private keys in PEM, named <kid>.pem (openssl ecparam -name prime256v1 -genkey -noout)")

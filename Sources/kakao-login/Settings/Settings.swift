@@ -23,7 +23,7 @@ struct Settings {
     var kakaoScopes: [String]
 
     // Secrets at rest and app tokens
-    var sealingKeys: String?
+    var sealingKeySpecification: String?
     var jwtKeysFolder: String?
     var jwtSigningKID: String?
     var jwtIssuer: String
@@ -83,9 +83,10 @@ struct Settings {
         }
         kakaoAuthURL = r.url("KAKAO_AUTH_URL", default: "https://kauth.kakao.com")
         kakaoAPIURL = r.url("KAKAO_API_URL", default: "https://kapi.kakao.com")
-        kakaoScopes = r.list("KAKAO_SCOPES")
+        // openid by default: Kakao then issues an id_token, which the worker requires and verifies.
+        kakaoScopes = r.string("KAKAO_SCOPES") == nil ? ["openid"] : r.list("KAKAO_SCOPES")
 
-        sealingKeys = r.secret("LOGIN_SEALING_KEYS")
+        sealingKeySpecification = r.secret("LOGIN_SEALING_KEYS")
         jwtKeysFolder = r.string("LOGIN_JWT_KEYS")
         jwtSigningKID = r.string("LOGIN_JWT_SIGNING_KID")
         jwtIssuer = r.string("LOGIN_JWT_ISSUER") ?? "kakao-login"
