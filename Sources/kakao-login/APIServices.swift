@@ -24,8 +24,10 @@ enum APIServices {
         let registry = MetricsBootstrap.prometheus()
         let pool = PostgresPool(configuration: database, options: settings.poolOptions(name: "api"), logger: logger)
         let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
-        let provider = KakaoLoginProvider(
-            client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger), scopes: settings.kakaoScopes)
+        let client = KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger)
+        // No KAKAO_SCOPES: the provider's default (`openid`, so every login is checked by its id_token).
+        let provider =
+            settings.kakaoScopes.isEmpty ? KakaoLoginProvider(client: client) : KakaoLoginProvider(client: client, scopes: settings.kakaoScopes)
         let sessions = Sessions(pool: pool, configuration: sessionConfiguration, logger: logger)
         let dependencies = LoginAPIDependencies(
             pool: pool,

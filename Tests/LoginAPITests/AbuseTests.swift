@@ -1,5 +1,8 @@
 import Foundation
+import KakaoEmulator
 import LoginAPI
+import NIOHTTP1
+import Postgres
 import TestSupport
 import Testing
 

@@ -1,5 +1,8 @@
+import Accounts
 import Foundation
+import KakaoEmulator
 import LoginAPI
+import NIOHTTP1
 import TestSupport
 import Testing
 

@@ -1,14 +1,16 @@
 import Accounts
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import JWTKit
 import KakaoAPI
 import KakaoEmulator
+import Logging
 import LoginAPI
 import LoginQueue
-import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 import Postgres
@@ -40,16 +42,16 @@ struct Harness: Sendable {
         var deadDatabase = false
         var metricsFactory: (any MetricsFactory)?
         var metricsExposition: (@Sendable () -> String)?
+
+        init(worker: Bool = true) {
+            self.worker = worker
+        }
     }
 
     static func run(_ options: Options = Options(), _ body: @Sendable (Harness) async throws -> Void) async throws {
         let logger = TestEnvironment.logger
         let suite = "api_" + UUID().uuidString.prefix(8).lowercased()
         let database = try await TestDatabase.shared.configuration(for: suite, fromTemplate: true)
-        let apiDatabase =
-            options.deadDatabase
-            ? PostgresConfiguration(connectionString: "host=/nonexistent/kakao-login user=nobody dbname=none", connectTimeout: .seconds(2))
-            : database
         var emulatorConfiguration = KakaoEmulatorConfiguration()
         emulatorConfiguration.rateLimit.enabled = false
         let emulator = try KakaoEmulator(configuration: emulatorConfiguration, logger: logger)
@@ -57,44 +59,64 @@ struct Harness: Sendable {
             let kakao = try KakaoClientConfiguration(
                 restAPIKey: "emulator-rest-api-key", authURL: emulatorURL, apiURL: emulatorURL, maxConnectionsPerHost: 16)
             let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
-            defer { try? httpClient.syncShutdown() }
-            let provider = KakaoLoginProvider(client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger))
-            let sealing = SealingKeys.random()
-            let accessTokens = try await AccessTokenKeys(
-                keys: [(kid: "test-1", key: ES256PrivateKey())], signingKID: nil, issuer: "kakao-login", audience: "kakao-login")
-            let queue = LoginQueueConfiguration(redirectURIs: [redirectURI], deliveryWindow: options.deliveryWindow)
-            let pool = PostgresPool(
-                configuration: apiDatabase, options: .init(maximumConnections: 4, acquireTimeout: .seconds(5)), logger: logger)
-            let sessions = Sessions(pool: pool, configuration: try SessionConfiguration(derivationKey: .init(size: .bits256), reuseGrace: options.refreshReuseGrace),
-                logger: logger)
-            let dependencies = LoginAPIDependencies(
-                pool: pool, listenerConfiguration: apiDatabase,
-                attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
-                jobs: LoginJobs(
-                    pool: pool, sealing: sealing, provider: provider.name, configuration: queue, sessions: sessions,
-                    accounts: UserAccounts(), logger: logger),
-                sessions: sessions, accessTokens: accessTokens, metricsFactory: options.metricsFactory,
-                metricsExposition: options.metricsExposition)
-            var app = APIApplication.build(
-                configuration: options.api, dependencies: dependencies,
-                server: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-            app.addServices(pool)
-            let workerFactory: @Sendable () -> LoginWorker = {
-                LoginWorker(
-                    pool: pool, listenerConfiguration: database, provider: provider, sealing: sealing, accounts: UserAccounts(),
-                    configuration: WorkerConfiguration(
-                        concurrency: 8, lease: .seconds(10), pollInterval: .milliseconds(200), shutdownGrace: .seconds(2)),
-                    logger: logger)
+            do {
+                let provider = KakaoLoginProvider(client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger))
+                try await runAPI(options, database: database, provider: provider, emulator: emulator, body)
+                try await httpClient.shutdown()
+            } catch {
+                try? await httpClient.shutdown()
+                throw error
             }
-            try await app.test(.live) { client in
-                let harness = Harness(
-                    baseURL: "http://127.0.0.1:\(client.port!)", emulator: emulator, pool: pool, database: database,
-                    accessTokens: accessTokens, workerFactory: workerFactory)
-                if options.worker {
-                    try await harness.withWorker { try await body(harness) }
-                } else {
-                    try await body(harness)
-                }
+        }
+    }
+
+    /// The API (and the worker) on `database`, with Kakao behind `provider`.
+    private static func runAPI(
+        _ options: Options, database: PostgresConfiguration, provider: KakaoLoginProvider, emulator: KakaoEmulator,
+        _ body: @Sendable (Harness) async throws -> Void
+    ) async throws {
+        let logger = TestEnvironment.logger
+        let apiDatabase =
+            options.deadDatabase
+            ? PostgresConfiguration(connectionString: "host=/nonexistent/kakao-login user=nobody dbname=none", connectTimeout: .seconds(2))
+            : database
+        let sealing = SealingKeys.random()
+        let accessTokens = try await AccessTokenKeys(
+            keys: [(kid: "test-1", key: ES256PrivateKey())], signingKID: nil, issuer: "kakao-login", audience: "kakao-login")
+        let queue = LoginQueueConfiguration(redirectURIs: [redirectURI], deliveryWindow: options.deliveryWindow)
+        let pool = PostgresPool(
+            configuration: apiDatabase, options: .init(maximumConnections: 4, acquireTimeout: .seconds(5)), logger: logger)
+        let sessions = Sessions(
+            pool: pool,
+            configuration: try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256), reuseGrace: options.refreshReuseGrace),
+            logger: logger)
+        let dependencies = LoginAPIDependencies(
+            pool: pool, listenerConfiguration: apiDatabase,
+            attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
+            jobs: LoginJobs(
+                pool: pool, sealing: sealing, provider: provider.name, configuration: queue, sessions: sessions,
+                accounts: UserAccounts(), logger: logger),
+            sessions: sessions, accessTokens: accessTokens, metricsFactory: options.metricsFactory,
+            metricsExposition: options.metricsExposition)
+        var app = APIApplication.build(
+            configuration: options.api, dependencies: dependencies,
+            server: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        app.addServices(pool)
+        let workerFactory: @Sendable () -> LoginWorker = {
+            LoginWorker(
+                pool: pool, listenerConfiguration: database, provider: provider, sealing: sealing, accounts: UserAccounts(),
+                configuration: WorkerConfiguration(
+                    concurrency: 8, lease: .seconds(10), pollInterval: .milliseconds(200), shutdownGrace: .seconds(2)),
+                logger: logger)
+        }
+        try await app.test(.live) { client in
+            let harness = Harness(
+                baseURL: "http://127.0.0.1:\(client.port!)", emulator: emulator, pool: pool, database: database,
+                accessTokens: accessTokens, workerFactory: workerFactory)
+            if options.worker {
+                try await harness.withWorker { try await body(harness) }
+            } else {
+                try await body(harness)
             }
         }
     }
@@ -146,19 +168,21 @@ struct Harness: Sendable {
         let answer = try await send(.POST, "/auth/kakao/start", headers: headers, body: "{}")
         try #require(answer.status == 200, "start answered \(answer.status): \(answer.body)")
         let json = try answer.object()
-        let authorize = try #require(URLComponents(string: try #require(json["authorize_url"] as? String)))
+        let authorizeURL = try #require(json["authorize_url"] as? String)
+        let authorize = try #require(URLComponents(string: authorizeURL))
         let query = Dictionary(uniqueKeysWithValues: (authorize.queryItems ?? []).map { ($0.name, $0.value ?? "") })
         let cookie = try #require(answer.headers["Set-Cookie"].first)
         return Attempt(
             token: try #require(json["attempt_token"] as? String), state: try #require(json["state"] as? String),
             setCookie: cookie, codeChallenge: try #require(query["code_challenge"]), nonce: try #require(query["nonce"]),
-            redirectURI: try #require(query["redirect_uri"]))
+            redirectURI: try #require(query["redirect_uri"]), scope: query["scope"])
     }
 
     /// A code for `attempt` as if `userID` consented at the emulator.
     func code(for attempt: Attempt, userID: Int64? = nil) throws -> String {
         try emulator.mintCode(
-            redirectURI: attempt.redirectURI, userID: userID, codeChallenge: attempt.codeChallenge, nonce: attempt.nonce)
+            redirectURI: attempt.redirectURI, userID: userID, scope: attempt.scope, codeChallenge: attempt.codeChallenge,
+            nonce: attempt.nonce)
     }
 
     /// `POST /auth/kakao/login` presenting `attempt` in the `X-Login-Attempt` header.
@@ -223,6 +247,8 @@ struct Attempt: Sendable {
     let codeChallenge: String
     let nonce: String
     let redirectURI: String
+    /// The consent items asked (`openid` for an ID token).
+    let scope: String?
 
     /// `Cookie: kakao_login_attempt=…`, as a browser sends it back.
     var cookieHeader: (String, String) {

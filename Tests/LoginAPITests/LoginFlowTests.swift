@@ -1,5 +1,7 @@
 import Foundation
+import KakaoEmulator
 import LoginAPI
+import NIOHTTP1
 import TestSupport
 import Testing
 

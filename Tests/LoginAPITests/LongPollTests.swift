@@ -1,5 +1,7 @@
 import Foundation
+import KakaoEmulator
 import LoginAPI
+import NIOHTTP1
 import Postgres
 import TestSupport
 import Testing
@@ -40,7 +42,7 @@ struct LongPollTests {
             async let polled = harness.poll(loginID, wait: 30, headers: [("X-Login-Attempt", attempt.token)])
 
             let old = try #require(try await harness.listenerPID())
-            _ = try await harness.pool.query("SELECT pg_terminate_backend(\(old))")
+            _ = try await harness.pool.query("SELECT pg_terminate_backend(\(old)::int)")
             try await waitUntil("the listener is back") {
                 guard let pid = try await harness.listenerPID() else { return false }
                 return pid != old

@@ -1,6 +1,8 @@
 import Foundation
+import KakaoEmulator
 import LoginAPI
 import Metrics
+import NIOHTTP1
 import Prometheus
 import TestSupport
 import Testing

@@ -1,6 +1,8 @@
 import Foundation
 import JWTKit
+import KakaoEmulator
 import LoginAPI
+import NIOHTTP1
 import TestSupport
 import Testing
 
