@@ -5,7 +5,7 @@ import Testing
 
 /// `kakao-login migrate` on bad input: one line on stderr naming the problem, never the
 /// password, a non-zero exit, no hang, no crash. Runs the real binary.
-@Suite("kakao-login migrate: bad input")
+@Suite("kakao-login migrate: bad input", .timeLimit(.minutes(3)))
 struct MigrateCommandTests {
     static let password = "Sup3r-S3cret-Pw"
 
