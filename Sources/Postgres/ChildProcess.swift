@@ -14,11 +14,14 @@ import Darwin
 /// the exit is never reported. Here the child gets only stdin (`/dev/null`) and
 /// stdout/stderr (a file); every other descriptor is closed, so a server started by it holds
 /// none of ours (no client socket, no pipe). The blocking `waitpid` runs on a NIO thread-pool
-/// thread, never on a cooperative one.
-enum ChildProcess {
+/// thread, never on a cooperative one. The child also starts with default signal handlers and
+/// an empty signal mask (a Swift process blocks some signals, and `pgbench -T` needs SIGALRM).
+///
+/// `package`: shared with the `kakao-login` executable (it runs `pgbench`), not public API.
+package enum ChildProcess {
     /// Runs `arguments[0]` (an absolute path) with `arguments`, output (stdout and stderr) to
     /// `outputPath`, and returns its exit status (128 + signal number when killed).
-    static func run(_ arguments: [String], environment: [String: String], outputPath: String) async throws -> Int32 {
+    package static func run(_ arguments: [String], environment: [String: String], outputPath: String) async throws -> Int32 {
         let pid = try spawn(arguments, environment: environment, outputPath: outputPath)
         return try await withCheckedThrowingContinuation { continuation in
             NIOThreadPool.singleton.submit { _ in
