@@ -174,11 +174,12 @@ final class LibPQConnection: @unchecked Sendable {
             alive = false
         } else {
             var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, 0)
-            if ready != 0 {
-                // Readable with no query running: an error report and EOF, or a stray message.
-                alive = PQconsumeInput(conn) == 1 && PQstatus(conn) == CONNECTION_OK
-                while let notification = PQnotifies(conn) { PQfreemem(notification) }
+            // An idle connection of ours has nothing to read: the server only speaks when asked.
+            // Readable means it sent something on its own, in practice a FATAL error (admin
+            // shutdown, terminated backend, idle timeout) followed by EOF, which may not have
+            // arrived yet. Such a connection is replaced rather than trusted.
+            if poll(&descriptor, 1, 0) != 0 {
+                alive = false
             }
         }
         if alive { return }

@@ -11,7 +11,7 @@ import Darwin
 /// listening only on a Unix socket inside that folder (no TCP port).
 ///
 /// For tests (a server a test may restart without disturbing anyone) and for
-/// `kakao-login dev`. Run as root, it runs the server binaries as the `postgres` user
+/// `kakao-login dev`. Commands run with `posix_spawn` (see `ChildProcess`). Run as root, it runs the server binaries as the `postgres` user
 /// (`runuser -u postgres --`; `initdb` and `postgres` refuse root) and gives that user the
 /// folder. Binaries come from ``binDirectory``, else the newest `/usr/lib/postgresql/*/bin`,
 /// else `PATH`.
@@ -207,34 +207,16 @@ public struct LocalPostgresCluster: Sendable {
     private func run(_ arguments: [String], asServerUser: Bool, what: String) async throws -> String {
         var command = arguments
         if asServerUser, let serverUser {
-            command = ["/sbin/runuser", "-u", serverUser, "--"] + arguments
-            if !FileManager.default.isExecutableFile(atPath: command[0]) { command[0] = "/usr/sbin/runuser" }
+            let runuser = FileManager.default.isExecutableFile(atPath: "/sbin/runuser") ? "/sbin/runuser" : "/usr/sbin/runuser"
+            command = [runuser, "-u", serverUser, "--"] + arguments
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        // Run from "/", which the server user can always enter.
+        command = ["/usr/bin/env", "-C", "/"] + command
         var environment = ProcessInfo.processInfo.environment
         environment["LC_ALL"] = "C.UTF-8"
-        process.environment = environment
-        // Output goes to a file, not a pipe: nothing can block on a full pipe buffer.
         let outputPath = NSTemporaryDirectory() + "kakao-login-cluster-\(UUID().uuidString).out"
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { process in continuation.resume(returning: process.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: PostgresError(.clusterFailed, "\(what): cannot run \(command[0])"))
-            }
-        }
-        try? output.close()
+        let status = try await ChildProcess.run(command, environment: environment, outputPath: outputPath)
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard status == 0 else {
             let tail = text.split(separator: "\n").suffix(3).joined(separator: " | ")

@@ -281,13 +281,13 @@ public final class PostgresPool: Service, Sendable {
     private func expireWaiter(_ id: Int, file: String, line: Int) {
         guard let waiter = state.withLockedValue({ $0.removeWaiter(id) }) else { return }
         metrics.poolTimeouts.increment()
-        let (leased, total) = state.withLockedValue { ($0.leased, $0.total) }
-        logger.debug("db.pool.timeout", metadata: ["db.pool.leased": "\(leased)", "db.pool.open": "\(total)"])
+        let (leased, opening) = state.withLockedValue { ($0.leased, $0.opening) }
+        logger.debug("db.pool.timeout", metadata: ["db.pool.leased": "\(leased)", "db.pool.opening": "\(opening)"])
         waiter.continuation.resume(
             throwing: PostgresError(
                 .poolTimeout,
                 "no database connection became free within \(options.acquireTimeout) "
-                    + "(\(leased) of \(options.maximumConnections) in use)",
+                    + "(pool of \(options.maximumConnections): \(leased) in use, \(opening) connecting)",
                 file: file, line: line))
     }
 

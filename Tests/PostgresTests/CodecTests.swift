@@ -16,7 +16,7 @@ private enum JobState: String, PostgresEncodable, PostgresDecodable {
 
 /// Every supported type goes in as a bound parameter and comes back out of a row unchanged,
 /// NULL included; bad decodes name the column and the Swift type, never the value.
-@Suite("Values round-trip through parameters and rows")
+@Suite("Values round-trip through parameters and rows", .timeLimit(.minutes(3)))
 struct CodecTests {
     private func withDatabase<R: Sendable>(_ body: (PostgresPool) async throws -> R) async throws -> R {
         try await withPool(try await TestDatabase.shared.configuration(for: "codec"), body)

@@ -6,7 +6,7 @@ import Testing
 
 /// ``PostgresError`` carries a stable code and SQLSTATE, and its description never repeats a
 /// parameter value, a row value or a password.
-@Suite("Errors and configuration")
+@Suite("Errors and configuration", .timeLimit(.minutes(3)))
 struct ErrorTests {
     private let secret = "s3cret-9f2c"
 

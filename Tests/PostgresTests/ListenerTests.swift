@@ -38,7 +38,7 @@ private final class EventCollector: Sendable {
     }
 }
 
-@Suite("LISTEN/NOTIFY", .serialized)
+@Suite("LISTEN/NOTIFY", .serialized, .timeLimit(.minutes(3)))
 struct ListenerTests {
     private func listenerConfiguration(_ base: PostgresConfiguration, _ name: String) -> PostgresConfiguration {
         base.with { $0.applicationName = name }

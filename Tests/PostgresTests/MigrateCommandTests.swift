@@ -5,7 +5,7 @@ import Testing
 
 /// `kakao-login migrate` on bad input: one line on stderr naming the problem, never the
 /// password, a non-zero exit, no hang, no crash. Runs the real binary.
-@Suite("kakao-login migrate: bad input")
+@Suite("kakao-login migrate: bad input", .timeLimit(.minutes(3)))
 struct MigrateCommandTests {
     static let password = "Sup3r-S3cret-Pw"
 
@@ -56,13 +56,14 @@ struct MigrateCommandTests {
                 configuration: .init(connectionString: cluster.connectionString()), logger: TestEnvironment.logger
             ) { admin in
                 try await admin.execute("CREATE ROLE app LOGIN PASSWORD 'right-password'")
+                try await admin.execute("CREATE DATABASE app OWNER app")
             }
             try await cluster.requirePasswords(for: "app")
-            let wrong = "postgresql://app:\(Self.password)@/postgres?host=\(cluster.directory)"
+            let wrong = "postgresql://app:\(Self.password)@/app?host=\(cluster.directory)"
             let output = try await migrate(wrong, directory: try TestEnvironment.migrationsDirectory())
             expectOneLineFailure(output, mentions: "password authentication failed")
             // The right password works, so the failure above really was the password.
-            let right = "postgresql://app:right-password@/postgres?host=\(cluster.directory)"
+            let right = "postgresql://app:right-password@/app?host=\(cluster.directory)"
             let ok = try await migrate(right, directory: try TestEnvironment.migrationsDirectory())
             #expect(ok.status == 0, "stderr: \(ok.standardError)")
         }

@@ -32,7 +32,7 @@ private let threeMigrations = [
     "README.md": "not a migration",
 ]
 
-@Suite("Migrator")
+@Suite("Migrator", .timeLimit(.minutes(3)))
 struct MigratorTests {
     @discardableResult
     private func migrate(_ folder: MigrationFolder, _ configuration: PostgresConfiguration) async throws -> MigrationReport {

@@ -10,7 +10,7 @@ import Testing
 
 /// Transactions, waiting and timeouts, broken connections, cancellation and the Service
 /// lifecycle of ``PostgresPool``.
-@Suite("Pool, transactions, cancellation")
+@Suite("Pool, transactions, cancellation", .timeLimit(.minutes(3)))
 struct PoolTests {
     private func configuration() async throws -> PostgresConfiguration {
         try await TestDatabase.shared.configuration(for: "pool")
@@ -168,6 +168,7 @@ struct PoolTests {
     func acquireTimeout() async throws {
         let options = PostgresPool.Options(maximumConnections: 1, acquireTimeout: .milliseconds(200))
         try await withPool(try await configuration(), options: options) { pool in
+            try await warmUp(pool)
             try await pool.withConnection { _ in
                 let error = try await #require(throws: PostgresError.self) {
                     try await pool.query("SELECT 1")
@@ -289,9 +290,9 @@ struct PoolTests {
     func metrics() async throws {
         let metrics = TestMetrics()
         let options = PostgresPool.Options(
-            maximumConnections: 1, acquireTimeout: .milliseconds(100), name: "metered", metricsFactory: metrics)
+            maximumConnections: 1, acquireTimeout: .seconds(2), name: "metered", metricsFactory: metrics)
         try await withPool(try await configuration(), options: options) { pool in
-            _ = try await pool.query("SELECT 1")
+            try await warmUp(pool)
             try await pool.withConnection { _ in
                 _ = try? await pool.query("SELECT 1")
             }
@@ -299,11 +300,17 @@ struct PoolTests {
         let dimensions = [("db.pool", "metered")]
         #expect(try metrics.expectTimer("db.pool.wait", dimensions).values.count >= 2)
         #expect(try metrics.expectTimer("db.query.duration", dimensions).values.count >= 1)
-        #expect(try metrics.expectCounter("db.pool.timeouts", dimensions).totalValue == 1)
+        #expect(try metrics.expectCounter("db.pool.timeouts", dimensions).totalValue >= 1)
         #expect(try metrics.expectGauge("db.pool.leased", dimensions).lastValue == 0)
     }
 
     // MARK: helpers
+
+    /// Gets the pool's connection open even when a busy machine makes connecting slower than
+    /// a test's short acquire timeout.
+    private func warmUp(_ pool: PostgresPool) async throws {
+        try await waitUntil("the pool has a connection") { (try? await pool.query("SELECT 1")) != nil }
+    }
 
     private func backendPID(_ pool: PostgresPool) async throws -> Int32 {
         try await pool.query("SELECT pg_backend_pid() AS pid").single().decode(Int32.self, "pid")

@@ -5,7 +5,7 @@ import Testing
 
 /// The pool survives a PostgreSQL restart without restarting the process, and never hangs
 /// while the server is down. Uses a private cluster (never the shared test server).
-@Suite("Server restarts", .serialized)
+@Suite("Server restarts", .serialized, .timeLimit(.minutes(3)))
 struct RestartTests {
     @Test("idle connections are replaced after a restart; calls during the outage fail fast")
     func restartWhileIdle() async throws {

@@ -1,14 +1,16 @@
 import Foundation
 import Postgres
 
-/// Starts a ``LocalPostgresCluster`` of the test's own in a new folder under `/tmp` (so a
-/// test may restart or stop it without disturbing the shared server), runs `body`, then
-/// stops it and deletes the folder.
+/// Starts a ``LocalPostgresCluster`` of the test's own in a new folder (so a test may restart
+/// or stop it without disturbing the shared server), runs `body`, then stops it and deletes
+/// the folder. The folder is under `KAKAO_TEST_CLUSTERS` (set by `scripts/test`, whose exit
+/// trap stops any cluster a killed test left running), else `/tmp`.
 public func withPrivateCluster<Result: Sendable>(
     settings: [String: String] = [:],
     _ body: (LocalPostgresCluster) async throws -> Result
 ) async throws -> Result {
-    let directory = "/tmp/kl-pg-\(UUID().uuidString.prefix(8).lowercased())"
+    let root = ProcessInfo.processInfo.environment["KAKAO_TEST_CLUSTERS"] ?? "/tmp"
+    let directory = "\(root)/kl-pg-\(UUID().uuidString.prefix(8).lowercased())"
     let cluster = try LocalPostgresCluster(
         directory: directory, binDirectory: try TestEnvironment.postgresBinDirectory(), superuser: "kakao_test",
         settings: settings)
