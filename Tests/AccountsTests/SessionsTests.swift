@@ -136,6 +136,40 @@ struct SessionsTests {
         }
     }
 
+    @Test("a reuse racing refreshes of the newest token and a logout never deadlocks, and the family ends revoked")
+    func reuseRacingRefresh() async throws {
+        try await AccountsFixture.run(database: .sessions, connections: 6) { fixture in
+            for _ in 0..<5 {
+                let (_, session) = try await fixture.newSession()
+                let child = try await fixture.sessions.refresh(session.refreshToken)
+                try await fixture.age(session: session.sessionID, bySeconds: 11)
+                let codes = try await withThrowingTaskGroup(of: AccountsError.Code?.self) { group in
+                    group.addTask { await Self.code { _ = try await fixture.sessions.refresh(session.refreshToken) } }
+                    for _ in 0..<3 { group.addTask { await Self.code { _ = try await fixture.sessions.refresh(child.refreshToken) } } }
+                    group.addTask { await Self.code { try await fixture.sessions.logout(refreshToken: child.refreshToken) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                // Whatever the order, no call failed for another reason (a deadlock would).
+                #expect(codes.allSatisfy { [nil, .refreshTokenReused, .sessionRevoked].contains($0) })
+                let reason = try await fixture.revokedReason(of: session.sessionID)
+                #expect(reason == "refresh_token_reuse" || reason == "logout")
+            }
+        }
+    }
+
+    /// The `AccountsError` code `body` threw, nil when it returned; other errors are rethrown.
+    static func code(_ body: () async throws -> Void) async -> AccountsError.Code? {
+        do {
+            try await body()
+            return nil
+        } catch let error as AccountsError {
+            return error.code
+        } catch {
+            Issue.record(error)
+            return nil
+        }
+    }
+
     @Test("a family ends 30 days after its session was created, however often it was refreshed")
     func familyExpiry() async throws {
         try await AccountsFixture.run(database: .sessions) { fixture in
@@ -207,6 +241,10 @@ struct SessionsTests {
                 let error = await #expect(throws: AccountsError.self) { try await fixture.sessions.activeUser(for: claims) }
                 #expect(error?.code == .invalidAccessToken)
             }
+            var notAUUID = try await keys.sign(userID: user.userID, sessionID: session.sessionID).claims
+            notAUUID.sid = "not-a-uuid"
+            let error = await #expect(throws: AccountsError.self) { try await fixture.sessions.activeUser(for: notAUUID) }
+            #expect(error?.code == .invalidAccessToken)
         }
     }
 

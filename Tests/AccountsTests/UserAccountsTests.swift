@@ -224,6 +224,22 @@ struct UserAccountsTests {
         }
     }
 
+    @Test("UserRecord's JSON: snake_case keys, lowercase id, ISO 8601 created_at, null for what is missing")
+    func userRecordJSON() throws {
+        let id = UUID()
+        let record = UserRecord(
+            id: id, displayName: "라이언", profileImageURL: nil, email: "ryan@example.com", emailVerified: true,
+            createdAt: Date(timeIntervalSince1970: 1_790_000_000.125))
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(record)) as! [String: Any]
+        #expect(Set(json.keys) == ["id", "display_name", "profile_image_url", "email", "email_verified", "created_at"])
+        #expect(json["id"] as? String == id.uuidString.lowercased())
+        #expect(json["display_name"] as? String == "라이언")
+        #expect(json["profile_image_url"] is NSNull)
+        #expect(json["email_verified"] as? Bool == true)
+        #expect(json["created_at"] as? String == "2026-09-21T14:13:20.125Z")
+        #expect(try JSONDecoder().decode(UserRecord.self, from: JSONEncoder().encode(record)) == record)
+    }
+
     @Test("an unknown user id reads as nil")
     func unknownUser() async throws {
         try await AccountsFixture.run(database: .users) { fixture in
