@@ -53,7 +53,8 @@ enum ConnectionString {
     /// The keyword/value pairs handed to `PQconnectdbParams` with `expand_dbname = 1`.
     ///
     /// Order matters (libpq: "the last value wins"): `application_name` and `connect_timeout`
-    /// come before the expanded `dbname` so the connection string can override them;
+    /// come before the expanded `dbname` so the connection string can override them; a
+    /// ``PostgresConfiguration/database`` override comes after it as a second, plain `dbname`;
     /// `client_encoding` and the merged `options` come after it, the latter holding our `-c`
     /// settings first and the connection string's (or `PGOPTIONS`') own options last.
     static func connectParameters(for configuration: PostgresConfiguration) throws -> [(String, String)] {
@@ -64,6 +65,11 @@ enum ConnectionString {
         pairs.append(("connect_timeout", String(timeoutSeconds)))
         if let connectionString = configuration.connectionString {
             pairs.append(("dbname", connectionString))
+        }
+        if let database = configuration.database {
+            // Only the first dbname is expanded as a connection string; this one is a plain name.
+            if configuration.connectionString == nil { pairs.append(("dbname", "")) }
+            pairs.append(("dbname", database))
         }
         pairs.append(("client_encoding", "UTF8"))
 

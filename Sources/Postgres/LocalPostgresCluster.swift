@@ -39,6 +39,8 @@ public struct LocalPostgresCluster: Sendable {
 
     /// The PGDATA folder.
     public var dataDirectory: String { directory + "/data" }
+    /// The client authentication file (`pg_hba.conf`).
+    public var hbaFile: String { dataDirectory + "/pg_hba.conf" }
     /// The server log.
     public var logFile: String { directory + "/postgres.log" }
 
@@ -174,6 +176,11 @@ public struct LocalPostgresCluster: Sendable {
         try await run(
             [binDirectory + "/pg_ctl", "-D", dataDirectory, "-m", mode, "-w", "-t", "60", "stop"], asServerUser: true,
             what: "pg_ctl stop")
+    }
+
+    /// Makes the server re-read its configuration files (`pg_ctl reload`).
+    public func reload() async throws {
+        try await run([binDirectory + "/pg_ctl", "-D", dataDirectory, "reload"], asServerUser: true, what: "pg_ctl reload")
     }
 
     /// Stops and starts the server again (every session is ended).

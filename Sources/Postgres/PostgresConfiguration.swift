@@ -13,6 +13,9 @@ public struct PostgresConfiguration: Sendable {
     /// A libpq connection URI or `key=value` string; `nil` uses libpq's `PG*` variables and
     /// defaults. It may hold a password: it is never logged or printed.
     public var connectionString: String?
+    /// A database name that replaces the connection string's (or `PGDATABASE`'s); `nil` keeps
+    /// it. Handy to reach a sibling database with the same credentials. Default `nil`.
+    public var database: String?
     /// `application_name`, shown in `pg_stat_activity`. Default `"kakao-login"`. A value in
     /// the connection string wins.
     public var applicationName: String
@@ -33,6 +36,7 @@ public struct PostgresConfiguration: Sendable {
     /// Creates a configuration; every parameter has the default documented on its property.
     public init(
         connectionString: String? = nil,
+        database: String? = nil,
         applicationName: String = "kakao-login",
         connectTimeout: Duration = .seconds(10),
         statementTimeout: Duration? = .seconds(30),
@@ -40,6 +44,7 @@ public struct PostgresConfiguration: Sendable {
         lockTimeout: Duration? = nil
     ) {
         self.connectionString = connectionString
+        self.database = database
         self.applicationName = applicationName
         self.connectTimeout = connectTimeout
         self.statementTimeout = statementTimeout

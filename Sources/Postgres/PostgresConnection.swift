@@ -80,6 +80,7 @@ public final class PostgresConnection: Sendable {
 
     /// Opens a connection with its own one-thread pool, runs `body`, then closes both.
     /// For short-lived tools (`migrate`) and tests; services use a ``PostgresPool``.
+    @discardableResult
     public static func withConnection<Result>(
         configuration: PostgresConfiguration,
         logger: Logger,

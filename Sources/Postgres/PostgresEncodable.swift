@@ -144,7 +144,8 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
     /// size and lower bound of the one dimension, then each element with its length.
     /// `[UInt8]` is the exception: its bytes are sent as they are, as `bytea`.
     public func encode(into buffer: inout [UInt8]) throws {
-        if let bytes = self as? [UInt8] {
+        // A type check, not `self as? [UInt8]`: an empty array of any element type casts.
+        if Element.self == UInt8.self, let bytes = self as? [UInt8] {
             buffer.append(contentsOf: bytes)
             return
         }

@@ -7,8 +7,10 @@ import Foundation
 /// let profile = try row.decode(PostgresJSON<Profile>.self, "profile").value
 /// ```
 ///
-/// Encoding uses a plain `JSONEncoder` (dates as ISO-8601 strings, sorted keys); an encoding
-/// failure is reported when the query runs, as ``PostgresError/Code/encoding``.
+/// Encoding uses a `JSONEncoder` with sorted keys and dates as ISO-8601 strings with
+/// milliseconds (`2024-03-01T12:00:00.125Z`, readable in psql); decoding accepts ISO-8601 with
+/// or without fractional seconds. An encoding failure is reported when the query runs, as
+/// ``PostgresError/Code/encoding``.
 public struct PostgresJSON<Value: Codable & Sendable>: Sendable {
     /// The wrapped value.
     public var value: Value
@@ -23,7 +25,10 @@ extension PostgresJSON: PostgresEncodable {
     /// `jsonb`'s binary format: a version byte (1) then the JSON text.
     public func encode(into buffer: inout [UInt8]) throws {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(JSONDates.withFraction))
+        }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data
         do {
@@ -39,7 +44,12 @@ extension PostgresJSON: PostgresEncodable {
 extension PostgresJSON: PostgresDecodable {
     public init(postgresText text: PostgresTextValue) throws {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = (try? JSONDates.withFraction.parse(text)) ?? (try? JSONDates.plain.parse(text)) { return date }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO-8601 date")
+        }
         do {
             value = try decoder.decode(Value.self, from: Data(text.bytes))
         } catch let error as DecodingError {
@@ -73,4 +83,10 @@ public struct PostgresEncodingFailure: Error, Sendable {
     public var reason: String
     /// Creates a failure.
     public init(_ reason: String) { self.reason = reason }
+}
+
+/// The ISO-8601 forms JSON columns use for dates.
+enum JSONDates {
+    static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    static let plain = Date.ISO8601FormatStyle()
 }

@@ -105,6 +105,7 @@ public final class PostgresPool: Service, Sendable {
 
     /// Lends a connection to `body` and takes it back afterwards, whatever happens.
     /// The connection must not escape `body`.
+    @discardableResult
     public func withConnection<Result>(
         isolation: isolated (any Actor)? = #isolation,
         file: String = #fileID,
@@ -121,6 +122,7 @@ public final class PostgresPool: Service, Sendable {
     ///
     /// - Parameter options: isolation level, `synchronous_commit = off`, per-transaction
     ///   statement and lock timeouts.
+    @discardableResult
     public func withTransaction<Result>(
         _ options: PostgresTransactionOptions = PostgresTransactionOptions(),
         isolation: isolated (any Actor)? = #isolation,

@@ -59,6 +59,12 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
             sql += "$\(binds.count)"
         }
 
+        /// A bound parameter that may be SQL NULL (`nil`): writes `$n` and appends the value.
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            binds.append(value)
+            sql += "$\(binds.count)"
+        }
+
         /// A quoted identifier (`"my table"`), for the few places where SQL cannot take a
         /// parameter: database, role or channel names. Embedded quotes are doubled.
         public mutating func appendInterpolation(identifier: String) {

@@ -1,0 +1,135 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Postgres
+
+/// ``PostgresError`` carries a stable code and SQLSTATE, and its description never repeats a
+/// parameter value, a row value or a password.
+@Suite("Errors and configuration")
+struct ErrorTests {
+    private let secret = "s3cret-9f2c"
+
+    @Test("a unique violation names SQLSTATE, constraint and table, not the value")
+    func uniqueViolation() async throws {
+        try await withPool(try await TestDatabase.shared.configuration(for: "errors")) { pool in
+            try await pool.withConnection { conn in
+                try await conn.execute("CREATE TEMP TABLE people (email text CONSTRAINT people_email_key UNIQUE)")
+                try await conn.execute("INSERT INTO people VALUES (\(secret))")
+                let error = try await #require(throws: PostgresError.self) {
+                    try await conn.execute("INSERT INTO people VALUES (\(secret))")
+                }
+                #expect(error.code == .server)
+                #expect(error.isUniqueViolation)
+                #expect(error.sqlState == "23505")
+                #expect(error.constraintName == "people_email_key")
+                #expect(error.tableName == "people")
+                #expect(error.description.contains("23505"))
+                #expect(error.description.contains("unique_violation"))
+                #expect(error.description.contains("people_email_key"))
+                #expect(!error.description.contains(secret))
+                #expect(!String(describing: error).contains(secret))
+                #expect(error.file.hasSuffix("ErrorTests.swift"))
+                // The server's own message has it, which is why it is kept apart.
+                #expect(error.serverMessage != nil)
+            }
+        }
+    }
+
+    @Test("invalid input never echoes the value; syntax errors keep their message")
+    func invalidInput() async throws {
+        try await withPool(try await TestDatabase.shared.configuration(for: "errors")) { pool in
+            let cast = try await #require(throws: PostgresError.self) { try await pool.query("SELECT \(secret)::int") }
+            #expect(cast.sqlState == "22P02")
+            #expect(!cast.description.contains(secret))
+            let syntax = try await #require(throws: PostgresError.self) { try await pool.query("SELEC 1") }
+            #expect(syntax.sqlState == "42601")
+            #expect(syntax.description.contains("syntax error"))
+            let table = try await #require(throws: PostgresError.self) { try await pool.query("SELECT * FROM no_such_table") }
+            #expect(table.sqlState == "42P01")
+            #expect(table.description.contains("no_such_table"))
+        }
+    }
+
+    @Test("libpq messages are scrubbed of passwords")
+    func scrubbing() {
+        let uri = "postgresql://kakao:\(secret)@db.example:5432/app?sslmode=require"
+        #expect(ConnectionString.scrub("could not connect with \(secret) inside", connectionString: uri) == "could not connect with *** inside")
+        let encoded = "postgresql://kakao:\(secret)%40x@db/app"
+        #expect(!ConnectionString.scrub("bad \(secret)@x", connectionString: encoded).contains(secret))
+        let keyValue = "host=db user=kakao password='\(secret) with space' dbname=app"
+        #expect(!ConnectionString.scrub("oops \(secret) with space", connectionString: keyValue).contains(secret))
+        let malformed = "host=db password=\(secret) junk"
+        let message = "missing \"=\" after \"junk\" in connection info string \"\(secret)\""
+        let scrubbed = ConnectionString.scrub(message, connectionString: malformed, redactQuotedValues: true)
+        #expect(!scrubbed.contains(secret))
+        #expect(scrubbed.contains("missing \"=\""))
+        #expect(ConnectionString.oneLine("a\n\tb\n") == "a b")
+    }
+
+    @Test("a malformed connection string fails at configuration time without echoing it")
+    func malformedConfiguration() throws {
+        for url in ["postgresql://u:\(secret)@[::1/db", "host=x password=\(secret) junk", "password='\(secret)"] {
+            let error = try #require(throws: PostgresError.self) {
+                try PostgresConfiguration.fromEnvironment(["DATABASE_URL": url])
+            }
+            #expect(error.code == .invalidConfiguration)
+            #expect(!error.description.contains(secret))
+        }
+    }
+
+    @Test("DATABASE_URL, DATABASE_URL_FILE, or neither")
+    func fromEnvironment() throws {
+        #expect(try PostgresConfiguration.fromEnvironment([:]).connectionString == nil)
+        #expect(try PostgresConfiguration.fromEnvironment(["DATABASE_URL": "host=/tmp"]).connectionString == "host=/tmp")
+        let file = NSTemporaryDirectory() + "kl-url-\(UUID().uuidString)"
+        try "host=/tmp dbname=x\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        #expect(try PostgresConfiguration.fromEnvironment(["DATABASE_URL_FILE": file]).connectionString == "host=/tmp dbname=x")
+        let both = try #require(throws: PostgresError.self) {
+            try PostgresConfiguration.fromEnvironment(["DATABASE_URL": "host=/tmp", "DATABASE_URL_FILE": file])
+        }
+        #expect(both.code == .invalidConfiguration)
+        let unreadable = try #require(throws: PostgresError.self) {
+            try PostgresConfiguration.fromEnvironment(["DATABASE_URL_FILE": "/nonexistent/kl-url"])
+        }
+        #expect(unreadable.code == .invalidConfiguration)
+    }
+
+    @Test("connection settings: the connection string wins over defaults; our limits go first in options")
+    func connectParameters() throws {
+        let configuration = PostgresConfiguration(
+            connectionString: "host=/tmp application_name=mine options='-c search_path=app'", database: "other",
+            statementTimeout: .milliseconds(1500), lockTimeout: .seconds(2))
+        let pairs = try ConnectionString.connectParameters(for: configuration)
+        let keys = pairs.map(\.0)
+        #expect(keys.firstIndex(of: "application_name")! < keys.firstIndex(of: "dbname")!)
+        #expect(pairs.last { $0.0 == "dbname" }?.1 == "other")
+        let options = try #require(pairs.first { $0.0 == "options" }?.1)
+        #expect(options.contains("-c statement_timeout=1500"))
+        #expect(options.contains("-c lock_timeout=2000"))
+        #expect(options.hasSuffix("-c search_path=app"))
+    }
+
+    @Test("the connection string's own settings are honoured")
+    func connectionStringWins() async throws {
+        let configuration = try await TestDatabase.shared.configuration(for: "errors")
+        let url = try TestEnvironment.databaseURL(database: try #require(configuration.database))
+        let custom = PostgresConfiguration(connectionString: url + " application_name=from-url options='-c statement_timeout=4s'")
+        try await PostgresConnection.withConnection(configuration: custom, logger: TestEnvironment.logger) { conn in
+            let row = try await conn.query(
+                "SELECT current_setting('application_name') AS app, current_setting('statement_timeout') AS st").single()
+            #expect(try row.decode(String.self, "app") == "from-url")
+            #expect(try row.decode(String.self, "st") == "4s")
+        }
+    }
+
+    @Test("SHA-256 matches known digests")
+    func sha256() {
+        #expect(SHA256.hexDigest([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hexDigest(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256.hexDigest(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+}
