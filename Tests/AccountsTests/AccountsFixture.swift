@@ -11,33 +11,15 @@ struct AccountsFixture {
     let users = UserAccounts()
     let sessions: Sessions
 
-    /// The suites' databases, each created once however many tests ask at the same time.
-    enum Database {
-        case users, sessions
-
-        private static let usersDatabase = Task { try await TestDatabase.shared.configuration(for: "accounts_users", fromTemplate: true) }
-        private static let sessionsDatabase = Task {
-            try await TestDatabase.shared.configuration(for: "accounts_sessions", fromTemplate: true)
-        }
-
-        var configuration: PostgresConfiguration {
-            get async throws {
-                switch self {
-                case .users: try await Self.usersDatabase.value
-                case .sessions: try await Self.sessionsDatabase.value
-                }
-            }
-        }
-    }
-
-    /// Runs `body` with a fresh pool on a suite's database.
+    /// Runs `body` with a fresh pool on the database of `suite` (cloned from the migrated
+    /// template once per run).
     static func run<Result: Sendable>(
-        database: Database,
+        suite: String,
         connections: Int = 4,
         derivationKey: SymmetricKey = SymmetricKey(size: .bits256),
         _ body: (AccountsFixture) async throws -> Result
     ) async throws -> Result {
-        let configuration = try await database.configuration
+        let configuration = try await TestDatabase.shared.configuration(for: suite, fromTemplate: true)
         let sessionConfiguration = try SessionConfiguration(derivationKey: derivationKey)
         return try await withPool(
             configuration, options: PostgresPool.Options(maximumConnections: connections, acquireTimeout: .seconds(30))

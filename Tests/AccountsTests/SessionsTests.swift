@@ -8,6 +8,8 @@ import Testing
 
 @Suite("Sessions: refresh rotation, grace, reuse, expiry, logout, /me")
 struct SessionsTests {
+    static let suite = "accounts_sessions"
+
     static func keys() async throws -> AccessTokenKeys {
         try await AccessTokenKeys(keys: [("s1", ES256PrivateKey())], signingKID: nil, issuer: "kakao-login", audience: "kakao-login")
     }
@@ -16,7 +18,7 @@ struct SessionsTests {
 
     @Test("a new session: 256-bit base64url token stored only as its hash, a 30-day family")
     func create() async throws {
-        try await AccountsFixture.run(database: .sessions) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let (user, session) = try await fixture.newSession()
             #expect(session.refreshToken.utf8.count == 43)
             #expect(session.refreshToken.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
@@ -48,7 +50,7 @@ struct SessionsTests {
 
     @Test("refresh rotates: a new child each time, parent marked rotated, same session and user")
     func rotation() async throws {
-        try await AccountsFixture.run(database: .sessions) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let (user, session) = try await fixture.newSession()
             let first = try await fixture.sessions.refresh(session.refreshToken)
             #expect(first.sessionID == session.sessionID && first.userID == user.userID)
@@ -73,7 +75,7 @@ struct SessionsTests {
 
     @Test("presenting a rotated token again within the grace window returns the same child")
     func graceReturnsSameChild() async throws {
-        try await AccountsFixture.run(database: .sessions) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let (user, session) = try await fixture.newSession()
             let child = try await fixture.sessions.refresh(session.refreshToken)
             let before = try await fixture.snapshot(of: user.userID)
@@ -93,7 +95,7 @@ struct SessionsTests {
     @Test("concurrent refreshes with one token all get the same child, and only one child is stored")
     func concurrentRefresh() async throws {
         let callers = 6
-        try await AccountsFixture.run(database: .sessions, connections: callers) { fixture in
+        try await AccountsFixture.run(suite: Self.suite, connections: callers) { fixture in
             let (_, session) = try await fixture.newSession()
             let answers = try await withThrowingTaskGroup(of: RefreshedSession.self) { group in
                 for _ in 0..<callers { group.addTask { try await fixture.sessions.refresh(session.refreshToken) } }
@@ -108,7 +110,7 @@ struct SessionsTests {
 
     @Test("reuse after the window revokes the whole family: even the newest child is refused")
     func reuseRevokesFamily() async throws {
-        try await AccountsFixture.run(database: .sessions) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let (user, session) = try await fixture.newSession()
             let keys = try await Self.keys()
             let child = try await fixture.sessions.refresh(session.refreshToken)
@@ -136,9 +138,43 @@ struct SessionsTests {
         }
     }
 
+    @Test("a reuse racing refreshes of the newest token and a logout never deadlocks, and the family ends revoked")
+    func reuseRacingRefresh() async throws {
+        try await AccountsFixture.run(suite: Self.suite, connections: 6) { fixture in
+            for _ in 0..<5 {
+                let (_, session) = try await fixture.newSession()
+                let child = try await fixture.sessions.refresh(session.refreshToken)
+                try await fixture.age(session: session.sessionID, bySeconds: 11)
+                let codes = try await withThrowingTaskGroup(of: AccountsError.Code?.self) { group in
+                    group.addTask { await Self.code { _ = try await fixture.sessions.refresh(session.refreshToken) } }
+                    for _ in 0..<3 { group.addTask { await Self.code { _ = try await fixture.sessions.refresh(child.refreshToken) } } }
+                    group.addTask { await Self.code { try await fixture.sessions.logout(refreshToken: child.refreshToken) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                // Whatever the order, no call failed for another reason (a deadlock would).
+                #expect(codes.allSatisfy { [nil, .refreshTokenReused, .sessionRevoked].contains($0) })
+                let reason = try await fixture.revokedReason(of: session.sessionID)
+                #expect(reason == "refresh_token_reuse" || reason == "logout")
+            }
+        }
+    }
+
+    /// The `AccountsError` code `body` threw, nil when it returned; other errors are rethrown.
+    static func code(_ body: () async throws -> Void) async -> AccountsError.Code? {
+        do {
+            try await body()
+            return nil
+        } catch let error as AccountsError {
+            return error.code
+        } catch {
+            Issue.record(error)
+            return nil
+        }
+    }
+
     @Test("a family ends 30 days after its session was created, however often it was refreshed")
     func familyExpiry() async throws {
-        try await AccountsFixture.run(database: .sessions) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let (user, session) = try await fixture.newSession()
             let keys = try await Self.keys()
             let child = try await fixture.sessions.refresh(session.refreshToken)
@@ -160,7 +196,7 @@ struct SessionsTests {
 
     @Test("logout revokes the session and its family; refresh and /me are refused afterwards")
     func logout() async throws {
-        try await AccountsFixture.run(database: .sessions) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let (user, session) = try await fixture.newSession()
             let keys = try await Self.keys()
             let child = try await fixture.sessions.refresh(session.refreshToken)
@@ -183,7 +219,7 @@ struct SessionsTests {
 
     @Test("logout with a rotated token of the family also ends it")
     func logoutWithRotatedToken() async throws {
-        try await AccountsFixture.run(database: .sessions) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let (_, session) = try await fixture.newSession()
             let child = try await fixture.sessions.refresh(session.refreshToken)
             try await fixture.sessions.logout(refreshToken: session.refreshToken)
@@ -194,7 +230,7 @@ struct SessionsTests {
 
     @Test("/me: the user of an active session; a token naming another user or an unknown session is refused")
     func activeUser() async throws {
-        try await AccountsFixture.run(database: .sessions) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let (user, session) = try await fixture.newSession()
             let keys = try await Self.keys()
             let me = try await fixture.sessions.activeUser(for: keys.verify(keys.sign(userID: user.userID, sessionID: session.sessionID).token))
@@ -207,12 +243,16 @@ struct SessionsTests {
                 let error = await #expect(throws: AccountsError.self) { try await fixture.sessions.activeUser(for: claims) }
                 #expect(error?.code == .invalidAccessToken)
             }
+            var notAUUID = try await keys.sign(userID: user.userID, sessionID: session.sessionID).claims
+            notAUUID.sid = "not-a-uuid"
+            let error = await #expect(throws: AccountsError.self) { try await fixture.sessions.activeUser(for: notAUUID) }
+            #expect(error?.code == .invalidAccessToken)
         }
     }
 
     @Test("malformed, over-long, unknown and refused refresh tokens change nothing")
     func badRefreshTokens() async throws {
-        try await AccountsFixture.run(database: .sessions) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let (user, session) = try await fixture.newSession()
             let before = try await fixture.snapshot(of: user.userID)
             let token = session.refreshToken
@@ -236,7 +276,7 @@ struct SessionsTests {
 
     @Test("after a derivation-key change the grace answer is refused, not re-derived wrongly, and nothing is written")
     func derivationKeyChange() async throws {
-        try await AccountsFixture.run(database: .sessions) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let (user, session) = try await fixture.newSession()
             _ = try await fixture.sessions.refresh(session.refreshToken)
             let before = try await fixture.snapshot(of: user.userID)

@@ -5,6 +5,8 @@ import Testing
 
 @Suite("UserAccounts: unified signup and login")
 struct UserAccountsTests {
+    static let suite = "accounts_users"
+
     /// The identity row of (`kakao`, subject).
     struct IdentityRow {
         let userID: UUID
@@ -37,7 +39,7 @@ struct UserAccountsTests {
 
     @Test("a new user is created from the profile")
     func newUser() async throws {
-        try await AccountsFixture.run(database: .users) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let subject = AccountsFixture.freshSubject()
             let upserted = try await fixture.upsert(
                 ProviderProfile(
@@ -61,7 +63,7 @@ struct UserAccountsTests {
 
     @Test("the same user again: not new, identity refreshed, what the user edited kept, empty fields filled")
     func sameUserAgain() async throws {
-        try await AccountsFixture.run(database: .users) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let subject = AccountsFixture.freshSubject()
             let first = try await fixture.upsert(ProviderProfile(provider: "kakao", subject: subject, nickname: "old nick"))
             let before = try await identity(subject, fixture)
@@ -100,7 +102,7 @@ struct UserAccountsTests {
 
     @Test("missing email, nickname and profile are normal; empty strings count as missing")
     func missingFields() async throws {
-        try await AccountsFixture.run(database: .users) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let bare = try await fixture.upsert(ProviderProfile(provider: "kakao", subject: AccountsFixture.freshSubject()))
             #expect(bare.isNewUser)
             let record = try await user(bare.userID, fixture)
@@ -120,7 +122,7 @@ struct UserAccountsTests {
         "a 64-bit id above 2^53 is stored verbatim as the subject",
         arguments: [("9007199254740993", "9007199254740992"), ("9223372036854775807", "9223372036854775808")])
     func largeSubject(subject: String, afterDoubleRoundTrip: String) async throws {
-        try await AccountsFixture.run(database: .users) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let upserted = try await fixture.upsert(ProviderProfile(provider: "kakao", subject: subject, nickname: "big"))
             let stored = try await fixture.pool.query("SELECT subject FROM user_identities WHERE user_id = \(upserted.userID)")
                 .single().decode(String.self, "subject")
@@ -135,7 +137,7 @@ struct UserAccountsTests {
     @Test("concurrent logins of one identity make one user and never deadlock")
     func concurrentUpserts() async throws {
         let logins = 8
-        try await AccountsFixture.run(database: .users, connections: logins) { fixture in
+        try await AccountsFixture.run(suite: Self.suite, connections: logins) { fixture in
             let subject = AccountsFixture.freshSubject()
             for round in 1...2 {
                 let results = try await withThrowingTaskGroup(of: UpsertedUser.self) { group in
@@ -167,7 +169,7 @@ struct UserAccountsTests {
 
     @Test("email_verified: only a verified email counts, and it follows the address it belongs to")
     func emailVerifiedRules() async throws {
-        try await AccountsFixture.run(database: .users) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             // Verified without an address is impossible.
             #expect(!ProviderProfile(provider: "kakao", subject: "1", email: nil, emailVerified: true).emailVerified)
 
@@ -201,7 +203,7 @@ struct UserAccountsTests {
 
     @Test("a malformed provider or subject is refused before any statement: the caller's transaction goes on")
     func invalidProfile() async throws {
-        try await AccountsFixture.run(database: .users) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             for profile in [
                 ProviderProfile(provider: "Kakao", subject: "1"),
                 ProviderProfile(provider: "kakao; drop", subject: "1"),
@@ -224,9 +226,25 @@ struct UserAccountsTests {
         }
     }
 
+    @Test("UserRecord's JSON: snake_case keys, lowercase id, ISO 8601 created_at, null for what is missing")
+    func userRecordJSON() throws {
+        let id = UUID()
+        let record = UserRecord(
+            id: id, displayName: "라이언", profileImageURL: nil, email: "ryan@example.com", emailVerified: true,
+            createdAt: Date(timeIntervalSince1970: 1_790_000_000.125))
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(record)) as! [String: Any]
+        #expect(Set(json.keys) == ["id", "display_name", "profile_image_url", "email", "email_verified", "created_at"])
+        #expect(json["id"] as? String == id.uuidString.lowercased())
+        #expect(json["display_name"] as? String == "라이언")
+        #expect(json["profile_image_url"] is NSNull)
+        #expect(json["email_verified"] as? Bool == true)
+        #expect(json["created_at"] as? String == "2026-09-21T14:13:20.125Z")
+        #expect(try JSONDecoder().decode(UserRecord.self, from: JSONEncoder().encode(record)) == record)
+    }
+
     @Test("an unknown user id reads as nil")
     func unknownUser() async throws {
-        try await AccountsFixture.run(database: .users) { fixture in
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
             let record = try await fixture.pool.withConnection { connection in try await fixture.users.user(id: UUID(), on: connection) }
             #expect(record == nil)
         }
