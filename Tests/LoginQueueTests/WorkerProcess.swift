@@ -1,12 +1,19 @@
 import Foundation
+import Postgres
+import Synchronization
 import TestSupport
 
-/// A `kakao-login worker` child process that a test can kill for real. Started through
-/// `env --default-signal` so it gets default signal dispositions (a process started from Swift
-/// concurrency otherwise inherits a mask that blocks SIGTERM).
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `kakao-login worker` child process that a test can kill for real. Spawned with
+/// `posix_spawn` (default signal handlers, no inherited descriptors) and reaped with `waitpid`,
+/// not `Foundation.Process`, whose exit notice a daemon started by a parallel test can hold up.
 final class WorkerProcess: Sendable {
-    private let process: Process
+    let pid: pid_t
     let logPath: String
+    private let exitStatus = Mutex<Int32?>(nil)
 
     /// Starts `kakao-login worker --concurrency N` with `environment` added to this process's.
     init(concurrency: Int, environment: [String: String]) throws {
@@ -14,39 +21,45 @@ final class WorkerProcess: Sendable {
         var merged = ProcessInfo.processInfo.environment
         merged.merge(environment) { $1 }
         logPath = NSTemporaryDirectory() + "kakao-login-worker-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["--default-signal", binary, "worker", "--concurrency", String(concurrency)]
-        process.environment = merged
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        self.process = process
+        pid = try ChildProcess.start([binary, "worker", "--concurrency", String(concurrency)], environment: merged, outputPath: logPath)
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-
-    /// Sends `signal` (SIGKILL by default).
+    /// Sends `signal` (SIGKILL by default) unless the process was already reaped.
     func kill(_ signal: Int32 = SIGKILL) {
-        if process.isRunning { _ = Foundation.kill(process.processIdentifier, signal) }
+        if exitStatus.withLock({ $0 }) == nil { _ = Glibc.kill(pid, signal) }
     }
 
-    /// Waits for the process to end; kills it if it outlives `limit`. Returns its exit status.
+    /// Waits for the process to end and returns its exit status (128 + signal when killed);
+    /// kills it first if it outlives `limit`.
     @discardableResult
     func waitForExit(limit: Duration = .seconds(30)) async throws -> Int32 {
-        try await waitUntil("worker \(pid) exited", limit: limit) { !self.process.isRunning }
-        return process.terminationStatus
+        if let status = exitStatus.withLock({ $0 }) { return status }
+        let status = try await withThrowingTaskGroup(of: Int32?.self) { group in
+            group.addTask { try await ChildProcess.waitForExit(self.pid, program: "kakao-login worker") }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            var result: Int32?
+            while let next = try await group.next() {
+                if let next {
+                    result = next
+                    group.cancelAll()
+                    break
+                }
+                self.kill(SIGKILL)  // the time limit passed first
+            }
+            return result ?? 128 + SIGKILL
+        }
+        exitStatus.withLock { $0 = status }
+        return status
     }
 
     /// What the process logged (for failure messages).
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     deinit {
-        if process.isRunning { _ = Foundation.kill(process.processIdentifier, SIGKILL) }
+        if exitStatus.withLock({ $0 }) == nil { _ = Glibc.kill(pid, SIGKILL) }
         try? FileManager.default.removeItem(atPath: logPath)
     }
 }
