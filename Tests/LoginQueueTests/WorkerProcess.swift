@@ -15,13 +15,15 @@ final class WorkerProcess: Sendable {
     let logPath: String
     private let exitStatus = Mutex<Int32?>(nil)
 
-    /// Starts `kakao-login worker --concurrency N` with `environment` added to this process's.
-    init(concurrency: Int, environment: [String: String]) throws {
+    /// Starts `kakao-login worker --concurrency N [arguments]` with `environment` added to this
+    /// process's.
+    init(concurrency: Int, arguments: [String] = [], environment: [String: String]) throws {
         let binary = try TestEnvironment.kakaoLoginBinary()
         var merged = ProcessInfo.processInfo.environment
         merged.merge(environment) { $1 }
         logPath = NSTemporaryDirectory() + "kakao-login-worker-\(UUID().uuidString).log"
-        pid = try ChildProcess.start([binary, "worker", "--concurrency", String(concurrency)], environment: merged, outputPath: logPath)
+        pid = try ChildProcess.start(
+            [binary, "worker", "--concurrency", String(concurrency)] + arguments, environment: merged, outputPath: logPath)
     }
 
     /// Sends `signal` (SIGKILL by default) unless the process was already reaped.

@@ -99,16 +99,41 @@ struct WorkerProcessTests {
         }
     }
 
-    @Test("SIGTERM stops a worker gracefully: it exits 0 and leaves no job leased")
+    @Test("SIGTERM stops a worker gracefully: it exits 0 and leaves no job leased; its metrics port answers")
     func gracefulSigterm() async throws {
         try await QueueHarness.run { harness in
-            let worker = try WorkerProcess(concurrency: 4, environment: try harness.workerEnvironment())
+            let port = try FreePort.next()
+            let worker = try WorkerProcess(
+                concurrency: 4, arguments: ["--metrics-port", String(port), "--metrics-host", "127.0.0.1"],
+                environment: try harness.workerEnvironment())
             let (attempt, enqueued) = try await harness.enqueueLogin()
             _ = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+            let base = "http://127.0.0.1:\(port)"
+            #expect(try await HTTPGet.text(base + "/healthz").status == 200)
+            #expect(try await HTTPGet.text(base + "/readyz").status == 200)
+            let metrics = try await HTTPGet.text(base + "/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.body.contains("login_jobs_total{"))
+            #expect(metrics.body.contains("outcome=\"succeeded\""))
+            #expect(metrics.body.contains("login_provider_call_duration_seconds"))
+            #expect(metrics.body.contains("login_queue_wait_seconds"))
             worker.kill(SIGTERM)
             #expect(try await worker.waitForExit() == 0, "worker log: \(worker.log)")
             #expect(try await harness.pool.query("SELECT count(*) AS n FROM login_jobs WHERE state = 'running'").single()
                 .decode(Int.self, "n") == 0)
+        }
+    }
+
+    @Test("a worker without sealing keys refuses to start with one line naming the setting")
+    func refusesWithoutSealingKeys() async throws {
+        try await QueueHarness.run { harness in
+            var environment = try harness.workerEnvironment()
+            environment["LOGIN_SEALING_KEYS"] = ""
+            let worker = try WorkerProcess(concurrency: 1, environment: environment)
+            #expect(try await worker.waitForExit() != 0)
+            let lines = worker.log.split(separator: "\n")
+            #expect(lines.count == 1, "log: \(worker.log)")
+            #expect(worker.log.contains("LOGIN_SEALING_KEYS"))
         }
     }
 }
