@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Builds the HTTP API: the router with its middleware and controllers, and the
 /// `login_done` listener as a service of the application (started before the server, stopped
@@ -22,17 +23,21 @@ import Logging
 public enum APIApplication {
     public typealias App = Application<RouterResponder<APIRequestContext>>
 
+    /// - Parameter onServerRunning: called with the bound port once the server listens.
     public static func build(
         configuration: LoginAPIConfiguration,
         dependencies: LoginAPIDependencies,
         server: ApplicationConfiguration,
-        logger: Logger
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> App {
         let waiters = LoginWaiters()
         let router = buildRouter(configuration: configuration, dependencies: dependencies, waiters: waiters)
         let listener = LoginDoneListener(
             configuration: dependencies.listenerConfiguration, waiters: waiters, logger: logger)
-        return Application(router: router, configuration: server, services: [listener], logger: logger)
+        return Application(
+            router: router, configuration: server, services: [listener],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 
     static func buildRouter(
