@@ -50,9 +50,9 @@ struct DevLifecycleTests {
             #expect(!banner.contains(sealingKey.trimmingCharacters(in: .newlines)))
 
             let postmaster = try #require(first.postmasterPID)
-            #expect(kill(postmaster, 0) == 0)
+            #expect(ProcessLiveness.isRunning(postmaster))
             #expect(await first.terminate() == 0, "dev output:\n\(first.process.log)")
-            #expect(kill(postmaster, 0) != 0, "the PostgreSQL server outlived dev")
+            #expect(!ProcessLiveness.isRunning(postmaster), "the PostgreSQL server outlived dev")
             #expect(first.postmasterPID == nil)
         } catch {
             await first.terminate()
@@ -68,7 +68,7 @@ struct DevLifecycleTests {
             let postmaster = try #require(second.postmasterPID)
             second.process.kill(SIGINT)
             #expect(try await second.process.waitForExit(limit: .seconds(60)) == 0, "dev output:\n\(second.process.log)")
-            #expect(kill(postmaster, 0) != 0, "the PostgreSQL server outlived dev")
+            #expect(!ProcessLiveness.isRunning(postmaster), "the PostgreSQL server outlived dev")
         } catch {
             await second.terminate()
             throw error

@@ -24,7 +24,7 @@ struct LoginController: Sendable {
         let body = try await JSONBody.decode(StartRequest.self, from: request)
         let started = try await attempts.start(
             redirectURI: body.redirectURI, clientIP: context.clientIP?.description, logger: context.logger)
-        context.logger.info("login.attempt.started", metadata: ["login.attempt.id": "\(started.attemptID)"])
+        context.logger.info("login.attempt.started", metadata: ["login.attempt.id": "\(started.attemptID.uuidString.lowercased())"])
         let answer = StartResponse(
             authorizeURL: started.authorizeURL, state: started.state, attemptToken: started.attemptToken,
             expiresIn: Int(started.lifetime.components.seconds))
@@ -55,7 +55,7 @@ struct LoginController: Sendable {
         metrics.recordEnqueued(isNew: enqueued.isNew)
         context.logger.info(
             enqueued.isNew ? "login.enqueued" : "login.enqueued.repeat",
-            metadata: ["login.id": "\(enqueued.loginID)", "login.flow": "\(attemptToken == nil ? "stateless" : "attempt")"])
+            metadata: ["login.id": "\(enqueued.loginID.uuidString.lowercased())", "login.flow": "\(attemptToken == nil ? "stateless" : "attempt")"])
         return JSONBody.response(
             LoginAccepted(loginID: enqueued.loginID, pollToken: enqueued.pollToken), status: .accepted)
     }
@@ -71,7 +71,7 @@ struct LoginController: Sendable {
             let reader = AttemptBinding.readerToken(of: request)
         else { throw APIError.notFound }
         var logger = context.logger
-        logger[metadataKey: "login.id"] = "\(loginID)"
+        logger[metadataKey: "login.id"] = "\(loginID.uuidString.lowercased())"
 
         let status = try await read(loginID: loginID, reader: reader, waitingUpTo: .seconds(wait), logger: logger)
         let result = try await result(of: status, logger: logger)
@@ -108,7 +108,10 @@ struct LoginController: Sendable {
             guard let delivery = success.delivery else { return .succeededStatusOnly }
             let (token, _) = try await accessTokens.sign(userID: success.userID, sessionID: delivery.sessionID)
             if delivery.isFirstDelivery {
-                logger.info("authn_login_success", metadata: ["user.id": "\(success.userID)", "session.id": "\(delivery.sessionID)"])
+                logger.info("authn_login_success", metadata: [
+                    "user.id": "\(success.userID.uuidString.lowercased())",
+                    "session.id": "\(delivery.sessionID.uuidString.lowercased())",
+                ])
             }
             let tokens = TokenPair(accessToken: token, signedBy: accessTokens, refreshToken: delivery.refreshToken)
             return .succeeded(isNewUser: success.isNewUser, user: success.user, tokens: tokens)

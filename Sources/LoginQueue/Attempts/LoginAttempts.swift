@@ -38,7 +38,7 @@ public struct LoginAttempts: Sendable {
 
         let attemptID = UUID()
         var logger = logger ?? self.logger
-        logger[metadataKey: "login.attempt.id"] = "\(attemptID)"
+        logger[metadataKey: "login.attempt.id"] = "\(attemptID.uuidString.lowercased())"
         let state = SecretToken.random()
         let attemptToken = SecretToken.random()
         let verifier = SecretToken.random()

@@ -276,7 +276,7 @@ public struct LoginJobs: Sendable {
     /// The caller's logger, else this type's, with the login's id on every line.
     private func scopedLogger(_ callerLogger: Logger?, loginID: UUID?) -> Logger {
         var logger = callerLogger ?? self.logger
-        if let loginID { logger[metadataKey: "login.id"] = "\(loginID)" }
+        if let loginID { logger[metadataKey: "login.id"] = "\(loginID.uuidString.lowercased())" }
         return logger
     }
 
