@@ -32,7 +32,7 @@ public enum APIApplication {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> App {
         let waiters = LoginWaiters()
-        let router = buildRouter(configuration: configuration, dependencies: dependencies, waiters: waiters)
+        let (router, _) = buildRouter(configuration: configuration, dependencies: dependencies, waiters: waiters)
         let listener = LoginDoneListener(
             configuration: dependencies.listenerConfiguration, waiters: waiters, logger: logger)
         return Application(
@@ -40,9 +40,11 @@ public enum APIApplication {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 
+    /// The router, and the routes it answers (without the `405` answers to other methods on
+    /// the same paths), which `openapi.yaml` must document.
     static func buildRouter(
         configuration: LoginAPIConfiguration, dependencies: LoginAPIDependencies, waiters: LoginWaiters
-    ) -> Router<APIRequestContext> {
+    ) -> (Router<APIRequestContext>, RouteTable) {
         let metrics = APIMetrics(factory: dependencies.metricsFactory)
         let origins = AllowedOrigins(configuration.corsAllowedOrigins)
         let limits = configuration.rateLimits
@@ -90,45 +92,6 @@ public enum APIApplication {
         routes.get("/readyz", on: router.group(), use: operations.readiness)
         routes.get("/metrics", on: router.group(), use: operations.metrics)
         routes.answerOtherMethods(on: router.group())
-        return router
-    }
-}
-
-/// Registers routes and remembers each path's methods, so that another method on a known path
-/// is `405 method_not_allowed` with `Allow`, not `404`.
-private struct RouteTable {
-    typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response
-    private var methods: [String: [HTTPRequest.Method]] = [:]
-    private var order: [String] = []
-
-    mutating func get(_ path: String, on group: RouterGroup<APIRequestContext>, use handler: @escaping Handler) {
-        add(path, .get, on: group, handler)
-    }
-
-    mutating func post(_ path: String, on group: RouterGroup<APIRequestContext>, use handler: @escaping Handler) {
-        add(path, .post, on: group, handler)
-    }
-
-    private mutating func add(
-        _ path: String, _ method: HTTPRequest.Method, on group: RouterGroup<APIRequestContext>, _ handler: @escaping Handler
-    ) {
-        group.on(RouterPath(path), method: method, use: handler)
-        if methods[path] == nil { order.append(path) }
-        methods[path, default: []].append(method)
-    }
-
-    func answerOtherMethods(on group: RouterGroup<APIRequestContext>) {
-        for path in order {
-            let allowed = methods[path] ?? []
-            // HEAD is generated for GET routes.
-            let allow = (allowed.contains(.get) ? allowed + [.head] : allowed).map(\.rawValue).joined(separator: ", ")
-            for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete] where !allowed.contains(method) {
-                if method == .head, allowed.contains(.get) { continue }
-                group.on(RouterPath(path), method: method) { _, _ -> Response in
-                    throw APIError(
-                        .methodNotAllowed, .methodNotAllowed, "This path does not answer this method.", headers: [.allow: allow])
-                }
-            }
-        }
+        return (router, routes)
     }
 }
