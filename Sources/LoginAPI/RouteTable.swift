@@ -30,12 +30,19 @@ struct RouteTable {
         methods[path, default: []].append(method)
     }
 
+    /// The methods a known path answers with `405` when it has no handler for them: the
+    /// standard ones (CORS preflights are answered before routing) and the draft `QUERY`.
+    /// Methods outside this list fall through to `404`, as Hummingbird routes by method too.
+    static let answeredMethods: [HTTPRequest.Method] = [
+        .get, .head, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!,
+    ]
+
     func answerOtherMethods(on group: RouterGroup<APIRequestContext>) {
         for path in order {
             let allowed = methods[path] ?? []
             // HEAD is generated for GET routes.
             let allow = (allowed.contains(.get) ? allowed + [.head] : allowed).map(\.rawValue).joined(separator: ", ")
-            for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete] where !allowed.contains(method) {
+            for method in Self.answeredMethods where !allowed.contains(method) {
                 if method == .head, allowed.contains(.get) { continue }
                 group.on(RouterPath(path), method: method) { _, _ -> Response in
                     throw APIError(
