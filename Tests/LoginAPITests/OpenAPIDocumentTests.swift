@@ -1,9 +1,6 @@
-import Accounts
 import AsyncHTTPClient
-import Crypto
 import Foundation
 import HTTPTypes
-import JWTKit
 import KakaoAPI
 import LoginQueue
 import NIOCore
@@ -44,14 +41,8 @@ struct OpenAPIDocumentTests {
     private static func routes() async throws -> [(method: HTTPRequest.Method, path: String)] {
         let logger = TestEnvironment.logger
         let kakao = try KakaoClientConfiguration(restAPIKey: "key", authURL: "http://127.0.0.1:9", apiURL: "http://127.0.0.1:9")
-        let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
-        do {
-            let routes = try await routes(httpClient: httpClient, kakao: kakao)
-            try await httpClient.shutdown()
-            return routes
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
+        return try await withStopping(kakao.makeHTTPClient(backgroundActivityLogger: logger), stop: { try? await $0.shutdown() }) {
+            try await routes(httpClient: $0, kakao: kakao)
         }
     }
 
@@ -61,22 +52,9 @@ struct OpenAPIDocumentTests {
         let logger = TestEnvironment.logger
         let database = PostgresConfiguration(connectionString: "host=/nonexistent/kakao-login dbname=none")
         let provider = KakaoLoginProvider(client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger))
-        let pool = PostgresPool(configuration: database, logger: logger)
-        let sealing = SealingKeys.random()
-        let queue = LoginQueueConfiguration(redirectURIs: [Harness.redirectURI])
-        let sessions = Sessions(
-            pool: pool, configuration: try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256)), logger: logger)
-        let dependencies = LoginAPIDependencies(
-            pool: pool, listenerConfiguration: database,
-            attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
-            jobs: LoginJobs(
-                pool: pool, sealing: sealing, provider: provider.name, configuration: queue, sessions: sessions,
-                accounts: UserAccounts(), logger: logger),
-            sessions: sessions,
-            accessTokens: try await AccessTokenKeys(
-                keys: [(kid: "k1", key: ES256PrivateKey())], signingKID: nil, issuer: "kakao-login", audience: "kakao-login"))
+        let parts = try await APIParts.make(database: database, provider: provider, options: Harness.Options(worker: false))
         let (_, table) = APIApplication.buildRouter(
-            configuration: LoginAPIConfiguration(), dependencies: dependencies, waiters: LoginWaiters())
+            configuration: LoginAPIConfiguration(), dependencies: parts.dependencies, waiters: LoginWaiters())
         return table.routes
     }
 }

@@ -66,15 +66,7 @@ public struct DevServer: Sendable {
     public static func withServer<Result>(
         environment: [String: String?] = [:], arguments: [String] = [], _ body: (DevServer) async throws -> Result
     ) async throws -> Result {
-        let server = try await start(environment: environment, arguments: arguments)
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        try await withStopping(try await start(environment: environment, arguments: arguments), stop: { await $0.stop() }, body)
     }
 
     /// Waits until the banner is printed (the API, the emulator and the worker run); throws

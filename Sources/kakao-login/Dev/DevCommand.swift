@@ -46,11 +46,7 @@ struct DevCommand: AsyncParsableCommand {
     @Option(name: .customLong("migrations-dir"), help: "Folder of NNNN_name.sql files (default: $KAKAO_LOGIN_MIGRATIONS, else ./sql/migrations).")
     var migrationsDirectory: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (LOG_LEVEL).")
-    var logLevel: String?
-
-    @Option(help: "Log format: text or json (LOG_FORMAT).")
-    var logFormat: String?
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         if let port, !(1...65535).contains(port) { throw ValidationError("--port must be a port number from 1 to 65535") }
@@ -90,7 +86,7 @@ struct DevCommand: AsyncParsableCommand {
             sealingKeysFile: environment.hasSealingKeys ? nil : try folder.sealingKeys(),
             jwtKeysDirectory: environment.hasJWTKeys ? nil : try folder.jwtKeys(),
             databaseURL: cluster?.cluster.connectionString(database: DevDatabase.name))
-        let (settings, problems) = Settings.load(environment: resolved, flags: ["LOG_LEVEL": logLevel, "LOG_FORMAT": logFormat].compactMapValues { $0 })
+        let (settings, problems) = Settings.load(environment: resolved, flags: logging.flags)
         guard problems.isEmpty else { throw StartupError.invalid(problems) }
         let logger = LoggingBootstrap.logger("kakao-login.dev", level: settings.logLevel, format: settings.logFormat)
 
