@@ -82,8 +82,9 @@ struct SessionsTests {
             let again = try await fixture.sessions.refresh(session.refreshToken)
             #expect(again == child)
             #expect(try await fixture.snapshot(of: user.userID) == before)
-            // 9 seconds later is still within the 10-second window.
-            try await fixture.age(session: session.sessionID, bySeconds: 9)
+            // 6 seconds later is still within the 10-second window (the rest is slack for a
+            // loaded test machine: the window is measured on the database clock).
+            try await fixture.age(session: session.sessionID, bySeconds: 6)
             let later = try await fixture.sessions.refresh(session.refreshToken)
             #expect(later.refreshToken == child.refreshToken && later.sessionID == child.sessionID)
             // The child works as usual.

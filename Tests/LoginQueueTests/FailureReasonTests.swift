@@ -76,7 +76,7 @@ struct FailureReasonTests {
 
     @Test("Kakao keeps failing until the deadline: kakao_unavailable")
     func unavailableUntilDeadline() async throws {
-        let queue = LoginQueueConfiguration(redirectURIs: [QueueHarness.redirectURI], jobDeadline: .seconds(2))
+        let queue = LoginQueueConfiguration(redirectURIs: [QueueHarness.redirectURI], jobDeadline: .seconds(6))
         try await QueueHarness.run(queue: queue) { harness in
             try harness.faults(KakaoEmulatorFaults(errorRate: 1))
             let (attempt, enqueued) = try await harness.enqueueLogin()
@@ -90,7 +90,7 @@ struct FailureReasonTests {
 
     @Test("Kakao keeps rate limiting until the deadline: kakao_rate_limited")
     func rateLimitedUntilDeadline() async throws {
-        let queue = LoginQueueConfiguration(redirectURIs: [QueueHarness.redirectURI], jobDeadline: .seconds(2))
+        let queue = LoginQueueConfiguration(redirectURIs: [QueueHarness.redirectURI], jobDeadline: .seconds(6))
         try await QueueHarness.run(queue: queue) { harness in
             try harness.faults(KakaoEmulatorFaults(quotaRate: 1))
             let (attempt, enqueued) = try await harness.enqueueLogin()

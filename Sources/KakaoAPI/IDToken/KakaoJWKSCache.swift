@@ -11,7 +11,13 @@ actor KakaoJWKSCache {
     private var keys = JWTKeyCollection()
     private var kids: Set<String> = []
     private var lastFetch: ContinuousClock.Instant?
-    private var pendingFetch: Task<Result<[KakaoJWK], KakaoAPIError>, Never>?
+    private var pendingFetch: Task<Result<InstalledKeys, KakaoAPIError>, Never>?
+
+    /// A fetched JWKS, already loaded into a key collection.
+    struct InstalledKeys: Sendable {
+        let collection: JWTKeyCollection
+        let kids: Set<String>
+    }
 
     init(minimumRefetchInterval: Duration) {
         self.minimumRefetchInterval = minimumRefetchInterval
@@ -24,21 +30,29 @@ actor KakaoJWKSCache {
         if let lastFetch, ContinuousClock.now - lastFetch < minimumRefetchInterval, pendingFetch == nil {
             throw .idToken(.unknownKey)
         }
-        let task: Task<Result<[KakaoJWK], KakaoAPIError>, Never>
+        let task: Task<Result<InstalledKeys, KakaoAPIError>, Never>
         if let pendingFetch {
             task = pendingFetch
         } else {
+            // The fetch and the key loading both happen in the task, off this actor, so the
+            // actor's state changes in one step below (no suspension between `lastFetch` and
+            // `kids`, where a concurrent caller would see a fresh fetch without its keys).
             task = Task {
-                do throws(KakaoAPIError) { return .success(try await fetch()) } catch { return .failure(error) }
+                do throws(KakaoAPIError) {
+                    return .success(await Self.install(try await fetch()))
+                } catch {
+                    return .failure(error)
+                }
             }
             pendingFetch = task
         }
         let result = await task.value
         if pendingFetch == task {
             pendingFetch = nil
-            if case .success(let jwks) = result {
+            if case .success(let installed) = result {
                 lastFetch = .now
-                await install(jwks)
+                keys = installed.collection
+                kids = installed.kids
             }
         }
         if case .failure(let error) = result { throw error }
@@ -46,7 +60,7 @@ actor KakaoJWKSCache {
         return keys
     }
 
-    private func install(_ jwks: [KakaoJWK]) async {
+    private static func install(_ jwks: [KakaoJWK]) async -> InstalledKeys {
         let collection = JWTKeyCollection()
         var installed = Set<String>()
         for jwk in jwks where jwk.kty == "RSA" && (jwk.alg == nil || jwk.alg == "RS256") && (jwk.use == nil || jwk.use == "sig") {
@@ -54,8 +68,7 @@ actor KakaoJWKSCache {
             await collection.add(rsa: key, digestAlgorithm: .sha256, kid: JWKIdentifier(string: jwk.kid))
             installed.insert(jwk.kid)
         }
-        keys = collection
-        kids = installed
+        return InstalledKeys(collection: collection, kids: installed)
     }
 }
 

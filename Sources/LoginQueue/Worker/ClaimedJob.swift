@@ -22,6 +22,8 @@ struct ClaimedJob: Sendable {
     /// An earlier attempt may have presented the code (its `exchange_sent_at` was already set):
     /// a KOE320 now means `exchange_interrupted`.
     let previouslySent: Bool
+    /// The error that ended the previous attempt, if one did.
+    let lastError: JobOutcome.AttemptError?
     /// Time left until the job's deadline, by the database clock at the claim.
     let timeLeftAtClaim: Duration
     /// When this worker claimed it (monotonic), to measure against the deadline and the lease.

@@ -36,7 +36,15 @@ struct JobRunner: Sendable {
     ) async throws -> JobOutcome? {
         let logger = logger.with(job)
         if job.timeLeft <= .zero {
-            return .failed(.loginExpired, error: nil, codeNeverSent: job.stage == .exchange && !job.previouslySent)
+            // Retries that ran into the deadline end with their provider's reason; a job nobody
+            // ran in time is `login_expired`.
+            let reason: LoginFailureCode =
+                switch job.lastError?.retryClass {
+                case LoginProviderError.RetryClass.retryable.rawValue: .kakaoUnavailable
+                case LoginProviderError.RetryClass.rateLimited.rawValue: .kakaoRateLimited
+                default: .loginExpired
+                }
+            return .failed(reason, error: nil, codeNeverSent: job.stage == .exchange && !job.previouslySent)
         }
         let tokens: ProviderTokens
         switch job.stage {

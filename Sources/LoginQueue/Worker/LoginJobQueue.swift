@@ -37,6 +37,7 @@ struct LoginJobQueue: Sendable {
             WHERE j.id = p.id
             RETURNING j.id, j.login_id, j.attempt, j.max_attempts, j.stage, j.provider, j.redirect_uri, j.nonce, j.attempt_id,
                       j.code_sealed, j.pkce_verifier_sealed, j.kakao_token_sealed, p.sent_before IS NOT NULL AS previously_sent,
+                      j.provider_error, j.errors->-1->>'class' AS last_error_class,
                       extract(epoch FROM j.deadline_at - now())::float8 AS seconds_left,
                       extract(epoch FROM now() - j.created_at)::float8 AS age
             """
@@ -57,6 +58,9 @@ struct LoginJobQueue: Sendable {
                 sealedVerifier: try row.decode([UInt8]?.self, "pkce_verifier_sealed"),
                 sealedProviderTokens: try row.decode([UInt8]?.self, "kakao_token_sealed"),
                 previouslySent: try row.decode(Bool.self, "previously_sent"),
+                lastError: try row.decode(String?.self, "last_error_class").map {
+                    JobOutcome.AttemptError(retryClass: $0, providerError: try row.decode(String?.self, "provider_error"))
+                },
                 timeLeftAtClaim: .milliseconds(Int64(try row.decode(Double.self, "seconds_left") * 1000)),
                 claimedAt: claimedAt,
                 queueWait: .milliseconds(Int64(try row.decode(Double.self, "age") * 1000))
@@ -145,7 +149,7 @@ struct LoginJobQueue: Sendable {
                 WITH failed AS (
                     UPDATE login_jobs
                     SET state = 'failed', finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
-                        failure_code = \(code.rawValue), provider_error = \(error?.providerError as String?),
+                        failure_code = \(code.rawValue), provider_error = coalesce(\(error?.providerError as String?), provider_error),
                         exchange_sent_at = CASE WHEN \(codeNeverSent) THEN NULL ELSE exchange_sent_at END,
                         code_sealed = CASE WHEN \(codeNeverSent) THEN code_sealed END,
                         pkce_verifier_sealed = CASE WHEN \(codeNeverSent) THEN pkce_verifier_sealed END,
