@@ -117,7 +117,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/demo")],
+            resources: [.copy("Resources/demo"), .copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
         ),
 
@@ -241,10 +241,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Real headless Chromium over WebDriver (Debian's chromium and chromium-driver).
+        // The executable's commands run as child processes: `dev` (start, stop, bad input, JSON
+        // logs) and `config check`.
+        .testTarget(
+            name: "DevCommandTests",
+            dependencies: [
+                "Accounts",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Real headless Chromium over WebDriver (Debian's chromium and chromium-driver), against
+        // the demo pages and a running `kakao-login dev`.
         .testTarget(
             name: "BrowserTests",
             dependencies: [
+                "Postgres",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Builds the HTTP API: the router with its middleware and controllers, and the
 /// `login_done` listener as a service of the application (started before the server, stopped
@@ -22,22 +23,28 @@ import Logging
 public enum APIApplication {
     public typealias App = Application<RouterResponder<APIRequestContext>>
 
+    /// - Parameter onServerRunning: called with the bound port once the server listens.
     public static func build(
         configuration: LoginAPIConfiguration,
         dependencies: LoginAPIDependencies,
         server: ApplicationConfiguration,
-        logger: Logger
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> App {
         let waiters = LoginWaiters()
-        let router = buildRouter(configuration: configuration, dependencies: dependencies, waiters: waiters)
+        let (router, _) = buildRouter(configuration: configuration, dependencies: dependencies, waiters: waiters)
         let listener = LoginDoneListener(
             configuration: dependencies.listenerConfiguration, waiters: waiters, logger: logger)
-        return Application(router: router, configuration: server, services: [listener], logger: logger)
+        return Application(
+            router: router, configuration: server, services: [listener],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 
+    /// The router, and the routes it answers (without the `405` answers to other methods on
+    /// the same paths), which `openapi.yaml` must document.
     static func buildRouter(
         configuration: LoginAPIConfiguration, dependencies: LoginAPIDependencies, waiters: LoginWaiters
-    ) -> Router<APIRequestContext> {
+    ) -> (Router<APIRequestContext>, RouteTable) {
         let metrics = APIMetrics(factory: dependencies.metricsFactory)
         let origins = AllowedOrigins(configuration.corsAllowedOrigins)
         let limits = configuration.rateLimits
@@ -85,45 +92,6 @@ public enum APIApplication {
         routes.get("/readyz", on: router.group(), use: operations.readiness)
         routes.get("/metrics", on: router.group(), use: operations.metrics)
         routes.answerOtherMethods(on: router.group())
-        return router
-    }
-}
-
-/// Registers routes and remembers each path's methods, so that another method on a known path
-/// is `405 method_not_allowed` with `Allow`, not `404`.
-private struct RouteTable {
-    typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response
-    private var methods: [String: [HTTPRequest.Method]] = [:]
-    private var order: [String] = []
-
-    mutating func get(_ path: String, on group: RouterGroup<APIRequestContext>, use handler: @escaping Handler) {
-        add(path, .get, on: group, handler)
-    }
-
-    mutating func post(_ path: String, on group: RouterGroup<APIRequestContext>, use handler: @escaping Handler) {
-        add(path, .post, on: group, handler)
-    }
-
-    private mutating func add(
-        _ path: String, _ method: HTTPRequest.Method, on group: RouterGroup<APIRequestContext>, _ handler: @escaping Handler
-    ) {
-        group.on(RouterPath(path), method: method, use: handler)
-        if methods[path] == nil { order.append(path) }
-        methods[path, default: []].append(method)
-    }
-
-    func answerOtherMethods(on group: RouterGroup<APIRequestContext>) {
-        for path in order {
-            let allowed = methods[path] ?? []
-            // HEAD is generated for GET routes.
-            let allow = (allowed.contains(.get) ? allowed + [.head] : allowed).map(\.rawValue).joined(separator: ", ")
-            for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete] where !allowed.contains(method) {
-                if method == .head, allowed.contains(.get) { continue }
-                group.on(RouterPath(path), method: method) { _, _ -> Response in
-                    throw APIError(
-                        .methodNotAllowed, .methodNotAllowed, "This path does not answer this method.", headers: [.allow: allow])
-                }
-            }
-        }
+        return (router, routes)
     }
 }

@@ -39,11 +39,7 @@ struct APICommand: AsyncParsableCommand {
     @Option(name: .customLong("cors-allowed-origin"), help: "An origin allowed to call with credentials (CORS_ALLOWED_ORIGINS; repeatable).")
     var corsAllowedOrigins: [String] = []
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (LOG_LEVEL).")
-    var logLevel: String?
-
-    @Option(help: "Log format: text or json (LOG_FORMAT).")
-    var logFormat: String?
+    @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         try await CommandErrors.reporting("api") {
@@ -60,7 +56,7 @@ struct APICommand: AsyncParsableCommand {
 
     /// The flags given, keyed by the variable each overrides.
     private var flags: [String: String] {
-        var flags: [String: String] = [:]
+        var flags = logging.flags
         flags["HOST"] = host
         flags["PORT"] = port.map(String.init)
         flags["KAKAO_REDIRECT_URIS"] = redirectURIs.isEmpty ? nil : redirectURIs.joined(separator: ",")
@@ -68,8 +64,6 @@ struct APICommand: AsyncParsableCommand {
         flags["KAKAO_API_URL"] = kakaoAPIURL
         flags["LOGIN_JWT_KEYS"] = jwtKeys
         flags["CORS_ALLOWED_ORIGINS"] = corsAllowedOrigins.isEmpty ? nil : corsAllowedOrigins.joined(separator: ",")
-        flags["LOG_LEVEL"] = logLevel
-        flags["LOG_FORMAT"] = logFormat
         return flags
     }
 }

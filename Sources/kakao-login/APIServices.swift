@@ -1,6 +1,5 @@
 import Accounts
 import Hummingbird
-import KakaoAPI
 import LoginAPI
 import LoginQueue
 import Logging
@@ -8,26 +7,24 @@ import Postgres
 import Prometheus
 import ServiceLifecycle
 
-/// Everything `kakao-login api` runs, built from the settings in the order the service group
-/// starts them: the database pool, Kakao's HTTP client, then the application (which runs its
-/// `login_done` listener before the server).
+/// Everything `kakao-login api` (and the API half of `kakao-login dev`) runs, built from the
+/// settings in the order the service group starts them: the database pool, Kakao's HTTP client,
+/// then the application (which runs its `login_done` listener before the server).
 enum APIServices {
-    static func build(settings: Settings, logger: Logger) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    /// - Parameter onServerRunning: called with the bound port once the server listens.
+    static func build(
+        settings: Settings, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         // Required secrets and keys first: a missing one is refused before anything connects.
         let sealing = try settings.sealingKeys()
         let accessTokens = try await settings.accessTokenKeys()
-        let kakao = try settings.kakaoClientConfiguration()
+        let (provider, httpClient) = try settings.kakaoLoginProvider(logger: logger)
         let queueConfiguration = try settings.loginQueueConfiguration()
         let sessionConfiguration = try settings.sessionConfiguration(sealing: sealing)
         let database = try settings.postgresConfiguration(applicationName: "kakao-login api")
 
         let registry = MetricsBootstrap.prometheus()
         let pool = PostgresPool(configuration: database, options: settings.poolOptions(name: "api"), logger: logger)
-        let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
-        let client = KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger)
-        // No KAKAO_SCOPES: the provider's default (`openid`, so every login is checked by its id_token).
-        let provider =
-            settings.kakaoScopes.isEmpty ? KakaoLoginProvider(client: client) : KakaoLoginProvider(client: client, scopes: settings.kakaoScopes)
         let sessions = Sessions(pool: pool, configuration: sessionConfiguration, logger: logger)
         let dependencies = LoginAPIDependencies(
             pool: pool,
@@ -43,10 +40,10 @@ enum APIServices {
         let app = APIApplication.build(
             configuration: settings.loginAPIConfiguration(), dependencies: dependencies,
             server: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "kakao-login"),
-            logger: logger)
+            logger: logger, onServerRunning: onServerRunning)
         return [
             .init(service: pool),
-            .init(service: KakaoHTTPClientService(httpClient: httpClient)),
+            .init(service: httpClient),
             .init(service: app),
         ]
     }

@@ -12,6 +12,8 @@ struct KakaoLoginCommand: AsyncParsableCommand {
             MigrateCommand.self,
             EmulatorCommand.self,
             QueueCommand.self,
+            DevCommand.self,
+            ConfigCommand.self,
             BenchCommand.self,
         ]
     )

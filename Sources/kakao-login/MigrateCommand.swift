@@ -24,7 +24,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let logger = LoggingBootstrap.logger("kakao-login.migrate")
         try await CommandErrors.reporting("migrate") {
             let environment = ProcessInfo.processInfo.environment
-            let directory = migrationsDirectory ?? environment["KAKAO_LOGIN_MIGRATIONS"] ?? "./sql/migrations"
+            let directory = MigrationsFolder.path(flag: migrationsDirectory, environment: environment)
             let configuration = try PostgresConfiguration.fromEnvironment(environment)
             let migrator = Migrator(directory: directory, logger: logger)
             // Check the folder before connecting: a bad folder is reported without touching the database.

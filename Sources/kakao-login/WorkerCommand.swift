@@ -34,11 +34,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("kakao-api-url"), help: "Kakao's kapi base URL (KAKAO_API_URL).")
     var kakaoAPIURL: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (LOG_LEVEL).")
-    var logLevel: String?
-
-    @Option(help: "Log format: text or json (LOG_FORMAT).")
-    var logFormat: String?
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard (1...10_000).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 10000") }
@@ -47,11 +43,9 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandErrors.reporting("worker") {
-            var flags: [String: String] = [:]
+            var flags = logging.flags
             flags["KAKAO_AUTH_URL"] = kakaoAuthURL
             flags["KAKAO_API_URL"] = kakaoAPIURL
-            flags["LOG_LEVEL"] = logLevel
-            flags["LOG_FORMAT"] = logFormat
             let (settings, problems) = Settings.load(environment: ProcessInfo.processInfo.environment, flags: flags)
             guard problems.isEmpty else { throw StartupError.invalid(problems) }
             let logger = LoggingBootstrap.logger("kakao-login.worker", level: settings.logLevel, format: settings.logFormat)

@@ -1,13 +1,12 @@
 import Accounts
 import Hummingbird
-import KakaoAPI
 import LoginQueue
 import Logging
 import Postgres
 import Prometheus
 import ServiceLifecycle
 
-/// Everything `kakao-login worker` runs, in start order: the pool, Kakao's HTTP client, the
+/// Everything `kakao-login worker` (and the worker half of `kakao-login dev`) runs, in start order: the pool, Kakao's HTTP client, the
 /// worker, the pruner, and the metrics server. Shutdown runs in reverse, so the worker drains
 /// before the HTTP client and the pool close.
 enum WorkerServices {
@@ -15,14 +14,11 @@ enum WorkerServices {
         settings: Settings, concurrency: Int, metrics: (host: String, port: Int)?, logger: Logger
     ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let sealing = try settings.sealingKeys()
-        let kakao = try settings.kakaoClientConfiguration()
+        let (provider, httpClient) = try settings.kakaoLoginProvider(logger: logger)
         let database = try settings.postgresConfiguration(applicationName: "kakao-login worker")
         let registry = MetricsBootstrap.prometheus()
 
         let pool = PostgresPool(configuration: database, options: settings.poolOptions(name: "worker"), logger: logger)
-        let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
-        let provider = KakaoLoginProvider(
-            client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger), scopes: settings.kakaoScopes)
         let worker = LoginWorker(
             pool: pool, listenerConfiguration: database, provider: provider, sealing: sealing, accounts: UserAccounts(),
             configuration: WorkerConfiguration(
@@ -34,7 +30,7 @@ enum WorkerServices {
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: pool),
-            .init(service: KakaoHTTPClientService(httpClient: httpClient)),
+            .init(service: httpClient),
             .init(service: worker),
             .init(service: pruner),
         ]

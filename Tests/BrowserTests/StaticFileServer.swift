@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A throw-away HTTP server for a folder (Python's `http.server` on a free loopback port), for
 /// browser tests that need pages but not the API. Requests other than GET and HEAD get 501.
@@ -12,15 +13,7 @@ struct StaticFileServer: Sendable {
         serving directory: URL,
         _ body: (StaticFileServer) async throws -> Result
     ) async throws -> Result {
-        let server = try await start(serving: directory)
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        try await withStopping(try await start(serving: directory), stop: { await $0.stop() }, body)
     }
 
     /// Starts a server; the caller must ``stop()`` it (prefer ``withServer(serving:_:)``).

@@ -119,6 +119,11 @@ struct BadInputTests {
             let delete = try await harness.send(.DELETE, "/me")
             #expect(delete.status == 405)
             #expect(delete.headers["Allow"].first == "GET, HEAD")
+            for method in [HTTPMethod.TRACE, .OPTIONS] {
+                let other = try await harness.send(method, "/auth/logout")
+                #expect(other.status == 405, "\(method)")
+                #expect(other.headers["Allow"].first == "POST")
+            }
         }
     }
 }

@@ -80,24 +80,8 @@ struct Harness: Sendable {
             options.deadDatabase
             ? PostgresConfiguration(connectionString: "host=/nonexistent/kakao-login user=nobody dbname=none", connectTimeout: .seconds(2))
             : database
-        let sealing = SealingKeys.random()
-        let accessTokens = try await AccessTokenKeys(
-            keys: [(kid: "test-1", key: ES256PrivateKey())], signingKID: nil, issuer: "kakao-login", audience: "kakao-login")
-        let queue = LoginQueueConfiguration(redirectURIs: [redirectURI], deliveryWindow: options.deliveryWindow)
-        let pool = PostgresPool(
-            configuration: apiDatabase, options: .init(maximumConnections: 4, acquireTimeout: .seconds(5)), logger: logger)
-        let sessions = Sessions(
-            pool: pool,
-            configuration: try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256), reuseGrace: options.refreshReuseGrace),
-            logger: logger)
-        let dependencies = LoginAPIDependencies(
-            pool: pool, listenerConfiguration: apiDatabase,
-            attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
-            jobs: LoginJobs(
-                pool: pool, sealing: sealing, provider: provider.name, configuration: queue, sessions: sessions,
-                accounts: UserAccounts(), logger: logger),
-            sessions: sessions, accessTokens: accessTokens, metricsFactory: options.metricsFactory,
-            metricsExposition: options.metricsExposition)
+        let parts = try await APIParts.make(database: apiDatabase, provider: provider, options: options)
+        let (pool, sealing, accessTokens, dependencies) = (parts.pool, parts.sealing, parts.accessTokens, parts.dependencies)
         var app = APIApplication.build(
             configuration: options.api, dependencies: dependencies,
             server: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)), logger: logger)
@@ -283,4 +267,36 @@ struct RowCounts: Equatable, Sendable {
     var refreshTokens: Int
     var usedAttempts: Int
     var revokedSessions: Int
+}
+
+/// What the API is built from, made as the executable makes it: a pool on `database` (not run
+/// yet: nothing connects), sealing and signing keys, and the dependencies over them.
+struct APIParts {
+    let pool: PostgresPool
+    let sealing: SealingKeys
+    let accessTokens: AccessTokenKeys
+    let dependencies: LoginAPIDependencies
+
+    static func make(database: PostgresConfiguration, provider: KakaoLoginProvider, options: Harness.Options) async throws -> APIParts {
+        let logger = TestEnvironment.logger
+        let sealing = SealingKeys.random()
+        let accessTokens = try await AccessTokenKeys(
+            keys: [(kid: "test-1", key: ES256PrivateKey())], signingKID: nil, issuer: "kakao-login", audience: "kakao-login")
+        let queue = LoginQueueConfiguration(redirectURIs: [Harness.redirectURI], deliveryWindow: options.deliveryWindow)
+        let pool = PostgresPool(
+            configuration: database, options: .init(maximumConnections: 4, acquireTimeout: .seconds(5)), logger: logger)
+        let sessions = Sessions(
+            pool: pool,
+            configuration: try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256), reuseGrace: options.refreshReuseGrace),
+            logger: logger)
+        let dependencies = LoginAPIDependencies(
+            pool: pool, listenerConfiguration: database,
+            attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
+            jobs: LoginJobs(
+                pool: pool, sealing: sealing, provider: provider.name, configuration: queue, sessions: sessions,
+                accounts: UserAccounts(), logger: logger),
+            sessions: sessions, accessTokens: accessTokens, metricsFactory: options.metricsFactory,
+            metricsExposition: options.metricsExposition)
+        return APIParts(pool: pool, sealing: sealing, accessTokens: accessTokens, dependencies: dependencies)
+    }
 }

@@ -22,8 +22,9 @@ struct LoginController: Sendable {
 
     func start(_ request: Request, context: APIRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(StartRequest.self, from: request)
-        let started = try await attempts.start(redirectURI: body.redirectURI, clientIP: context.clientIP?.description)
-        context.logger.info("login.attempt.started", metadata: ["login.attempt.id": "\(started.attemptID)"])
+        let started = try await attempts.start(
+            redirectURI: body.redirectURI, clientIP: context.clientIP?.description, logger: context.logger)
+        context.logger.info("login.attempt.started", metadata: ["login.attempt.id": "\(started.attemptID.uuidString.lowercased())"])
         let answer = StartResponse(
             authorizeURL: started.authorizeURL, state: started.state, attemptToken: started.attemptToken,
             expiresIn: Int(started.lifetime.components.seconds))
@@ -46,14 +47,15 @@ struct LoginController: Sendable {
         let enqueued: EnqueuedLogin
         if let attemptToken {
             guard let state = body.state else { throw LoginQueueError(.invalidState) }
-            enqueued = try await jobs.enqueue(code: code, state: state, redirectURI: body.redirectURI, attemptToken: attemptToken)
+            enqueued = try await jobs.enqueue(
+                code: code, state: state, redirectURI: body.redirectURI, attemptToken: attemptToken, logger: context.logger)
         } else {
-            enqueued = try await jobs.enqueueWithoutState(code: code, redirectURI: body.redirectURI)
+            enqueued = try await jobs.enqueueWithoutState(code: code, redirectURI: body.redirectURI, logger: context.logger)
         }
         metrics.recordEnqueued(isNew: enqueued.isNew)
         context.logger.info(
             enqueued.isNew ? "login.enqueued" : "login.enqueued.repeat",
-            metadata: ["login.id": "\(enqueued.loginID)", "login.flow": "\(attemptToken == nil ? "stateless" : "attempt")"])
+            metadata: ["login.id": "\(enqueued.loginID.uuidString.lowercased())", "login.flow": "\(attemptToken == nil ? "stateless" : "attempt")"])
         return JSONBody.response(
             LoginAccepted(loginID: enqueued.loginID, pollToken: enqueued.pollToken), status: .accepted)
     }
@@ -69,9 +71,9 @@ struct LoginController: Sendable {
             let reader = AttemptBinding.readerToken(of: request)
         else { throw APIError.notFound }
         var logger = context.logger
-        logger[metadataKey: "login.id"] = "\(loginID)"
+        logger[metadataKey: "login.id"] = "\(loginID.uuidString.lowercased())"
 
-        let status = try await read(loginID: loginID, reader: reader, waitingUpTo: .seconds(wait))
+        let status = try await read(loginID: loginID, reader: reader, waitingUpTo: .seconds(wait), logger: logger)
         let result = try await result(of: status, logger: logger)
         var failure: LoginFailureCode?
         if case .failed(let code, _) = status { failure = code }
@@ -82,12 +84,12 @@ struct LoginController: Sendable {
 
     /// Reads until the login is no longer pending or `wait` is over. The waiter is registered
     /// before the first read, so a completion between a read and the wait is not lost.
-    private func read(loginID: UUID, reader: String, waitingUpTo wait: Duration) async throws -> LoginStatus {
+    private func read(loginID: UUID, reader: String, waitingUpTo wait: Duration, logger: Logger) async throws -> LoginStatus {
         let deadline = ContinuousClock.now + wait
         let registration = wait > .zero ? waiters.register(loginID) : nil
         defer { registration.map(waiters.unregister) }
         while true {
-            guard let status = try await jobs.read(loginID: loginID, readerToken: reader) else { throw APIError.notFound }
+            guard let status = try await jobs.read(loginID: loginID, readerToken: reader, logger: logger) else { throw APIError.notFound }
             let now = ContinuousClock.now
             guard case .pending = status, let registration, now < deadline, !Task.isCancelled,
                 !Task.isShuttingDownGracefully
@@ -106,7 +108,10 @@ struct LoginController: Sendable {
             guard let delivery = success.delivery else { return .succeededStatusOnly }
             let (token, _) = try await accessTokens.sign(userID: success.userID, sessionID: delivery.sessionID)
             if delivery.isFirstDelivery {
-                logger.info("authn_login_success", metadata: ["user.id": "\(success.userID)", "session.id": "\(delivery.sessionID)"])
+                logger.info("authn_login_success", metadata: [
+                    "user.id": "\(success.userID.uuidString.lowercased())",
+                    "session.id": "\(delivery.sessionID.uuidString.lowercased())",
+                ])
             }
             let tokens = TokenPair(accessToken: token, signedBy: accessTokens, refreshToken: delivery.refreshToken)
             return .succeeded(isNewUser: success.isNewUser, user: success.user, tokens: tokens)

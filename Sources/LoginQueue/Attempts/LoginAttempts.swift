@@ -27,14 +27,18 @@ public struct LoginAttempts: Sendable {
     /// - Parameters:
     ///   - redirectURI: one of the configured redirect URIs, byte for byte; `nil` means the first.
     ///   - clientIP: the client's address, for the cap on pending attempts (`nil` skips the cap).
+    ///   - logger: the caller's logger (an HTTP request's, with its `request.id`); `nil` uses
+    ///     this type's. Its lines get `login.attempt.id`.
     /// - Throws: ``LoginQueueError`` (`redirect_uri_not_allowed`, `too_many_pending_attempts`,
     ///   `database_unavailable`).
-    public func start(redirectURI: String?, clientIP: String?) async throws(LoginQueueError) -> StartedAttempt {
+    public func start(redirectURI: String?, clientIP: String?, logger: Logger? = nil) async throws(LoginQueueError) -> StartedAttempt {
         guard let redirect = redirectURI ?? configuration.redirectURIs.first,
             configuration.redirectURIs.contains(where: { $0.utf8.elementsEqual(redirect.utf8) })
         else { throw LoginQueueError(.redirectURINotAllowed) }
 
         let attemptID = UUID()
+        var logger = logger ?? self.logger
+        logger[metadataKey: "login.attempt.id"] = "\(attemptID.uuidString.lowercased())"
         let state = SecretToken.random()
         let attemptToken = SecretToken.random()
         let verifier = SecretToken.random()

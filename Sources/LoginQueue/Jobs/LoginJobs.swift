@@ -44,7 +44,11 @@ public struct LoginJobs: Sendable {
     /// - Throws: ``LoginQueueError``: `invalid_code`, `invalid_state`, `attempt_not_found`,
     ///   `attempt_expired`, `attempt_already_used`, `redirect_uri_not_allowed`,
     ///   `code_already_submitted`, `database_unavailable`.
-    public func enqueue(code: String, state: String, redirectURI: String?, attemptToken: String) async throws(LoginQueueError) -> EnqueuedLogin {
+    /// - Parameter logger: the caller's logger (an HTTP request's, with its `request.id`); `nil`
+    ///   uses this type's. Its lines get `login.id`.
+    public func enqueue(
+        code: String, state: String, redirectURI: String?, attemptToken: String, logger: Logger? = nil
+    ) async throws(LoginQueueError) -> EnqueuedLogin {
         guard CodeFormat.isValidCode(code) else { throw LoginQueueError(.invalidCode) }
         guard CodeFormat.isValidState(state) else { throw LoginQueueError(.invalidState) }
         guard CodeFormat.isValidToken(attemptToken) else { throw LoginQueueError(.attemptNotFound) }
@@ -54,11 +58,12 @@ public struct LoginJobs: Sendable {
         let binding = SecretToken.sha256(attemptToken)
         let fingerprints = sealing.fingerprints(of: code, purpose: "code")
         let loginID = UUID()
+        let insertLogger = scopedLogger(logger, loginID: loginID)
         let sealedCode = try LoginQueueError.sealing { try sealing.seal(code, for: Self.codeContext(loginID)) }
         let deadline = configuration.jobDeadline.seconds
         let notify = debouncer.shouldNotify()
 
-        let rows = try await LoginQueueError.database(logger, "enqueue") {
+        let rows = try await LoginQueueError.database(insertLogger, "enqueue") {
             try await pool.query(
                 """
                 WITH attempt AS (
@@ -91,13 +96,14 @@ public struct LoginJobs: Sendable {
             return EnqueuedLogin(loginID: inserted, pollToken: nil, isNew: true)
         }
         return try await explainRefusedEnqueue(
-            binding: binding, stateHash: SecretToken.sha256(state), fingerprints: fingerprints, redirectURI: redirectURI)
+            binding: binding, stateHash: SecretToken.sha256(state), fingerprints: fingerprints, redirectURI: redirectURI,
+            logger: scopedLogger(logger, loginID: nil))
     }
 
     /// Enqueues a code without an attempt (`LOGIN_REQUIRE_STATE=false`, the seed's code-only
     /// flow): the redirect URI must be in the allow-list, and the answer carries a poll token
-    /// that every read must present.
-    public func enqueueWithoutState(code: String, redirectURI: String?) async throws(LoginQueueError) -> EnqueuedLogin {
+    /// that every read must present. `logger` as for ``enqueue(code:state:redirectURI:attemptToken:logger:)``.
+    public func enqueueWithoutState(code: String, redirectURI: String?, logger: Logger? = nil) async throws(LoginQueueError) -> EnqueuedLogin {
         guard CodeFormat.isValidCode(code) else { throw LoginQueueError(.invalidCode) }
         guard let redirect = redirectURI ?? configuration.redirectURIs.first,
             configuration.redirectURIs.contains(where: { $0.utf8.elementsEqual(redirect.utf8) })
@@ -105,6 +111,7 @@ public struct LoginJobs: Sendable {
         let pollToken = SecretToken.random()
         let fingerprints = sealing.fingerprints(of: code, purpose: "code")
         let loginID = UUID()
+        let logger = scopedLogger(logger, loginID: loginID)
         let sealedCode = try LoginQueueError.sealing { try sealing.seal(code, for: Self.codeContext(loginID)) }
         let deadline = configuration.jobDeadline.seconds
         let notify = debouncer.shouldNotify()
@@ -132,7 +139,7 @@ public struct LoginJobs: Sendable {
 
     /// Says why an enqueue inserted nothing — or finds the job of an identical earlier post.
     private func explainRefusedEnqueue(
-        binding: [UInt8], stateHash: [UInt8], fingerprints: [[UInt8]], redirectURI: String?
+        binding: [UInt8], stateHash: [UInt8], fingerprints: [[UInt8]], redirectURI: String?, logger: Logger
     ) async throws(LoginQueueError) -> EnqueuedLogin {
         let rows = try await LoginQueueError.database(logger, "enqueue") {
             try await pool.query(
@@ -177,8 +184,10 @@ public struct LoginJobs: Sendable {
     ///
     /// The first read of a succeeded login mints a session and its refresh token (one
     /// transaction); reads within the delivery window get them again; later reads the status.
-    public func read(loginID: UUID, readerToken: String) async throws(LoginQueueError) -> LoginStatus? {
+    /// `logger` as for ``enqueue(code:state:redirectURI:attemptToken:logger:)``.
+    public func read(loginID: UUID, readerToken: String, logger: Logger? = nil) async throws(LoginQueueError) -> LoginStatus? {
         guard CodeFormat.isValidToken(readerToken) else { return nil }
+        let logger = scopedLogger(logger, loginID: loginID)
         let binding = SecretToken.sha256(readerToken)
         let window = configuration.deliveryWindow.seconds
         let rows = try await LoginQueueError.database(logger, "read") {
@@ -222,7 +231,7 @@ public struct LoginJobs: Sendable {
             logger.warning("login.database_error", metadata: ["login.operation": "read", "db.error": "\(error)"])
             throw LoginQueueError(error.isUnavailable ? .databaseUnavailable : .internalError)
         } catch {
-            logger.error("login.read_failed", metadata: ["login.id": "\(loginID)", "error": "\(error)"])
+            logger.error("login.read_failed", metadata: ["error": "\(error)"])
             throw LoginQueueError(.internalError)
         }
     }
@@ -262,6 +271,13 @@ public struct LoginJobs: Sendable {
                 "SELECT count(*) AS depth FROM (SELECT 1 FROM login_jobs WHERE state = 'queued' LIMIT \(limit + 1)) AS q")
         }
         return (try? rows.first?.decode(Int.self, "depth")) ?? 0
+    }
+
+    /// The caller's logger, else this type's, with the login's id on every line.
+    private func scopedLogger(_ callerLogger: Logger?, loginID: UUID?) -> Logger {
+        var logger = callerLogger ?? self.logger
+        if let loginID { logger[metadataKey: "login.id"] = "\(loginID.uuidString.lowercased())" }
+        return logger
     }
 
     /// The `login_id` an enqueue statement inserted, if it inserted one.

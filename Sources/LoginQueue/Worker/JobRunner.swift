@@ -147,7 +147,7 @@ extension Logger {
     func with(_ job: ClaimedJob) -> Logger {
         var logger = self
         logger[metadataKey: "job.id"] = "\(job.id)"
-        logger[metadataKey: "login.id"] = "\(job.loginID)"
+        logger[metadataKey: "login.id"] = "\(job.loginID.uuidString.lowercased())"
         logger[metadataKey: "job.attempt"] = "\(job.attempt)"
         return logger
     }

@@ -4,6 +4,7 @@ import Foundation
 import KakaoAPI
 import LoginAPI
 import LoginQueue
+import Logging
 import Postgres
 
 /// The settings mapped onto each module's configuration, for every server command (`api`,
@@ -31,6 +32,17 @@ extension Settings {
             restAPIKey: restAPIKey, clientSecret: kakaoClientSecret, adminKey: kakaoAdminKey,
             authURL: kakaoAuthURL?.absoluteString ?? "https://kauth.kakao.com",
             apiURL: kakaoAPIURL?.absoluteString ?? "https://kapi.kakao.com")
+    }
+
+    /// Kakao as the login provider, with its HTTP client (a service to run before the provider
+    /// is used and to shut down after): `KAKAO_SCOPES` (default `openid`, so every login is
+    /// checked by its id_token) on top of ``kakaoClientConfiguration()``.
+    func kakaoLoginProvider(logger: Logger) throws -> (provider: KakaoLoginProvider, httpClient: KakaoHTTPClientService) {
+        let kakao = try kakaoClientConfiguration()
+        let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
+        let client = KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger)
+        let provider = kakaoScopes.isEmpty ? KakaoLoginProvider(client: client) : KakaoLoginProvider(client: client, scopes: kakaoScopes)
+        return (provider, KakaoHTTPClientService(httpClient: httpClient))
     }
 
     /// `LOGIN_SEALING_KEYS` (`kid:base64key,...`, 32-byte keys).

@@ -88,6 +88,7 @@ struct Settings {
 
         sealingKeySpecification = r.secret("LOGIN_SEALING_KEYS")
         jwtKeysFolder = r.string("LOGIN_JWT_KEYS")
+        if let jwtKeysFolder { r.checkPrivateKeyFiles(in: jwtKeysFolder, variable: "LOGIN_JWT_KEYS") }
         jwtSigningKID = r.string("LOGIN_JWT_SIGNING_KID")
         jwtIssuer = r.string("LOGIN_JWT_ISSUER") ?? "kakao-login"
         jwtAudience = r.string("LOGIN_JWT_AUDIENCE") ?? "kakao-login"

@@ -47,11 +47,7 @@ struct SettingsReader {
             problem("\(variable)_FILE", "cannot read \(file)")
             return nil
         }
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: file),
-            let permissions = attributes[.posixPermissions] as? Int, permissions & 0o077 != 0
-        {
-            problem("\(variable)_FILE", "\(file) is readable by others (mode \(String(permissions, radix: 8))); chmod 600 it")
-        }
+        checkPrivate(file, variable: "\(variable)_FILE")
         guard var text = String(data: data, encoding: .utf8) else {
             problem("\(variable)_FILE", "\(file) is not UTF-8 text")
             return nil
@@ -62,6 +58,24 @@ struct SettingsReader {
             return nil
         }
         return text
+    }
+
+    /// A key folder's `*.pem` files must not be readable by others either (the folder itself
+    /// may be); an unreadable folder is left to the key loader to report.
+    mutating func checkPrivateKeyFiles(in folder: String, variable: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for name in names.sorted() where name.hasSuffix(".pem") {
+            checkPrivate((folder as NSString).appendingPathComponent(name), variable: variable)
+        }
+    }
+
+    /// A secret's file must be for its owner only (no group or other bits).
+    private mutating func checkPrivate(_ path: String, variable: String) {
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let permissions = attributes[.posixPermissions] as? Int, permissions & 0o077 != 0
+        {
+            problem(variable, "\(path) is readable by others (mode \(String(permissions, radix: 8))); chmod 600 it")
+        }
     }
 
     mutating func int(_ variable: String, default value: Int, range: ClosedRange<Int>) -> Int {

@@ -1,0 +1,64 @@
+import Foundation
+
+/// The settings `kakao-login dev` runs the API and the worker with: the process environment,
+/// with a default for every setting it leaves out. What the environment sets wins, so real
+/// Kakao settings (or a `DATABASE_URL`) work unchanged.
+///
+/// The defaults: the API on `127.0.0.1`; redirect URIs `http://127.0.0.1:PORT/auth/kakao/callback`
+/// and `http://localhost:PORT/auth/kakao/callback` (the demo's callback page); the emulator's
+/// REST API key and URLs when the emulator runs; the dev folder's keys; the private cluster; a
+/// short worker shutdown grace.
+struct DevEnvironment {
+    /// The process environment.
+    let base: [String: String]
+
+    /// Whether the emulator stands in for Kakao: yes unless `--no-emulator`, or
+    /// `KAKAO_AUTH_URL` names a host that is not loopback (real Kakao, or a staging one).
+    func usesEmulator(disabledByFlag: Bool) -> Bool {
+        guard !disabledByFlag else { return false }
+        guard let authURL = value("KAKAO_AUTH_URL") else { return true }
+        return URL(string: authURL)?.host.map(SettingsReader.isLoopback) ?? false
+    }
+
+    /// Whether the environment names a database server (then no private cluster is started).
+    var namesDatabase: Bool { value("DATABASE_URL") != nil || value("DATABASE_URL_FILE") != nil }
+    /// Whether the environment brings sealing keys.
+    var hasSealingKeys: Bool { value("LOGIN_SEALING_KEYS") != nil || value("LOGIN_SEALING_KEYS_FILE") != nil }
+    /// Whether the environment brings a JWT key folder.
+    var hasJWTKeys: Bool { value("LOGIN_JWT_KEYS") != nil }
+
+    /// The environment the settings are read from.
+    /// - Parameters:
+    ///   - emulatorURL: the emulator's base URL, when it runs.
+    ///   - sealingKeysFile, jwtKeysDirectory: generated keys, when the environment has none.
+    ///   - databaseURL: the private cluster, when the environment names no server.
+    func resolved(
+        port: Int, emulatorURL: String?, sealingKeysFile: String?, jwtKeysDirectory: String?, databaseURL: String?
+    ) -> [String: String] {
+        var environment = base
+        environment["HOST"] = "127.0.0.1"
+        environment["PORT"] = String(port)
+        setDefault(
+            "KAKAO_REDIRECT_URIS", "http://127.0.0.1:\(port)/auth/kakao/callback,http://localhost:\(port)/auth/kakao/callback",
+            in: &environment)
+        if let emulatorURL {
+            environment["KAKAO_AUTH_URL"] = emulatorURL
+            environment["KAKAO_API_URL"] = emulatorURL
+            setDefault("KAKAO_REST_API_KEY", DevEmulator.restAPIKey, in: &environment)
+        }
+        if let sealingKeysFile { environment["LOGIN_SEALING_KEYS_FILE"] = sealingKeysFile }
+        if let jwtKeysDirectory { environment["LOGIN_JWT_KEYS"] = jwtKeysDirectory }
+        if let databaseURL { environment["DATABASE_URL"] = databaseURL }
+        setDefault("LOGIN_WORKER_SHUTDOWN_GRACE_SECONDS", "5", in: &environment)
+        return environment
+    }
+
+    /// A variable's value; empty counts as unset (as for every setting).
+    private func value(_ name: String) -> String? {
+        base[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    private func setDefault(_ name: String, _ value: String, in environment: inout [String: String]) {
+        if self.value(name) == nil { environment[name] = value }
+    }
+}

@@ -1,0 +1,127 @@
+import Accounts
+import Foundation
+import TestSupport
+import Testing
+
+/// `kakao-login config check`, run as the real executable.
+@Suite("config check")
+struct ConfigCheckTests {
+    /// Every setting config check reads, removed, so the test process's own environment
+    /// (`DATABASE_URL` of the test server, say) does not leak in.
+    static let cleared: [String: String?] = Dictionary(
+        uniqueKeysWithValues: [
+            "DATABASE_URL", "DATABASE_URL_FILE", "KAKAO_REST_API_KEY", "KAKAO_CLIENT_SECRET", "KAKAO_CLIENT_SECRET_FILE",
+            "KAKAO_ADMIN_KEY", "KAKAO_REDIRECT_URIS", "KAKAO_AUTH_URL", "KAKAO_API_URL", "LOGIN_SEALING_KEYS",
+            "LOGIN_SEALING_KEYS_FILE", "LOGIN_JWT_KEYS", "LOGIN_JWT_SIGNING_KID", "LOG_LEVEL", "LOG_FORMAT", "PORT",
+        ].map { ($0, String?.none) })
+
+    static let sealingKey = "k1:" + Data((0..<32).map { UInt8($0) }).base64EncodedString()
+
+    @Test("a good configuration: exit 0, for every role")
+    func goodConfiguration() async throws {
+        try await withFolder { folder in
+            let keys = folder + "/jwt"
+            try AccessTokenKeys.generateKeyFolder(at: keys, kid: "k1")
+            var environment = Self.cleared
+            environment["KAKAO_REST_API_KEY"] = "rest-api-key"
+            environment["KAKAO_REDIRECT_URIS"] = "https://app.example/auth/kakao/callback,http://127.0.0.1:8080/auth/kakao/callback"
+            environment["LOGIN_SEALING_KEYS"] = Self.sealingKey
+            environment["LOGIN_JWT_KEYS"] = keys
+            environment["DATABASE_URL"] = "postgresql://kakao:pw@db.example:5432/kakao_login?sslmode=require"
+            environment["LOGIN_QUEUE_MAX_DEPTH"] = "5000"
+            for role in ["api", "worker", "dev", "all"] {
+                let run = try await KakaoLoginProcess.run(["config", "check", "--role", role], environment: environment)
+                #expect(run.status == 0, "role \(role): \(run.standardError)")
+                #expect(run.standardOutput.contains("ok"))
+            }
+        }
+    }
+
+    @Test("dev needs nothing: an empty configuration passes for dev, and fails for api")
+    func emptyConfiguration() async throws {
+        let dev = try await KakaoLoginProcess.run(["config", "check", "--role", "dev"], environment: Self.cleared)
+        #expect(dev.status == 0, "\(dev.standardError)")
+        let api = try await KakaoLoginProcess.run(["config", "check", "--role", "api"], environment: Self.cleared)
+        #expect(api.status == 1)
+        for variable in ["KAKAO_REST_API_KEY", "KAKAO_REDIRECT_URIS", "LOGIN_SEALING_KEYS", "LOGIN_JWT_KEYS"] {
+            #expect(api.standardError.contains(variable), "\(variable) missing from: \(api.standardError)")
+        }
+    }
+
+    @Test("a broken configuration: every problem listed at once, exit 1, no secret echoed")
+    func brokenConfiguration() async throws {
+        try await withFolder { folder in
+            let keys = folder + "/jwt"
+            try AccessTokenKeys.generateKeyFolder(at: keys, kid: "good")
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keys + "/good.pem")
+            try Data("-----BEGIN EC PRIVATE KEY-----\nbm90IGEga2V5\n-----END EC PRIVATE KEY-----\n".utf8)
+                .write(to: URL(fileURLWithPath: keys + "/bad.pem"))
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keys + "/bad.pem")
+            let secretFile = folder + "/client-secret"
+            try Data("client-secret-value-123\n".utf8).write(to: URL(fileURLWithPath: secretFile))
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: secretFile)
+
+            var environment = Self.cleared
+            environment["KAKAO_REDIRECT_URIS"] = "/auth/kakao/callback,http://app.example/auth/kakao/callback"
+            environment["KAKAO_AUTH_URL"] = "http://kauth.example.com"
+            environment["KAKAO_CLIENT_SECRET_FILE"] = secretFile
+            environment["LOGIN_SEALING_KEYS"] = "k1:c2VjcmV0LXNlYWxpbmcta2V5"
+            environment["LOGIN_JWT_KEYS"] = keys
+            environment["DATABASE_URL"] = "host=db.example password=hunter2secret dbname"
+            environment["LOGIN_QUEUE_MAX_DEPTH"] = "lots"
+            environment["LOGIN_WORKER_LEASE_SECONDS"] = "-1"
+            environment["LOG_FORMAT"] = "yaml"
+
+            let run = try await KakaoLoginProcess.run(["config", "check", "--role", "all"], environment: environment)
+            #expect(run.status == 1)
+            let report = run.standardError
+            let expected = [
+                "KAKAO_REST_API_KEY is not set",
+                "KAKAO_REDIRECT_URIS: \"/auth/kakao/callback\" is not an absolute http(s) URL",
+                "KAKAO_REDIRECT_URIS: \"http://app.example/auth/kakao/callback\" must use https",
+                "KAKAO_AUTH_URL: must use https",
+                "KAKAO_CLIENT_SECRET_FILE: \(secretFile) is readable by others (mode 644)",
+                "LOGIN_SEALING_KEYS is malformed",
+                "LOGIN_JWT_KEYS: \(keys)/good.pem is readable by others (mode 644)",
+                "DATABASE_URL: malformed connection string",
+                "LOGIN_QUEUE_MAX_DEPTH: must be an integer",
+                "LOGIN_WORKER_LEASE_SECONDS: must be a number of seconds",
+                "LOG_FORMAT: must be json or text",
+            ]
+            for line in expected {
+                #expect(report.contains(line), "expected \(line.debugDescription) in:\n\(report)")
+            }
+            #expect(report.contains("problems"))
+            for secret in ["hunter2secret", "client-secret-value-123", "c2VjcmV0LXNlYWxpbmcta2V5"] {
+                #expect(!report.contains(secret), "the report echoes a secret:\n\(report)")
+            }
+        }
+    }
+
+    @Test("a JWT key folder that holds a key that is not ES256 is named")
+    func malformedKeyFolder() async throws {
+        try await withFolder { folder in
+            let keys = folder + "/jwt"
+            try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+            try Data("not a key\n".utf8).write(to: URL(fileURLWithPath: keys + "/k1.pem"))
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keys + "/k1.pem")
+            var environment = Self.cleared
+            environment["LOGIN_JWT_KEYS"] = keys
+            let run = try await KakaoLoginProcess.run(["config", "check", "--role", "dev"], environment: environment)
+            #expect(run.status == 1)
+            #expect(run.standardError.contains("LOGIN_JWT_KEYS: key file k1.pem is not an ES256 (P-256) private key in PEM"), "\(run.standardError)")
+
+            environment["LOGIN_JWT_KEYS"] = folder + "/missing"
+            let missing = try await KakaoLoginProcess.run(["config", "check", "--role", "dev"], environment: environment)
+            #expect(missing.status == 1)
+            #expect(missing.standardError.contains("LOGIN_JWT_KEYS folder cannot be read"), "\(missing.standardError)")
+        }
+    }
+
+    private func withFolder(_ body: (String) async throws -> Void) async throws {
+        let folder = NSTemporaryDirectory() + "kl-config-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await body(folder)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `LOG_FORMAT=json`: one JSON object per line; the lines of one login carry its request id
+/// and its login id, and none carries a code, a token, a state or an email.
+@Suite("dev: JSON logs")
+struct JSONLogTests {
+    @Test("the lines of one login carry request.id and login.id, and no secret")
+    func oneLogin() async throws {
+        let (login, log) = try await DevServer.withServer(environment: ["LOG_FORMAT": "json", "LOG_LEVEL": "debug"]) { server in
+            let login = try await LoginOverHTTP.run(on: server, userID: 1_376_016_924_426_814_086)
+            await server.terminate()
+            return (login, server.process.log)
+        }
+        #expect(login.final["status"] as? String == "succeeded")
+        let lines = log.split(separator: "\n").filter { $0.hasPrefix("{") }
+        let entries = try lines.map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String], "not a JSON object of strings: \(line)")
+        }
+        #expect(entries.count > 10)
+        for entry in entries {
+            #expect(entry["time"] != nil && entry["level"] != nil && entry["label"] != nil && entry["message"] != nil)
+        }
+        func named(_ message: String) -> [[String: String]] { entries.filter { $0["message"] == message } }
+
+        let ours = entries.filter { $0["login.id"] == login.loginID }
+        let enqueued = try #require(named("login.enqueued").first { $0["login.id"] == login.loginID })
+        #expect(enqueued["request.id"]?.isEmpty == false)
+        #expect(named("login.job.succeeded").contains { $0["login.id"] == login.loginID && $0["job.id"] != nil })
+        let delivered = try #require(named("authn_login_success").first { $0["login.id"] == login.loginID })
+        #expect(delivered["request.id"]?.isEmpty == false)
+        #expect(delivered["request.id"] != enqueued["request.id"])
+        // Every API line about this login comes from a request and says which.
+        for entry in ours where entry["label"] == "kakao-login.api" {
+            #expect(entry["request.id"]?.isEmpty == false, "\(entry)")
+        }
+        #expect(named("login.attempt.started").allSatisfy { $0["request.id"] != nil && $0["login.attempt.id"] != nil })
+
+        let secrets = [
+            "code": login.code, "state": login.state, "attempt token": login.attemptToken, "access token": login.accessToken,
+            "refresh token": login.refreshToken, "email": "apeach@emulator.kakao.test",
+        ]
+        for (name, secret) in secrets {
+            #expect(!secret.isEmpty)
+            #expect(!log.contains(secret), "the log holds the \(name)")
+        }
+    }
+}
