@@ -27,7 +27,6 @@ final class LibPQConnection: @unchecked Sendable {
     private let lock = NIOLock()
     private var raw: OpaquePointer?
     private var statements: PreparedStatementCache
-    private var needsLivenessCheck = false
     private var reusable = true
     /// The server closed the connection, or spoke unasked while it was idle: reset before use.
     private var dead = false
@@ -198,10 +197,6 @@ final class LibPQConnection: @unchecked Sendable {
     /// transaction left open), as recorded after the last statement.
     var isReusable: Bool { lock.withLock { raw != nil && reusable && !dead && pending == nil } }
 
-    /// Called when the connection goes back to the pool: the next statement first checks,
-    /// without blocking, that the server has not closed the connection in the meantime.
-    func markIdle() { lock.withLock { needsLivenessCheck = true } }
-
     /// What to do before the next statement.
     enum Readiness {
         /// Send it.
@@ -213,18 +208,13 @@ final class LibPQConnection: @unchecked Sendable {
         case lost
     }
 
-    /// Whether the connection can take the next statement: the event loop may have found it
-    /// dead, or (first statement since it left the pool) its idle socket is readable, which for
-    /// an idle connection means the server spoke unasked (a FATAL before closing).
+    /// Whether the connection can take the next statement. The event loop watches idle
+    /// connections and marks one dead as soon as the server speaks on it unasked (a FATAL
+    /// before closing: restart, `pg_terminate_backend`, idle timeout), so no system call is
+    /// needed here.
     func readiness() -> Readiness {
         lock.withLock {
-            guard let conn = raw else { return .ready }  // perform() reports the closed connection
-            if !dead, needsLivenessCheck, pending == nil {
-                needsLivenessCheck = false
-                var descriptor = pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0)
-                if descriptor.fd < 0 || poll(&descriptor, 1, 0) != 0 { markDead() }
-            }
-            guard dead else { return .ready }
+            guard raw != nil, dead else { return .ready }  // perform() reports a closed connection
             return lastTransactionStatus == PQTRANS_IDLE ? .reset : .lost
         }
     }

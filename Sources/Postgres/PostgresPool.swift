@@ -309,7 +309,6 @@ public final class PostgresPool: Service, Sendable {
     /// inside a transaction, or the pool is closing) closed and, if tasks wait, replaced.
     func release(_ connection: PostgresConnection) {
         let reusable = connection.isReusable
-        if reusable { connection.handle.markIdle() }
         enum Action {
             case none
             case handOver(Waiter)
