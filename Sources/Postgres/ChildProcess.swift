@@ -22,13 +22,25 @@ package enum ChildProcess {
     /// Runs `arguments[0]` (an absolute path) with `arguments`, output (stdout and stderr) to
     /// `outputPath`, and returns its exit status (128 + signal number when killed).
     package static func run(_ arguments: [String], environment: [String: String], outputPath: String) async throws -> Int32 {
-        let pid = try spawn(arguments, environment: environment, outputPath: outputPath)
-        return try await withCheckedThrowingContinuation { continuation in
+        let pid = try start(arguments, environment: environment, outputPath: outputPath)
+        return try await waitForExit(pid, program: arguments[0])
+    }
+
+    /// Starts `arguments[0]` (an absolute path) as ``run(_:environment:outputPath:)`` does and
+    /// returns its process id without waiting; pair it with ``waitForExit(_:program:)``.
+    package static func start(_ arguments: [String], environment: [String: String], outputPath: String) throws -> pid_t {
+        try spawn(arguments, environment: environment, outputPath: outputPath)
+    }
+
+    /// Waits (on a thread-pool thread) until the child `pid` ends and reaps it; returns its exit
+    /// status (128 + signal number when killed).
+    package static func waitForExit(_ pid: pid_t, program: String) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
             NIOThreadPool.singleton.submit { _ in
                 var status: Int32 = 0
                 while waitpid(pid, &status, 0) == -1 {
                     if errno != EINTR {
-                        continuation.resume(throwing: PostgresError(.clusterFailed, "waitpid failed for \(arguments[0])"))
+                        continuation.resume(throwing: PostgresError(.clusterFailed, "waitpid failed for \(program)"))
                         return
                     }
                 }

@@ -7,7 +7,11 @@ struct KakaoLoginCommand: AsyncParsableCommand {
         commandName: "kakao-login",
         abstract: "Login with Kakao, as a job-queue login worker on PostgreSQL.",
         subcommands: [
+            APICommand.self,
+            WorkerCommand.self,
             MigrateCommand.self,
+            EmulatorCommand.self,
+            QueueCommand.self,
             BenchCommand.self,
         ]
     )

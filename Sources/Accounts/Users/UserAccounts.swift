@@ -1,0 +1,93 @@
+import Foundation
+import Postgres
+
+/// Users and their provider identities: the one signup-or-login upsert, and reading a user.
+///
+/// ```swift
+/// // the worker, inside the transaction that completes the job
+/// let user = try await UserAccounts().upsert(profile, on: connection)
+/// // … UPDATE login_jobs SET user_id = user.userID, is_new_user = user.isNewUser …
+/// ```
+///
+/// Identities are found by (`provider`, `subject`), never by email. Database failures surface
+/// as `PostgresError`.
+public struct UserAccounts: Sendable {
+    public init() {}
+
+    /// Signs a user up or logs them in, in one statement on the caller's connection (normally
+    /// inside the worker's completing transaction).
+    ///
+    /// - The identity is inserted, or on conflict of (`provider`, `subject`) its provider profile
+    ///   is replaced by this one, `last_login_at` set and `login_count` incremented.
+    /// - A new identity gets a new user, whose display name, image and email are filled from the
+    ///   profile. An existing user's fields are filled only while empty: what the user edited is
+    ///   never overwritten. `email_verified` follows the email it belongs to: it is the
+    ///   profile's when the user had no email, and becomes true when the provider verifies the
+    ///   very address the user has.
+    ///
+    /// Two logins of one user at once cannot create two users or deadlock: the identity's
+    /// unique index makes the second statement wait for the first transaction and then take the
+    /// update path; both lock the identity row first and the user row second.
+    ///
+    /// - Throws: ``AccountsError/Code/invalidProfile`` for a malformed provider or subject
+    ///   (nothing is written); `PostgresError` from the database.
+    public func upsert(_ profile: ProviderProfile, on connection: PostgresConnection) async throws -> UpsertedUser {
+        guard profile.isStorable else { throw AccountsError(.invalidProfile, "malformed provider name or subject") }
+        // The identity is written first with a fresh user id; the users row it points to is
+        // inserted by the same statement (foreign keys are checked at the end of the statement).
+        // `xmax = 0` holds only for a row this statement inserted, not for one it updated.
+        let row = try await connection.query(
+            """
+            WITH identity AS (
+                INSERT INTO user_identities AS i
+                    (provider, subject, user_id, nickname, profile_image_url, thumbnail_image_url, email, email_verified)
+                VALUES (\(profile.provider), \(profile.subject), gen_random_uuid(), \(profile.nickname),
+                        \(profile.profileImageURL), \(profile.thumbnailImageURL), \(profile.email), \(profile.emailVerified))
+                ON CONFLICT (provider, subject) DO UPDATE SET
+                    nickname = excluded.nickname,
+                    profile_image_url = excluded.profile_image_url,
+                    thumbnail_image_url = excluded.thumbnail_image_url,
+                    email = excluded.email,
+                    email_verified = excluded.email_verified,
+                    updated_at = now(),
+                    last_login_at = now(),
+                    login_count = i.login_count + 1
+                RETURNING i.user_id
+            )
+            INSERT INTO users AS u (id, display_name, profile_image_url, email, email_verified, last_login_at)
+            SELECT identity.user_id, \(profile.nickname), \(profile.profileImageURL), \(profile.email),
+                   \(profile.emailVerified), now()
+            FROM identity
+            ON CONFLICT (id) DO UPDATE SET
+                display_name = coalesce(u.display_name, excluded.display_name),
+                profile_image_url = coalesce(u.profile_image_url, excluded.profile_image_url),
+                email = coalesce(u.email, excluded.email),
+                email_verified = CASE
+                    WHEN u.email IS NULL THEN excluded.email_verified
+                    ELSE u.email_verified OR (excluded.email_verified AND u.email = excluded.email)
+                END,
+                updated_at = CASE
+                    WHEN (u.display_name IS NULL AND excluded.display_name IS NOT NULL)
+                      OR (u.profile_image_url IS NULL AND excluded.profile_image_url IS NOT NULL)
+                      OR (u.email IS NULL AND excluded.email IS NOT NULL)
+                      OR (NOT u.email_verified AND excluded.email_verified AND u.email = excluded.email)
+                    THEN now() ELSE u.updated_at
+                END,
+                last_login_at = now()
+            RETURNING u.id, (u.xmax = 0) AS inserted
+            """
+        ).single()
+        return UpsertedUser(userID: try row.decode(UUID.self, "id"), isNewUser: try row.decode(Bool.self, "inserted"))
+    }
+
+    /// The user with this id, or nil: for the login answer, inside the transaction that mints the
+    /// session (`/me` uses ``Sessions/activeUser(for:)``, which also checks the session).
+    public func user(id: UUID, on connection: PostgresConnection) async throws -> UserRecord? {
+        let rows = try await connection.query(
+            """
+            SELECT u.id, u.display_name, u.profile_image_url, u.email, u.email_verified, u.created_at
+            FROM users u WHERE u.id = \(id)
+            """)
+        return try rows.first.map(UserRecord.init(row:))
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import JWTKit
+
+/// The verified claims of a Kakao ID token. `sub` is the same number as user/me `id`: compare
+/// ``userID`` with ``KakaoUser/id`` (a mismatch is `id_token_invalid`). `description` hides the email.
+public struct KakaoIDTokenClaims: Sendable, Hashable, CustomStringConvertible {
+    /// `iss`, checked against the configured issuer.
+    public let issuer: String
+    /// `aud`, each one a key this client accepts.
+    public let audiences: [String]
+    /// The user id as Kakao writes it (a decimal string).
+    public let subject: String
+    /// `iat`.
+    public let issuedAt: Date
+    /// `exp` (the access token's lifetime after `iat`).
+    public let expiresAt: Date
+    /// `auth_time`: when the user authenticated at Kakao.
+    public let authTime: Date?
+    /// `nonce`, as sent to authorize.
+    public let nonce: String?
+    /// Needs nickname consent.
+    public let nickname: String?
+    /// Profile thumbnail URL; needs image consent.
+    public let picture: String?
+    /// Present only when the email is valid and verified (and consented).
+    public let email: String?
+
+    /// ``subject`` as a 64-bit id, when it is one.
+    public var userID: Int64? { Int64(subject) }
+
+    public var description: String {
+        "KakaoIDTokenClaims(subject: \(subject), issuer: \(issuer), expiresAt: \(expiresAt), email: \(email == nil ? "absent" : "present"))"
+    }
+}
+
+/// The ID-token payload as jwt-kit decodes it: every claim optional and leniently typed, so a
+/// surprise is reported by ``KakaoIDTokenVerifier`` as a failed check, not a decoding crash.
+struct KakaoIDTokenPayload: JWTPayload {
+    let iss: String?
+    let aud: [String]
+    let sub: String?
+    let iat: Double?
+    let exp: Double?
+    let authTime: Double?
+    let nonce: String?
+    let nickname: String?
+    let picture: String?
+    let email: String?
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        iss = container.lenient("iss")
+        aud = container.lenient("aud", as: [String].self) ?? container.lenient("aud", as: String.self).map { [$0] } ?? []
+        sub = container.lenient("sub", as: String.self) ?? container.int64("sub").map(String.init)
+        iat = container.lenient("iat")
+        exp = container.lenient("exp")
+        authTime = container.lenient("auth_time")
+        nonce = container.lenient("nonce")
+        nickname = container.lenient("nickname")
+        picture = container.lenient("picture")
+        email = container.lenient("email")
+    }
+
+    /// Required by `JWTPayload` (Codable); the client never signs ID tokens.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: AnyKey.self)
+        try container.encodeIfPresent(iss, forKey: AnyKey("iss"))
+        try container.encode(aud, forKey: AnyKey("aud"))
+        try container.encodeIfPresent(sub, forKey: AnyKey("sub"))
+        try container.encodeIfPresent(iat, forKey: AnyKey("iat"))
+        try container.encodeIfPresent(exp, forKey: AnyKey("exp"))
+        try container.encodeIfPresent(authTime, forKey: AnyKey("auth_time"))
+        try container.encodeIfPresent(nonce, forKey: AnyKey("nonce"))
+        try container.encodeIfPresent(nickname, forKey: AnyKey("nickname"))
+        try container.encodeIfPresent(picture, forKey: AnyKey("picture"))
+        try container.encodeIfPresent(email, forKey: AnyKey("email"))
+    }
+
+    /// Claims are checked by ``KakaoIDTokenVerifier`` against the client configuration (issuer,
+    /// audiences, clock skew, nonce), which jwt-kit's hook cannot see.
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}

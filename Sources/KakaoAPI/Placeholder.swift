@@ -1,2 +1,0 @@
-// Placeholder until the KakaoAPI module lands.
-enum KakaoAPIPlaceholder {}

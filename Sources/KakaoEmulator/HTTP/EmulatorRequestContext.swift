@@ -1,0 +1,20 @@
+import Hummingbird
+import NIOCore
+
+/// The request context of the emulator's router: Hummingbird's core storage plus the
+/// connection, which fault injection closes and `/_emulator/*` checks for a loopback peer.
+public struct EmulatorRequestContext: RequestContext {
+    /// Hummingbird's own per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The client connection.
+    let channel: any Channel
+
+    /// Made by Hummingbird for each request.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        channel = source.channel
+    }
+
+    /// Bodies are read by the handlers with their own bound (``KakaoResponses/maxBodyBytes``).
+    public var maxUploadSize: Int { KakaoResponses.maxBodyBytes }
+}

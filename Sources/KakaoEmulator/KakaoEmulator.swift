@@ -1,0 +1,188 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A local Kakao Login: the kauth and kapi paths on one Hummingbird router, with Kakao's
+/// answers, errors, lifetimes and limits, plus fault injection and `/_emulator/*` controls.
+///
+/// Run it in a test on an ephemeral port:
+///
+/// ```swift
+/// let emulator = try KakaoEmulator(logger: logger)
+/// try await emulator.withRunningServer { baseURL in
+///     let code = try emulator.mintCode(userID: 42)
+///     // POST baseURL + "/oauth/token" with grant_type=authorization_code&code=…
+/// }
+/// ```
+///
+/// or as a process: `try await emulator.buildApplication(port: 9090).runService()`.
+public struct KakaoEmulator: Sendable {
+    let core: EmulatorCore
+    /// The logger given to the HTTP server.
+    public let logger: Logger
+
+    /// - Parameters:
+    ///   - configuration: apps, users, lifetimes, limits and faults (the fixed points by default).
+    ///   - signingKeyPEM: an RSA private key for ID tokens; nil generates one (new `kid` per start).
+    ///   - logger: the server's logger.
+    /// - Throws: ``KakaoEmulatorError`` when the configuration or key is not usable.
+    public init(
+        configuration: KakaoEmulatorConfiguration = KakaoEmulatorConfiguration(),
+        signingKeyPEM: String? = nil,
+        logger: Logger
+    ) throws(KakaoEmulatorError) {
+        try configuration.validate()
+        core = EmulatorCore(configuration: configuration, signer: try IDTokenSigner(privateKeyPEM: signingKeyPEM))
+        self.logger = logger
+    }
+
+    /// The configuration in force.
+    public var configuration: KakaoEmulatorConfiguration { core.configuration }
+
+    /// The router with every path; the middleware stamps `X-Emulator-Elapsed-Ms` and injects faults.
+    public func buildRouter() -> Router<EmulatorRequestContext> {
+        let router = Router(context: EmulatorRequestContext.self)
+        router.add(middleware: EmulatorMiddleware(core: core))
+        let authorize = AuthorizeRoutes(core: core)
+        let token = TokenRoutes(core: core)
+        let user = UserRoutes(core: core)
+        let discovery = DiscoveryRoutes(core: core)
+        let control = ControlRoutes(core: core)
+        router.get("/oauth/authorize", use: authorize.authorize)
+        router.post("/oauth/authorize/consent", use: authorize.consent)
+        router.get("/oauth/logout", use: authorize.logout)
+        router.post("/oauth/token", use: token.token)
+        router.post("/oauth/tokeninfo", use: token.tokenInfo)
+        router.get("/v2/user/me", use: user.userMe)
+        router.post("/v2/user/me", use: user.userMe)
+        router.get("/v1/user/access_token_info", use: user.accessTokenInfo)
+        router.post("/v1/user/logout", use: user.logout)
+        router.post("/v1/user/unlink", use: user.unlink)
+        router.get("/v1/oidc/userinfo", use: user.oidcUserInfo)
+        router.post("/v1/oidc/userinfo", use: user.oidcUserInfo)
+        router.get("/.well-known/openid-configuration", use: discovery.openIDConfiguration)
+        router.get("/.well-known/jwks.json", use: discovery.jwks)
+        router.post("/_emulator/codes", use: control.codes)
+        router.get("/_emulator/stats", use: control.stats)
+        router.get("/_emulator/faults", use: control.faults)
+        router.post("/_emulator/faults", use: control.faults)
+        router.post("/_emulator/clock", use: control.clock)
+        router.post("/_emulator/keys/rotate", use: control.rotateKey)
+        return router
+    }
+
+    /// A Hummingbird application serving ``buildRouter()`` on `host:port` (port 0: any free port).
+    /// - Parameter onServerRunning: called with the bound port once the server listens.
+    public func buildApplication(
+        host: String = "127.0.0.1",
+        port: Int = 9090,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let core = self.core
+        return Application(
+            router: buildRouter(),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "kakao-emulator"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                core.serverDidBind(host: host, port: bound)
+                await onServerRunning(bound)
+            },
+            logger: logger
+        )
+    }
+
+    /// Runs the emulator on `host:port` (port 0 by default) for the duration of `body`, which
+    /// gets the base URL (`http://127.0.0.1:PORT`); then shuts the server down gracefully.
+    public func withRunningServer<T>(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        _ body: (_ baseURL: String) async throws -> T
+    ) async throws -> T {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let application = buildApplication(host: host, port: port) { continuation.yield($0) }
+        let group = ServiceGroup(
+            configuration: .init(services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                defer { continuation.finish() }
+                try await group.run()
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard await iterator.next() != nil else {
+                try await tasks.waitForAll()
+                throw KakaoEmulatorError(.serverNotStarted, "the emulator stopped before it was listening on \(host):\(port)")
+            }
+            do {
+                let result = try await body(core.baseURL)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    /// Where the server listens (or `publicBaseURL` when configured).
+    public var baseURL: String { core.baseURL }
+
+    /// The `iss` of the ID tokens.
+    public var issuer: String { core.issuer }
+
+    /// Counters since start (the same numbers as `GET /_emulator/stats`).
+    public var stats: KakaoEmulatorStats { core.counters.snapshot }
+
+    /// The faults in force.
+    public var faults: KakaoEmulatorFaults { core.faults.withLock { $0 } }
+
+    /// Replaces the faults in force (as `POST /_emulator/faults`).
+    public func setFaults(_ faults: KakaoEmulatorFaults) throws(KakaoEmulatorError) {
+        try faults.validate()
+        core.faults.withLock { $0 = faults }
+    }
+
+    /// Issues a code as if the user had consented to everything asked (as `POST /_emulator/codes`).
+    /// - Parameters:
+    ///   - clientID: the app's REST API key (default: the first app).
+    ///   - redirectURI: a registered redirect URI (default: the app's first).
+    ///   - userID: any id; unknown ids become synthetic users; nil makes a fresh one.
+    ///   - scope: consent items (space or comma separated; `openid` for an ID token); nil: all the app's items.
+    ///   - codeChallenge: a PKCE S256 challenge.
+    ///   - nonce: copied into the ID token.
+    public func mintCode(
+        clientID: String? = nil,
+        redirectURI: String? = nil,
+        userID: Int64? = nil,
+        scope: String? = nil,
+        codeChallenge: String? = nil,
+        nonce: String? = nil
+    ) throws(KakaoEmulatorError) -> String {
+        let clientID = clientID ?? core.configuration.apps[0].restAPIKey
+        let validated = AuthorizationRequest.validate(
+            clientID: clientID, redirectURI: redirectURI ?? core.appsByClientID[clientID]?.redirectURIs.first, responseType: .none,
+            scope: scope, state: nil, nonce: nonce, codeChallenge: codeChallenge,
+            codeChallengeMethod: codeChallenge == nil ? nil : "S256", prompt: nil, apps: core.appsByClientID)
+        switch validated {
+        case .success(let request):
+            return core.issueCode(
+                for: request, userID: userID ?? core.makeSyntheticUserID(), grantedItems: Set(request.requestedItems.map(\.id)))
+        case .failure(let failure):
+            throw KakaoEmulatorError(.invalidConfiguration, "\(failure.code): \(failure.message)")
+        }
+    }
+
+    /// Moves the emulated clock (as `POST /_emulator/clock`); a negative value moves it back,
+    /// which makes tokens issued afterwards already expired by the wall clock.
+    public func advanceClock(bySeconds seconds: Int) {
+        core.advanceClock(seconds: seconds)
+    }
+
+    /// Signs new ID tokens with a fresh key; the old one stays published (as `POST /_emulator/keys/rotate`).
+    public func rotateSigningKey() throws {
+        try core.signer.rotate()
+    }
+}

@@ -1,2 +1,0 @@
-// Placeholder until the KakaoEmulator module lands.
-enum KakaoEmulatorPlaceholder {}

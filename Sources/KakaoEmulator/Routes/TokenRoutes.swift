@@ -1,0 +1,165 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+/// `POST /oauth/token` (grants `authorization_code` and `refresh_token`) and `POST /oauth/tokeninfo`.
+struct TokenRoutes {
+    let core: EmulatorCore
+
+    func token(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
+        let form: FormParameters
+        switch await RequestForm.read(request, includeBody: true) {
+        case .success(let parameters): form = parameters
+        case .failure(.tooLarge): return KakaoResponses.kauth(.badRequest("request body too large", status: 413))
+        case .failure(.malformed(let reason)): return KakaoResponses.kauth(.badRequest(reason))
+        }
+        do {
+            let grantType = try form.single("grant_type")
+            switch grantType {
+            case "authorization_code":
+                core.counters.bump(\.tokenRequestsAuthorizationCode)
+                return try exchange(form)
+            case "refresh_token":
+                core.counters.bump(\.tokenRequestsRefreshToken)
+                return try refresh(form)
+            default:
+                return KakaoResponses.kauth(.unsupportedGrantType(grantType))
+            }
+        } catch let error as KauthError {
+            return KakaoResponses.kauth(error)
+        } catch let error as FormParameters.Failure {
+            return KakaoResponses.kauth(.badRequest(RequestForm.describe(error)))
+        } catch {
+            context.logger.error("ID token signing failed", metadata: ["emulator.error_type": "\(type(of: error))"])
+            return KakaoResponses.kauth(.serverError)
+        }
+    }
+
+    /// KOE101 for an unknown `client_id`, KOE010 for a missing or wrong secret (when on).
+    private func authenticateClient(_ form: FormParameters) throws -> KakaoEmulatorConfiguration.App {
+        let clientID = try form.single("client_id")
+        guard let clientID, let app = core.appsByClientID[clientID] else { throw KauthError.unknownClient(clientID ?? "") }
+        if let secret = app.clientSecret, try form.single("client_secret") != secret {
+            throw KauthError.badClientCredentials
+        }
+        return app
+    }
+
+    private func exchange(_ form: FormParameters) throws -> Response {
+        let app = try authenticateClient(form)
+        let code = try form.single("code") ?? ""
+        let redirectURI = try form.single("redirect_uri")
+        let verifier = try form.single("code_verifier")
+        let accessToken = OpaqueTokenGenerator.make(length: 54)
+        let refreshToken = OpaqueTokenGenerator.make(length: 54)
+        let now = core.now
+        let (result, second) = core.state.withLock {
+            $0.exchange(
+                code: code, clientID: app.restAPIKey, redirectURI: redirectURI, codeVerifier: verifier,
+                newAccessToken: accessToken, newRefreshToken: refreshToken, now: now)
+        }
+        if second { core.counters.bump(\.codesPresentedMoreThanOnce) }
+        switch result {
+        case .success(let grant):
+            return try answer(grant, app: app, now: now, withIDToken: grant.openid)
+        case .failure(let failure):
+            if case .invalidCode = failure { core.counters.bump(\.codesRejected) }
+            return KakaoResponses.kauth(kauthError(failure, code: code))
+        }
+    }
+
+    private func refresh(_ form: FormParameters) throws -> Response {
+        let app = try authenticateClient(form)
+        guard let presented = try form.single("refresh_token"), !presented.isEmpty else {
+            return KakaoResponses.kauth(.missingRefreshToken)
+        }
+        let accessToken = OpaqueTokenGenerator.make(length: 54)
+        let refreshToken = OpaqueTokenGenerator.make(length: 54)
+        let now = core.now
+        let result = core.state.withLock {
+            $0.refresh(refreshToken: presented, appID: app.appID, newAccessToken: accessToken, newRefreshToken: refreshToken, now: now)
+        }
+        switch result {
+        case .success(let grant):
+            if grant.refreshToken != nil { core.counters.bump(\.refreshRotations) }
+            return try answer(grant, app: app, now: now, withIDToken: grant.openid && core.configuration.idTokenOnRefresh)
+        case .failure(let failure):
+            return KakaoResponses.kauth(kauthError(failure, code: ""))
+        }
+    }
+
+    private func kauthError(_ failure: TokenFailure, code: String) -> KauthError {
+        switch failure {
+        case .invalidCode: return .invalidCode(code)
+        case .redirectURIMismatch: return .redirectURIMismatch
+        case .appMismatch: return .appMismatch
+        case .invalidRefreshToken: return .invalidRefreshToken
+        case .rateLimited:
+            core.counters.bump(\.rateLimited)
+            return .rateLimited(status: core.configuration.rateLimit.status)
+        }
+    }
+
+    /// The success body: lifetimes minus one second, as Kakao reports them.
+    private func answer(_ grant: TokenGrant, app: KakaoEmulatorConfiguration.App, now: Double, withIDToken: Bool) throws -> Response {
+        core.counters.bump(\.tokensIssued)
+        let configuration = core.configuration
+        var object = JSONObjectWriter()
+        object.add("token_type", "bearer")
+        object.add("access_token", grant.accessToken)
+        if withIDToken {
+            object.add("id_token", try idToken(grant, app: app, now: now))
+            core.counters.bump(\.idTokensSigned)
+        }
+        object.add("expires_in", configuration.accessTokenLifetimeSeconds - 1)
+        if let refreshToken = grant.refreshToken {
+            object.add("refresh_token", refreshToken)
+            object.add("refresh_token_expires_in", configuration.refreshTokenLifetimeSeconds - 1)
+        }
+        let scopes = grant.openid ? grant.scopes.union(["openid"]) : grant.scopes
+        if !scopes.isEmpty { object.add("scope", scopes.sorted().joined(separator: " ")) }
+        return KakaoResponses.json(object.finish(), noStore: true)
+    }
+
+    /// An RS256 ID token with Kakao's claims; profile claims follow the consent given.
+    private func idToken(_ grant: TokenGrant, app: KakaoEmulatorConfiguration.App, now: Double) throws -> String {
+        let issuedAt = Int64(now)
+        let user = grant.user
+        var claims = JSONObjectWriter()
+        claims.add("aud", app.restAPIKey)
+        claims.add("sub", String(user.id))
+        claims.add("auth_time", grant.authTime)
+        claims.add("iss", core.issuer)
+        if grant.scopes.contains("profile_nickname") { claims.add("nickname", ifPresent: user.nickname) }
+        claims.add("exp", issuedAt + Int64(core.configuration.accessTokenLifetimeSeconds))
+        claims.add("iat", issuedAt)
+        if grant.scopes.contains("profile_image") { claims.add("picture", ifPresent: user.thumbnailImageURL) }
+        if grant.scopes.contains("account_email"), user.isEmailValid, user.isEmailVerified {
+            claims.add("email", ifPresent: user.email)
+        }
+        claims.add("nonce", ifPresent: grant.nonce)
+        return try core.signer.sign(payloadJSON: claims.finish())
+    }
+
+    /// Kakao's debugging check of an ID token: KOE400 malformed, KOE401 other issuer,
+    /// KOE402 bad signature, KOE403 expired; else the payload claims.
+    func tokenInfo(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
+        guard case .success(let form) = await RequestForm.read(request, includeBody: true),
+            let token = try? form.single("id_token"), token.split(separator: ".", omittingEmptySubsequences: false).count == 3
+        else { return KakaoResponses.kauth(.invalidToken("KOE400", "id_token is missing or malformed")) }
+        guard let payload = core.signer.verifiedPayload(of: token) else {
+            return KakaoResponses.kauth(.invalidToken("KOE402", "invalid signature"))
+        }
+        guard let claims = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any] else {
+            return KakaoResponses.kauth(.invalidToken("KOE400", "id_token payload is malformed"))
+        }
+        guard claims["iss"] as? String == core.issuer else {
+            return KakaoResponses.kauth(.invalidToken("KOE401", "issuer mismatch"))
+        }
+        guard let expiry = claims["exp"] as? Int, Double(expiry) > core.now else {
+            return KakaoResponses.kauth(.invalidToken("KOE403", "id_token expired"))
+        }
+        return KakaoResponses.json(String(decoding: payload, as: UTF8.self))
+    }
+}

@@ -1,0 +1,196 @@
+/// The emulator's mutable world: codes, tokens, links, synthetic users and the per-user issue
+/// log. A plain struct, always used under one lock (``EmulatorStore``); time comes in as an
+/// argument (the emulated clock), random strings are made by the caller outside the lock.
+struct EmulatorState {
+    struct Lifetimes {
+        let code: Double
+        let accessToken: Double
+        let refreshToken: Double
+        let rotationThreshold: Double
+        let failedExchangeBurnsCode: Bool
+        let rateLimit: KakaoEmulatorConfiguration.RateLimit
+    }
+
+    private let lifetimes: Lifetimes
+    private(set) var users: [Int64: KakaoEmulatorConfiguration.User]
+    private var codes: [String: CodeRecord] = [:]
+    private var accessTokens: [String: TokenRecord] = [:]
+    private var refreshTokens: [String: TokenRecord] = [:]
+    private var links: [LinkKey: Link] = [:]
+    /// Bumped by logout and unlink; outlives the link so a re-link never revives old tokens.
+    private var generations: [LinkKey: Int] = [:]
+    private var issueLog: [Int64: (accessTokens: [Double], refreshTokens: [Double])] = [:]
+    private var lastPrune: Double?
+
+    init(users: [KakaoEmulatorConfiguration.User], lifetimes: Lifetimes) {
+        self.users = Dictionary(users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.lifetimes = lifetimes
+    }
+
+    // MARK: users and links
+
+    /// The user with this id, made up on the spot when unknown.
+    mutating func user(_ id: Int64) -> KakaoEmulatorConfiguration.User {
+        if let user = users[id] { return user }
+        let user = KakaoEmulatorConfiguration.User.synthetic(id: id)
+        users[id] = user
+        return user
+    }
+
+    func link(appID: Int64, userID: Int64) -> Link? {
+        links[LinkKey(appID: appID, userID: userID)]
+    }
+
+    /// Records consent: links the user to the app (first time) and adds the agreed items.
+    mutating func consent(appID: Int64, userID: Int64, scopes: Set<String>, now: Double) {
+        let key = LinkKey(appID: appID, userID: userID)
+        if links[key] == nil {
+            links[key] = Link(scopes: [], connectedAt: ISO8601Text.format(unixSeconds: Int64(now)))
+        }
+        links[key]!.scopes.formUnion(scopes)
+    }
+
+    // MARK: codes
+
+    mutating func storeCode(_ code: String, _ record: CodeRecord) {
+        codes[code] = record
+        pruneIfDue(now: record.expiresAt - lifetimes.code)
+    }
+
+    /// `grant_type=authorization_code` after the client was authenticated.
+    /// - Returns: the grant, and whether this presentation made the code "presented more than once".
+    mutating func exchange(
+        code: String,
+        clientID: String,
+        redirectURI: String?,
+        codeVerifier: String?,
+        newAccessToken: String,
+        newRefreshToken: String,
+        now: Double
+    ) -> (result: Result<TokenGrant, TokenFailure>, secondPresentation: Bool) {
+        guard var record = codes[code] else { return (.failure(.invalidCode), false) }
+        record.presentations += 1
+        defer { codes[code] = record }
+        let second = record.presentations == 2
+        guard !record.spent, now < record.expiresAt else { return (.failure(.invalidCode), second) }
+        let failure: TokenFailure? =
+            if record.clientID != clientID { .appMismatch }
+            else if redirectURI != record.redirectURI { .redirectURIMismatch }
+            else if !PKCE.verifies(verifier: codeVerifier, challenge: record.codeChallenge) { .invalidCode }
+            else { nil }
+        if let failure {
+            if lifetimes.failedExchangeBurnsCode { record.spent = true }
+            return (.failure(failure), second)
+        }
+        guard admitIssue(userID: record.userID, refreshToken: true, now: now) else { return (.failure(.rateLimited), second) }
+        record.spent = true
+        let key = LinkKey(appID: record.appID, userID: record.userID)
+        let generation = generations[key, default: 0]
+        accessTokens[newAccessToken] = TokenRecord(
+            appID: record.appID, userID: record.userID, generation: generation,
+            expiresAt: now + lifetimes.accessToken, openid: record.openid, authTime: record.authTime)
+        refreshTokens[newRefreshToken] = TokenRecord(
+            appID: record.appID, userID: record.userID, generation: generation,
+            expiresAt: now + lifetimes.refreshToken, openid: record.openid, authTime: record.authTime)
+        pruneIfDue(now: now)
+        let grant = TokenGrant(
+            user: user(record.userID), scopes: links[key]?.scopes ?? [], openid: record.openid, nonce: record.nonce,
+            authTime: record.authTime, accessToken: newAccessToken, refreshToken: newRefreshToken)
+        return (.success(grant), second)
+    }
+
+    /// `grant_type=refresh_token` after the client was authenticated; rotates the refresh
+    /// token when less than the rotation threshold is left.
+    mutating func refresh(
+        refreshToken: String,
+        appID: Int64,
+        newAccessToken: String,
+        newRefreshToken: String,
+        now: Double
+    ) -> Result<TokenGrant, TokenFailure> {
+        guard let record = refreshTokens[refreshToken], record.appID == appID, now < record.expiresAt else {
+            return .failure(.invalidRefreshToken)
+        }
+        let key = LinkKey(appID: appID, userID: record.userID)
+        guard let link = links[key], record.generation == generations[key, default: 0] else {
+            return .failure(.invalidRefreshToken)
+        }
+        let rotates = record.expiresAt - now < lifetimes.rotationThreshold
+        guard admitIssue(userID: record.userID, refreshToken: rotates, now: now) else { return .failure(.rateLimited) }
+        accessTokens[newAccessToken] = TokenRecord(
+            appID: appID, userID: record.userID, generation: record.generation,
+            expiresAt: now + lifetimes.accessToken, openid: record.openid, authTime: record.authTime)
+        if rotates {
+            refreshTokens[refreshToken] = nil
+            refreshTokens[newRefreshToken] = TokenRecord(
+                appID: appID, userID: record.userID, generation: record.generation,
+                expiresAt: now + lifetimes.refreshToken, openid: record.openid, authTime: record.authTime)
+        }
+        pruneIfDue(now: now)
+        return .success(
+            TokenGrant(
+                user: user(record.userID), scopes: link.scopes, openid: record.openid, nonce: nil, authTime: record.authTime,
+                accessToken: newAccessToken, refreshToken: rotates ? newRefreshToken : nil))
+    }
+
+    // MARK: kapi
+
+    /// The token's record, its user and link; -401 for unknown, revoked or expired tokens.
+    mutating func resolve(accessToken: String, now: Double) -> Result<(TokenRecord, KakaoEmulatorConfiguration.User, Link), AccessFailure> {
+        guard let record = accessTokens[accessToken] else { return .failure(.tokenDoesNotExist) }
+        let key = LinkKey(appID: record.appID, userID: record.userID)
+        guard let link = links[key], record.generation == generations[key, default: 0] else {
+            return .failure(.tokenDoesNotExist)
+        }
+        guard now < record.expiresAt else { return .failure(.tokenExpired) }
+        return .success((record, user(record.userID), link))
+    }
+
+    /// Logout (`unlink: false`) expires the user's tokens for the app; unlink also removes the link.
+    mutating func revoke(appID: Int64, userID: Int64, unlink: Bool) -> Result<Void, AccessFailure> {
+        let key = LinkKey(appID: appID, userID: userID)
+        guard links[key] != nil else { return .failure(.notLinked) }
+        generations[key, default: 0] += 1
+        if unlink { links[key] = nil }
+        return .success(())
+    }
+
+    // MARK: rate limit
+
+    /// Records one issue of an access token (and of a refresh token when `refreshToken`),
+    /// unless that would pass the per-user limits.
+    private mutating func admitIssue(userID: Int64, refreshToken: Bool, now: Double) -> Bool {
+        let limit = lifetimes.rateLimit
+        guard limit.enabled else { return true }
+        var log = issueLog[userID] ?? ([], [])
+        log.accessTokens.removeAll { $0 <= now - 600 }
+        log.refreshTokens.removeAll { $0 <= now - 3600 }
+        defer { issueLog[userID] = log }
+        guard log.accessTokens.count < limit.accessTokensPer10Minutes,
+            !refreshToken || log.refreshTokens.count < limit.refreshTokensPerHour
+        else { return false }
+        log.accessTokens.append(now)
+        if refreshToken { log.refreshTokens.append(now) }
+        return true
+    }
+
+    // MARK: pruning
+
+    /// At most once a minute (emulated time), forgets what can no longer matter: codes well past
+    /// expiry, access tokens a day past expiry (until then they answer "already expired"),
+    /// expired refresh tokens, idle rate-limit logs. A full sweep, so it runs rarely: under load
+    /// the lock must stay short.
+    private mutating func pruneIfDue(now: Double) {
+        guard let last = lastPrune else {
+            lastPrune = now
+            return
+        }
+        guard now - last >= 60 else { return }
+        lastPrune = now
+        let codeRetention = lifetimes.code
+        codes = codes.filter { $0.value.expiresAt + codeRetention > now }
+        accessTokens = accessTokens.filter { $0.value.expiresAt + 86_400 > now }
+        refreshTokens = refreshTokens.filter { $0.value.expiresAt > now }
+        issueLog = issueLog.filter { entry in entry.value.accessTokens.contains { $0 > now - 600 } || entry.value.refreshTokens.contains { $0 > now - 3600 } }
+    }
+}

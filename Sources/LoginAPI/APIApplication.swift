@@ -1,0 +1,129 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Builds the HTTP API: the router with its middleware and controllers, and the
+/// `login_done` listener as a service of the application (started before the server, stopped
+/// after it).
+///
+/// ```swift
+/// let app = APIApplication.build(
+///     configuration: LoginAPIConfiguration(corsAllowedOrigins: ["https://app.example"]),
+///     dependencies: dependencies,
+///     server: ApplicationConfiguration(address: .hostname("0.0.0.0", port: 8080)),
+///     logger: logger)
+/// let group = ServiceGroup(services: [pool, kakaoHTTPClient, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+///
+/// Middleware, outermost first: request id and log line, request metrics, CORS, errors,
+/// client address; then per route group `Cache-Control: no-store` (all of `/auth` and `/me`),
+/// the rate limit, the `Origin` check (start and login), and the JSON body rules (POSTs).
+public enum APIApplication {
+    public typealias App = Application<RouterResponder<APIRequestContext>>
+
+    public static func build(
+        configuration: LoginAPIConfiguration,
+        dependencies: LoginAPIDependencies,
+        server: ApplicationConfiguration,
+        logger: Logger
+    ) -> App {
+        let waiters = LoginWaiters()
+        let router = buildRouter(configuration: configuration, dependencies: dependencies, waiters: waiters)
+        let listener = LoginDoneListener(
+            configuration: dependencies.listenerConfiguration, waiters: waiters, logger: logger)
+        return Application(router: router, configuration: server, services: [listener], logger: logger)
+    }
+
+    static func buildRouter(
+        configuration: LoginAPIConfiguration, dependencies: LoginAPIDependencies, waiters: LoginWaiters
+    ) -> Router<APIRequestContext> {
+        let metrics = APIMetrics(factory: dependencies.metricsFactory)
+        let origins = AllowedOrigins(configuration.corsAllowedOrigins)
+        let limits = configuration.rateLimits
+        let jsonBody = JSONBodyMiddleware(maxBytes: configuration.maxBodyBytes)
+        let originCheck = OriginCheckMiddleware(allowed: origins)
+        func limit(_ name: String, _ perMinute: Int) -> RateLimitMiddleware {
+            RateLimitMiddleware(limiter: TokenBucketLimiter(perMinute: perMinute), name: name)
+        }
+
+        let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        router.add(middleware: CORSMiddleware(allowed: origins))
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ClientIPMiddleware(resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies)))
+
+        let login = LoginController(
+            attempts: dependencies.attempts, jobs: dependencies.jobs, accessTokens: dependencies.accessTokens,
+            waiters: waiters,
+            queueGate: QueueDepthGate(maximumDepth: configuration.queueMaxDepth, cacheDuration: configuration.queueDepthCacheDuration),
+            binding: AttemptBinding(settings: configuration.attemptCookie), requireState: configuration.requireState,
+            pollRecheckInterval: configuration.pollRecheckInterval, metrics: metrics)
+        let tokens = TokenController(sessions: dependencies.sessions, accessTokens: dependencies.accessTokens)
+        let users = UserController(sessions: dependencies.sessions, accessTokens: dependencies.accessTokens)
+        let operations = OperationsController(
+            pool: dependencies.pool, waiters: waiters, accessTokens: dependencies.accessTokens,
+            readinessTimeout: configuration.readinessTimeout, metricsExposition: dependencies.metricsExposition)
+        let demo = DemoController()
+
+        var routes = RouteTable()
+        let noStore = router.group().add(middleware: NoStoreMiddleware())
+        routes.post("/auth/kakao/start", on: noStore.group().add(middleware: limit("start", limits.start)).add(middleware: originCheck).add(middleware: jsonBody), use: login.start)
+        routes.post("/auth/kakao/login", on: noStore.group().add(middleware: limit("login", limits.login)).add(middleware: originCheck).add(middleware: jsonBody), use: login.login)
+        routes.get("/auth/kakao/login/:login_id", on: noStore.group().add(middleware: limit("poll", limits.poll)), use: login.poll)
+        let refreshLimited = noStore.group().add(middleware: limit("refresh", limits.refresh)).add(middleware: jsonBody)
+        routes.post("/auth/token/refresh", on: refreshLimited, use: tokens.refresh)
+        routes.post("/auth/logout", on: refreshLimited, use: tokens.logout)
+        routes.get("/me", on: noStore, use: users.me)
+        routes.get("/auth/kakao/callback", on: router.group(), use: demo.callbackPage)
+        routes.get("/", on: router.group(), use: demo.startPage)
+        routes.get("/demo/:asset", on: router.group(), use: demo.asset)
+        routes.get("/openapi.yaml", on: router.group(), use: demo.openAPIDocument)
+        routes.get("/.well-known/jwks.json", on: router.group(), use: operations.jwks)
+        routes.get("/healthz", on: router.group(), use: operations.health)
+        routes.get("/readyz", on: router.group(), use: operations.readiness)
+        routes.get("/metrics", on: router.group(), use: operations.metrics)
+        routes.answerOtherMethods(on: router.group())
+        return router
+    }
+}
+
+/// Registers routes and remembers each path's methods, so that another method on a known path
+/// is `405 method_not_allowed` with `Allow`, not `404`.
+private struct RouteTable {
+    typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response
+    private var methods: [String: [HTTPRequest.Method]] = [:]
+    private var order: [String] = []
+
+    mutating func get(_ path: String, on group: RouterGroup<APIRequestContext>, use handler: @escaping Handler) {
+        add(path, .get, on: group, handler)
+    }
+
+    mutating func post(_ path: String, on group: RouterGroup<APIRequestContext>, use handler: @escaping Handler) {
+        add(path, .post, on: group, handler)
+    }
+
+    private mutating func add(
+        _ path: String, _ method: HTTPRequest.Method, on group: RouterGroup<APIRequestContext>, _ handler: @escaping Handler
+    ) {
+        group.on(RouterPath(path), method: method, use: handler)
+        if methods[path] == nil { order.append(path) }
+        methods[path, default: []].append(method)
+    }
+
+    func answerOtherMethods(on group: RouterGroup<APIRequestContext>) {
+        for path in order {
+            let allowed = methods[path] ?? []
+            // HEAD is generated for GET routes.
+            let allow = (allowed.contains(.get) ? allowed + [.head] : allowed).map(\.rawValue).joined(separator: ", ")
+            for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete] where !allowed.contains(method) {
+                if method == .head, allowed.contains(.get) { continue }
+                group.on(RouterPath(path), method: method) { _, _ -> Response in
+                    throw APIError(
+                        .methodNotAllowed, .methodNotAllowed, "This path does not answer this method.", headers: [.allow: allow])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Accounts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LoginQueue
+import Logging
+import ServiceLifecycle
+
+/// `/auth/kakao`: start an attempt, post the code, read (long-poll) the login.
+struct LoginController: Sendable {
+    let attempts: LoginAttempts
+    let jobs: LoginJobs
+    let accessTokens: AccessTokenKeys
+    let waiters: LoginWaiters
+    let queueGate: QueueDepthGate
+    let binding: AttemptBinding
+    let requireState: Bool
+    let pollRecheckInterval: Duration
+    let metrics: APIMetrics
+
+    // MARK: - POST /auth/kakao/start
+
+    func start(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let body = try await JSONBody.decode(StartRequest.self, from: request)
+        let started = try await attempts.start(redirectURI: body.redirectURI, clientIP: context.clientIP?.description)
+        context.logger.info("login.attempt.started", metadata: ["login.attempt.id": "\(started.attemptID)"])
+        let answer = StartResponse(
+            authorizeURL: started.authorizeURL, state: started.state, attemptToken: started.attemptToken,
+            expiresIn: Int(started.lifetime.components.seconds))
+        let cookie = binding.setCookie(token: started.attemptToken, lifetime: started.lifetime, request: request)
+        return JSONBody.response(answer, headers: [.setCookie: cookie])
+    }
+
+    // MARK: - POST /auth/kakao/login
+
+    func login(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let body = try await JSONBody.decode(LoginRequest.self, from: request)
+        guard let code = body.code else { throw LoginQueueError(.invalidCode) }
+        let attemptToken = AttemptBinding.attemptToken(of: request)
+        if attemptToken == nil {
+            // The stateless flow is the only one without an attempt; a state of the frontend's
+            // own making, if any, is not ours to check.
+            guard !requireState else { throw LoginQueueError(body.state == nil ? .stateRequired : .attemptNotFound) }
+        }
+        try await queueGate.check(jobs: jobs)
+        let enqueued: EnqueuedLogin
+        if let attemptToken {
+            guard let state = body.state else { throw LoginQueueError(.invalidState) }
+            enqueued = try await jobs.enqueue(code: code, state: state, redirectURI: body.redirectURI, attemptToken: attemptToken)
+        } else {
+            enqueued = try await jobs.enqueueWithoutState(code: code, redirectURI: body.redirectURI)
+        }
+        metrics.recordEnqueued(isNew: enqueued.isNew)
+        context.logger.info(
+            enqueued.isNew ? "login.enqueued" : "login.enqueued.repeat",
+            metadata: ["login.id": "\(enqueued.loginID)", "login.flow": "\(attemptToken == nil ? "stateless" : "attempt")"])
+        return JSONBody.response(
+            LoginAccepted(loginID: enqueued.loginID, pollToken: enqueued.pollToken), status: .accepted)
+    }
+
+    // MARK: - GET /auth/kakao/login/{login_id}
+
+    /// Reads the login for the attempt (or poll token) that started it. Unknown ids, ids that
+    /// are not UUIDs, and other readers' logins are all `404 not_found`.
+    func poll(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let arrived = ContinuousClock.now
+        let wait = try Self.waitSeconds(request)
+        guard let loginID = context.parameters.get("login_id").flatMap(UUID.init(uuidString:)),
+            let reader = AttemptBinding.readerToken(of: request)
+        else { throw APIError.notFound }
+        var logger = context.logger
+        logger[metadataKey: "login.id"] = "\(loginID)"
+
+        let status = try await read(loginID: loginID, reader: reader, waitingUpTo: .seconds(wait))
+        let result = try await result(of: status, logger: logger)
+        var failure: LoginFailureCode?
+        if case .failed(let code, _) = status { failure = code }
+        metrics.recordPollAnswer(status: result.status, failureCode: failure, duration: ContinuousClock.now - arrived)
+        logger.debug("login.poll.answered", metadata: ["login.status": "\(result.status)"])
+        return JSONBody.response(result)
+    }
+
+    /// Reads until the login is no longer pending or `wait` is over. The waiter is registered
+    /// before the first read, so a completion between a read and the wait is not lost.
+    private func read(loginID: UUID, reader: String, waitingUpTo wait: Duration) async throws -> LoginStatus {
+        let deadline = ContinuousClock.now + wait
+        let registration = wait > .zero ? waiters.register(loginID) : nil
+        defer { registration.map(waiters.unregister) }
+        while true {
+            guard let status = try await jobs.read(loginID: loginID, readerToken: reader) else { throw APIError.notFound }
+            let now = ContinuousClock.now
+            guard case .pending = status, let registration, now < deadline, !Task.isCancelled,
+                !Task.isShuttingDownGracefully
+            else { return status }
+            await registration.wait(upTo: min(deadline - now, pollRecheckInterval))
+        }
+    }
+
+    private func result(of status: LoginStatus, logger: Logger) async throws -> LoginResult {
+        switch status {
+        case .pending:
+            return .pending
+        case .failed(let code, let providerError):
+            return .failed(.init(code: code.rawValue, message: code.message, providerError: providerError))
+        case .succeeded(let success):
+            guard let delivery = success.delivery else { return .succeededStatusOnly }
+            let (token, _) = try await accessTokens.sign(userID: success.userID, sessionID: delivery.sessionID)
+            if delivery.isFirstDelivery {
+                logger.info("authn_login_success", metadata: ["user.id": "\(success.userID)", "session.id": "\(delivery.sessionID)"])
+            }
+            let tokens = TokenPair(accessToken: token, signedBy: accessTokens, refreshToken: delivery.refreshToken)
+            return .succeeded(isNewUser: success.isNewUser, user: success.user, tokens: tokens)
+        }
+    }
+
+    /// `wait` in seconds: absent is 0; anything but an integer in 0…30 is `400 invalid_request`.
+    static func waitSeconds(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters.get("wait") else { return 0 }
+        guard let seconds = Int(text), (0...LoginAPIConfiguration.maximumWaitSeconds).contains(seconds) else {
+            throw APIError.invalidRequest("wait must be an integer from 0 to \(LoginAPIConfiguration.maximumWaitSeconds).")
+        }
+        return seconds
+    }
+}

@@ -1,0 +1,139 @@
+import Accounts
+import Foundation
+
+// The JSON bodies of the HTTP contract (DESIGN.md, "HTTP API"; openapi.yaml). Members are
+// optional where a missing one has its own error code rather than `invalid_request`.
+
+/// `POST /auth/kakao/start`.
+struct StartRequest: Decodable {
+    let redirectURI: String?
+    enum CodingKeys: String, CodingKey { case redirectURI = "redirect_uri" }
+}
+
+/// `200` of `POST /auth/kakao/start`.
+struct StartResponse: Encodable {
+    let authorizeURL: String
+    let state: String
+    let attemptToken: String
+    let expiresIn: Int
+    enum CodingKeys: String, CodingKey {
+        case authorizeURL = "authorize_url"
+        case state
+        case attemptToken = "attempt_token"
+        case expiresIn = "expires_in"
+    }
+}
+
+/// `POST /auth/kakao/login`. A missing code is `invalid_code`, a missing state depends on the
+/// flow, so both are optional here.
+struct LoginRequest: Decodable {
+    let code: String?
+    let state: String?
+    let redirectURI: String?
+    enum CodingKeys: String, CodingKey {
+        case code, state
+        case redirectURI = "redirect_uri"
+    }
+}
+
+/// `202` of `POST /auth/kakao/login`.
+struct LoginAccepted: Encodable {
+    let loginID: UUID
+    let status = "pending"
+    let pollToken: String?
+    enum CodingKeys: String, CodingKey {
+        case loginID = "login_id"
+        case status
+        case pollToken = "poll_token"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(loginID.uuidString.lowercased(), forKey: .loginID)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(pollToken, forKey: .pollToken)
+    }
+}
+
+/// `200` of `GET /auth/kakao/login/{login_id}`: `pending`, `succeeded` (with the user and the
+/// tokens while they are delivered, else the status only) or `failed`.
+enum LoginResult: Encodable {
+    case pending
+    case succeeded(isNewUser: Bool, user: UserRecord?, tokens: TokenPair)
+    case succeededStatusOnly
+    case failed(ErrorEnvelope.Detail)
+
+    enum CodingKeys: String, CodingKey {
+        case status
+        case isNewUser = "is_new_user"
+        case user
+        case error
+    }
+
+    /// `pending`, `succeeded` or `failed`.
+    var status: String {
+        switch self {
+        case .pending: "pending"
+        case .succeeded, .succeededStatusOnly: "succeeded"
+        case .failed: "failed"
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        switch self {
+        case .pending, .succeededStatusOnly:
+            break
+        case .succeeded(let isNewUser, let user, let tokens):
+            try container.encode(isNewUser, forKey: .isNewUser)
+            try container.encodeIfPresent(user, forKey: .user)
+            try tokens.encode(to: encoder)
+        case .failed(let detail):
+            try container.encode(detail, forKey: .error)
+        }
+    }
+}
+
+/// An access token and its refresh token: in a succeeded login and from a refresh.
+struct TokenPair: Encodable {
+    let accessToken: String
+    let tokenType = "Bearer"
+    let expiresIn: Int
+    let refreshToken: String
+
+    /// A pair whose access token was signed by `keys` (its lifetime is `expires_in`).
+    init(accessToken: String, signedBy keys: AccessTokenKeys, refreshToken: String) {
+        self.accessToken = accessToken
+        self.expiresIn = Int(keys.lifetime)
+        self.refreshToken = refreshToken
+    }
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case tokenType = "token_type"
+        case expiresIn = "expires_in"
+        case refreshToken = "refresh_token"
+    }
+}
+
+/// `POST /auth/token/refresh` and `POST /auth/logout`.
+struct RefreshTokenRequest: Decodable {
+    let refreshToken: String
+    enum CodingKeys: String, CodingKey { case refreshToken = "refresh_token" }
+}
+
+/// `GET /healthz`.
+struct HealthResponse: Encodable {
+    let status = "ok"
+}
+
+/// `GET /readyz`: `ready` when every check is `ok`.
+struct ReadinessResponse: Encodable {
+    let status: String
+    let checks: [String: String]
+
+    init(database: Bool, listener: Bool) {
+        checks = ["database": database ? "ok" : "failing", "listener": listener ? "ok" : "failing"]
+        status = database && listener ? "ready" : "not_ready"
+    }
+}

@@ -1,0 +1,105 @@
+/*
+ * kakao-login demo, start page: the "카카오 로그인" button.
+ *
+ * 1. POST /auth/kakao/start with {} (cookies included). The API answers
+ *    {authorize_url, state, attempt_token} and sets the HttpOnly attempt cookie.
+ * 2. Keep attempt_token and state in sessionStorage (the cookie is the primary binding; the
+ *    token is the fallback sent as X-Login-Attempt by the callback page).
+ * 3. Navigate to authorize_url (Kakao's consent page, or the emulator's).
+ */
+(function () {
+  "use strict";
+
+  const demo = window.KakaoDemo;
+  const callbackPath = "/auth/kakao/callback";
+  let starting = false;
+
+  /** An absolute http(s) URL, or null. */
+  function parseHttpURL(text) {
+    try {
+      const url = new URL(text);
+      return url.protocol === "https:" || url.protocol === "http:" ? url : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  /**
+   * When Kakao would send the browser back to this demo's callback on another origin
+   * (localhost vs 127.0.0.1, another port), the cookie and sessionStorage would not be there and
+   * the login could not finish: say where to open the page instead.
+   */
+  function callbackOnAnotherOrigin(authorizeURL) {
+    const redirect = parseHttpURL(authorizeURL.searchParams.get("redirect_uri") || "");
+    if (!redirect || redirect.pathname !== callbackPath) return null;
+    return redirect.origin === window.location.origin ? null : redirect.origin;
+  }
+
+  async function startLogin() {
+    if (starting) return;
+    starting = true;
+    const button = demo.byId("login-button");
+    button.disabled = true;
+    demo.hideError();
+    demo.setHidden("origin-hint", true);
+    demo.setStatus("starting", "로그인 시도를 만드는 중… / Creating a login attempt…");
+    try {
+      const answer = await demo.api("POST", "/auth/kakao/start", { body: {} });
+      const data = answer.data || {};
+      const authorizeURL = parseHttpURL(data.authorize_url);
+      if (!authorizeURL || typeof data.state !== "string") {
+        throw new demo.ApiError(answer.status, "invalid_response", "The start answer had no authorize_url or state.", null, null);
+      }
+      if (typeof data.attempt_token === "string") {
+        demo.storageSet(demo.keys.attemptToken, data.attempt_token);
+      } else {
+        demo.storageRemove(demo.keys.attemptToken);
+      }
+      demo.storageSet(demo.keys.state, data.state);
+      demo.storageRemove(demo.keys.callback);
+
+      const otherOrigin = callbackOnAnotherOrigin(authorizeURL);
+      if (otherOrigin) {
+        const link = demo.byId("origin-link");
+        link.href = otherOrigin + "/";
+        link.textContent = otherOrigin + "/";
+        demo.setHidden("origin-hint", false);
+        demo.setStatus("failed", "다른 주소에서 열어 주세요. / Open the demo on the other address.");
+        demo.showError("redirect_origin_mismatch", "Kakao would return to " + otherOrigin + ", not to this page's address.");
+        button.disabled = false;
+        starting = false;
+        return;
+      }
+
+      demo.setStatus("redirecting", "카카오로 이동합니다… / Going to Kakao…");
+      demo.logNote("→ authorize_url (" + authorizeURL.origin + authorizeURL.pathname + ")");
+      window.location.assign(authorizeURL.href);
+    } catch (error) {
+      const code = error instanceof demo.ApiError ? error.code : "internal_error";
+      demo.setStatus("failed", "로그인을 시작하지 못했습니다. / The login could not start.");
+      demo.showError(code, error && error.message, error && error.providerError);
+      button.disabled = false;
+      starting = false;
+    }
+  }
+
+  function main() {
+    demo.attachRequestLog();
+    demo.setStatus("idle", "버튼을 눌러 로그인하세요. / Press the button to log in.");
+    demo.byId("login-button").addEventListener("click", startLogin);
+    // Coming back with the browser's Back button after a start: allow another click.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) {
+        starting = false;
+        demo.byId("login-button").disabled = false;
+        demo.setStatus("idle", "버튼을 눌러 로그인하세요. / Press the button to log in.");
+      }
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", main);
+  } else {
+    main();
+  }
+})();

@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import Postgres
+
+/// Creates login attempts (`POST /auth/kakao/start`): a fresh `state`, a PKCE S256 verifier
+/// (stored sealed), an OIDC nonce and the redirect URI, bound to the browser by the hash of a
+/// secret attempt token. Only hashes and sealed values reach the database.
+public struct LoginAttempts: Sendable {
+    let pool: PostgresPool
+    let sealing: SealingKeys
+    let provider: any LoginProvider
+    let configuration: LoginQueueConfiguration
+    let logger: Logger
+
+    public init(
+        pool: PostgresPool, sealing: SealingKeys, provider: any LoginProvider, configuration: LoginQueueConfiguration,
+        logger: Logger
+    ) {
+        self.pool = pool
+        self.sealing = sealing
+        self.provider = provider
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Starts an attempt.
+    /// - Parameters:
+    ///   - redirectURI: one of the configured redirect URIs, byte for byte; `nil` means the first.
+    ///   - clientIP: the client's address, for the cap on pending attempts (`nil` skips the cap).
+    /// - Throws: ``LoginQueueError`` (`redirect_uri_not_allowed`, `too_many_pending_attempts`,
+    ///   `database_unavailable`).
+    public func start(redirectURI: String?, clientIP: String?) async throws(LoginQueueError) -> StartedAttempt {
+        guard let redirect = redirectURI ?? configuration.redirectURIs.first,
+            configuration.redirectURIs.contains(where: { $0.utf8.elementsEqual(redirect.utf8) })
+        else { throw LoginQueueError(.redirectURINotAllowed) }
+
+        let attemptID = UUID()
+        let state = SecretToken.random()
+        let attemptToken = SecretToken.random()
+        let verifier = SecretToken.random()
+        let nonce = SecretToken.random(bytes: 16)
+        let sealedVerifier = try LoginQueueError.sealing {
+            try sealing.seal(verifier, for: Self.verifierContext(attemptID))
+        }
+        let lifetime = configuration.attemptLifetime.seconds
+        let cap = configuration.maxPendingAttemptsPerClient
+        let inserted = try await LoginQueueError.database(logger, "start") {
+            try await pool.execute(
+                """
+                INSERT INTO login_attempts
+                    (id, provider, state_hash, binding_hash, pkce_verifier_sealed, nonce, redirect_uri, client_ip, expires_at)
+                SELECT \(attemptID), \(provider.name), \(SecretToken.sha256(state)), \(SecretToken.sha256(attemptToken)),
+                       \(sealedVerifier), \(nonce), \(redirect), \(clientIP)::inet, now() + make_interval(secs => \(lifetime))
+                WHERE \(clientIP)::inet IS NULL
+                   OR (SELECT count(*) FROM login_attempts
+                       WHERE client_ip = \(clientIP)::inet AND used_at IS NULL AND expires_at > now()) < \(cap)
+                """
+            )
+        }
+        guard inserted == 1 else { throw LoginQueueError(.tooManyPendingAttempts) }
+        let url = provider.authorizationURL(
+            redirectURI: redirect, state: state, codeChallenge: SecretToken.codeChallenge(verifier: verifier), nonce: nonce)
+        return StartedAttempt(
+            attemptID: attemptID, authorizeURL: url, state: state, attemptToken: attemptToken, redirectURI: redirect,
+            lifetime: configuration.attemptLifetime)
+    }
+
+    /// Where an attempt's sealed verifier belongs; the job keeps the attempt id, so the worker
+    /// opens it with the same context after the verifier moved to the job row.
+    static func verifierContext(_ attemptID: UUID) -> SealingContext {
+        SealingContext(table: "login_attempts", column: "pkce_verifier", rowKey: attemptID.uuidString.lowercased())
+    }
+}

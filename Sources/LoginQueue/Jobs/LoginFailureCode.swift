@@ -1,0 +1,35 @@
+/// Why a login failed: the stable `error.code` a frontend branches on (DESIGN.md, "Failure reasons").
+public enum LoginFailureCode: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The provider rejected the code on its first presentation: expired, unknown or used elsewhere.
+    case authorizationCodeInvalid = "authorization_code_invalid"
+    /// The outcome of an earlier token request is unknown and a later presentation was rejected.
+    case exchangeInterrupted = "exchange_interrupted"
+    case redirectURIMismatch = "redirect_uri_mismatch"
+    case kakaoClientMisconfigured = "kakao_client_misconfigured"
+    case consentRequired = "consent_required"
+    case kakaoAccountRestricted = "kakao_account_restricted"
+    case idTokenInvalid = "id_token_invalid"
+    case kakaoRateLimited = "kakao_rate_limited"
+    case kakaoUnavailable = "kakao_unavailable"
+    case loginExpired = "login_expired"
+    case canceled = "canceled"
+    case internalError = "internal_error"
+
+    /// A short message for the frontend; never provider text.
+    public var message: String {
+        switch self {
+        case .authorizationCodeInvalid: "The authorization code is invalid or expired. Start the login again."
+        case .exchangeInterrupted: "The code exchange was interrupted. Start the login again."
+        case .redirectURIMismatch: "The redirect URI does not match the one registered at Kakao."
+        case .kakaoClientMisconfigured: "The Kakao app is misconfigured."
+        case .consentRequired: "A required consent item was not agreed to."
+        case .kakaoAccountRestricted: "This Kakao account cannot log in to this app."
+        case .idTokenInvalid: "The identity token could not be verified. Start the login again."
+        case .kakaoRateLimited: "Kakao is rate limiting logins. Try again later."
+        case .kakaoUnavailable: "Kakao is unavailable. Try again later."
+        case .loginExpired: "The login was not completed in time. Start the login again."
+        case .canceled: "The login was canceled."
+        case .internalError: "The login failed. Try again later."
+        }
+    }
+}

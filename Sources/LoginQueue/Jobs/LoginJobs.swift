@@ -1,0 +1,291 @@
+import Accounts
+import Foundation
+import Logging
+import Postgres
+
+/// The API's side of the queue: enqueue a posted code, read a login for its attempt, and
+/// deliver its tokens once (then again within a short window).
+///
+/// Enqueue is one statement and one durable commit; the code is stored only sealed, bound to its
+/// row, and deduplicated by an HMAC under a unique index.
+public struct LoginJobs: Sendable {
+    /// The channel workers listen on; the payload is empty.
+    public static let jobsChannel = "login_jobs"
+    /// The channel the API listens on; the payload is the `login_id`.
+    public static let doneChannel = "login_done"
+
+    let pool: PostgresPool
+    let sealing: SealingKeys
+    let provider: String
+    let configuration: LoginQueueConfiguration
+    let sessions: Sessions
+    let accounts: UserAccounts
+    let logger: Logger
+    private let debouncer: NotifyDebouncer
+
+    /// - Parameter notifyWindow: at most one worker wake-up per window from this process.
+    public init(
+        pool: PostgresPool, sealing: SealingKeys, provider: String, configuration: LoginQueueConfiguration,
+        sessions: Sessions, accounts: UserAccounts, notifyWindow: Duration = .milliseconds(5), logger: Logger
+    ) {
+        self.pool = pool
+        self.sealing = sealing
+        self.provider = provider
+        self.configuration = configuration
+        self.sessions = sessions
+        self.accounts = accounts
+        self.logger = logger
+        self.debouncer = NotifyDebouncer(window: notifyWindow)
+    }
+
+    // MARK: - enqueue
+
+    /// Enqueues a code posted with the attempt bound to `attemptToken`.
+    /// - Throws: ``LoginQueueError``: `invalid_code`, `invalid_state`, `attempt_not_found`,
+    ///   `attempt_expired`, `attempt_already_used`, `redirect_uri_not_allowed`,
+    ///   `code_already_submitted`, `database_unavailable`.
+    public func enqueue(code: String, state: String, redirectURI: String?, attemptToken: String) async throws(LoginQueueError) -> EnqueuedLogin {
+        guard CodeFormat.isValidCode(code) else { throw LoginQueueError(.invalidCode) }
+        guard CodeFormat.isValidState(state) else { throw LoginQueueError(.invalidState) }
+        guard CodeFormat.isValidToken(attemptToken) else { throw LoginQueueError(.attemptNotFound) }
+        if let redirectURI, !configuration.redirectURIs.contains(where: { $0.utf8.elementsEqual(redirectURI.utf8) }) {
+            throw LoginQueueError(.redirectURINotAllowed)
+        }
+        let binding = SecretToken.sha256(attemptToken)
+        let fingerprints = sealing.fingerprints(of: code, purpose: "code")
+        let loginID = UUID()
+        let sealedCode = try LoginQueueError.sealing { try sealing.seal(code, for: Self.codeContext(loginID)) }
+        let deadline = configuration.jobDeadline.seconds
+        let notify = debouncer.shouldNotify()
+
+        let rows = try await LoginQueueError.database(logger, "enqueue") {
+            try await pool.query(
+                """
+                WITH attempt AS (
+                    SELECT id, provider, pkce_verifier_sealed, nonce, redirect_uri FROM login_attempts
+                    WHERE binding_hash = \(binding) AND state_hash = \(SecretToken.sha256(state))
+                      AND used_at IS NULL AND expires_at > now()
+                      AND (\(redirectURI)::text IS NULL OR redirect_uri = \(redirectURI)::text)
+                      AND NOT EXISTS (SELECT 1 FROM login_jobs WHERE code_hmac = ANY(SELECT decode(h, 'hex') FROM unnest(\(Self.hex(fingerprints))::text[]) AS h))
+                    FOR UPDATE
+                ), used AS (
+                    UPDATE login_attempts a SET used_at = now(), pkce_verifier_sealed = NULL
+                    FROM attempt WHERE a.id = attempt.id
+                    RETURNING a.id
+                ), job AS (
+                    INSERT INTO login_jobs
+                        (login_id, provider, attempt_id, redirect_uri, nonce, binding_hash, code_hmac, code_sealed,
+                         pkce_verifier_sealed, deadline_at)
+                    SELECT \(loginID), provider, id, redirect_uri, nonce, \(binding), \(fingerprints[0]), \(sealedCode),
+                           pkce_verifier_sealed, now() + make_interval(secs => \(deadline))
+                    FROM attempt
+                    ON CONFLICT (code_hmac) DO NOTHING
+                    RETURNING login_id
+                )
+                SELECT (SELECT login_id FROM job) AS login_id,
+                       (SELECT count(*) FROM (SELECT pg_notify(\(Self.jobsChannel), '') FROM job WHERE \(notify)) AS n) AS notified
+                """
+            )
+        }
+        if let inserted = Self.insertedLoginID(rows) {
+            return EnqueuedLogin(loginID: inserted, pollToken: nil, isNew: true)
+        }
+        return try await explainRefusedEnqueue(
+            binding: binding, stateHash: SecretToken.sha256(state), fingerprints: fingerprints, redirectURI: redirectURI)
+    }
+
+    /// Enqueues a code without an attempt (`LOGIN_REQUIRE_STATE=false`, the seed's code-only
+    /// flow): the redirect URI must be in the allow-list, and the answer carries a poll token
+    /// that every read must present.
+    public func enqueueWithoutState(code: String, redirectURI: String?) async throws(LoginQueueError) -> EnqueuedLogin {
+        guard CodeFormat.isValidCode(code) else { throw LoginQueueError(.invalidCode) }
+        guard let redirect = redirectURI ?? configuration.redirectURIs.first,
+            configuration.redirectURIs.contains(where: { $0.utf8.elementsEqual(redirect.utf8) })
+        else { throw LoginQueueError(.redirectURINotAllowed) }
+        let pollToken = SecretToken.random()
+        let fingerprints = sealing.fingerprints(of: code, purpose: "code")
+        let loginID = UUID()
+        let sealedCode = try LoginQueueError.sealing { try sealing.seal(code, for: Self.codeContext(loginID)) }
+        let deadline = configuration.jobDeadline.seconds
+        let notify = debouncer.shouldNotify()
+        let rows = try await LoginQueueError.database(logger, "enqueue") {
+            try await pool.query(
+                """
+                WITH job AS (
+                    INSERT INTO login_jobs (login_id, provider, redirect_uri, binding_hash, code_hmac, code_sealed, deadline_at)
+                    SELECT \(loginID), \(provider), \(redirect), \(SecretToken.sha256(pollToken)), \(fingerprints[0]), \(sealedCode),
+                           now() + make_interval(secs => \(deadline))
+                    WHERE NOT EXISTS (SELECT 1 FROM login_jobs WHERE code_hmac = ANY(SELECT decode(h, 'hex') FROM unnest(\(Self.hex(fingerprints))::text[]) AS h))
+                    ON CONFLICT (code_hmac) DO NOTHING
+                    RETURNING login_id
+                )
+                SELECT (SELECT login_id FROM job) AS login_id,
+                       (SELECT count(*) FROM (SELECT pg_notify(\(Self.jobsChannel), '') FROM job WHERE \(notify)) AS n) AS notified
+                """
+            )
+        }
+        guard let inserted = Self.insertedLoginID(rows) else {
+            throw LoginQueueError(.codeAlreadySubmitted)
+        }
+        return EnqueuedLogin(loginID: inserted, pollToken: pollToken, isNew: true)
+    }
+
+    /// Says why an enqueue inserted nothing — or finds the job of an identical earlier post.
+    private func explainRefusedEnqueue(
+        binding: [UInt8], stateHash: [UInt8], fingerprints: [[UInt8]], redirectURI: String?
+    ) async throws(LoginQueueError) -> EnqueuedLogin {
+        let rows = try await LoginQueueError.database(logger, "enqueue") {
+            try await pool.query(
+                """
+                SELECT (SELECT login_id FROM login_jobs WHERE code_hmac = ANY(SELECT decode(h, 'hex') FROM unnest(\(Self.hex(fingerprints))::text[]) AS h) AND binding_hash = \(binding)) AS same_login,
+                       EXISTS (SELECT 1 FROM login_jobs WHERE code_hmac = ANY(SELECT decode(h, 'hex') FROM unnest(\(Self.hex(fingerprints))::text[]) AS h)) AS code_known,
+                       a.id IS NOT NULL AS attempt_found,
+                       coalesce(a.state_hash = \(stateHash), false) AS state_matches,
+                       coalesce(\(redirectURI)::text IS NULL OR a.redirect_uri = \(redirectURI)::text, false) AS redirect_matches,
+                       coalesce(a.expires_at <= now(), false) AS expired,
+                       coalesce(a.used_at IS NOT NULL, false) AS used
+                FROM (SELECT 1) AS one LEFT JOIN login_attempts a ON a.binding_hash = \(binding)
+                """
+            )
+        }
+        do {
+            let row = try rows.single()
+            if let same = try row.decode(UUID?.self, "same_login") {
+                return EnqueuedLogin(loginID: same, pollToken: nil, isNew: false)
+            }
+            if try row.decode(Bool.self, "code_known") { throw LoginQueueError(.codeAlreadySubmitted) }
+            guard try row.decode(Bool.self, "attempt_found") else { throw LoginQueueError(.attemptNotFound) }
+            guard try row.decode(Bool.self, "state_matches") else { throw LoginQueueError(.invalidState) }
+            guard try row.decode(Bool.self, "redirect_matches") else { throw LoginQueueError(.redirectURINotAllowed) }
+            if try row.decode(Bool.self, "expired") { throw LoginQueueError(.attemptExpired) }
+            if try row.decode(Bool.self, "used") { throw LoginQueueError(.attemptAlreadyUsed) }
+            // A concurrent post of the same code won the race between our check and insert.
+            throw LoginQueueError(.codeAlreadySubmitted)
+        } catch let error as LoginQueueError {
+            throw error
+        } catch {
+            logger.error("login.enqueue_unexplained", metadata: ["db.error": "\(error)"])
+            throw LoginQueueError(.internalError)
+        }
+    }
+
+    // MARK: - read and deliver
+
+    /// Reads a login for the reader that started it: the attempt token (cookie or
+    /// `X-Login-Attempt`) or, in the stateless flow, the poll token. `nil` when the id is unknown
+    /// or the reader is not its own (the two are indistinguishable to the caller).
+    ///
+    /// The first read of a succeeded login mints a session and its refresh token (one
+    /// transaction); reads within the delivery window get them again; later reads the status.
+    public func read(loginID: UUID, readerToken: String) async throws(LoginQueueError) -> LoginStatus? {
+        guard CodeFormat.isValidToken(readerToken) else { return nil }
+        let binding = SecretToken.sha256(readerToken)
+        let window = configuration.deliveryWindow.seconds
+        let rows = try await LoginQueueError.database(logger, "read") {
+            try await pool.query(
+                """
+                SELECT id, state, failure_code, provider_error, user_id, is_new_user, session_id, refresh_token_sealed,
+                       delivered_at IS NOT NULL AS delivered,
+                       coalesce(delivered_at > now() - make_interval(secs => \(window)), false) AS in_window
+                FROM login_jobs WHERE login_id = \(loginID) AND binding_hash = \(binding)
+                """
+            )
+        }
+        guard let row = rows.first else { return nil }
+        do {
+            switch try row.decode(String.self, "state") {
+            case "queued", "running":
+                return .pending
+            case "failed":
+                let code = LoginFailureCode(rawValue: try row.decode(String.self, "failure_code")) ?? .internalError
+                return .failed(code: code, providerError: try row.decode(String?.self, "provider_error"))
+            default:
+                let userID = try row.decode(UUID.self, "user_id")
+                let isNewUser = try row.decode(Bool.self, "is_new_user")
+                let delivery: TokenDelivery?
+                if !(try row.decode(Bool.self, "delivered")) {
+                    delivery = try await deliver(jobID: try row.decode(Int64.self, "id"), loginID: loginID, userID: userID)
+                } else if try row.decode(Bool.self, "in_window"), let sealed = try row.decode([UInt8]?.self, "refresh_token_sealed") {
+                    delivery = TokenDelivery(
+                        sessionID: try row.decode(UUID.self, "session_id"),
+                        refreshToken: try sealing.openString(sealed, for: Self.refreshTokenContext(loginID)),
+                        isFirstDelivery: false)
+                } else {
+                    delivery = nil
+                }
+                let user = try await pool.withConnection { connection in try await accounts.user(id: userID, on: connection) }
+                return .succeeded(LoginSuccess(userID: userID, isNewUser: isNewUser, user: user, delivery: delivery))
+            }
+        } catch let error as LoginQueueError {
+            throw error
+        } catch let error as PostgresError {
+            logger.warning("login.database_error", metadata: ["login.operation": "read", "db.error": "\(error)"])
+            throw LoginQueueError(error.isUnavailable ? .databaseUnavailable : .internalError)
+        } catch {
+            logger.error("login.read_failed", metadata: ["login.id": "\(loginID)", "error": "\(error)"])
+            throw LoginQueueError(.internalError)
+        }
+    }
+
+    /// Mints the session of a succeeded login on its first read, under the job's row lock so two
+    /// concurrent first reads mint one session. Returns the delivery (or a re-delivery if another
+    /// read won).
+    private func deliver(jobID: Int64, loginID: UUID, userID: UUID) async throws -> TokenDelivery? {
+        try await pool.withTransaction { connection in
+            let locked = try await connection.query(
+                "SELECT delivered_at IS NOT NULL AS delivered, session_id, refresh_token_sealed FROM login_jobs WHERE id = \(jobID) FOR UPDATE"
+            ).single()
+            if try locked.decode(Bool.self, "delivered") {
+                guard let sealed = try locked.decode([UInt8]?.self, "refresh_token_sealed") else { return nil }
+                return TokenDelivery(
+                    sessionID: try locked.decode(UUID.self, "session_id"),
+                    refreshToken: try sealing.openString(sealed, for: Self.refreshTokenContext(loginID)), isFirstDelivery: false)
+            }
+            let session = try await sessions.create(userID: userID, provider: provider, loginJobID: jobID, on: connection)
+            let sealed = try sealing.seal(session.refreshToken, for: Self.refreshTokenContext(loginID))
+            try await connection.execute(
+                """
+                UPDATE login_jobs SET session_id = \(session.sessionID), delivered_at = now(), refresh_token_sealed = \(sealed)
+                WHERE id = \(jobID)
+                """
+            )
+            return TokenDelivery(sessionID: session.sessionID, refreshToken: session.refreshToken, isFirstDelivery: true)
+        }
+    }
+
+    // MARK: - backpressure
+
+    /// How many jobs are queued, counting at most `limit + 1` (a flood costs a bounded scan).
+    public func queuedDepth(limit: Int) async throws(LoginQueueError) -> Int {
+        let rows = try await LoginQueueError.database(logger, "queue_depth") {
+            try await pool.query(
+                "SELECT count(*) AS depth FROM (SELECT 1 FROM login_jobs WHERE state = 'queued' LIMIT \(limit + 1)) AS q")
+        }
+        return (try? rows.first?.decode(Int.self, "depth")) ?? 0
+    }
+
+    /// The `login_id` an enqueue statement inserted, if it inserted one.
+    private static func insertedLoginID(_ rows: PostgresRows) -> UUID? {
+        guard let row = rows.first, let value = try? row.decode(UUID?.self, "login_id") else { return nil }
+        return value
+    }
+
+    /// Fingerprints as hex text, for `code_hmac = ANY(…)` (PostgreSQL decodes them).
+    static func hex(_ fingerprints: [[UInt8]]) -> [String] {
+        fingerprints.map { bytes in bytes.map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined() }
+    }
+
+    // MARK: - sealing contexts
+
+    static func codeContext(_ loginID: UUID) -> SealingContext {
+        SealingContext(table: "login_jobs", column: "code", rowKey: loginID.uuidString.lowercased())
+    }
+
+    static func refreshTokenContext(_ loginID: UUID) -> SealingContext {
+        SealingContext(table: "login_jobs", column: "refresh_token", rowKey: loginID.uuidString.lowercased())
+    }
+
+    static func providerTokensContext(_ loginID: UUID) -> SealingContext {
+        SealingContext(table: "login_jobs", column: "kakao_token", rowKey: loginID.uuidString.lowercased())
+    }
+}

@@ -1,0 +1,89 @@
+import Accounts
+import Foundation
+import KakaoAPI
+
+/// Login with Kakao behind the ``LoginProvider`` seam: the authorize URL, the code exchange,
+/// user/me, and the id_token check (signature, `iss`, `aud`, `exp`, the attempt's `nonce`, and
+/// `sub` equal to user/me's `id`).
+public struct KakaoLoginProvider: LoginProvider {
+    public let name = "kakao"
+    let client: KakaoClient
+    /// Consent items to request (`scope`). With `openid` (the default) Kakao issues an id_token,
+    /// which is then required and verified; without any item Kakao asks for the app's items.
+    let scopes: [String]
+
+    public init(client: KakaoClient, scopes: [String] = ["openid"]) {
+        self.client = client
+        self.scopes = scopes
+    }
+
+    public func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) -> String {
+        var components = URLComponents(string: client.configuration.authURL + "/oauth/authorize")!
+        var items = [
+            URLQueryItem(name: "response_type", value: "code"),
+            URLQueryItem(name: "client_id", value: client.configuration.restAPIKey),
+            URLQueryItem(name: "redirect_uri", value: redirectURI),
+            URLQueryItem(name: "state", value: state),
+            URLQueryItem(name: "code_challenge", value: codeChallenge),
+            URLQueryItem(name: "code_challenge_method", value: "S256"),
+            URLQueryItem(name: "nonce", value: nonce),
+        ]
+        if !scopes.isEmpty { items.append(URLQueryItem(name: "scope", value: scopes.joined(separator: ","))) }
+        components.queryItems = items
+        // URLComponents leaves `+`, `:`, `/` and `?` as they are in a query; encode them too.
+        components.percentEncodedQuery = components.percentEncodedQuery?
+            .replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: ":", with: "%3A")
+            .replacingOccurrences(of: "/", with: "%2F").replacingOccurrences(of: "?", with: "%3F")
+        return components.string!
+    }
+
+    public func exchange(code: String, redirectURI: String, codeVerifier: String?) async throws -> ProviderTokens {
+        do {
+            let tokens = try await client.exchangeCode(code, redirectURI: redirectURI, codeVerifier: codeVerifier)
+            return ProviderTokens(accessToken: tokens.accessToken, idToken: tokens.idToken)
+        } catch {
+            throw try Self.providerError(error)
+        }
+    }
+
+    public func profile(tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile {
+        do {
+            let user = try await client.userMe(accessToken: tokens.accessToken)
+            if tokens.idToken == nil, nonce != nil, scopes.contains("openid") {
+                // We built the authorize URL with openid and a nonce: no id_token is a downgrade.
+                // (The stateless flow's frontend builds its own URL and has no nonce.)
+                throw LoginProviderError(
+                    retryClass: .terminal, delivery: .responded, failureCode: .idTokenInvalid, providerError: "id_token_missing")
+            }
+            if let idToken = tokens.idToken {
+                let claims = try await client.verifyIDToken(idToken, nonce: nonce)
+                guard claims.subject == String(user.id) else {
+                    throw LoginProviderError(
+                        retryClass: .terminal, delivery: .responded, failureCode: .idTokenInvalid, providerError: "id_token_sub")
+                }
+            }
+            return ProviderProfile(
+                provider: name, subject: String(user.id), nickname: user.nickname, profileImageURL: user.profileImageURL,
+                thumbnailImageURL: user.thumbnailImageURL, email: user.email, emailVerified: user.emailVerified)
+        } catch let error as KakaoAPIError {
+            throw try Self.providerError(error)
+        }
+    }
+
+    /// Kakao's error in the queue's terms. Kakao's text is not in a `KakaoAPIError` at all; the
+    /// provider error is its code (`KOE320`, `-401`), else the HTTP status or the transport kind.
+    static func providerError(_ error: KakaoAPIError) throws -> LoginProviderError {
+        if error.kind == .cancelled || Task.isCancelled { throw CancellationError() }
+        let providerError =
+            error.kakaoCode?.rawValue ?? error.httpStatus.map { "http_\($0)" }
+            ?? error.idTokenCheck.map { "id_token_\($0.rawValue)" } ?? error.kind.description
+        return LoginProviderError(
+            retryClass: LoginProviderError.RetryClass(rawValue: error.errorClass.rawValue) ?? .terminal,
+            delivery: LoginProviderError.Delivery(rawValue: error.delivery.rawValue) ?? .unknown,
+            failureCode: LoginFailureCode(rawValue: error.reason.rawValue) ?? .internalError,
+            providerError: providerError,
+            rejectsCode: error.operation == .exchangeCode && error.kakaoCode == .koe320,
+            grantUnprocessed: error.delivery == .responded && error.errorClass != .terminal
+        )
+    }
+}

@@ -1,0 +1,39 @@
+import Accounts
+
+/// The provider-specific half of a login job: present the code, then read and verify who the
+/// user is. The queue, its retries and the account upsert are provider-neutral; adding a provider
+/// (Google OIDC, say) means adding a type that conforms to this protocol, not editing the queue.
+public protocol LoginProvider: Sendable {
+    /// The name stored in `login_jobs.provider` and `user_identities.provider`, e.g. `kakao`.
+    var name: String { get }
+
+    /// The URL the browser opens to ask the user for consent; the provider redirects back to
+    /// `redirectURI` with a code and `state`.
+    func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) -> String
+
+    /// Presents the authorization code and returns the provider's tokens.
+    /// - Throws: ``LoginProviderError``.
+    func exchange(code: String, redirectURI: String, codeVerifier: String?) async throws -> ProviderTokens
+
+    /// Reads the user's profile with the tokens of ``exchange(code:redirectURI:codeVerifier:)``
+    /// and verifies the id token, when there is one, against `nonce`.
+    /// - Throws: ``LoginProviderError``.
+    func profile(tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile
+}
+
+/// The tokens a provider returned for a code. Kept only sealed (the job's checkpoint) and only
+/// until the job ends.
+public struct ProviderTokens: Sendable, Codable, Equatable {
+    public var accessToken: String
+    public var idToken: String?
+
+    public init(accessToken: String, idToken: String?) {
+        self.accessToken = accessToken
+        self.idToken = idToken
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "a"
+        case idToken = "i"
+    }
+}

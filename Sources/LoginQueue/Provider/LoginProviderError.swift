@@ -1,0 +1,57 @@
+/// A provider call that failed, classified for the queue. Carries the provider's error code
+/// (`KOE320`, `-401`, `timeout`…) but never the provider's text, a code or a token.
+public struct LoginProviderError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What the queue does next.
+    public enum RetryClass: String, Sendable, Codable {
+        /// Try again after a backoff, within the deadline.
+        case retryable
+        /// Try again after a longer backoff, within the deadline.
+        case rateLimited = "rate_limited"
+        /// Fail the job now with ``LoginProviderError/failureCode``.
+        case terminal
+    }
+
+    /// Whether the request may have reached the provider.
+    public enum Delivery: String, Sendable, Codable {
+        /// Certainly not sent (the connection was never made).
+        case notSent = "not_sent"
+        /// Sent; its outcome is unknown (timeout, connection lost).
+        case unknown
+        /// The provider answered.
+        case responded
+    }
+
+    public var retryClass: RetryClass
+    public var delivery: Delivery
+    /// The failure reason when the job fails because of this error.
+    public var failureCode: LoginFailureCode
+    /// The provider's error code, or a short transport label (`timeout`, `connect`, `http_503`).
+    public var providerError: String?
+    /// The provider rejected the authorization code itself (Kakao's KOE320): terminal, and
+    /// `exchange_interrupted` instead of ``failureCode`` when an earlier presentation may have
+    /// consumed it.
+    public var rejectsCode: Bool
+    /// The provider certainly did not process the grant (a server error or a rate limit answered
+    /// before the code was looked at), so presenting the code again is safe.
+    public var grantUnprocessed: Bool
+
+    public init(
+        retryClass: RetryClass,
+        delivery: Delivery,
+        failureCode: LoginFailureCode,
+        providerError: String?,
+        rejectsCode: Bool = false,
+        grantUnprocessed: Bool = false
+    ) {
+        self.retryClass = retryClass
+        self.delivery = delivery
+        self.failureCode = failureCode
+        self.providerError = providerError
+        self.rejectsCode = rejectsCode
+        self.grantUnprocessed = grantUnprocessed
+    }
+
+    public var description: String {
+        "provider error \(providerError ?? "unknown") (\(retryClass.rawValue), \(delivery.rawValue)) → \(failureCode.rawValue)"
+    }
+}

@@ -1,0 +1,37 @@
+import Crypto
+import Foundation
+
+/// Random secrets (states, attempt tokens, PKCE verifiers, nonces, poll tokens) and the hashes
+/// that stand for them in the database.
+enum SecretToken {
+    /// `bytes` random bytes from the system's CSPRNG, base64url without padding.
+    static func random(bytes: Int = 32) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let raw = (0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return base64URL(raw)
+    }
+
+    /// SHA-256 of the UTF-8 text: how states, bindings and poll tokens are stored.
+    static func sha256(_ text: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(text.utf8)))
+    }
+
+    /// The PKCE S256 challenge of a verifier (RFC 7636).
+    static func codeChallenge(verifier: String) -> String {
+        base64URL(sha256(verifier))
+    }
+
+    static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+extension String {
+    /// The string with leading zeros up to `length` characters.
+    func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}

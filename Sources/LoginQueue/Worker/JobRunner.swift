@@ -1,0 +1,154 @@
+import Accounts
+import Foundation
+import Logging
+import Synchronization
+
+/// Runs one attempt of one claimed job: exchange (unless checkpointed), checkpoint, profile and
+/// id-token check, and decides the outcome. It never presents a code again after a definitive
+/// answer to an earlier presentation (see docs/ARCHITECTURE.md, "Retries and failure reasons").
+struct JobRunner: Sendable {
+    let provider: any LoginProvider
+    let sealing: SealingKeys
+    let retryPolicy: RetryPolicy
+    let logger: Logger
+    let metrics: WorkerMetrics
+
+    /// What the runner tells the worker about the code while it runs, so a shutdown can release
+    /// the job when the code was never sent.
+    final class Progress: Sendable {
+        private let sent = Atomic(false)
+        private let checkpointed = Atomic(false)
+
+        func markSent() { sent.store(true, ordering: .relaxed) }
+        func markCheckpointed() { checkpointed.store(true, ordering: .relaxed) }
+        /// The code may have reached the provider in this attempt.
+        var codeSent: Bool { sent.load(ordering: .relaxed) }
+        /// The provider's tokens are checkpointed: handing the job back never re-sends the code.
+        var isCheckpointed: Bool { checkpointed.load(ordering: .relaxed) }
+    }
+
+    /// Runs the attempt up to (not including) the final write. `checkpoint` writes the sealed
+    /// provider tokens and returns false when the job is no longer ours.
+    func run(
+        _ job: ClaimedJob,
+        progress: Progress,
+        checkpoint: (ClaimedJob, [UInt8]) async throws -> Bool
+    ) async throws -> JobOutcome? {
+        let logger = logger.with(job)
+        if job.timeLeft <= .zero {
+            // Retries that ran into the deadline end with their provider's reason; a job nobody
+            // ran in time is `login_expired`.
+            let reason: LoginFailureCode =
+                switch job.lastError?.retryClass {
+                case LoginProviderError.RetryClass.retryable.rawValue: .kakaoUnavailable
+                case LoginProviderError.RetryClass.rateLimited.rawValue: .kakaoRateLimited
+                default: .loginExpired
+                }
+            return .failed(reason, error: nil, codeNeverSent: job.stage == .exchange && !job.previouslySent)
+        }
+        let tokens: ProviderTokens
+        switch job.stage {
+        case .exchange:
+            guard let sealedCode = job.sealedCode, let code = try? sealing.openString(sealedCode, for: LoginJobs.codeContext(job.loginID))
+            else {
+                logger.error("login.job.code_unreadable")
+                return .failed(.internalError, error: nil, codeNeverSent: false)
+            }
+            var verifier: String?
+            if let sealedVerifier = job.sealedVerifier {
+                guard let attemptID = job.attemptID,
+                    let opened = try? sealing.openString(sealedVerifier, for: LoginAttempts.verifierContext(attemptID))
+                else {
+                    logger.error("login.job.verifier_unreadable")
+                    return .failed(.internalError, error: nil, codeNeverSent: false)
+                }
+                verifier = opened
+            }
+            progress.markSent()
+            let started = ContinuousClock.now
+            do {
+                tokens = try await provider.exchange(code: code, redirectURI: job.redirectURI, codeVerifier: verifier)
+                metrics.providerCall("exchange", outcome: "ok", duration: ContinuousClock.now - started)
+            } catch let error as LoginProviderError {
+                metrics.providerCall("exchange", outcome: error.retryClass.rawValue, duration: ContinuousClock.now - started)
+                return exchangeFailed(job, error, logger: logger)
+            }
+            let sealed: [UInt8]
+            do {
+                sealed = try sealing.seal(try JSONEncoder().encode(tokens), for: LoginJobs.providerTokensContext(job.loginID))
+            } catch {
+                logger.error("login.job.checkpoint_unsealable")
+                return .failed(.internalError, error: nil, codeNeverSent: false)
+            }
+            guard try await checkpoint(job, sealed) else { return nil }
+            progress.markCheckpointed()
+
+        case .profile, .done:
+            progress.markCheckpointed()
+            guard let sealedTokens = job.sealedProviderTokens,
+                let opened = try? sealing.open(sealedTokens, for: LoginJobs.providerTokensContext(job.loginID)),
+                let decoded = try? JSONDecoder().decode(ProviderTokens.self, from: Data(opened))
+            else {
+                logger.error("login.job.checkpoint_unreadable")
+                return .failed(.internalError, error: nil, codeNeverSent: false)
+            }
+            tokens = decoded
+        }
+
+        let started = ContinuousClock.now
+        do {
+            let profile = try await provider.profile(tokens: tokens, nonce: job.nonce)
+            metrics.providerCall("profile", outcome: "ok", duration: ContinuousClock.now - started)
+            return .succeeded(profile)
+        } catch let error as LoginProviderError {
+            metrics.providerCall("profile", outcome: error.retryClass.rawValue, duration: ContinuousClock.now - started)
+            return retryOrFail(job, error, codeNeverSent: false, logger: logger)
+        }
+    }
+
+    /// The token request failed. The code may be presented again only when the request
+    /// certainly did not reach the provider, its outcome is unknown, or the provider answered
+    /// without processing the grant (a server error, a rate limit).
+    private func exchangeFailed(_ job: ClaimedJob, _ error: LoginProviderError, logger: Logger) -> JobOutcome {
+        let neverSent = error.delivery == .notSent && !job.previouslySent
+        if error.rejectsCode {
+            return .failed(
+                job.previouslySent ? .exchangeInterrupted : error.failureCode, error: error.attemptError, codeNeverSent: false)
+        }
+        if error.retryClass == .terminal || (error.delivery == .responded && !error.grantUnprocessed) {
+            return .failed(error.failureCode, error: error.attemptError, codeNeverSent: neverSent)
+        }
+        return retryOrFail(job, error, codeNeverSent: neverSent, logger: logger)
+    }
+
+    /// Retries within the deadline and the attempt budget, or fails with the error's reason.
+    private func retryOrFail(_ job: ClaimedJob, _ error: LoginProviderError, codeNeverSent: Bool, logger: Logger) -> JobOutcome {
+        guard error.retryClass != .terminal else {
+            return .failed(error.failureCode, error: error.attemptError, codeNeverSent: codeNeverSent)
+        }
+        let delay = retryPolicy.delay(
+            afterAttempt: job.attempt, rateLimited: error.retryClass == .rateLimited, random: Double.random(in: 0..<1))
+        if job.attempt >= job.maxAttempts || delay >= job.timeLeft {
+            logger.info("login.job.retries_exhausted", metadata: ["provider.error": "\(error.providerError ?? "-")"])
+            return .failed(error.failureCode, error: error.attemptError, codeNeverSent: codeNeverSent)
+        }
+        return .retry(after: delay, error: error.attemptError, codeNeverSent: codeNeverSent)
+    }
+}
+
+extension LoginProviderError {
+    var attemptError: JobOutcome.AttemptError {
+        JobOutcome.AttemptError(retryClass: retryClass.rawValue, providerError: providerError)
+    }
+}
+
+extension Logger {
+    /// This logger with the job's ids as metadata.
+    func with(_ job: ClaimedJob) -> Logger {
+        var logger = self
+        logger[metadataKey: "job.id"] = "\(job.id)"
+        logger[metadataKey: "login.id"] = "\(job.loginID)"
+        logger[metadataKey: "job.attempt"] = "\(job.attempt)"
+        return logger
+    }
+}

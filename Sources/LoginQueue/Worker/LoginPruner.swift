@@ -1,0 +1,104 @@
+import Logging
+import Postgres
+import ServiceLifecycle
+
+/// Deletes finished jobs and old attempts after the retention period, and drops secrets that
+/// outlived their use — one process at a time (a transaction-level advisory lock, so it also
+/// works behind PgBouncer), in batches so no statement holds locks for long.
+public struct LoginPruner: Service {
+    let pool: PostgresPool
+    /// How long finished jobs and attempts are kept (at least an hour: a late re-post of a code
+    /// must still find its job).
+    let retention: Duration
+    let interval: Duration
+    let batchSize: Int
+    /// After this long past a login's first read its refresh token is no longer re-delivered.
+    let deliveryWindow: Duration
+    let logger: Logger
+
+    /// Arbitrary, fixed: the advisory lock key of the pruner.
+    static let lockKey: Int64 = 0x6B61_6B61_6F70_7275
+
+    public init(
+        pool: PostgresPool, retention: Duration = .seconds(3600), interval: Duration = .seconds(60), batchSize: Int = 1000,
+        deliveryWindow: Duration = .seconds(60), logger: Logger
+    ) {
+        self.pool = pool
+        self.deliveryWindow = deliveryWindow
+        self.retention = retention
+        self.interval = interval
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    try await Task.sleep(for: interval * Double.random(in: 0.8...1.2))
+                    do {
+                        try await pruneOnce()
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        logger.warning("login.prune_failed", metadata: ["db.error": "\(error)"])
+                    }
+                }
+            }
+        } catch is CancellationError {
+            // graceful shutdown
+        }
+    }
+
+    /// One pass; returns how many jobs and attempts it deleted. Does nothing when another
+    /// process holds the pruner's lock.
+    @discardableResult
+    public func pruneOnce() async throws -> (jobs: Int, attempts: Int) {
+        var jobs = 0
+        var attempts = 0
+        while true {
+            let counts = try await pool.withTransaction { connection -> (Int, Int)? in
+                let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey)) AS locked").single()
+                guard try locked.decode(Bool.self, "locked") else { return nil }
+                let secs = retention.seconds
+                let deletedJobs = try await connection.execute(
+                    """
+                    DELETE FROM login_jobs WHERE id IN (
+                        SELECT id FROM login_jobs WHERE finished_at < now() - make_interval(secs => \(secs))
+                        ORDER BY finished_at LIMIT \(batchSize))
+                    """
+                )
+                let deletedAttempts = try await connection.execute(
+                    """
+                    DELETE FROM login_attempts WHERE id IN (
+                        SELECT id FROM login_attempts WHERE expires_at < now() - make_interval(secs => \(secs))
+                        ORDER BY expires_at LIMIT \(batchSize))
+                    """
+                )
+                // Codes of jobs that failed before sending them: an operator may requeue one while
+                // it lives; Kakao's codes do not outlive 10 minutes.
+                try await connection.execute(
+                    """
+                    UPDATE login_jobs SET code_sealed = NULL, pkce_verifier_sealed = NULL
+                    WHERE finished_at IS NOT NULL AND code_sealed IS NOT NULL AND finished_at < now() - interval '10 minutes'
+                    """
+                )
+                try await connection.execute(
+                    """
+                    UPDATE login_jobs SET refresh_token_sealed = NULL
+                    WHERE refresh_token_sealed IS NOT NULL AND delivered_at < now() - make_interval(secs => \(deliveryWindow.seconds))
+                    """
+                )
+                return (deletedJobs, deletedAttempts)
+            }
+            guard let (deletedJobs, deletedAttempts) = counts else { break }
+            jobs += deletedJobs
+            attempts += deletedAttempts
+            if deletedJobs < batchSize && deletedAttempts < batchSize { break }
+        }
+        if jobs + attempts > 0 {
+            logger.info("login.pruned", metadata: ["prune.jobs": "\(jobs)", "prune.attempts": "\(attempts)"])
+        }
+        return (jobs, attempts)
+    }
+}

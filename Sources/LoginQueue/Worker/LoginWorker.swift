@@ -1,0 +1,231 @@
+import Accounts
+import Foundation
+import Logging
+import Postgres
+import ServiceLifecycle
+
+/// A worker process's job loop, as a `Service`: claims login jobs up to its free slots in one
+/// statement, runs each (exchange, checkpoint, profile, complete), renews its leases in one
+/// batched statement, wakes on NOTIFY and also polls about every second with jitter.
+///
+/// On graceful shutdown it stops claiming, lets in-flight jobs finish within the grace period,
+/// then hands back to `queued` the jobs that never sent their code (and the checkpointed ones,
+/// which will not send it again); a job whose code may be in flight stays leased and is rescued
+/// by another worker when its lease ends.
+public struct LoginWorker: Service {
+    let pool: PostgresPool
+    let listenerConfiguration: PostgresConfiguration
+    let provider: any LoginProvider
+    let sealing: SealingKeys
+    let configuration: WorkerConfiguration
+    let logger: Logger
+    private let queue: LoginJobQueue
+    private let runner: JobRunner
+    private let metrics = WorkerMetrics()
+
+    public init(
+        pool: PostgresPool,
+        listenerConfiguration: PostgresConfiguration,
+        provider: any LoginProvider,
+        sealing: SealingKeys,
+        accounts: UserAccounts,
+        configuration: WorkerConfiguration,
+        logger: Logger
+    ) {
+        var logger = logger
+        logger[metadataKey: "worker.id"] = "\(configuration.workerID)"
+        self.pool = pool
+        self.listenerConfiguration = listenerConfiguration
+        self.provider = provider
+        self.sealing = sealing
+        self.configuration = configuration
+        self.logger = logger
+        self.queue = LoginJobQueue(pool: pool, workerID: configuration.workerID, accounts: accounts)
+        self.runner = JobRunner(
+            provider: provider, sealing: sealing, retryPolicy: configuration.retryPolicy, logger: logger, metrics: metrics)
+    }
+
+    public func run() async throws {
+        let jobs = InFlightJobs()
+        let wake = WakeSignal()
+        logger.info("login.worker.started", metadata: ["worker.concurrency": "\(configuration.concurrency)"])
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await listen(wake: wake) }
+                group.addTask { await renewLeases(jobs) }
+                await claimLoop(jobs: jobs, wake: wake, group: &group)
+                await drain(jobs, wake: wake)
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            jobs.beginShutdown()
+            wake.signal()
+        }
+        await releaseUnsentJobs(jobs)
+        logger.info("login.worker.stopped")
+    }
+
+    // MARK: - claiming
+
+    private func claimLoop(jobs: InFlightJobs, wake: WakeSignal, group: inout DiscardingTaskGroup) async {
+        var failures = 0
+        while !jobs.isShuttingDown, !Task.isCancelled {
+            let free = configuration.concurrency - jobs.count
+            var foundWork = false
+            if free > 0 {
+                let limit = min(free, configuration.claimBatch)
+                do {
+                    let claimed = try await queue.claim(limit: limit, lease: configuration.lease)
+                    failures = 0
+                    for job in claimed {
+                        let progress = JobRunner.Progress()
+                        jobs.add(job, progress: progress, lease: configuration.lease)
+                        if job.attempt == 1 { metrics.queueWait(job.queueWait) }
+                        group.addTask { await process(job, progress: progress, jobs: jobs, wake: wake) }
+                    }
+                    metrics.jobsInFlight(jobs.count)
+                    foundWork = !claimed.isEmpty
+                    if claimed.count == limit { continue }
+                } catch {
+                    failures += 1
+                    logger.warning("login.worker.claim_failed", metadata: ["db.error": "\(error)"])
+                    await wake.wait(timeout: min(configuration.pollInterval * failures, .seconds(5)))
+                    continue
+                }
+            }
+            let jitter = Double.random(in: 0.8...1.2)
+            await wake.wait(timeout: foundWork ? configuration.followUpInterval : configuration.pollInterval * jitter)
+        }
+    }
+
+    private func listen(wake: WakeSignal) async {
+        let listener = PostgresListener(configuration: listenerConfiguration, channels: [LoginJobs.jobsChannel], logger: logger)
+        do {
+            for try await _ in listener { wake.signal() }
+        } catch {
+            logger.error("login.worker.listener_failed", metadata: ["db.error": "\(error)"])
+        }
+    }
+
+    // MARK: - leases
+
+    private func renewLeases(_ jobs: InFlightJobs) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.heartbeat)
+            let ids = jobs.ids
+            guard !ids.isEmpty, !Task.isCancelled else { continue }
+            let asked = ContinuousClock.now
+            do {
+                let held = try await queue.renewLeases(ids, lease: configuration.lease)
+                for id in jobs.renewed(held, asked: ids, renewedAt: asked, lease: configuration.lease) {
+                    metrics.leaseLost()
+                    logger.warning("login.worker.lease_lost", metadata: ["job.id": "\(id)"])
+                }
+            } catch {
+                logger.warning("login.worker.renew_failed", metadata: ["db.error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: - one job
+
+    private func process(_ job: ClaimedJob, progress: JobRunner.Progress, jobs: InFlightJobs, wake: WakeSignal) async {
+        let logger = logger.with(job)
+        defer {
+            jobs.remove(job.id)
+            metrics.jobsInFlight(jobs.count)
+            wake.signal()
+        }
+        do {
+            let outcome = try await runner.run(job, progress: progress) { job, sealed in
+                try await persist(job, jobs: jobs) { try await queue.checkpoint(job, sealedTokens: sealed) }
+            }
+            guard let outcome else {
+                logger.info("login.job.lost_to_another_worker")
+                return
+            }
+            try Task.checkCancellation()
+            let written = try await persist(job, jobs: jobs) { try await queue.record(outcome, for: job) }
+            if written {
+                log(outcome, logger: logger)
+            } else {
+                logger.info("login.job.lost_to_another_worker")
+            }
+        } catch is CancellationError {
+            // Shutdown after the grace period: hand back what cannot send the code twice.
+            if job.stage == .exchange, !progress.codeSent {
+                jobs.addRelease(job, codeNeverSent: !job.previouslySent)
+            } else if progress.isCheckpointed {
+                jobs.addRelease(job, codeNeverSent: false)
+            }
+        } catch {
+            // The database stayed unreachable until the lease was nearly over: another worker
+            // rescues the job when the lease ends (from the checkpoint, if one was written).
+            logger.error("login.job.write_abandoned", metadata: ["db.error": "\(error)"])
+        }
+    }
+
+    /// Runs a write, retrying while the database is unreachable and the lease leaves time:
+    /// an answer from the provider is kept in memory through a short outage.
+    private func persist(_ job: ClaimedJob, jobs: InFlightJobs, _ write: () async throws -> Bool) async throws -> Bool {
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await write()
+            } catch let error as PostgresError where error.isUnavailable {
+                guard let leaseEnds = jobs.leaseEnds(job.id),
+                    ContinuousClock.now + delay < leaseEnds - configuration.leaseSafetyMargin
+                else { throw error }
+                logger.with(job).warning("login.job.write_retry", metadata: ["db.error": "\(error)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(2))
+            }
+        }
+    }
+
+    private func log(_ outcome: JobOutcome, logger: Logger) {
+        switch outcome {
+        case .succeeded:
+            metrics.jobEnded(outcome: "succeeded", failureCode: nil, providerError: nil)
+            logger.info("login.job.succeeded")
+        case .retry(let delay, let error, _):
+            metrics.jobEnded(outcome: "retry", failureCode: nil, providerError: error.providerError)
+            logger.info(
+                "login.job.retry",
+                metadata: ["job.retry_in_ms": "\(delay.nanoseconds / 1_000_000)", "provider.error": "\(error.providerError ?? "-")"])
+        case .failed(let code, let error, _):
+            metrics.jobEnded(outcome: "failed", failureCode: code.rawValue, providerError: error?.providerError)
+            logger.info(
+                "login.job.failed",
+                metadata: ["login.failure_code": "\(code.rawValue)", "provider.error": "\(error?.providerError ?? "-")"])
+        case .released:
+            metrics.jobEnded(outcome: "released", failureCode: nil, providerError: nil)
+            logger.info("login.job.released")
+        }
+    }
+
+    // MARK: - shutdown
+
+    /// Waits until no job is in flight, or the grace period ends.
+    private func drain(_ jobs: InFlightJobs, wake: WakeSignal) async {
+        let deadline = ContinuousClock.now + configuration.shutdownGrace
+        while jobs.count > 0, ContinuousClock.now < deadline {
+            await wake.wait(timeout: min(.milliseconds(100), deadline - ContinuousClock.now))
+        }
+        if jobs.count > 0 {
+            logger.warning("login.worker.grace_over", metadata: ["worker.jobs_in_flight": "\(jobs.count)"])
+        }
+    }
+
+    private func releaseUnsentJobs(_ jobs: InFlightJobs) async {
+        for (job, codeNeverSent) in jobs.takeReleases() {
+            do {
+                if try await queue.record(.released(codeNeverSent: codeNeverSent), for: job) {
+                    log(.released(codeNeverSent: codeNeverSent), logger: logger.with(job))
+                }
+            } catch {
+                logger.with(job).warning("login.job.release_failed", metadata: ["db.error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Accounts
+import Crypto
+import Foundation
+import KakaoAPI
+import LoginAPI
+import LoginQueue
+import Postgres
+
+/// The settings mapped onto each module's configuration, for every server command (`api`,
+/// `worker`, `dev`). Each accessor refuses a missing required setting with a ``StartupError``
+/// that says what to set; none echoes a secret.
+extension Settings {
+    /// Where the database is: `DATABASE_URL` (or libpq's `PG*` variables), checked by libpq's parser.
+    func postgresConfiguration(applicationName: String) throws -> PostgresConfiguration {
+        let configuration = PostgresConfiguration(connectionString: databaseURL, applicationName: applicationName)
+        try configuration.validate()
+        return configuration
+    }
+
+    /// The pool of one process: `DATABASE_POOL_SIZE` connections (default 10).
+    func poolOptions(name: String) -> PostgresPool.Options {
+        PostgresPool.Options(maximumConnections: databasePoolSize ?? 10, name: name)
+    }
+
+    /// `KAKAO_REST_API_KEY`, `KAKAO_CLIENT_SECRET`, `KAKAO_ADMIN_KEY`, `KAKAO_AUTH_URL`, `KAKAO_API_URL`.
+    func kakaoClientConfiguration() throws -> KakaoClientConfiguration {
+        guard let restAPIKey = kakaoRestAPIKey else {
+            throw StartupError.missing("KAKAO_REST_API_KEY", "set the Kakao app's REST API key (kakao-login dev uses the emulator's)")
+        }
+        return try KakaoClientConfiguration(
+            restAPIKey: restAPIKey, clientSecret: kakaoClientSecret, adminKey: kakaoAdminKey,
+            authURL: kakaoAuthURL?.absoluteString ?? "https://kauth.kakao.com",
+            apiURL: kakaoAPIURL?.absoluteString ?? "https://kapi.kakao.com")
+    }
+
+    /// `LOGIN_SEALING_KEYS` (`kid:base64key,...`, 32-byte keys).
+    func sealingKeys() throws -> SealingKeys {
+        guard let sealingKeySpecification else {
+            throw StartupError.missing(
+                "LOGIN_SEALING_KEYS", "set kid:base64key with a 32-byte key, e.g. k1:$(openssl rand -base64 32)")
+        }
+        do {
+            return try SealingKeys(parsing: sealingKeySpecification)
+        } catch {
+            throw StartupError("LOGIN_SEALING_KEYS is malformed (\(error)): expected kid:base64key,... with 32-byte keys")
+        }
+    }
+
+    /// `LOGIN_JWT_KEYS` (a folder of ES256 PEM keys), `LOGIN_JWT_SIGNING_KID`, `LOGIN_JWT_ISSUER`,
+    /// `LOGIN_JWT_AUDIENCE`.
+    func accessTokenKeys() async throws -> AccessTokenKeys {
+        guard let jwtKeysFolder else {
+            throw StartupError.missing(
+                "LOGIN_JWT_KEYS", "set a folder of ES256 private keys in PEM, named <kid>.pem (openssl ecparam -name prime256v1 -genkey -noout)")
+        }
+        return try await AccessTokenKeys(
+            keys: try AccessTokenKeys.loadKeys(fromFolder: jwtKeysFolder), signingKID: jwtSigningKID, issuer: jwtIssuer,
+            audience: jwtAudience)
+    }
+
+    /// Sessions with the defaults of DESIGN.md. The refresh-token derivation key is derived
+    /// from the sealing key (HMAC under a purpose of its own), so every process that shares
+    /// `LOGIN_SEALING_KEYS` derives the same children and no further secret is needed; a
+    /// sealing-key rotation only costs the reuse grace of rotations made just before it.
+    func sessionConfiguration(sealing: SealingKeys) throws -> SessionConfiguration {
+        let derived = sealing.fingerprints(of: "refresh-token-derivation", purpose: "sessions")[0]
+        return try SessionConfiguration(derivationKey: SymmetricKey(data: derived))
+    }
+
+    /// `KAKAO_REDIRECT_URIS`, `LOGIN_MAX_PENDING_ATTEMPTS_PER_IP`, `LOGIN_JOB_DEADLINE_SECONDS`.
+    func loginQueueConfiguration() throws -> LoginQueueConfiguration {
+        guard !kakaoRedirectURIs.isEmpty else {
+            throw StartupError.missing(
+                "KAKAO_REDIRECT_URIS", "set the comma-separated redirect URIs registered at Kakao (the first is the default)")
+        }
+        return LoginQueueConfiguration(
+            redirectURIs: kakaoRedirectURIs, jobDeadline: jobDeadline, maxPendingAttemptsPerClient: maxPendingAttemptsPerIP)
+    }
+
+    /// The HTTP API's behaviour: `LOGIN_REQUIRE_STATE`, `CORS_ALLOWED_ORIGINS`, the cookie,
+    /// `LOGIN_TRUSTED_PROXIES`, the rate limits and `LOGIN_QUEUE_MAX_DEPTH`.
+    func loginAPIConfiguration() -> LoginAPIConfiguration {
+        LoginAPIConfiguration(
+            requireState: requireState,
+            corsAllowedOrigins: corsAllowedOrigins,
+            attemptCookie: .init(sameSite: cookieSameSite, domain: cookieDomain),
+            trustedProxies: trustedProxies.compactMap { IPNetwork($0) },
+            rateLimits: .init(
+                start: rateLimitPerMinute.start, login: rateLimitPerMinute.login, poll: rateLimitPerMinute.poll,
+                refresh: rateLimitPerMinute.refresh),
+            queueMaxDepth: queueMaxDepth)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import LoginAPI
+import Logging
+
+/// Every setting of DESIGN.md and the operational knobs around them, read once at start.
+///
+/// Secrets (`DATABASE_URL`, `KAKAO_CLIENT_SECRET`, `KAKAO_ADMIN_KEY`, `LOGIN_SEALING_KEYS`) come
+/// only from the environment or a `_FILE`; every other setting may also be given as a flag.
+struct Settings {
+    enum LogFormat: String { case text, json }
+
+    // Database
+    var databaseURL: String?
+    var databasePoolSize: Int?
+
+    // Kakao
+    var kakaoRestAPIKey: String?
+    var kakaoClientSecret: String?
+    var kakaoAdminKey: String?
+    var kakaoRedirectURIs: [String]
+    var kakaoAuthURL: URL?
+    var kakaoAPIURL: URL?
+    var kakaoScopes: [String]
+
+    // Secrets at rest and app tokens
+    var sealingKeySpecification: String?
+    var jwtKeysFolder: String?
+    var jwtSigningKID: String?
+    var jwtIssuer: String
+    var jwtAudience: String
+
+    // API
+    var host: String
+    var port: Int
+    var requireState: Bool
+    var corsAllowedOrigins: [String]
+    var cookieSameSite: String
+    var cookieDomain: String?
+    var queueMaxDepth: Int
+    var trustedProxies: [String]
+    var maxPendingAttemptsPerIP: Int
+    var rateLimitPerMinute: (start: Int, login: Int, poll: Int, refresh: Int)
+    var jobDeadline: Duration
+
+    // Worker
+    var leaseDuration: Duration
+    var heartbeatInterval: Duration
+    var pollInterval: Duration
+    var retryFloor: Duration
+    var shutdownGrace: Duration
+    var retention: Duration
+
+    // Logging
+    var logLevel: Logger.Level
+    var logFormat: LogFormat
+
+    /// Reads and validates everything; the problems are every setting that is wrong.
+    static func load(environment: [String: String], flags: [String: String] = [:]) -> (Settings, [SettingsReader.Problem]) {
+        var reader = SettingsReader(environment: environment, flags: flags)
+        let settings = Settings(reader: &reader)
+        return (settings, reader.problems)
+    }
+
+    private init(reader r: inout SettingsReader) {
+        databaseURL = r.secret("DATABASE_URL")
+        databasePoolSize = r.string("DATABASE_POOL_SIZE") == nil ? nil : r.int("DATABASE_POOL_SIZE", default: 10, range: 1...500)
+
+        kakaoRestAPIKey = r.string("KAKAO_REST_API_KEY")
+        kakaoClientSecret = r.secret("KAKAO_CLIENT_SECRET")
+        kakaoAdminKey = r.secret("KAKAO_ADMIN_KEY")
+        kakaoRedirectURIs = r.list("KAKAO_REDIRECT_URIS")
+        for uri in kakaoRedirectURIs {
+            guard let url = URL(string: uri), let scheme = url.scheme?.lowercased(), url.host?.isEmpty == false,
+                scheme == "https" || scheme == "http"
+            else {
+                r.problem("KAKAO_REDIRECT_URIS", "\(uri.debugDescription) is not an absolute http(s) URL")
+                continue
+            }
+            if scheme == "http", !SettingsReader.isLoopback(url.host ?? "") {
+                r.problem("KAKAO_REDIRECT_URIS", "\(uri.debugDescription) must use https (plain http only on loopback)")
+            }
+            if url.fragment != nil { r.problem("KAKAO_REDIRECT_URIS", "\(uri.debugDescription) must not have a fragment") }
+        }
+        kakaoAuthURL = r.url("KAKAO_AUTH_URL", default: "https://kauth.kakao.com")
+        kakaoAPIURL = r.url("KAKAO_API_URL", default: "https://kapi.kakao.com")
+        // openid by default: Kakao then issues an id_token, which the worker requires and verifies.
+        kakaoScopes = r.string("KAKAO_SCOPES") == nil ? ["openid"] : r.list("KAKAO_SCOPES")
+
+        sealingKeySpecification = r.secret("LOGIN_SEALING_KEYS")
+        jwtKeysFolder = r.string("LOGIN_JWT_KEYS")
+        jwtSigningKID = r.string("LOGIN_JWT_SIGNING_KID")
+        jwtIssuer = r.string("LOGIN_JWT_ISSUER") ?? "kakao-login"
+        jwtAudience = r.string("LOGIN_JWT_AUDIENCE") ?? "kakao-login"
+
+        host = r.string("HOST") ?? "0.0.0.0"
+        port = r.int("PORT", default: 8080, range: 0...65535)
+        requireState = r.bool("LOGIN_REQUIRE_STATE", default: true)
+        corsAllowedOrigins = r.list("CORS_ALLOWED_ORIGINS")
+        for origin in corsAllowedOrigins {
+            guard let url = URL(string: origin), url.scheme != nil, url.host != nil, url.path.isEmpty, url.query == nil else {
+                r.problem("CORS_ALLOWED_ORIGINS", "\(origin.debugDescription) is not an origin (scheme://host[:port])")
+                continue
+            }
+        }
+        let sameSite = r.string("LOGIN_COOKIE_SAMESITE") ?? "Lax"
+        cookieSameSite = ["lax": "Lax", "strict": "Strict", "none": "None"][sameSite.lowercased()] ?? "Lax"
+        if !["lax", "strict", "none"].contains(sameSite.lowercased()) {
+            r.problem("LOGIN_COOKIE_SAMESITE", "must be Lax, Strict or None, got \(sameSite.debugDescription)")
+        }
+        cookieDomain = r.string("LOGIN_COOKIE_DOMAIN")
+        queueMaxDepth = r.int("LOGIN_QUEUE_MAX_DEPTH", default: 10_000, range: 1...10_000_000)
+        trustedProxies = r.list("LOGIN_TRUSTED_PROXIES")
+        for proxy in trustedProxies where IPNetwork(proxy) == nil {
+            r.problem("LOGIN_TRUSTED_PROXIES", "\(proxy.debugDescription) is not an IP address or CIDR block")
+        }
+        maxPendingAttemptsPerIP = r.int("LOGIN_MAX_PENDING_ATTEMPTS_PER_IP", default: 30, range: 1...1_000_000)
+        rateLimitPerMinute = (
+            start: r.int("LOGIN_RATE_LIMIT_START", default: 60, range: 1...1_000_000),
+            login: r.int("LOGIN_RATE_LIMIT_LOGIN", default: 60, range: 1...1_000_000),
+            poll: r.int("LOGIN_RATE_LIMIT_POLL", default: 600, range: 1...1_000_000),
+            refresh: r.int("LOGIN_RATE_LIMIT_REFRESH", default: 120, range: 1...1_000_000)
+        )
+        jobDeadline = r.seconds("LOGIN_JOB_DEADLINE_SECONDS", default: .seconds(120), range: 1...3600)
+
+        leaseDuration = r.seconds("LOGIN_WORKER_LEASE_SECONDS", default: .seconds(30), range: 0.5...3600)
+        heartbeatInterval = r.seconds("LOGIN_WORKER_HEARTBEAT_SECONDS", default: leaseDuration / 3, range: 0.1...1200)
+        if heartbeatInterval >= leaseDuration {
+            r.problem("LOGIN_WORKER_HEARTBEAT_SECONDS", "must be shorter than the lease (LOGIN_WORKER_LEASE_SECONDS)")
+        }
+        pollInterval = r.seconds("LOGIN_WORKER_POLL_SECONDS", default: .seconds(1), range: 0.01...60)
+        retryFloor = r.seconds("LOGIN_RETRY_FLOOR_SECONDS", default: .seconds(1), range: 0.01...60)
+        shutdownGrace = r.seconds("LOGIN_WORKER_SHUTDOWN_GRACE_SECONDS", default: .seconds(20), range: 0...600)
+        retention = r.seconds("LOGIN_RETENTION_SECONDS", default: .seconds(3600), range: 3600...(90 * 86400))
+
+        let level = r.string("LOG_LEVEL") ?? "info"
+        logLevel = Logger.Level(rawValue: level.lowercased()) ?? .info
+        if Logger.Level(rawValue: level.lowercased()) == nil {
+            r.problem("LOG_LEVEL", "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        let format = r.string("LOG_FORMAT") ?? "text"
+        logFormat = LogFormat(rawValue: format.lowercased()) ?? .text
+        if LogFormat(rawValue: format.lowercased()) == nil { r.problem("LOG_FORMAT", "must be json or text") }
+    }
+}

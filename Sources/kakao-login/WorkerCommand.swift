@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `kakao-login worker`: a login worker with up to `--concurrency` jobs in flight, and
+/// `/metrics`, `/healthz`, `/readyz` on `--metrics-port`. Run as many as you like, on any
+/// machines: PostgreSQL is the only coordinator.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run a login worker: claim jobs, exchange codes with Kakao, write users.",
+        discussion: """
+            Needs LOGIN_SEALING_KEYS (the API's), KAKAO_REST_API_KEY (and KAKAO_CLIENT_SECRET when \
+            the app has it on). Connects like psql: DATABASE_URL, else libpq's PG* variables. On \
+            SIGTERM it stops claiming, lets in-flight jobs finish for LOGIN_WORKER_SHUTDOWN_GRACE_SECONDS, \
+            and hands back the jobs whose code was never sent.
+            """
+    )
+
+    @Option(help: "Most jobs in flight at once.")
+    var concurrency: Int = 64
+
+    @Option(name: .customLong("metrics-port"), help: "Port for /metrics, /healthz and /readyz (none when absent; 0: any free port).")
+    var metricsPort: Int?
+
+    @Option(name: .customLong("metrics-host"), help: "Address for the metrics port (default 0.0.0.0).")
+    var metricsHost: String = "0.0.0.0"
+
+    @Option(name: .customLong("kakao-auth-url"), help: "Kakao's kauth base URL (KAKAO_AUTH_URL).")
+    var kakaoAuthURL: String?
+
+    @Option(name: .customLong("kakao-api-url"), help: "Kakao's kapi base URL (KAKAO_API_URL).")
+    var kakaoAPIURL: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (LOG_LEVEL).")
+    var logLevel: String?
+
+    @Option(help: "Log format: text or json (LOG_FORMAT).")
+    var logFormat: String?
+
+    func validate() throws {
+        guard (1...10_000).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 10000") }
+        if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be a port number") }
+    }
+
+    func run() async throws {
+        try await CommandErrors.reporting("worker") {
+            var flags: [String: String] = [:]
+            flags["KAKAO_AUTH_URL"] = kakaoAuthURL
+            flags["KAKAO_API_URL"] = kakaoAPIURL
+            flags["LOG_LEVEL"] = logLevel
+            flags["LOG_FORMAT"] = logFormat
+            let (settings, problems) = Settings.load(environment: ProcessInfo.processInfo.environment, flags: flags)
+            guard problems.isEmpty else { throw StartupError.invalid(problems) }
+            let logger = LoggingBootstrap.logger("kakao-login.worker", level: settings.logLevel, format: settings.logFormat)
+            let services = try WorkerServices.build(
+                settings: settings, concurrency: concurrency, metrics: metricsPort.map { (metricsHost, $0) }, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+}

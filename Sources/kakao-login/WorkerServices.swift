@@ -1,0 +1,72 @@
+import Accounts
+import Hummingbird
+import KakaoAPI
+import LoginQueue
+import Logging
+import Postgres
+import Prometheus
+import ServiceLifecycle
+
+/// Everything `kakao-login worker` runs, in start order: the pool, Kakao's HTTP client, the
+/// worker, the pruner, and the metrics server. Shutdown runs in reverse, so the worker drains
+/// before the HTTP client and the pool close.
+enum WorkerServices {
+    static func build(
+        settings: Settings, concurrency: Int, metrics: (host: String, port: Int)?, logger: Logger
+    ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        let sealing = try settings.sealingKeys()
+        let kakao = try settings.kakaoClientConfiguration()
+        let database = try settings.postgresConfiguration(applicationName: "kakao-login worker")
+        let registry = MetricsBootstrap.prometheus()
+
+        let pool = PostgresPool(configuration: database, options: settings.poolOptions(name: "worker"), logger: logger)
+        let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
+        let provider = KakaoLoginProvider(
+            client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger), scopes: settings.kakaoScopes)
+        let worker = LoginWorker(
+            pool: pool, listenerConfiguration: database, provider: provider, sealing: sealing, accounts: UserAccounts(),
+            configuration: WorkerConfiguration(
+                concurrency: concurrency, lease: settings.leaseDuration, heartbeat: settings.heartbeatInterval,
+                pollInterval: settings.pollInterval, shutdownGrace: settings.shutdownGrace,
+                retryPolicy: RetryPolicy(floor: settings.retryFloor, base: settings.retryFloor)),
+            logger: logger)
+        let pruner = LoginPruner(pool: pool, retention: settings.retention, logger: logger)
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: pool),
+            .init(service: KakaoHTTPClientService(httpClient: httpClient)),
+            .init(service: worker),
+            .init(service: pruner),
+        ]
+        if let metrics {
+            services.append(.init(service: metricsServer(host: metrics.host, port: metrics.port, pool: pool, registry: registry, logger: logger)))
+        }
+        return services
+    }
+
+    /// `/metrics` (Prometheus text), `/healthz` (the process runs), `/readyz` (the database
+    /// answers) on the worker's metrics port.
+    static func metricsServer(
+        host: String, port: Int, pool: PostgresPool, registry: PrometheusCollectorRegistry, logger: Logger
+    ) -> some Service {
+        let router = Router()
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
+        }
+        router.get("/healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        router.get("/readyz") { _, _ in
+            let ready = (try? await pool.query("SELECT 1 AS ok")) != nil
+            return Response(
+                status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: ready ? #"{"status":"ready"}"# : #"{"status":"not_ready"}"#)))
+        }
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "kakao-login-worker"),
+            logger: logger)
+    }
+}

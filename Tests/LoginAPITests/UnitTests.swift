@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@testable import LoginAPI
+
+/// The parts that need no server.
+@Suite("Units")
+struct UnitTests {
+    @Test("CIDR blocks")
+    func networks() throws {
+        let v4 = try #require(IPNetwork("10.1.0.0/16"))
+        #expect(v4.contains(try #require(IPAddress("10.1.200.3"))))
+        #expect(!v4.contains(try #require(IPAddress("10.2.0.1"))))
+        #expect(!v4.contains(try #require(IPAddress("::1"))))
+        let v6 = try #require(IPNetwork("fd00::/8"))
+        #expect(v6.contains(try #require(IPAddress("fd12:3456::1"))))
+        #expect(!v6.contains(try #require(IPAddress("fe80::1"))))
+        let single = try #require(IPNetwork("192.0.2.1"))
+        #expect(single.contains(try #require(IPAddress("192.0.2.1"))))
+        #expect(!single.contains(try #require(IPAddress("192.0.2.2"))))
+        #expect(IPNetwork("10.0.0.0/33") == nil)
+        #expect(IPNetwork("nonsense") == nil)
+        #expect(IPAddress("::ffff:127.0.0.1")?.description == "127.0.0.1")
+        #expect(IPAddress("2001:DB8::1")?.description == "2001:db8::1")
+        #expect(IPAddress("127.0.0.2")?.isLoopback == true)
+    }
+
+    @Test("X-Forwarded-For is believed only behind trusted proxies, from the right")
+    func forwardedFor() throws {
+        let resolver = ClientAddressResolver(trustedProxies: [IPNetwork("10.0.0.0/8")!])
+        let proxy = IPAddress("10.0.0.5")
+        let direct = IPAddress("198.51.100.1")
+        #expect(resolver.clientAddress(peer: direct, forwardedFor: ["203.0.113.9"]) == direct)
+        #expect(resolver.clientAddress(peer: proxy, forwardedFor: ["192.0.2.1, 203.0.113.9, 10.0.0.7"]) == IPAddress("203.0.113.9"))
+        #expect(resolver.clientAddress(peer: proxy, forwardedFor: ["192.0.2.1", "203.0.113.9"]) == IPAddress("203.0.113.9"))
+        #expect(resolver.clientAddress(peer: proxy, forwardedFor: []) == proxy)
+        #expect(resolver.clientAddress(peer: proxy, forwardedFor: ["garbage, 10.0.0.7"]) == IPAddress("10.0.0.7"))
+    }
+
+    @Test("token buckets: a burst, then one per interval, per client")
+    func tokenBuckets() {
+        let limiter = TokenBucketLimiter(perMinute: 2)
+        let start = ContinuousClock.now
+        let a = IPAddress("192.0.2.1")
+        #expect(limiter.take(for: a, now: start) == .allowed)
+        #expect(limiter.take(for: a, now: start) == .allowed)
+        #expect(limiter.take(for: a, now: start) == .limited(retryAfterSeconds: 30))
+        #expect(limiter.take(for: IPAddress("192.0.2.2"), now: start) == .allowed)
+        #expect(limiter.take(for: a, now: start + .seconds(30)) == .allowed)
+    }
+
+    @Test("token buckets stay bounded")
+    func tokenBucketsBounded() {
+        let limiter = TokenBucketLimiter(perMinute: 1, maximumClients: 3)
+        let now = ContinuousClock.now
+        for last in 1...10 { _ = limiter.take(for: IPAddress("192.0.2.\(last)"), now: now) }
+        // A sweep kept the bucket count at most the maximum: the newest client is still limited.
+        #expect(limiter.take(for: IPAddress("192.0.2.10"), now: now) != .allowed)
+    }
+
+    @Test("a wake-up between the read and the wait is not lost", .timeLimit(.minutes(1)))
+    func wakeBeforeWait() async {
+        let waiters = LoginWaiters()
+        let id = UUID()
+        let registration = waiters.register(id)
+        waiters.wake(id)
+        await registration.wait(upTo: .seconds(600))
+        waiters.unregister(registration)
+        #expect(waiters.count == 0)
+    }
+
+    @Test("a waiting poll is woken, and close() releases every wait", .timeLimit(.minutes(1)))
+    func wakeAndClose() async {
+        let waiters = LoginWaiters()
+        let id = UUID()
+        let registration = waiters.register(id)
+        async let waited: Void = registration.wait(upTo: .seconds(600))
+        // Keep waking until the wait has returned (the wait may not have begun yet).
+        let wakes = Task {
+            while !Task.isCancelled {
+                waiters.wake(id)
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        await waited
+        wakes.cancel()
+        waiters.close()
+        await registration.wait(upTo: .seconds(600))
+        waiters.unregister(registration)
+    }
+}

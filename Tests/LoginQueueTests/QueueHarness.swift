@@ -1,0 +1,208 @@
+import Accounts
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import KakaoAPI
+import KakaoEmulator
+import Logging
+import Postgres
+import ServiceLifecycle
+import TestSupport
+import Testing
+
+@testable import LoginQueue
+
+/// One test's world: its own database (cloned from the migrated template, so workers of
+/// parallel tests never see each other's jobs), a running pool, an emulator on a free port, and
+/// the queue's API and worker pointed at both.
+struct QueueHarness {
+    static let redirectURI = "http://127.0.0.1:8080/auth/kakao/callback"
+    static let otherRedirectURI = "http://localhost:8080/auth/kakao/callback"
+
+    let database: PostgresConfiguration
+    /// The database's name, for child processes' `DATABASE_URL`.
+    let databaseName: String
+    let pool: PostgresPool
+    let emulator: KakaoEmulator
+    let client: KakaoClient
+    let provider: KakaoLoginProvider
+    let sealing: SealingKeys
+    /// `LOGIN_SEALING_KEYS` of ``sealing``, for child processes.
+    let sealingSpecification: String
+    let configuration: LoginQueueConfiguration
+    let attempts: LoginAttempts
+    let jobs: LoginJobs
+    let logger: Logger
+
+    /// Runs `body` in a fresh world.
+    static func run(
+        emulator emulatorConfiguration: KakaoEmulatorConfiguration = KakaoEmulatorConfiguration(),
+        clientSecret: String? = nil,
+        queue: LoginQueueConfiguration = LoginQueueConfiguration(redirectURIs: [redirectURI, otherRedirectURI]),
+        readTimeout: Duration = .seconds(5),
+        database given: PostgresConfiguration? = nil,
+        _ body: (QueueHarness) async throws -> Void
+    ) async throws {
+        let logger = TestEnvironment.logger
+        let (databaseName, database): (String, PostgresConfiguration)
+        if let given {
+            (databaseName, database) = ("postgres", given)
+        } else {
+            (databaseName, database) = try await freshDatabase()
+        }
+        let emulator = try KakaoEmulator(configuration: emulatorConfiguration, logger: logger)
+        try await emulator.withRunningServer { baseURL in
+            let clientConfiguration = try KakaoClientConfiguration(
+                restAPIKey: "emulator-rest-api-key", clientSecret: clientSecret, authURL: baseURL, apiURL: baseURL,
+                connectTimeout: .seconds(2), readTimeout: readTimeout, requestTimeout: readTimeout + .seconds(5))
+            let httpClient = clientConfiguration.makeHTTPClient(backgroundActivityLogger: logger)
+            do {
+                try await run(
+                    database: database, databaseName: databaseName, emulator: emulator, httpClient: httpClient, clientConfiguration: clientConfiguration,
+                    queue: queue, logger: logger, body)
+                try await httpClient.shutdown()
+            } catch {
+                try? await httpClient.shutdown()
+                throw error
+            }
+        }
+    }
+
+    private static func run(
+        database: PostgresConfiguration, databaseName: String, emulator: KakaoEmulator, httpClient: HTTPClient, clientConfiguration: KakaoClientConfiguration,
+        queue: LoginQueueConfiguration, logger: Logger, _ body: (QueueHarness) async throws -> Void
+    ) async throws {
+        let client = KakaoClient(configuration: clientConfiguration, httpClient: httpClient, logger: logger)
+        let provider = KakaoLoginProvider(client: client)
+        let sealingSpecification = "t1:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let sealing = try SealingKeys(parsing: sealingSpecification)
+        let sessionConfiguration = try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256))
+        try await withPool(database, options: PostgresPool.Options(maximumConnections: 8, acquireTimeout: .seconds(30))) { pool in
+            let harness = QueueHarness(
+                database: database, databaseName: databaseName, pool: pool, emulator: emulator, client: client,
+                provider: provider, sealing: sealing, sealingSpecification: sealingSpecification, configuration: queue,
+                attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
+                jobs: LoginJobs(
+                    pool: pool, sealing: sealing, provider: provider.name, configuration: queue,
+                    sessions: Sessions(pool: pool, configuration: sessionConfiguration, logger: logger),
+                    accounts: UserAccounts(), logger: logger),
+                logger: logger)
+            try await body(harness)
+        }
+    }
+
+    /// A new database cloned from the migrated template.
+    static func freshDatabase() async throws -> (name: String, configuration: PostgresConfiguration) {
+        let name = "t_queue_\(UUID().uuidString.prefix(12))".lowercased().replacingOccurrences(of: "-", with: "")
+        try await PostgresConnection.withConnection(configuration: try TestEnvironment.configuration(), logger: TestEnvironment.logger) {
+            admin in
+            try await admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: try TestEnvironment.templateDatabase())")
+        }
+        return (name, try TestEnvironment.configuration(database: name))
+    }
+
+    /// The environment of a `kakao-login worker` child process for this world, with test-short
+    /// intervals.
+    func workerEnvironment(lease: String = "2") throws -> [String: String] {
+        [
+            "DATABASE_URL": try TestEnvironment.databaseURL(database: databaseName),
+            "KAKAO_REST_API_KEY": "emulator-rest-api-key",
+            "KAKAO_AUTH_URL": emulator.baseURL,
+            "KAKAO_API_URL": emulator.baseURL,
+            "LOGIN_SEALING_KEYS": sealingSpecification,
+            "LOGIN_WORKER_LEASE_SECONDS": lease,
+            "LOGIN_WORKER_POLL_SECONDS": "0.1",
+            "LOGIN_RETRY_FLOOR_SECONDS": "0.05",
+            "LOGIN_WORKER_SHUTDOWN_GRACE_SECONDS": "1",
+            "LOG_LEVEL": "notice",
+        ]
+    }
+
+    /// Worker settings for tests: short intervals so tests wait on database state.
+    static func workerConfiguration(
+        concurrency: Int = 8, lease: Duration = .seconds(5), shutdownGrace: Duration = .seconds(5), retryFloor: Duration = .milliseconds(50)
+    ) -> WorkerConfiguration {
+        WorkerConfiguration(
+            concurrency: concurrency, lease: lease, pollInterval: .milliseconds(100), shutdownGrace: shutdownGrace,
+            retryPolicy: RetryPolicy(floor: retryFloor, base: retryFloor, cap: .seconds(1), rateLimitMultiplier: 2))
+    }
+
+    /// Runs a worker around `body`, then shuts it down gracefully.
+    func withWorker<T: Sendable>(
+        _ configuration: WorkerConfiguration = QueueHarness.workerConfiguration(),
+        provider: (any LoginProvider)? = nil,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        let worker = LoginWorker(
+            pool: pool, listenerConfiguration: database, provider: provider ?? self.provider, sealing: sealing, accounts: UserAccounts(),
+            configuration: configuration, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [worker], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                let result = try await body()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    /// Starts an attempt and has the emulator mint a code for it as if `userID` consented:
+    /// the code carries the attempt's PKCE challenge and nonce.
+    func startAndMintCode(userID: Int64? = nil, redirectURI: String? = nil, nonce: String? = nil) async throws -> (StartedAttempt, String) {
+        let attempt = try await attempts.start(redirectURI: redirectURI, clientIP: nil)
+        let query = try #require(URLComponents(string: attempt.authorizeURL)?.queryItems)
+        let value = { (name: String) in query.first { $0.name == name }?.value }
+        let code = try emulator.mintCode(
+            redirectURI: value("redirect_uri"), userID: userID, scope: "openid", codeChallenge: value("code_challenge"),
+            nonce: nonce ?? value("nonce"))
+        return (attempt, code)
+    }
+
+    /// Starts, mints and enqueues one login.
+    func enqueueLogin(userID: Int64? = nil) async throws -> (StartedAttempt, EnqueuedLogin) {
+        let (attempt, code) = try await startAndMintCode(userID: userID)
+        let enqueued = try await jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.attemptToken)
+        return (attempt, enqueued)
+    }
+
+    /// Waits until the login is no longer pending and returns what its attempt reads.
+    func waitForResult(_ loginID: UUID, reader: String, limit: Duration = .seconds(60)) async throws -> LoginStatus {
+        var result: LoginStatus?
+        try await waitUntil("login \(loginID) finished", limit: limit) {
+            guard let status = try await jobs.read(loginID: loginID, readerToken: reader) else { return false }
+            if case .pending = status { return false }
+            result = status
+            return true
+        }
+        return try #require(result)
+    }
+
+    /// One column of one job.
+    func job<T: PostgresDecodable>(_ loginID: UUID, _ column: String, as type: T.Type) async throws -> T {
+        try await pool.query("SELECT * FROM login_jobs WHERE login_id = \(loginID)").single().decode(type, column)
+    }
+
+    /// Sets the emulator's faults.
+    func faults(_ faults: KakaoEmulatorFaults) throws {
+        try emulator.setFaults(faults)
+    }
+}
+
+extension LoginStatus {
+    var failureCode: LoginFailureCode? {
+        if case .failed(let code, _) = self { return code }
+        return nil
+    }
+
+    var success: LoginSuccess? {
+        if case .succeeded(let success) = self { return success }
+        return nil
+    }
+}

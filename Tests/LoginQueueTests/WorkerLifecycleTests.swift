@@ -1,0 +1,143 @@
+import Accounts
+import Foundation
+import KakaoEmulator
+import Postgres
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import LoginQueue
+
+/// Leases, rescue, graceful shutdown and pruning.
+@Suite("Worker lifecycle")
+struct WorkerLifecycleTests {
+    @Test("a slow job keeps its lease through renewals; a second worker never takes it")
+    func leaseRenewal() async throws {
+        try await QueueHarness.run { harness in
+            let slow = StalledProvider(wrapped: harness.provider, stallProfile: .seconds(3))
+            let (attempt, enqueued) = try await harness.enqueueLogin()
+            let configuration = QueueHarness.workerConfiguration(lease: .seconds(1))
+            try await harness.withWorker(configuration, provider: slow) {
+                try await waitUntil("the job is running") {
+                    try await harness.job(enqueued.loginID, "state", as: String.self) == "running"
+                }
+                try await harness.withWorker(configuration) {
+                    let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                    #expect(result.success != nil)
+                }
+            }
+            #expect(try await harness.job(enqueued.loginID, "attempt", as: Int16.self) == 1)
+        }
+    }
+
+    @Test("shutdown with a checkpointed job in flight hands it back; another worker finishes it from user/me")
+    func shutdownReleasesCheckpointedJob() async throws {
+        try await QueueHarness.run { harness in
+            let stuck = StalledProvider(wrapped: harness.provider, stallProfile: .seconds(3600))
+            let (attempt, enqueued) = try await harness.enqueueLogin()
+            try await harness.withWorker(QueueHarness.workerConfiguration(shutdownGrace: .milliseconds(200)), provider: stuck) {
+                try await waitUntil("the job is checkpointed") {
+                    try await harness.job(enqueued.loginID, "stage", as: String.self) == "profile"
+                }
+            }
+            #expect(try await harness.job(enqueued.loginID, "state", as: String.self) == "queued")
+            try await harness.withWorker {
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                #expect(result.success != nil)
+            }
+            #expect(harness.emulator.stats.tokenRequestsTotal == 1)
+        }
+    }
+
+    @Test("shutdown while the token request may be in flight leaves the job leased; it is rescued when the lease ends")
+    func shutdownLeavesSentJobLeased() async throws {
+        try await QueueHarness.run { harness in
+            let stuck = StalledProvider(wrapped: harness.provider, stallExchange: .seconds(3600))
+            let (attempt, enqueued) = try await harness.enqueueLogin()
+            let short = QueueHarness.workerConfiguration(lease: .seconds(1), shutdownGrace: .milliseconds(200))
+            try await harness.withWorker(short, provider: stuck) {
+                try await waitUntil("the exchange started") { stuck.exchangeStarted }
+            }
+            #expect(try await harness.job(enqueued.loginID, "state", as: String.self) == "running")
+            #expect(try await harness.job(enqueued.loginID, "exchange_sent_at", as: Date?.self) != nil)
+            try await harness.withWorker(short) {
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                // The stalled worker never reached Kakao, so the rescue's presentation succeeds.
+                #expect(result.success != nil)
+            }
+            #expect(try await harness.job(enqueued.loginID, "attempt", as: Int16.self) == 2)
+        }
+    }
+
+    @Test("the pruner deletes old finished jobs and attempts, and drops secrets past their use")
+    func pruning() async throws {
+        try await QueueHarness.run { harness in
+            let (attempt, enqueued) = try await harness.enqueueLogin()
+            try await harness.withWorker {
+                _ = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+            }
+            let (_, recent) = try await harness.enqueueLogin()
+            try await harness.pool.execute(
+                """
+                UPDATE login_jobs SET created_at = now() - interval '3 hours', deadline_at = now() - interval '179 minutes',
+                    started_at = now() - interval '3 hours', exchange_sent_at = now() - interval '3 hours',
+                    finished_at = now() - interval '2 hours', delivered_at = now() - interval '2 hours'
+                WHERE login_id = \(enqueued.loginID)
+                """
+            )
+            try await harness.pool.execute(
+                "UPDATE login_attempts SET created_at = now() - interval '3 hours', expires_at = now() - interval '2 hours' WHERE id = \(attempt.attemptID)"
+            )
+            let pruner = LoginPruner(pool: harness.pool, retention: .seconds(3600), batchSize: 1, logger: harness.logger)
+            let pruned = try await pruner.pruneOnce()
+            #expect(pruned.jobs == 1)
+            #expect(pruned.attempts == 1)
+            let left = try await harness.pool.query("SELECT login_id FROM login_jobs").map { try $0.decode(UUID.self, "login_id") }
+            #expect(left == [recent.loginID])
+        }
+    }
+
+    @Test("only one pruner runs at a time")
+    func prunerLock() async throws {
+        try await QueueHarness.run { harness in
+            try await harness.pool.withTransaction { connection in
+                _ = try await connection.query("SELECT pg_advisory_xact_lock(\(LoginPruner.lockKey))")
+                let pruner = LoginPruner(pool: harness.pool, logger: harness.logger)
+                let pruned = try await pruner.pruneOnce()
+                #expect(pruned.jobs == 0 && pruned.attempts == 0)
+            }
+        }
+    }
+}
+
+/// The Kakao provider with a stall before the exchange or the profile read (cancellable).
+final class StalledProvider: LoginProvider, Sendable {
+    let wrapped: any LoginProvider
+    let stallExchange: Duration
+    let stallProfile: Duration
+    private let started = Mutex(false)
+
+    init(wrapped: any LoginProvider, stallExchange: Duration = .zero, stallProfile: Duration = .zero) {
+        self.wrapped = wrapped
+        self.stallExchange = stallExchange
+        self.stallProfile = stallProfile
+    }
+
+    var exchangeStarted: Bool { started.withLock { $0 } }
+    var name: String { wrapped.name }
+
+    func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) -> String {
+        wrapped.authorizationURL(redirectURI: redirectURI, state: state, codeChallenge: codeChallenge, nonce: nonce)
+    }
+
+    func exchange(code: String, redirectURI: String, codeVerifier: String?) async throws -> ProviderTokens {
+        started.withLock { $0 = true }
+        try await Task.sleep(for: stallExchange)
+        return try await wrapped.exchange(code: code, redirectURI: redirectURI, codeVerifier: codeVerifier)
+    }
+
+    func profile(tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile {
+        try await Task.sleep(for: stallProfile)
+        return try await wrapped.profile(tokens: tokens, nonce: nonce)
+    }
+}
