@@ -72,7 +72,9 @@ struct BenchDBCommand: AsyncParsableCommand {
                         + "shared_buffers=\(try settings.decode(String.self, "buffers")) "
                         + "max_connections=\(try settings.decode(String.self, "max_connections"))")
             }
-            print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; duration \(duration) s, \(runs) runs, median")
+            print(
+                "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores shared by server and client; "
+                    + "load average \(Self.loadAverage()); duration \(duration) s, \(runs) runs, median")
             if let pgbenchPath {
                 print("pgbench: PGDATABASE=\"$DATABASE_URL\" \(pgbenchPath) -n -M prepared -c K -j min(2,K) -T \(duration) -f <script>")
                 print("pgbench script:\n" + Self.pgbenchScript.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
@@ -97,7 +99,8 @@ struct BenchDBCommand: AsyncParsableCommand {
                 summary.append((k, median(ours), theirs.isEmpty ? nil : median(theirs)))
             }
 
-            print("\nmedian iterations/s (one iteration = INSERT … RETURNING id + SELECT by id = 2 round trips)")
+            print("\nload average at the end: \(Self.loadAverage())")
+            print("median iterations/s (one iteration = INSERT … RETURNING id + SELECT by id = 2 round trips)")
             print("   K   kakao-login      pgbench   kakao-login/pgbench")
             for row in summary {
                 if let pgbench = row.pgbench {
@@ -214,6 +217,12 @@ struct BenchDBCommand: AsyncParsableCommand {
             throw ValidationError("pgbench failed (exit \(status)): \(text.suffix(300))")
         }
         return value
+    }
+
+    /// `/proc/loadavg`'s first three fields (other work on the machine skews every figure).
+    private static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     private func median(_ values: [Double]) -> Double {
