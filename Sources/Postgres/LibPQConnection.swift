@@ -9,24 +9,44 @@ import Glibc
 import Darwin
 #endif
 
-/// Owns one `PGconn*`. Every method except ``requestCancel(_:)`` and the health accessors
-/// blocks, and must run on a database thread (a `NIOThreadPool` thread), never on Swift's
-/// cooperative pool.
+/// Owns one `PGconn*`, in libpq's non-blocking mode, registered with a ``LibPQEventLoop``.
+///
+/// Threads: the blocking calls (``connect(configuration:statementCacheSize:eventLoop:)`` and
+/// ``reset()``) run on a database thread pool; sending a statement (``perform(id:_:)``)
+/// happens on the calling task's thread and never blocks (non-blocking mode); the answer is
+/// read on the event loop's thread (``handleReadiness(_:)``), which resumes the task.
 ///
 /// `@unchecked Sendable`: libpq forbids two threads from using one `PGconn` at a time, so
-/// every access to `raw`, the prepared-statement cache and the health flags happens while
-/// holding `lock`; `raw` is `nil` once closed, so later calls throw instead of touching freed
-/// memory. The `PGcancel*` (which libpq allows to be used from another thread while a query
-/// runs) is guarded separately by `cancelLock`, and the id of the running query by `queryState`.
+/// every access to `raw` and to all mutable state below happens while holding `lock`, and no
+/// call made under it blocks except in `connect`/`reset` (on a database thread, while the
+/// connection is not registered with the event loop). `raw` is `nil` once closed, so later
+/// calls throw instead of touching freed memory. The `PGcancel*`, which libpq lets another
+/// thread use while a statement runs, is guarded by `cancelLock`; the running statement's id
+/// by `queryState`.
 final class LibPQConnection: @unchecked Sendable {
     private let lock = NIOLock()
     private var raw: OpaquePointer?
     private var statements: PreparedStatementCache
-    private var needsLivenessCheck = false
     private var reusable = true
+    /// The server closed the connection, or spoke unasked while it was idle: reset before use.
+    private var dead = false
+    private var registered = false
+    private var wantsWrite = false
+    private var pending: Pending?
+    /// `PQtransactionStatus` after the last statement, cached so callers need no libpq call.
+    private var lastTransactionStatus = PQTRANS_IDLE
     private(set) var backendPID: Int32 = 0
+    /// For a LISTEN connection: called on the event loop thread with each batch of notifications.
+    private var onNotifications: (@Sendable ([(channel: String, payload: String)]) -> Void)?
+    /// For a LISTEN connection: called once when the connection is found broken.
+    private var onLost: (@Sendable () -> Void)?
     /// The connection string, kept only to scrub libpq messages.
     private let connectionString: String?
+    private let eventLoop: LibPQEventLoop
+
+    /// Identifies the connection in its event loop.
+    let token: UInt64
+    private static let tokens = NIOLockedValueBox<UInt64>(0)
 
     private let cancelLock = NIOLock()
     private var cancelHandle: OpaquePointer?
@@ -34,17 +54,32 @@ final class LibPQConnection: @unchecked Sendable {
     private struct QueryState {
         var nextID: UInt64 = 1
         var running: UInt64?
-        /// A query cancelled before it started; it will not be sent.
+        /// A statement cancelled before it was sent; it will not be.
         var cancelledBeforeStart: UInt64?
-        /// A query a `PQcancel` was sent for: its `57014` means "cancelled by us".
+        /// A statement a `PQcancel` was sent for: its `57014` means "cancelled by us".
         var cancelSent: UInt64?
     }
     private let queryState = NIOLockedValueBox(QueryState())
 
-    private init(raw: OpaquePointer, connectionString: String?, statementCacheSize: Int) {
+    /// A statement in flight: the results read so far and the task waiting for them.
+    private struct Pending {
+        var id: UInt64
+        var continuation: CheckedContinuation<LibPQResult, any Error>
+        var lastResult: LibPQResult?
+        var firstError: LibPQResult?
+    }
+
+    private init(
+        raw: OpaquePointer, connectionString: String?, statementCacheSize: Int, eventLoop: LibPQEventLoop
+    ) {
         self.raw = raw
         self.connectionString = connectionString
         self.statements = PreparedStatementCache(capacity: statementCacheSize)
+        self.eventLoop = eventLoop
+        self.token = Self.tokens.withLockedValue { value in
+            value &+= 1
+            return value
+        }
         self.backendPID = PQbackendPID(raw)
         self.cancelHandle = PQgetCancel(raw)
         PQsetNoticeProcessor(raw, { _, _ in }, nil)
@@ -55,16 +90,20 @@ final class LibPQConnection: @unchecked Sendable {
         if let cancelHandle { PQfreeCancel(cancelHandle) }
     }
 
-    // MARK: connecting and closing
+    // MARK: connecting, resetting, closing
 
-    /// Connects with `PQconnectdbParams(…, expand_dbname: 1)`. Blocks (at most the connect timeout).
-    static func connect(configuration: PostgresConfiguration, statementCacheSize: Int) throws -> LibPQConnection {
+    /// Connects with `PQconnectdbParams(…, expand_dbname: 1)`, switches to non-blocking mode
+    /// and registers with `eventLoop`. Blocks (at most the connect timeout): call it on a
+    /// database thread.
+    static func connect(
+        configuration: PostgresConfiguration, statementCacheSize: Int, eventLoop: LibPQEventLoop,
+        onNotifications: (@Sendable ([(channel: String, payload: String)]) -> Void)? = nil,
+        onLost: (@Sendable () -> Void)? = nil
+    ) throws -> LibPQConnection {
         let parameters = try ConnectionString.connectParameters(for: configuration)
-        let keywords = parameters.map(\.0)
-        let values = parameters.map(\.1)
-        let raw: OpaquePointer? = withCStringArray(keywords) { keywordPointers in
-            withCStringArray(values) { valuePointers in
-                PQconnectdbParams(keywordPointers, valuePointers, 1)
+        let raw: OpaquePointer? = withCStringArray(parameters.map(\.0)) { keywords in
+            withCStringArray(parameters.map(\.1)) { values in
+                PQconnectdbParams(keywords, values, 1)
             }
         }
         guard let raw else {
@@ -73,21 +112,72 @@ final class LibPQConnection: @unchecked Sendable {
         guard PQstatus(raw) == CONNECTION_OK else {
             let message = PQerrorMessage(raw).map { String(cString: $0) } ?? "unknown error"
             PQfinish(raw)  // libpq requires it even for a failed connection
-            let safe = ConnectionString.scrub(message, connectionString: configuration.connectionString)
-            throw PostgresError(.connectionFailed, safe, sqlState: nil)
+            throw PostgresError(
+                .connectionFailed, ConnectionString.scrub(message, connectionString: configuration.connectionString))
         }
-        return LibPQConnection(
-            raw: raw, connectionString: configuration.connectionString, statementCacheSize: statementCacheSize)
+        guard PQsetnonblocking(raw, 1) == 0 else {
+            PQfinish(raw)
+            throw PostgresError(.connectionFailed, "libpq could not switch the connection to non-blocking mode")
+        }
+        let connection = LibPQConnection(
+            raw: raw, connectionString: configuration.connectionString, statementCacheSize: statementCacheSize,
+            eventLoop: eventLoop)
+        connection.lock.withLock {
+            connection.onNotifications = onNotifications
+            connection.onLost = onLost
+            connection.registered = true
+        }
+        eventLoop.register(connection)
+        return connection
     }
 
-    /// Sends Terminate and frees the connection. Idempotent.
+    /// Reconnects in place with `PQreset` (same parameters). Blocks: call it on a database thread.
+    func reset() throws {
+        try lock.withLock {
+            guard let conn = raw else { throw PostgresError(.connectionClosed, "the connection is closed") }
+            if registered {
+                registered = false
+                eventLoop.unregister(token)
+            }
+            PQsetnonblocking(conn, 0)
+            PQreset(conn)
+            statements.removeAll()
+            guard PQstatus(conn) == CONNECTION_OK, PQsetnonblocking(conn, 1) == 0 else {
+                reusable = false
+                dead = true
+                let message = PQerrorMessage(conn).map { String(cString: $0) } ?? "unknown error"
+                throw PostgresError(.connectionFailed, ConnectionString.scrub(message, connectionString: connectionString))
+            }
+            backendPID = PQbackendPID(conn)
+            lastTransactionStatus = PQTRANS_IDLE
+            let newCancel = PQgetCancel(conn)
+            cancelLock.withLock {
+                if let cancelHandle { PQfreeCancel(cancelHandle) }
+                cancelHandle = newCancel
+            }
+            dead = false
+            reusable = true
+            wantsWrite = false
+            registered = true
+            eventLoop.register(self)
+        }
+    }
+
+    /// Unregisters, sends Terminate (without blocking) and frees the connection; a statement
+    /// still waiting fails with ``PostgresError/Code/connectionClosed``. Idempotent.
     func close() {
-        lock.withLock {
+        let orphan = lock.withLock { () -> Pending? in
+            if registered {
+                registered = false
+                eventLoop.unregister(token)
+            }
             if let raw {
                 PQfinish(raw)
                 self.raw = nil
             }
             reusable = false
+            defer { pending = nil }
+            return pending
         }
         cancelLock.withLock {
             if let cancelHandle {
@@ -95,143 +185,210 @@ final class LibPQConnection: @unchecked Sendable {
                 self.cancelHandle = nil
             }
         }
+        if let orphan {
+            endQuery(orphan.id)
+            orphan.continuation.resume(throwing: PostgresError(.connectionClosed, "the connection was closed"))
+        }
     }
 
-    // MARK: health (cheap; no libpq call)
+    // MARK: health (no blocking)
 
-    /// Whether the pool may hand this connection out again: open, `CONNECTION_OK`, and idle
-    /// (no transaction left open), as recorded after the last statement.
-    var isReusable: Bool { lock.withLock { raw != nil && reusable } }
+    /// Whether the pool may hand this connection out again: open, `CONNECTION_OK`, idle (no
+    /// transaction left open), as recorded after the last statement.
+    var isReusable: Bool { lock.withLock { raw != nil && reusable && !dead && pending == nil } }
 
-    /// Called when the connection goes back to the pool: the next statement first checks,
-    /// without blocking, that the server has not closed the connection in the meantime.
-    func markIdle() { lock.withLock { needsLivenessCheck = true } }
+    /// What to do before the next statement.
+    enum Readiness {
+        /// Send it.
+        case ready
+        /// The connection died while no transaction was open: ``reset()`` it, then send.
+        case reset
+        /// The connection died inside a transaction: that transaction is gone, so the
+        /// statement must fail (reconnecting would run it outside the transaction).
+        case lost
+    }
+
+    /// Whether the connection can take the next statement. The event loop watches idle
+    /// connections and marks one dead as soon as the server speaks on it unasked (a FATAL
+    /// before closing: restart, `pg_terminate_backend`, idle timeout), so no system call is
+    /// needed here.
+    func readiness() -> Readiness {
+        lock.withLock {
+            guard raw != nil, dead else { return .ready }  // perform() reports a closed connection
+            return lastTransactionStatus == PQTRANS_IDLE ? .reset : .lost
+        }
+    }
+
+    /// `PQtransactionStatus` after the last statement (cached; no libpq call).
+    func transactionStatus() -> PGTransactionStatusType {
+        lock.withLock { raw == nil ? PQTRANS_UNKNOWN : lastTransactionStatus }
+    }
+
+    /// Marks the connection dead and stops watching it. Call with `lock` held.
+    private func markDead() {
+        dead = true
+        reusable = false
+        if registered {
+            registered = false
+            eventLoop.unregister(token)
+        }
+    }
 
     // MARK: statements
 
-    /// Runs one statement with binary parameters and text results, through a cached prepared
-    /// statement when `prepared` is true and the cache is on, else `PQexecParams`.
-    func execute(_ query: SQLQuery, id: UInt64, prepared: Bool) throws -> LibPQResult {
-        try lock.withLock {
-            let conn = try openConnection()
-            try beginQuery(id)
-            defer { endQuery(id) }
-            let result: LibPQResult
-            if prepared, statements.capacity > 0 {
-                let name = try preparedStatementName(for: query, conn: conn, id: id)
-                let raw = query.binds.withUnsafeParameters { values, lengths, formats in
-                    PQexecPrepared(conn, name, Int32(query.binds.count), values, lengths, formats, 0)
+    /// The name of the prepared statement for `query`, and whether it must be prepared first.
+    /// When the cache is full the least recently used statement is forgotten (its name is
+    /// returned so the caller can `DEALLOCATE` it).
+    func preparedStatement(for query: SQLQuery) -> (name: String, isNew: Bool, evicted: String?)? {
+        lock.withLock {
+            guard statements.capacity > 0 else { return nil }
+            let key = PreparedStatementCache.Key(sql: query.sql, types: query.binds.typeOIDs)
+            if let name = statements.lookup(key) { return (name, false, nil) }
+            let evicted = statements.evictIfFull()
+            return (statements.nextName(), true, evicted)
+        }
+    }
+
+    /// Records a statement prepared on the server.
+    func rememberPrepared(_ query: SQLQuery, name: String) {
+        lock.withLock {
+            statements.insert(PreparedStatementCache.Key(sql: query.sql, types: query.binds.typeOIDs), name: name)
+        }
+    }
+
+    /// Sends one statement with `send` (a `PQsend…` call, which does not block in non-blocking
+    /// mode) and suspends until the event loop has read the whole answer. Several results (a
+    /// simple-protocol script) yield the last one, or the first error.
+    func perform(id: UInt64, _ send: (OpaquePointer) -> Int32) async throws -> LibPQResult {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<LibPQResult, any Error>) in
+            var needsWake = false
+            let failure: (any Error)? = lock.withLock {
+                guard let conn = raw else { return PostgresError(.connectionClosed, "the connection is closed") }
+                if dead { return PostgresError(.connectionLost, "the server closed the connection") }
+                guard pending == nil else {
+                    return PostgresError(
+                        .connectionBusy, "a statement is already running on this connection (use one connection per task)")
                 }
-                result = try check(raw, conn: conn, id: id)
-            } else {
-                let raw = query.binds.typeOIDs.withUnsafeBufferPointer { types in
-                    query.binds.withUnsafeParameters { values, lengths, formats in
-                        PQexecParams(
-                            conn, query.sql, Int32(query.binds.count), types.baseAddress, values, lengths, formats, 0)
+                do { try beginQuery(id) } catch { return error }
+                guard send(conn) == 1 else {
+                    endQuery(id)
+                    let message = PQerrorMessage(conn).map { String(cString: $0) } ?? "could not send"
+                    if PQstatus(conn) != CONNECTION_OK { markDead() }
+                    return PostgresError(.connectionLost, ConnectionString.scrub(message, connectionString: connectionString))
+                }
+                let flushed = PQflush(conn)
+                if flushed < 0 {
+                    endQuery(id)
+                    markDead()
+                    return PostgresError(.connectionLost, "the statement could not be sent")
+                }
+                if flushed == 1 {
+                    wantsWrite = true
+                    needsWake = true
+                }
+                pending = Pending(id: id, continuation: continuation)
+                return nil
+            }
+            if let failure { continuation.resume(throwing: failure) }
+            if needsWake { eventLoop.interestChanged() }
+        }
+    }
+
+    /// The socket and whether the event loop should wait for writability; nil when closed.
+    func pollInterest() -> (Int32, Bool)? {
+        lock.withLock {
+            guard let conn = raw, registered else { return nil }
+            let socket = PQsocket(conn)
+            return socket < 0 ? nil : (socket, wantsWrite)
+        }
+    }
+
+    /// Called on the event loop thread when the socket is ready: flushes pending output,
+    /// reads what arrived, and completes the waiting statement once its answer is whole.
+    func handleReadiness(_ events: Int16) {
+        var completion: (() -> Void)?
+        var notifications: [(channel: String, payload: String)] = []
+        var lost: (@Sendable () -> Void)?
+        var deliver: (@Sendable ([(channel: String, payload: String)]) -> Void)?
+        lock.withLock {
+            guard let conn = raw, registered else { return }
+            if events & Int16(POLLOUT) != 0, wantsWrite {
+                let flushed = PQflush(conn)
+                if flushed <= 0 {
+                    wantsWrite = false
+                    eventLoop.interestChanged()
+                }
+            }
+            guard events & Int16(POLLIN | POLLERR | POLLHUP | POLLNVAL) != 0 else { return }
+            guard var operation = pending else {
+                // Nothing asked: a LISTEN connection's notifications, or the server about to close.
+                if let onNotifications, PQconsumeInput(conn) == 1, PQstatus(conn) == CONNECTION_OK {
+                    notifications = drainNotifications(conn)
+                    deliver = onNotifications
+                } else {
+                    markDead()
+                    lost = onLost
+                    onLost = nil
+                }
+                return
+            }
+            if PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK {
+                let message = PQerrorMessage(conn).map { String(cString: $0) } ?? "connection lost"
+                pending = nil
+                markDead()
+                lost = onLost
+                onLost = nil
+                let error = PostgresError(
+                    .connectionLost, ConnectionString.scrub(message, connectionString: connectionString),
+                    sqlState: operation.firstError?.errorField(Int32(CLIBPQ_DIAG_SQLSTATE)))
+                completion = { [self] in
+                    endQuery(operation.id)
+                    operation.continuation.resume(throwing: error)
+                }
+                return
+            }
+            while PQisBusy(conn) == 0 {
+                guard let next = PQgetResult(conn) else {
+                    pending = nil
+                    let outcome = Result { try finish(operation, conn: conn) }
+                    notifications = drainNotifications(conn)
+                    deliver = onNotifications
+                    completion = { [self] in
+                        endQuery(operation.id)
+                        operation.continuation.resume(with: outcome)
                     }
+                    return
                 }
-                result = try check(raw, conn: conn, id: id)
+                let result = LibPQResult(next)
+                switch result.status {
+                case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR, PGRES_BAD_RESPONSE:
+                    if operation.firstError == nil { operation.firstError = result }
+                default:
+                    operation.lastResult = result
+                }
             }
-            return result
+            pending = operation
         }
+        completion?()
+        if let deliver, !notifications.isEmpty { deliver(notifications) }
+        lost?()
     }
 
-    /// Runs SQL text without parameters through the simple query protocol (`PQexec`), which
-    /// allows several `;`-separated statements (migration files, `BEGIN; SET LOCAL …`).
-    /// Returns the last statement's result.
-    func executeSimple(_ sql: String, id: UInt64) throws -> LibPQResult {
-        try lock.withLock {
-            let conn = try openConnection()
-            try beginQuery(id)
-            defer { endQuery(id) }
-            return try check(PQexec(conn, sql), conn: conn, id: id)
-        }
-    }
-
-    /// `PQtransactionStatus` after the last statement.
-    func transactionStatus() -> PGTransactionStatusType {
-        lock.withLock { raw.map { PQtransactionStatus($0) } ?? PQTRANS_UNKNOWN }
-    }
-
-    private func openConnection() throws -> OpaquePointer {
-        guard let raw else {
-            throw PostgresError(.connectionClosed, "the connection is closed")
-        }
-        if needsLivenessCheck {
-            needsLivenessCheck = false
-            try ensureAlive(raw)
-        }
-        return raw
-    }
-
-    /// Detects, without blocking and before anything is sent, a connection the server closed
-    /// while it sat in the pool (a restart, `pg_terminate_backend`, an idle timeout), and
-    /// reconnects it in place with `PQreset`. Safe because nothing of the caller's was sent yet.
-    private func ensureAlive(_ conn: OpaquePointer) throws {
-        var alive = true
-        let socket = PQsocket(conn)
-        if socket < 0 {
-            alive = false
-        } else {
-            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            // An idle connection of ours has nothing to read: the server only speaks when asked.
-            // Readable means it sent something on its own, in practice a FATAL error (admin
-            // shutdown, terminated backend, idle timeout) followed by EOF, which may not have
-            // arrived yet. Such a connection is replaced rather than trusted.
-            if poll(&descriptor, 1, 0) != 0 {
-                alive = false
-            }
-        }
-        if alive { return }
-        PQreset(conn)
-        statements.removeAll()
-        guard PQstatus(conn) == CONNECTION_OK else {
-            reusable = false
-            let message = PQerrorMessage(conn).map { String(cString: $0) } ?? "unknown error"
-            throw PostgresError(.connectionFailed, ConnectionString.scrub(message, connectionString: connectionString))
-        }
-        backendPID = PQbackendPID(conn)
-        let newCancel = PQgetCancel(conn)
-        cancelLock.withLock {
-            if let cancelHandle { PQfreeCancel(cancelHandle) }
-            cancelHandle = newCancel
-        }
-        reusable = true
-    }
-
-    private func preparedStatementName(for query: SQLQuery, conn: OpaquePointer, id: UInt64) throws -> String {
-        let key = PreparedStatementCache.Key(sql: query.sql, types: query.binds.typeOIDs)
-        if let name = statements.lookup(key) { return name }
-        if let evicted = statements.evictIfFull() {
-            // Best effort: a failure here only leaves the statement on the server.
-            PQclear(PQexec(conn, "DEALLOCATE \(evicted)"))
-        }
-        let name = statements.nextName()
-        let raw = query.binds.typeOIDs.withUnsafeBufferPointer { types in
-            PQprepare(conn, name, query.sql, Int32(query.binds.count), types.baseAddress)
-        }
-        _ = try check(raw, conn: conn, id: id)
-        statements.insert(key, name: name)
-        return name
-    }
-
-    /// Wraps the result at once (so it is always freed), records the connection's health and
-    /// turns failures into ``PostgresError`` (or `CancellationError` when we cancelled it).
-    private func check(_ raw: OpaquePointer?, conn: OpaquePointer, id: UInt64) throws -> LibPQResult {
+    /// Records the connection's health and turns the answer into a result or an error
+    /// (`CancellationError` when we cancelled it). Call with `lock` held.
+    private func finish(_ operation: Pending, conn: OpaquePointer) throws -> LibPQResult {
         let connectionOK = PQstatus(conn) == CONNECTION_OK
-        reusable = connectionOK && PQtransactionStatus(conn) == PQTRANS_IDLE
-        guard let raw else {
-            let message = PQerrorMessage(conn).map { String(cString: $0) } ?? "no result"
-            throw PostgresError(
-                connectionOK ? .unexpectedResult : .connectionLost,
-                ConnectionString.scrub(message, connectionString: connectionString))
+        lastTransactionStatus = PQtransactionStatus(conn)
+        reusable = connectionOK && lastTransactionStatus == PQTRANS_IDLE
+        if let failed = operation.firstError {
+            throw error(from: failed, conn: conn, connectionOK: connectionOK, id: operation.id)
         }
-        let result = LibPQResult(raw)
+        guard let result = operation.lastResult else {
+            throw PostgresError(.unexpectedResult, "the server sent no result")
+        }
         switch result.status {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return result
-        case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR, PGRES_BAD_RESPONSE:
-            throw error(from: result, conn: conn, connectionOK: connectionOK, id: id)
         default:
             // COPY and pipeline states are not used through this API.
             throw PostgresError(.unexpectedResult, "unexpected result status \(result.status.rawValue)")
@@ -249,8 +406,9 @@ final class LibPQConnection: @unchecked Sendable {
             return PostgresError(
                 .connectionLost, ConnectionString.scrub(text, connectionString: connectionString), sqlState: sqlState)
         }
-        if sqlState == "0A000" {
-            // "cached plan must not change result type" after a schema change: prepare afresh next time.
+        if sqlState == "0A000" || sqlState == "26000" {
+            // "cached plan must not change result type" after a schema change, or a prepared
+            // statement the server no longer has: prepare afresh next time.
             statements.removeAll()
         }
         let summary: String
@@ -265,6 +423,15 @@ final class LibPQConnection: @unchecked Sendable {
             tableName: result.errorField(Int32(CLIBPQ_DIAG_TABLE_NAME)),
             columnName: result.errorField(Int32(CLIBPQ_DIAG_COLUMN_NAME)),
             serverMessage: message)
+    }
+
+    private func drainNotifications(_ conn: OpaquePointer) -> [(channel: String, payload: String)] {
+        var received: [(channel: String, payload: String)] = []
+        while let notification = PQnotifies(conn) {
+            received.append((String(cString: notification.pointee.relname), String(cString: notification.pointee.extra)))
+            PQfreemem(notification)
+        }
+        return received
     }
 
     // MARK: cancellation
@@ -287,8 +454,8 @@ final class LibPQConnection: @unchecked Sendable {
         }
     }
 
-    /// Takes `cancelLock` first, so that a `PQcancel` for this query that is already in flight
-    /// finishes before the next query on this connection can start.
+    /// Takes `cancelLock` first, so that a `PQcancel` for this statement that is already in
+    /// flight finishes before the next statement on this connection can be sent.
     private func endQuery(_ id: UInt64) {
         cancelLock.withLock {
             queryState.withLockedValue { state in
@@ -298,10 +465,10 @@ final class LibPQConnection: @unchecked Sendable {
         }
     }
 
-    /// Cancels query `id` if it is running (with `PQcancel`, on a thread that is neither a
-    /// cooperative one nor one of the database threads, which may all be busy), or prevents it
-    /// from starting. A request for a query that already finished does nothing, so a late
-    /// cancellation can never hit the next query on this connection.
+    /// Cancels statement `id` if it is running (with `PQcancel`, on a thread that is neither a
+    /// cooperative one nor the event loop), or prevents it from being sent. A request for a
+    /// statement that already finished does nothing, so a late cancellation can never hit the
+    /// next statement on this connection.
     func requestCancel(_ id: UInt64) {
         let running = queryState.withLockedValue { state -> Bool in
             if state.running == id { return true }
@@ -325,53 +492,21 @@ final class LibPQConnection: @unchecked Sendable {
 
     // MARK: LISTEN support
 
-    /// Quotes an identifier with `PQescapeIdentifier`.
+    /// Quotes an identifier with `PQescapeIdentifier` (no I/O).
     func escapeIdentifier(_ name: String) throws -> String {
         try lock.withLock {
-            let conn = try openConnection()
+            guard let conn = raw else { throw PostgresError(.connectionClosed, "the connection is closed") }
             let utf8 = Array(name.utf8)
-            guard let escaped = utf8.withUnsafeBufferPointer({ buffer in
-                buffer.withMemoryRebound(to: CChar.self) { PQescapeIdentifier(conn, $0.baseAddress, $0.count) }
-            }) else {
+            guard
+                let escaped = utf8.withUnsafeBufferPointer({ buffer in
+                    buffer.withMemoryRebound(to: CChar.self) { PQescapeIdentifier(conn, $0.baseAddress, $0.count) }
+                })
+            else {
                 throw PostgresError(.encoding, "the identifier cannot be quoted")
             }
             defer { PQfreemem(escaped) }
             return String(cString: escaped)
         }
-    }
-
-    /// Waits up to `timeoutMilliseconds` for notifications (or for `wakeDescriptor` to become
-    /// readable), then returns those received. Throws ``PostgresError/Code/connectionLost``
-    /// when the connection broke.
-    func waitForNotifications(timeoutMilliseconds: Int32, wakeDescriptor: Int32) throws -> [(channel: String, payload: String)] {
-        try lock.withLock {
-            guard let conn = raw else { throw PostgresError(.connectionClosed, "the connection is closed") }
-            var received = drainNotifications(conn)
-            if !received.isEmpty { return received }
-            var descriptors = [
-                pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0),
-                pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
-            ]
-            let ready = poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds)
-            if ready > 0, descriptors[0].revents != 0 {
-                guard PQconsumeInput(conn) == 1, PQstatus(conn) == CONNECTION_OK else {
-                    reusable = false
-                    let text = PQerrorMessage(conn).map { String(cString: $0) } ?? "connection lost"
-                    throw PostgresError(.connectionLost, ConnectionString.scrub(text, connectionString: connectionString))
-                }
-                received = drainNotifications(conn)
-            }
-            return received
-        }
-    }
-
-    private func drainNotifications(_ conn: OpaquePointer) -> [(channel: String, payload: String)] {
-        var received: [(channel: String, payload: String)] = []
-        while let notification = PQnotifies(conn) {
-            received.append((String(cString: notification.pointee.relname), String(cString: notification.pointee.extra)))
-            PQfreemem(notification)
-        }
-        return received
     }
 }
 

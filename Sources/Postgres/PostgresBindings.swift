@@ -62,27 +62,25 @@ public struct PostgresBindings: Sendable, Hashable {
         ) throws -> R
     ) rethrows -> R {
         if isEmpty { return try body(nil, nil, nil) }
+        let count = self.count
         return try storage.withUnsafeBufferPointer { buffer in
             let base = UnsafeRawPointer(buffer.baseAddress!)
-            var values: [UnsafePointer<CChar>?] = []
-            var lengths: [Int32] = []
-            values.reserveCapacity(count)
-            lengths.reserveCapacity(count)
-            for range in ranges {
-                if let range {
-                    values.append((base + range.lowerBound).assumingMemoryBound(to: CChar.self))
-                    lengths.append(Int32(range.count))
-                } else {
-                    values.append(nil)
-                    lengths.append(0)
-                }
-            }
-            let formats = [Int32](repeating: 1, count: count)
-            return try values.withUnsafeBufferPointer { valuePointers in
-                try lengths.withUnsafeBufferPointer { lengthPointers in
-                    try formats.withUnsafeBufferPointer { formatPointers in
-                        try body(valuePointers.baseAddress, lengthPointers.baseAddress, formatPointers.baseAddress)
+            // Stack buffers (trivial types): no heap allocation per statement.
+            return try withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { values in
+                try withUnsafeTemporaryAllocation(of: Int32.self, capacity: count * 2) { integers in
+                    for (index, range) in ranges.enumerated() {
+                        if let range {
+                            values[index] = (base + range.lowerBound).assumingMemoryBound(to: CChar.self)
+                            integers[index] = Int32(range.count)
+                        } else {
+                            values[index] = nil
+                            integers[index] = 0
+                        }
+                        integers[count + index] = 1  // binary format
                     }
+                    return try body(
+                        UnsafePointer(values.baseAddress), UnsafePointer(integers.baseAddress),
+                        UnsafePointer(integers.baseAddress! + count))
                 }
             }
         }

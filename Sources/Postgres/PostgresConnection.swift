@@ -10,27 +10,24 @@ import NIOPosix
 /// Usually borrowed from a ``PostgresPool`` inside `withConnection` or `withTransaction`;
 /// it must not escape that closure. Statements on one connection run one at a time.
 ///
-/// Every libpq call runs on the `NIOThreadPool` the connection was opened with, never on
-/// Swift's cooperative threads. Cancelling the calling task cancels the running statement
-/// (`PQcancel`) and throws `CancellationError`; the connection stays usable.
+/// No libpq call that can block runs on Swift's cooperative threads: connecting and
+/// reconnecting run on a database thread pool; statements use libpq's non-blocking API (the
+/// task sends, an event-loop thread reads the answer and resumes the task). Cancelling the
+/// calling task cancels the running statement (`PQcancel`) and throws `CancellationError`;
+/// the connection stays usable.
 public final class PostgresConnection: Sendable {
     let handle: LibPQConnection
     let threadPool: NIOThreadPool
     let logger: Logger
-    let usePreparedStatements: Bool
     let metrics: PostgresMetrics
     /// A process-wide number for logs (`db.connection.id`).
     public let id: Int
 
     private static let ids = NIOLockedValueBox(0)
 
-    private init(
-        handle: LibPQConnection, threadPool: NIOThreadPool, logger: Logger, usePreparedStatements: Bool,
-        metrics: PostgresMetrics
-    ) {
+    private init(handle: LibPQConnection, threadPool: NIOThreadPool, logger: Logger, metrics: PostgresMetrics) {
         self.handle = handle
         self.threadPool = threadPool
-        self.usePreparedStatements = usePreparedStatements
         self.metrics = metrics
         id = Self.ids.withLockedValue { value in
             value += 1
@@ -41,45 +38,31 @@ public final class PostgresConnection: Sendable {
         self.logger = logger
     }
 
-    /// Opens a connection on a started `threadPool`.
-    ///
-    /// - Parameters:
-    ///   - configuration: where to connect and the session limits.
-    ///   - threadPool: where the blocking libpq calls run; it must be started.
-    ///   - statementCacheSize: prepared statements kept per connection (0 turns preparing off,
-    ///     e.g. behind PgBouncer in transaction mode before 1.21).
-    ///   - logger: for `debug` events; never receives parameter values.
-    public static func connect(
-        configuration: PostgresConfiguration,
-        threadPool: NIOThreadPool,
-        statementCacheSize: Int = 128,
-        logger: Logger
-    ) async throws -> PostgresConnection {
-        try await connect(
-            configuration: configuration, threadPool: threadPool, statementCacheSize: statementCacheSize,
-            logger: logger, metrics: PostgresMetrics(factory: nil))
-    }
-
+    /// Opens a connection: the blocking connect runs on `threadPool`, then the connection is
+    /// watched by `eventLoop`.
     static func connect(
         configuration: PostgresConfiguration,
         threadPool: NIOThreadPool,
+        eventLoop: LibPQEventLoop,
         statementCacheSize: Int,
         logger: Logger,
-        metrics: PostgresMetrics
+        metrics: PostgresMetrics,
+        onNotifications: (@Sendable ([(channel: String, payload: String)]) -> Void)? = nil,
+        onLost: (@Sendable () -> Void)? = nil
     ) async throws -> PostgresConnection {
-        try configuration.validate()
+        // The connection string is parsed (and checked) on the database thread, like every blocking libpq call.
         let handle = try await runBlocking(on: threadPool) {
-            try LibPQConnection.connect(configuration: configuration, statementCacheSize: statementCacheSize)
+            try LibPQConnection.connect(
+                configuration: configuration, statementCacheSize: statementCacheSize, eventLoop: eventLoop,
+                onNotifications: onNotifications, onLost: onLost)
         }
-        let connection = PostgresConnection(
-            handle: handle, threadPool: threadPool, logger: logger,
-            usePreparedStatements: statementCacheSize > 0, metrics: metrics)
+        let connection = PostgresConnection(handle: handle, threadPool: threadPool, logger: logger, metrics: metrics)
         connection.logger.debug("db.connection.opened", metadata: ["db.backend.pid": "\(handle.backendPID)"])
         return connection
     }
 
-    /// Opens a connection with its own one-thread pool, runs `body`, then closes both.
-    /// For short-lived tools (`migrate`) and tests; services use a ``PostgresPool``.
+    /// Opens a connection with its own database thread and event loop, runs `body`, then
+    /// closes them all. For short-lived tools (`migrate`) and tests; services use a ``PostgresPool``.
     @discardableResult
     public static func withConnection<Result>(
         configuration: PostgresConfiguration,
@@ -89,22 +72,25 @@ public final class PostgresConnection: Sendable {
     ) async throws -> Result {
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
+        let eventLoop = LibPQEventLoop()
+        eventLoop.start()
+        let outcome: Swift.Result<Result, any Error>
         do {
             let connection = try await connect(
-                configuration: configuration, threadPool: threadPool, statementCacheSize: 16, logger: logger)
+                configuration: configuration, threadPool: threadPool, eventLoop: eventLoop, statementCacheSize: 16,
+                logger: logger, metrics: PostgresMetrics(factory: nil))
             do {
-                let result = try await body(connection)
-                await connection.close()
-                try await threadPool.shutdownGracefully()
-                return result
+                outcome = .success(try await body(connection))
             } catch {
-                await connection.close()
-                throw error
+                outcome = .failure(error)
             }
+            connection.close()
         } catch {
-            try? await threadPool.shutdownGracefully()
-            throw error
+            outcome = .failure(error)
         }
+        await eventLoop.shutdown()
+        try? await threadPool.shutdownGracefully()
+        return try outcome.get()
     }
 
     /// The server process serving this connection (`pg_backend_pid()`).
@@ -134,9 +120,34 @@ public final class PostgresConnection: Sendable {
             throw PostgresError(.encoding, failure, file: file, line: line)
         }
         let handle = self.handle
-        let prepared = usePreparedStatements
-        return try await measured(file: file, line: line) { id in
-            try handle.execute(query, id: id, prepared: prepared)
+        // Before the cache lookup: a reconnect empties the cache.
+        try await prepareForUse()
+        guard let statement = handle.preparedStatement(for: query) else {
+            return try await measured(file: file, line: line) { conn in
+                query.binds.typeOIDs.withUnsafeBufferPointer { types in
+                    query.binds.withUnsafeParameters { values, lengths, formats in
+                        PQsendQueryParams(
+                            conn, query.sql, Int32(query.binds.count), types.baseAddress, values, lengths, formats, 0)
+                    }
+                }
+            }
+        }
+        if let evicted = statement.evicted {
+            // Best effort: a failure only leaves the statement on the server until it disconnects.
+            _ = try? await measured(file: file, line: line) { conn in PQsendQuery(conn, "DEALLOCATE \(evicted)") }
+        }
+        if statement.isNew {
+            _ = try await measured(file: file, line: line) { conn in
+                query.binds.typeOIDs.withUnsafeBufferPointer { types in
+                    PQsendPrepare(conn, statement.name, query.sql, Int32(query.binds.count), types.baseAddress)
+                }
+            }
+            handle.rememberPrepared(query, name: statement.name)
+        }
+        return try await measured(file: file, line: line) { conn in
+            query.binds.withUnsafeParameters { values, lengths, formats in
+                PQsendQueryPrepared(conn, statement.name, Int32(query.binds.count), values, lengths, formats, 0)
+            }
         }
     }
 
@@ -144,30 +155,44 @@ public final class PostgresConnection: Sendable {
     /// protocol. Internal: transaction control and migration files only.
     @discardableResult
     func executeSimple(_ sql: String, file: String = #fileID, line: Int = #line) async throws -> LibPQResult {
-        let handle = self.handle
-        return try await measured(file: file, line: line) { id in
-            try handle.executeSimple(sql, id: id)
-        }
+        try await measured(file: file, line: line) { conn in PQsendQuery(conn, sql) }
     }
 
     /// Like ``executeSimple(_:file:line:)`` but not cancellable: for `ROLLBACK` and other
     /// clean-up that must run even when the task was cancelled.
     @discardableResult
     func executeSimpleIgnoringCancellation(_ sql: String) async throws -> LibPQResult {
-        let handle = self.handle
-        let id = handle.nextQueryID()
-        return try await runBlocking(on: threadPool) { try handle.executeSimple(sql, id: id) }
+        try await prepareForUse()
+        return try await handle.perform(id: handle.nextQueryID()) { conn in PQsendQuery(conn, sql) }
+    }
+
+    /// Reconnects first (on the database thread) when the server closed the connection while
+    /// no transaction was open; nothing of the caller's has been sent yet, so this is safe.
+    /// Inside a transaction a lost connection fails the statement instead.
+    private func prepareForUse() async throws {
+        switch handle.readiness() {
+        case .ready:
+            return
+        case .lost:
+            throw PostgresError(
+                .connectionLost, "the connection was lost inside a transaction; the transaction was rolled back")
+        case .reset:
+            let handle = self.handle
+            try await runBlocking(on: threadPool) { try handle.reset() }
+            logger.debug("db.connection.reconnected", metadata: ["db.backend.pid": "\(handle.backendPID)"])
+        }
     }
 
     private func measured(
-        file: String, line: Int, _ body: @escaping @Sendable (UInt64) throws -> LibPQResult
+        file: String, line: Int, _ send: (OpaquePointer) -> Int32
     ) async throws -> LibPQResult {
         let handle = self.handle
         let id = handle.nextQueryID()
         let start = NIODeadline.now()
         do {
+            try await prepareForUse()
             let result = try await withTaskCancellationHandler {
-                try await runBlocking(on: threadPool) { try body(id) }
+                try await handle.perform(id: id, send)
             } onCancel: {
                 handle.requestCancel(id)
             }
@@ -230,22 +255,16 @@ public final class PostgresConnection: Sendable {
     /// Whether the connection may be reused: open, healthy and idle (no open transaction).
     var isReusable: Bool { handle.isReusable }
 
-    /// Closes the connection (sends Terminate). Idempotent.
-    public func close() async {
-        let handle = self.handle
-        do {
-            try await runBlocking(on: threadPool) { handle.close() }
-        } catch {
-            // The thread pool is gone: close here (PQfinish does not wait for the server).
-            handle.close()
-        }
+    /// Closes the connection (sends Terminate without waiting). Idempotent.
+    public func close() {
+        handle.close()
         logger.debug("db.connection.closed")
     }
 }
 
 /// Runs a blocking closure on `threadPool` and resumes with its result. Unlike
-/// `NIOThreadPool.runIfActive` it is not withdrawn when the task is cancelled: cancellation of
-/// statements is handled by ``LibPQConnection/requestCancel(_:)``, and clean-up must run.
+/// `NIOThreadPool.runIfActive` it is not withdrawn when the task is cancelled: a connect or a
+/// reconnect, once started, finishes (the connection then goes back to the pool).
 func runBlocking<T: Sendable>(
     on threadPool: NIOThreadPool, _ body: @escaping @Sendable () throws -> T
 ) async throws -> T {

@@ -16,6 +16,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             case connectionFailed
             case connectionLost
             case connectionClosed
+            case connectionBusy
             case server
             case poolTimeout
             case poolClosed
@@ -42,6 +43,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         public static let connectionLost = Self(.connectionLost)
         /// The connection was used after it was closed (a programming error).
         public static let connectionClosed = Self(.connectionClosed)
+        /// A statement was started on a connection that is still running another one (two
+        /// tasks sharing one connection: a programming error). Nothing was sent.
+        public static let connectionBusy = Self(.connectionBusy)
         /// The server answered with an error; see ``PostgresError/sqlState``.
         public static let server = Self(.server)
         /// No pooled connection became free within the pool's acquire timeout.

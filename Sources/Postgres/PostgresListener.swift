@@ -3,12 +3,6 @@ import NIOConcurrencyHelpers
 import NIOPosix
 import ServiceLifecycle
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// What a ``PostgresListener`` yields.
 public enum PostgresListenerEvent: Sendable, Hashable {
     /// `LISTEN` is in place for the first time. Anything sent before was not seen: read the
@@ -94,12 +88,18 @@ public struct PostgresListener: AsyncSequence, Sendable {
     }
 }
 
-/// The state of one iteration: the connection, its thread, pending events and a wake-up pipe
-/// that cancellation and graceful shutdown write to, so a `poll` in progress returns at once.
+/// The state of one iteration: its connection, database thread and event loop, and the
+/// stream the event loop feeds (notification batches, connection loss).
 ///
-/// `@unchecked Sendable`: the mutable state is in `state` (a lock-protected box); the pipe
-/// descriptors are immutable after `init` and closed only in `deinit`, when no call can run.
+/// `@unchecked Sendable`: the mutable state is in `state` (a lock-protected box), except
+/// `signals`' iterator, which only the single consuming task touches (one `next()` at a time,
+/// as `AsyncIteratorProtocol` requires).
 final class ListenerSession: @unchecked Sendable {
+    private enum Signal: Sendable {
+        case notifications([PostgresListenerEvent])
+        case lost(token: UInt64)
+    }
+
     private struct State {
         var connection: PostgresConnection?
         var pending: [PostgresListenerEvent] = []
@@ -109,46 +109,39 @@ final class ListenerSession: @unchecked Sendable {
 
     private let listener: PostgresListener
     private let threadPool = NIOThreadPool(numberOfThreads: 1)
+    private let eventLoop = LibPQEventLoop()
     private let state = NIOLockedValueBox(State())
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    private let signals: AsyncStream<Signal>
+    private let signalContinuation: AsyncStream<Signal>.Continuation
+    private var signalIterator: AsyncStream<Signal>.AsyncIterator
 
     init(listener: PostgresListener) {
         self.listener = listener
-        var descriptors: [Int32] = [-1, -1]
-        if pipe(&descriptors) != 0 { descriptors = [-1, -1] }
-        for descriptor in descriptors where descriptor >= 0 {
-            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-        }
-        wakeRead = descriptors[0]
-        wakeWrite = descriptors[1]
+        (signals, signalContinuation) = AsyncStream.makeStream(of: Signal.self)
+        signalIterator = signals.makeAsyncIterator()
         threadPool.start()
+        eventLoop.start()
     }
 
     deinit {
-        if let connection = state.withLockedValue({ $0.connection }) {
-            connection.handle.close()
-        }
+        // Iteration abandoned before its end (the consumer broke out of the loop): close
+        // without waiting. After a normal end `finish()` has done all this already.
+        let (connection, finished) = state.withLockedValue { ($0.connection, $0.finished) }
+        guard !finished else { return }
+        connection?.close()
+        signalContinuation.finish()
         threadPool.shutdownGracefully { _ in }
-        if wakeRead >= 0 { closeDescriptor(wakeRead) }
-        if wakeWrite >= 0 { closeDescriptor(wakeWrite) }
-    }
-
-    private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
-    }
-
-    private var isStopping: Bool {
-        Task.isCancelled || Task.isShuttingDownGracefully
+        let eventLoop = self.eventLoop
+        Task { await eventLoop.shutdown() }
     }
 
     func next() async throws -> PostgresListenerEvent? {
         if state.withLockedValue({ $0.finished }) { return nil }
-        let event = try await withTaskCancellationOrGracefulShutdownHandler {
+        let continuation = signalContinuation
+        let event = try await withGracefulShutdownHandler {
             try await produce()
-        } onCancelOrGracefulShutdown: {
-            self.wake()
+        } onGracefulShutdown: {
+            continuation.finish()
         }
         if event == nil { await finish() }
         return event
@@ -160,8 +153,14 @@ final class ListenerSession: @unchecked Sendable {
             defer { state.connection = nil }
             return state.connection
         }
-        await connection?.close()
+        connection?.close()
+        signalContinuation.finish()
+        await eventLoop.shutdown()
         try? await threadPool.shutdownGracefully()
+    }
+
+    private var isStopping: Bool {
+        Task.isCancelled || Task.isShuttingDownGracefully
     }
 
     /// Returns the next event, or nil when stopping.
@@ -191,47 +190,42 @@ final class ListenerSession: @unchecked Sendable {
                     continue
                 }
             }
-            do {
-                let handle = connection.handle
-                let wakeRead = self.wakeRead
-                let received = try await runBlocking(on: threadPool) {
-                    try handle.waitForNotifications(timeoutMilliseconds: 1000, wakeDescriptor: wakeRead)
-                }
-                drainWakePipe()
-                if !received.isEmpty {
-                    state.withLockedValue { state in
-                        state.pending += received.map { .notification(channel: $0.channel, payload: $0.payload) }
-                    }
-                }
-            } catch {
-                listener.logger.info(
-                    "db.listener.connection.lost",
-                    metadata: ["db.error.code": "\((error as? PostgresError)?.code.description ?? "other")"])
+            // Cancellation ends the stream's iteration (nil); graceful shutdown finishes it.
+            guard let signal = await signalIterator.next() else { return nil }
+            switch signal {
+            case .notifications(let events):
+                state.withLockedValue { $0.pending += events }
+            case .lost(let token) where token == connection.handle.token:
+                listener.logger.info("db.listener.connection.lost")
                 state.withLockedValue { $0.connection = nil }
-                await connection.close()
+                connection.close()
+            case .lost:
+                break  // an older connection's
             }
         }
         return nil
     }
 
-    private func drainWakePipe() {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while read(wakeRead, &buffer, buffer.count) > 0 {}
-    }
-
     private func connectAndListen() async throws -> PostgresListenerEvent {
+        let continuation = signalContinuation
+        let tokenBox = NIOLockedValueBox<UInt64>(0)
         let connection = try await PostgresConnection.connect(
-            configuration: listener.configuration, threadPool: threadPool, statementCacheSize: 0,
-            logger: listener.logger)
+            configuration: listener.configuration, threadPool: threadPool, eventLoop: eventLoop, statementCacheSize: 0,
+            logger: listener.logger, metrics: PostgresMetrics(factory: nil),
+            onNotifications: { batch in
+                continuation.yield(.notifications(batch.map { .notification(channel: $0.channel, payload: $0.payload) }))
+            },
+            onLost: {
+                continuation.yield(.lost(token: tokenBox.withLockedValue { $0 }))
+            })
+        tokenBox.withLockedValue { $0 = connection.handle.token }
         do {
             for channel in listener.channels {
-                let quoted = try await runBlocking(on: threadPool) { [handle = connection.handle] in
-                    try handle.escapeIdentifier(channel)
-                }
+                let quoted = try connection.handle.escapeIdentifier(channel)
                 try await connection.executeSimple("LISTEN \(quoted)")
             }
         } catch {
-            await connection.close()
+            connection.close()
             throw error
         }
         let reconnected = state.withLockedValue { state -> Bool in
@@ -244,12 +238,4 @@ final class ListenerSession: @unchecked Sendable {
             metadata: ["db.listener.channels": "\(listener.channels.count)"])
         return reconnected ? .reconnected : .listening
     }
-}
-
-private func closeDescriptor(_ descriptor: Int32) {
-    #if canImport(Glibc)
-    _ = Glibc.close(descriptor)
-    #elseif canImport(Darwin)
-    _ = Darwin.close(descriptor)
-    #endif
 }

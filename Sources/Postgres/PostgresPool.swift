@@ -24,7 +24,9 @@ import ServiceLifecycle
 ///   replaced. One the server closed while idle (a restart, `pg_terminate_backend`) is
 ///   detected before the next statement is sent and reconnected, so a server restart is
 ///   survived without restarting the process.
-/// - Every libpq call runs on the pool's own `NIOThreadPool` (one thread per connection).
+/// - No blocking libpq call runs on Swift's cooperative threads: connecting and reconnecting
+///   run on the pool's own `NIOThreadPool` (one thread per connection), statements use
+///   libpq's non-blocking API with one event-loop thread per pool reading the answers.
 /// - ``run()`` returns on graceful shutdown or cancellation, after closing every connection
 ///   (it waits for leased ones to come back) and the thread pool. Put the pool first in a
 ///   `ServiceGroup`, so it is shut down last.
@@ -38,6 +40,7 @@ public final class PostgresPool: Service, Sendable {
     public let options: Options
 
     let threadPool: NIOThreadPool
+    let eventLoop = LibPQEventLoop()
     let logger: Logger
     let metrics: PostgresMetrics
 
@@ -72,6 +75,7 @@ public final class PostgresPool: Service, Sendable {
             throw PostgresError(.poolClosed, "run() was called twice on the same pool")
         }
         threadPool.start()
+        eventLoop.start()
         logger.debug("db.pool.started", metadata: ["db.pool.size": "\(options.maximumConnections)"])
 
         await withTaskGroup(of: Void.self) { group in
@@ -93,6 +97,7 @@ public final class PostgresPool: Service, Sendable {
             state.queuedOpenRequests = 0
         }
         await waitUntilDrained()
+        await eventLoop.shutdown()
         do {
             try await threadPool.shutdownGracefully()
         } catch {
@@ -196,6 +201,8 @@ public final class PostgresPool: Service, Sendable {
             return true
         }
 
+        var gauges: Gauges { Gauges(leased: leased, open: total, waiting: waiters.count) }
+
         mutating func removeWaiter(_ id: Int) -> Waiter? {
             guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
             return waiters.remove(at: index)
@@ -210,10 +217,12 @@ public final class PostgresPool: Service, Sendable {
 
     func lease(file: String = #fileID, line: Int = #line) async throws -> PostgresConnection {
         let start = NIODeadline.now()
+        var gauges: Gauges?
         let fast = state.withLockedValue { state -> FastPath in
             if state.isClosed { return .closed }
             if let connection = state.idle.popLast() {
                 state.leased += 1
+                gauges = state.gauges
                 return .connection(connection)
             }
             state.nextWaiterID += 1
@@ -229,12 +238,12 @@ public final class PostgresPool: Service, Sendable {
             connection = idle
         case .wait(let id, let warnNotRunning):
             if warnNotRunning {
-                logger.warning("db.pool.not_running: a connection was requested before the pool's run() started")
+                logger.debug("db.pool.not_running: a connection was requested before the pool's run() started")
             }
             connection = try await waitForConnection(id: id, file: file, line: line)
         }
         metrics.poolWait.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
-        recordGauges()
+        if let gauges { record(gauges) } else { recordGauges() }
         return connection
     }
 
@@ -300,13 +309,14 @@ public final class PostgresPool: Service, Sendable {
     /// inside a transaction, or the pool is closing) closed and, if tasks wait, replaced.
     func release(_ connection: PostgresConnection) {
         let reusable = connection.isReusable
-        if reusable { connection.handle.markIdle() }
         enum Action {
             case none
             case handOver(Waiter)
             case close(requestOpen: Bool)
         }
+        var gauges = Gauges(leased: 0, open: 0, waiting: 0)
         let action = state.withLockedValue { state -> Action in
+            defer { gauges = state.gauges }
             state.leased -= 1
             if !reusable || state.isClosed {
                 state.total -= 1
@@ -330,7 +340,7 @@ public final class PostgresPool: Service, Sendable {
             if requestOpen { openRequestsContinuation.yield() }
             closeInBackground(connection)
         }
-        recordGauges()
+        record(gauges)
     }
 
     // MARK: - opening and closing
@@ -338,8 +348,8 @@ public final class PostgresPool: Service, Sendable {
     private func openConnection() async {
         do {
             let connection = try await PostgresConnection.connect(
-                configuration: configuration, threadPool: threadPool, statementCacheSize: options.statementCacheSize,
-                logger: logger, metrics: metrics)
+                configuration: configuration, threadPool: threadPool, eventLoop: eventLoop,
+                statementCacheSize: options.statementCacheSize, logger: logger, metrics: metrics)
             enum Action {
                 case none
                 case handOver(Waiter)
@@ -383,13 +393,11 @@ public final class PostgresPool: Service, Sendable {
         recordGauges()
     }
 
+    /// Closes a connection (non-blocking: Terminate is sent without waiting) and updates the count.
     private func closeInBackground(_ connection: PostgresConnection) {
-        let handle = connection.handle
-        threadPool.submit { _ in
-            handle.close()
-            self.state.withLockedValue { $0.closing -= 1 }
-            self.signalIfDrained()
-        }
+        connection.close()
+        state.withLockedValue { $0.closing -= 1 }
+        signalIfDrained()
     }
 
     /// Stops accepting work: fails the waiters, closes the idle connections; leased ones are
@@ -434,10 +442,19 @@ public final class PostgresPool: Service, Sendable {
         continuation?.resume()
     }
 
+    private struct Gauges {
+        var leased: Int
+        var open: Int
+        var waiting: Int
+    }
+
     private func recordGauges() {
-        let (leased, total, waiting) = state.withLockedValue { ($0.leased, $0.total, $0.waiters.count) }
-        metrics.leased.record(leased)
-        metrics.connections.record(total)
-        metrics.waiters.record(waiting)
+        record(state.withLockedValue { $0.gauges })
+    }
+
+    private func record(_ gauges: Gauges) {
+        metrics.leased.record(gauges.leased)
+        metrics.connections.record(gauges.open)
+        metrics.waiters.record(gauges.waiting)
     }
 }

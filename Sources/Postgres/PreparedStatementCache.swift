@@ -8,9 +8,14 @@ struct PreparedStatementCache {
         var types: [UInt32]
     }
 
-    private struct Entry {
-        var name: String
+    /// A class, so that a hit updates `lastUse` without writing the dictionary again.
+    private final class Entry {
+        let name: String
         var lastUse: UInt64
+        init(name: String, lastUse: UInt64) {
+            self.name = name
+            self.lastUse = lastUse
+        }
     }
 
     /// How many statements are kept; 0 turns preparing off.
@@ -23,9 +28,8 @@ struct PreparedStatementCache {
 
     mutating func lookup(_ key: Key) -> String? {
         clock &+= 1
-        guard var entry = entries[key] else { return nil }
+        guard let entry = entries[key] else { return nil }
         entry.lastUse = clock
-        entries[key] = entry
         return entry.name
     }
 

@@ -72,13 +72,15 @@ struct BenchDBCommand: AsyncParsableCommand {
                         + "shared_buffers=\(try settings.decode(String.self, "buffers")) "
                         + "max_connections=\(try settings.decode(String.self, "max_connections"))")
             }
-            print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; duration \(duration) s, \(runs) runs, median")
+            print(
+                "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores shared by server and client; "
+                    + "load average \(Self.loadAverage()); duration \(duration) s, \(runs) runs, median")
             if let pgbenchPath {
                 print("pgbench: PGDATABASE=\"$DATABASE_URL\" \(pgbenchPath) -n -M prepared -c K -j min(2,K) -T \(duration) -f <script>")
                 print("pgbench script:\n" + Self.pgbenchScript.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
             }
 
-            var summary: [(k: Int, ours: Double, pgbench: Double?)] = []
+            var summary: [(k: Int, ours: Double, pgbench: Double?, pairedRatio: Double?)] = []
             for k in concurrencyLevels {
                 var ours: [Double] = []
                 var theirs: [Double] = []
@@ -94,14 +96,21 @@ struct BenchDBCommand: AsyncParsableCommand {
                         print(String(format: "K=%-3d run %d  pgbench      %9.1f iterations/s", k, run, rate))
                     }
                 }
-                summary.append((k, median(ours), theirs.isEmpty ? nil : median(theirs)))
+                // Each run is ours then pgbench's, back to back: the ratio within a pair is less
+                // exposed to other work on a shared machine than the ratio of the two medians.
+                let ratios = zip(ours, theirs).map { $0 / $1 }
+                summary.append((k, median(ours), theirs.isEmpty ? nil : median(theirs), ratios.isEmpty ? nil : median(ratios)))
             }
 
-            print("\nmedian iterations/s (one iteration = INSERT … RETURNING id + SELECT by id = 2 round trips)")
-            print("   K   kakao-login      pgbench   kakao-login/pgbench")
+            print("\nload average at the end: \(Self.loadAverage())")
+            print("median iterations/s (one iteration = INSERT … RETURNING id + SELECT by id = 2 round trips)")
+            print("   K   kakao-login      pgbench   ratio of medians   median of paired ratios")
             for row in summary {
-                if let pgbench = row.pgbench {
-                    print(String(format: "%4d  %12.1f %12.1f   %5.1f%%", row.k, row.ours, pgbench, 100 * row.ours / pgbench))
+                if let pgbench = row.pgbench, let paired = row.pairedRatio {
+                    print(
+                        String(
+                            format: "%4d  %12.1f %12.1f   %15.1f%%   %22.1f%%", row.k, row.ours, pgbench,
+                            100 * row.ours / pgbench, 100 * paired))
                 } else {
                     print(String(format: "%4d  %12.1f", row.k, row.ours) + "            -     -")
                 }
@@ -214,6 +223,12 @@ struct BenchDBCommand: AsyncParsableCommand {
             throw ValidationError("pgbench failed (exit \(status)): \(text.suffix(300))")
         }
         return value
+    }
+
+    /// `/proc/loadavg`'s first three fields (other work on the machine skews every figure).
+    private static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     private func median(_ values: [Double]) -> Double {

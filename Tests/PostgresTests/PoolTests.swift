@@ -204,17 +204,47 @@ struct PoolTests {
         }
     }
 
-    @Test("a connection killed mid-use fails that call with connectionLost, then the pool recovers")
-    func connectionKilledInUse() async throws {
+    @Test("a connection killed mid-statement fails that call with connectionLost, then the pool recovers")
+    func connectionKilledMidStatement() async throws {
         try await withPool(try await configuration(), options: .init(maximumConnections: 1)) { pool in
             let error = try await #require(throws: PostgresError.self) {
                 try await pool.withConnection { conn in
-                    try await terminate(conn.backendPID)
-                    try await conn.execute("SELECT 1")
+                    let pid = conn.backendPID
+                    async let killed: Void = {
+                        try await waitForActivity(like: "SELECT pg_sleep(60) /* killed */")
+                        try await terminate(pid)
+                    }()
+                    try await conn.execute("SELECT pg_sleep(60) /* killed */")
+                    try await killed
                 }
             }
-            #expect(error.code == .connectionLost || error.code == .connectionFailed)
+            #expect(error.code == .connectionLost)
             #expect(try await pool.query("SELECT 1 AS one").single().decode(Int.self, "one") == 1)
+        }
+    }
+
+    @Test("a connection killed between statements: reconnected outside a transaction, an error inside one")
+    func connectionKilledBetweenStatements() async throws {
+        try await withPool(try await configuration(), options: .init(maximumConnections: 1)) { pool in
+            // Autocommit: nothing was lost, so the next statement simply runs on a new backend.
+            let (before, after) = try await pool.withConnection { conn in
+                let before = conn.backendPID
+                try await terminate(before)
+                let after = try await conn.query("SELECT pg_backend_pid() AS pid").single().decode(Int32.self, "pid")
+                return (before, after)
+            }
+            #expect(before != after)
+            // In a transaction: the work so far is gone, so the next statement must fail.
+            let table = try await makeTable(pool)
+            let error = try await #require(throws: PostgresError.self) {
+                try await pool.withTransaction { conn in
+                    try await conn.execute("INSERT INTO \(identifier: table) VALUES (\(Int64(1)), \("lost"))")
+                    try await terminate(conn.backendPID)
+                    try await conn.execute("INSERT INTO \(identifier: table) VALUES (\(Int64(2)), \("after"))")
+                }
+            }
+            #expect(error.code == .connectionLost)
+            #expect(try await count(pool, table) == 0)
         }
     }
 
