@@ -14,15 +14,17 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses dotted IPv4 or RFC 4291 IPv6 text (no brackets, no zone, no port).
     public init?(_ text: some StringProtocol) {
+        // Plain byte buffers, not `in_addr()`/`in6_addr()`: in release builds those C initialisers
+        // resolve to NIO's CNIOLinux module, which this module does not import.
         let text = String(text)
-        var v4 = in_addr()
+        var v4 = [UInt8](repeating: 0, count: 4)
         if inet_pton(AF_INET, text, &v4) == 1 {
-            self.bytes = Self.v4MappedPrefix + withUnsafeBytes(of: &v4) { Array($0) }
+            self.bytes = Self.v4MappedPrefix + v4
             return
         }
-        var v6 = in6_addr()
+        var v6 = [UInt8](repeating: 0, count: 16)
         if inet_pton(AF_INET6, text, &v6) == 1 {
-            self.bytes = withUnsafeBytes(of: &v6) { Array($0) }
+            self.bytes = v6
             return
         }
         return nil
@@ -41,10 +43,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// Dotted text for IPv4, canonical RFC 5952 text for IPv6: what PostgreSQL's `inet` reads.
     public var description: String {
         if isIPv4 { return bytes[12...].map { String($0) }.joined(separator: ".") }
-        var address = in6_addr()
-        withUnsafeMutableBytes(of: &address) { $0.copyBytes(from: bytes) }
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        guard inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count)) != nil else { return "::" }
+        guard inet_ntop(AF_INET6, bytes, &buffer, socklen_t(buffer.count)) != nil else { return "::" }
         return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
