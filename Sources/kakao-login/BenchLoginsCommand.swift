@@ -23,9 +23,9 @@ struct BenchLoginsCommand: AsyncParsableCommand {
             POST of the code → final answer minus the time the emulator spent on that login's \
             calls (GET /_emulator/elapsed). Commits per login count write transactions (xids \
             assigned, pg_snapshot_xmax of pg_current_snapshot) in the window per login; the \
-            database is read through DATABASE_URL (or libpq's PG* variables). The API needs rate \
-            limits and the pending-attempt cap raised for one client address (scripts/bench-logins \
-            does that). Build with -c release before measuring.
+            database is read through DATABASE_URL (or libpq's PG* variables). Every login comes from its own client address, sent as X-Forwarded-For: \
+            let the API trust 127.0.0.1 as a proxy (LOGIN_TRUSTED_PROXIES) for it to count. Build \
+            with -c release before measuring.
             """
     )
 

@@ -66,7 +66,7 @@ public struct LoginJobs: Sendable {
                     WHERE binding_hash = \(binding) AND state_hash = \(SecretToken.sha256(state))
                       AND used_at IS NULL AND expires_at > now()
                       AND (\(redirectURI)::text IS NULL OR redirect_uri = \(redirectURI)::text)
-                      AND NOT EXISTS (SELECT 1 FROM login_jobs WHERE code_hmac = ANY(SELECT decode(h, 'hex') FROM unnest(\(Self.hex(fingerprints))::text[]) AS h))
+                      AND NOT EXISTS \(jobsWithCode: fingerprints, columns: "1")
                     FOR UPDATE
                 ), used AS (
                     UPDATE login_attempts a SET used_at = now(), pkce_verifier_sealed = NULL
@@ -115,7 +115,7 @@ public struct LoginJobs: Sendable {
                     INSERT INTO login_jobs (login_id, provider, redirect_uri, binding_hash, code_hmac, code_sealed, deadline_at)
                     SELECT \(loginID), \(provider), \(redirect), \(SecretToken.sha256(pollToken)), \(fingerprints[0]), \(sealedCode),
                            now() + make_interval(secs => \(deadline))
-                    WHERE NOT EXISTS (SELECT 1 FROM login_jobs WHERE code_hmac = ANY(SELECT decode(h, 'hex') FROM unnest(\(Self.hex(fingerprints))::text[]) AS h))
+                    WHERE NOT EXISTS \(jobsWithCode: fingerprints, columns: "1")
                     ON CONFLICT (code_hmac) DO NOTHING
                     RETURNING login_id
                 )
@@ -137,8 +137,9 @@ public struct LoginJobs: Sendable {
         let rows = try await LoginQueueError.database(logger, "enqueue") {
             try await pool.query(
                 """
-                SELECT (SELECT login_id FROM login_jobs WHERE code_hmac = ANY(SELECT decode(h, 'hex') FROM unnest(\(Self.hex(fingerprints))::text[]) AS h) AND binding_hash = \(binding)) AS same_login,
-                       EXISTS (SELECT 1 FROM login_jobs WHERE code_hmac = ANY(SELECT decode(h, 'hex') FROM unnest(\(Self.hex(fingerprints))::text[]) AS h)) AS code_known,
+                SELECT (SELECT login_id FROM \(jobsWithCode: fingerprints, columns: "login_id, binding_hash") AS j
+                        WHERE j.binding_hash = \(binding) LIMIT 1) AS same_login,
+                       EXISTS \(jobsWithCode: fingerprints, columns: "1") AS code_known,
                        a.id IS NOT NULL AS attempt_found,
                        coalesce(a.state_hash = \(stateHash), false) AS state_matches,
                        coalesce(\(redirectURI)::text IS NULL OR a.redirect_uri = \(redirectURI)::text, false) AS redirect_matches,
@@ -268,11 +269,6 @@ public struct LoginJobs: Sendable {
     private static func insertedLoginID(_ rows: PostgresRows) -> UUID? {
         guard let row = rows.first, let value = try? row.decode(UUID?.self, "login_id") else { return nil }
         return value
-    }
-
-    /// Fingerprints as hex text, for `code_hmac = ANY(…)` (PostgreSQL decodes them).
-    static func hex(_ fingerprints: [[UInt8]]) -> [String] {
-        fingerprints.map { bytes in bytes.map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined() }
     }
 
     // MARK: - sealing contexts

@@ -28,10 +28,3 @@ enum SecretToken {
             .replacingOccurrences(of: "=", with: "")
     }
 }
-
-extension String {
-    /// The string with leading zeros up to `length` characters.
-    func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
-    }
-}

@@ -38,6 +38,10 @@ struct LoginSample: Sendable {
 /// nonce for a fresh synthetic user; `POST /auth/kakao/login {code, state}` with
 /// `X-Login-Attempt`; `GET /auth/kakao/login/{id}?wait=N` until the login is no longer pending.
 /// A login succeeds only when its answer carries an access token (the first read mints them).
+///
+/// Each login comes from its own client address, sent as `X-Forwarded-For` (the API counts it
+/// when it trusts the bench's address as a proxy): many users, not one busy address, as the
+/// API's per-address limits and pending-attempt cap see it.
 struct LoginBrowser: Sendable {
     let api: HTTPConnection
     let emulator: HTTPConnection
@@ -65,8 +69,8 @@ struct LoginBrowser: Sendable {
         await emulator.close()
     }
 
-    /// Runs one login from start to its final answer.
-    func login() async -> LoginSample {
+    /// Runs one login from start to its final answer, as a client at `clientAddress`.
+    func login(from clientAddress: String) async -> LoginSample {
         var sample = LoginSample()
         var step = "start"
         let decoder = JSONDecoder()
@@ -76,7 +80,8 @@ struct LoginBrowser: Sendable {
             return .failed("\(step):http_\(answer.status)" + (code.map { ":" + $0 } ?? ""))
         }
         do {
-            let start = try await api.send(.json("/auth/kakao/start", host: apiEndpoint.hostHeader, body: "{}"))
+            let client = [("X-Forwarded-For", clientAddress)]
+            let start = try await api.send(.json("/auth/kakao/start", host: apiEndpoint.hostHeader, body: "{}", headers: client))
             sample.endedAt = start.receivedAt
             guard start.status == 200, let started = try? decoder.decode(StartAnswer.self, from: start.body) else {
                 sample.outcome = refused(start)
@@ -99,7 +104,7 @@ struct LoginBrowser: Sendable {
             sample.userID = code.userID
 
             step = "login"
-            let attempt = [("X-Login-Attempt", started.attemptToken)]
+            let attempt = client + [("X-Login-Attempt", started.attemptToken)]
             let body = String(decoding: try encoder.encode(LoginBody(code: code.code, state: started.state)), as: UTF8.self)
             let posted = try await api.send(.json("/auth/kakao/login", host: apiEndpoint.hostHeader, body: body, headers: attempt))
             sample.codePostedAt = posted.sentAt

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// Drives ``LoginBrowser``s until a deadline, closed or open loop, and returns every login it
 /// ran (the report keeps those that ended inside the measured window).
@@ -28,6 +29,15 @@ struct LoginLoad: Sendable {
     let emulator: BenchEndpoint
     let waitSeconds: Int
     let group: any EventLoopGroup
+    private let addresses = ClientAddresses()
+
+    init(shape: Shape, api: BenchEndpoint, emulator: BenchEndpoint, waitSeconds: Int, group: any EventLoopGroup) {
+        self.shape = shape
+        self.api = api
+        self.emulator = emulator
+        self.waitSeconds = waitSeconds
+        self.group = group
+    }
 
     /// Runs logins that start before `end`, waits for the last ones to finish, and returns them
     /// all in no particular order.
@@ -59,7 +69,7 @@ struct LoginLoad: Sendable {
                     var browser = first
                     var samples: [LoginSample] = []
                     while NIODeadline.now() < end {
-                        let sample = await browser.login()
+                        let sample = await browser.login(from: addresses.next())
                         samples.append(sample)
                         if case .connectionLost = sample.outcome {
                             await browser.close()
@@ -99,7 +109,7 @@ struct LoginLoad: Sendable {
                             return LoginSample(outcome: .connectionLost("connect"))
                         }
                     }
-                    let sample = await browser.login()
+                    let sample = await browser.login(from: addresses.next())
                     if case .connectionLost = sample.outcome {
                         await browser.close()
                     } else {
@@ -120,5 +130,15 @@ struct LoginLoad: Sendable {
         }
         for browser in idle.withLockedValue({ $0 }) { await browser.close() }
         return samples
+    }
+}
+
+/// A fresh client address for every login: `10.0.0.1`, `10.0.0.2`, … (16 million of them).
+final class ClientAddresses: Sendable {
+    private let counter = Atomic<UInt32>(0)
+
+    func next() -> String {
+        let n = counter.add(1, ordering: .relaxed).newValue & 0x00FF_FFFF
+        return "10.\(n >> 16).\((n >> 8) & 0xFF).\(n & 0xFF)"
     }
 }
