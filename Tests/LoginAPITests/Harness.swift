@@ -94,8 +94,7 @@ struct Harness: Sendable {
             pool: pool, listenerConfiguration: apiDatabase,
             attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
             jobs: LoginJobs(
-                pool: pool, sealing: sealing, provider: provider.name, configuration: queue, sessions: sessions,
-                accounts: UserAccounts(), logger: logger),
+                pool: pool, sealing: sealing, provider: provider.name, configuration: queue, sessions: sessions, logger: logger),
             sessions: sessions, accessTokens: accessTokens, metricsFactory: options.metricsFactory,
             metricsExposition: options.metricsExposition)
         var app = APIApplication.build(
