@@ -59,6 +59,12 @@ struct BenchLoginsCommand: AsyncParsableCommand {
     @Option(name: .customLong("worker-pid"), help: "The worker process, for its resident memory at the end.")
     var workerPID: Int32?
 
+    @Option(name: .customLong("emulator-pid"), help: "The emulator process, for its CPU time per login.")
+    var emulatorPID: Int32?
+
+    @Option(name: .customLong("postgres-pid"), help: "The PostgreSQL server's postmaster, for the server's CPU time per login.")
+    var postgresPID: Int32?
+
     @Flag(help: "End the output with one JSON object of the figures.")
     var json = false
 
@@ -90,7 +96,7 @@ struct BenchLoginsCommand: AsyncParsableCommand {
 
                 let windowStart = NIODeadline.now() + .seconds(Int64(warmup))
                 let windowEnd = windowStart + .seconds(Int64(duration))
-                async let window = Self.readWindow(from: windowStart, to: windowEnd, on: connection)
+                async let window = Self.readWindow(from: windowStart, to: windowEnd, on: connection, processes: processes)
                 let samples = try await load.run(until: windowEnd)
                 let edges = try await window
                 progress("measured; reading the emulator's time per login")
@@ -106,7 +112,7 @@ struct BenchLoginsCommand: AsyncParsableCommand {
                     writeTransactions: edges.xmaxAfter - edges.xmaxBefore,
                     statsBefore: statsBefore, statsAfter: statsAfter,
                     api: apiPID.flatMap(ProcessMemory.init(pid:)), worker: workerPID.flatMap(ProcessMemory.init(pid:)),
-                    settings: settings, loadAverages: (edges.loadBefore, MachineFacts.loadAverage))
+                    cpuSeconds: edges.cpuSeconds, settings: settings, loadAverages: (edges.loadBefore, MachineFacts.loadAverage))
                 report.print(header: shapeDescription + ", warm-up \(warmup) s, measured \(duration) s")
                 if json { Swift.print(report.json(shape: shapeJSON, duration: duration, warmup: warmup)) }
             }
@@ -128,21 +134,39 @@ struct BenchLoginsCommand: AsyncParsableCommand {
         BenchText.progress("logins", message)
     }
 
-    /// What is read at the window's two edges: the next transaction id and the load average.
+    /// The processes whose CPU time is measured, by name; the server's as a whole tree.
+    private var processes: [(name: String, pid: Int32, tree: Bool)] {
+        [
+            postgresPID.map { ("postgres", $0, true) }, apiPID.map { ("api", $0, false) }, workerPID.map { ("worker", $0, false) },
+            emulatorPID.map { ("emulator", $0, false) }, ("bench", ProcessInfo.processInfo.processIdentifier, false),
+        ].compactMap { $0 }
+    }
+
+    /// What is read at the window's two edges: the next transaction id, the load average, and
+    /// the CPU time each process used in between.
     private struct WindowEdges {
         var xmaxBefore: Int64
         var xmaxAfter: Int64
         var loadBefore: Double?
+        var cpuSeconds: [(name: String, seconds: Double)]
     }
 
-    private static func readWindow(from start: NIODeadline, to end: NIODeadline, on connection: PostgresConnection) async throws
-        -> WindowEdges
-    {
+    private static func readWindow(
+        from start: NIODeadline, to end: NIODeadline, on connection: PostgresConnection, processes: [(name: String, pid: Int32, tree: Bool)]
+    ) async throws -> WindowEdges {
+        func cpu() -> [Double?] { processes.map { ProcessCPU.seconds(pid: $0.pid, tree: $0.tree) } }
         try await sleep(until: start)
         let before = try await nextTransactionID(connection)
         let load = MachineFacts.loadAverage
+        let cpuBefore = cpu()
         try await sleep(until: end)
-        return WindowEdges(xmaxBefore: before, xmaxAfter: try await nextTransactionID(connection), loadBefore: load)
+        let cpuAfter = cpu()
+        let used = processes.indices.compactMap { index -> (String, Double)? in
+            guard let before = cpuBefore[index], let after = cpuAfter[index] else { return nil }
+            return (processes[index].name, after - before)
+        }
+        return WindowEdges(
+            xmaxBefore: before, xmaxAfter: try await nextTransactionID(connection), loadBefore: load, cpuSeconds: used)
     }
 
     /// The first transaction id not yet assigned: the difference between two readings is the

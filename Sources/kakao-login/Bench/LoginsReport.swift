@@ -22,13 +22,15 @@ struct LoginsReport {
     let statsAfter: [String: Int]
     let api: ProcessMemory?
     let worker: ProcessMemory?
+    /// CPU seconds each measured process used in the window.
+    let cpuSeconds: [(name: String, seconds: Double)]
     let settings: ServerSettings
     let loadAverages: (before: Double?, after: Double?)
 
     init(
         measured: [LoginSample], startsInWindow: Int, seconds: Double, emulatorElapsed: [Int64: Double], writeTransactions: Int64,
         statsBefore: [String: Int], statsAfter: [String: Int], api: ProcessMemory?, worker: ProcessMemory?,
-        settings: ServerSettings, loadAverages: (Double?, Double?)
+        cpuSeconds: [(name: String, seconds: Double)], settings: ServerSettings, loadAverages: (Double?, Double?)
     ) {
         func histogram() -> Histogram<UInt64> { Histogram(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three) }
         var loginLatency = histogram()
@@ -67,6 +69,7 @@ struct LoginsReport {
         self.statsAfter = statsAfter
         self.api = api
         self.worker = worker
+        self.cpuSeconds = cpuSeconds
         self.settings = settings
         self.loadAverages = loadAverages
     }
@@ -80,6 +83,13 @@ struct LoginsReport {
     /// transactions from the POST of the code to the answer, plus the worker's bookkeeping.
     var commitsPerLogin: Double? {
         succeeded > 0 ? Double(writeTransactions - Int64(startsInWindow)) / Double(succeeded) : nil
+    }
+
+    /// CPU milliseconds per succeeded login, by process, then in total.
+    var cpuPerLogin: [(name: String, milliseconds: Double)] {
+        guard succeeded > 0, !cpuSeconds.isEmpty else { return [] }
+        let each = cpuSeconds.map { ($0.name, $0.seconds * 1000 / Double(succeeded)) }
+        return each + [("total", each.reduce(0) { $0 + $1.1 })]
     }
 
     /// The most presentations of one code since the emulator started.
@@ -122,6 +132,11 @@ struct LoginsReport {
                     + "\(writeTransactions) write transactions in the window, \(startsInWindow) of them /start")
         }
         Swift.print("memory               \(memory("api", api)); \(memory("worker", worker))")
+        if let total = cpuPerLogin.last?.milliseconds, total > 0 {
+            Swift.print(
+                "CPU per login (ms)   " + cpuPerLogin.map { "\($0.name) \(BenchText.fixed($0.milliseconds))" }.joined(separator: ", ")
+                    + "; at that cost \(MachineFacts.cores) idle cores would carry about \(Int(Double(MachineFacts.cores) * 1000 / total)) logins/s")
+        }
         Swift.print("")
         Swift.print("per succeeded login (ms)               p50       p90       p99       max")
         row("POST of the code → answer", loginLatency)
@@ -148,6 +163,7 @@ struct LoginsReport {
             #""queue_added_latency_ms":\#(percentiles(queueAdded)),"login_latency_ms":\#(percentiles(loginLatency)),"emulator_time_ms":\#(percentiles(emulatorTime))"#,
             #""commits_per_login":\#(number(commitsPerLogin)),"commits_per_login_with_start":\#(number(commitsPerLoginWithStart)),"write_transactions":\#(writeTransactions),"starts":\#(startsInWindow)"#,
             #""api_rss_mib":\#(number(api?.residentMiB, 1)),"worker_rss_mib":\#(number(worker?.residentMiB, 1)),"api_peak_rss_mib":\#(number(api?.peakMiB, 1)),"worker_peak_rss_mib":\#(number(worker?.peakMiB, 1))"#,
+            #""cpu_ms_per_login":{\#(cpuPerLogin.map { #""\#($0.name)":\#(BenchText.fixed($0.milliseconds, 3))"# }.joined(separator: ","))}"#,
             settings.jsonMembers,
             #""cores":\#(MachineFacts.cores),"load_average_start":\#(number(loadAverages.before)),"load_average_end":\#(number(loadAverages.after))"#,
         ].joined(separator: ",") + "}"
