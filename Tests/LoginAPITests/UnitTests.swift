@@ -23,6 +23,14 @@ struct UnitTests {
         #expect(IPAddress("::ffff:127.0.0.1")?.description == "127.0.0.1")
         #expect(IPAddress("2001:DB8::1")?.description == "2001:db8::1")
         #expect(IPAddress("127.0.0.2")?.isLoopback == true)
+        #expect(IPAddress("::1")?.isLoopback == true)
+        #expect(IPAddress("::2")?.isLoopback == false)
+        #expect(IPAddress("10.1.2.3")?.bytes == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 10, 1, 2, 3])
+        let wide = try #require(IPNetwork("2001:db8:aaaa:bbbb:cc00::/72"))
+        #expect(wide.contains(try #require(IPAddress("2001:db8:aaaa:bbbb:ccff::1"))))
+        #expect(!wide.contains(try #require(IPAddress("2001:db8:aaaa:bbbb:cd00::1"))))
+        #expect(try #require(IPNetwork("0.0.0.0/0")).contains(try #require(IPAddress("203.0.113.9"))))
+        #expect(try #require(IPNetwork("::/0")).contains(try #require(IPAddress("fe80::1"))))
     }
 
     @Test("X-Forwarded-For is believed only behind trusted proxies, from the right")
