@@ -96,4 +96,35 @@ struct UnitTests {
         await registration.wait(upTo: .seconds(600))
         waiters.unregister(registration)
     }
+
+    @Test("a login enqueued here is known pending for its own reader until its notification")
+    func awaitedCompletions() {
+        let waiters = LoginWaiters()
+        let id = UUID()
+        waiters.expectCompletion(of: id, reader: "reader-a")
+        #expect(!waiters.isAwaitingCompletion(id, reader: "reader-a"), "nothing is trusted while the listener is not connected")
+
+        waiters.setListening(true)
+        waiters.expectCompletion(of: id, reader: "reader-a")
+        #expect(waiters.isAwaitingCompletion(id, reader: "reader-a"))
+        #expect(!waiters.isAwaitingCompletion(id, reader: "reader-b"), "another reader reads the row (and gets 404)")
+        #expect(!waiters.isAwaitingCompletion(UUID(), reader: "reader-a"))
+        waiters.wake(id)
+        #expect(!waiters.isAwaitingCompletion(id, reader: "reader-a"), "done: the next poll reads the row")
+
+        let other = UUID()
+        waiters.expectCompletion(of: other, reader: "reader-a")
+        waiters.wakeAll()
+        #expect(!waiters.isAwaitingCompletion(other, reader: "reader-a"), "notifications may have been missed")
+        waiters.expectCompletion(of: other, reader: "reader-a")
+        waiters.forget(other)
+        #expect(!waiters.isAwaitingCompletion(other, reader: "reader-a"))
+
+        let expiring = LoginWaiters(completionMemory: .zero)
+        expiring.setListening(true)
+        let first = UUID()
+        expiring.expectCompletion(of: first, reader: "r")
+        expiring.expectCompletion(of: UUID(), reader: "r")
+        #expect(!expiring.isAwaitingCompletion(first, reader: "r"), "forgotten after the completion memory")
+    }
 }

@@ -11,7 +11,13 @@ actor KakaoJWKSCache {
     private var keys = JWTKeyCollection()
     private var kids: Set<String> = []
     private var lastFetch: ContinuousClock.Instant?
-    private var pendingFetch: Task<Result<[KakaoJWK], KakaoAPIError>, Never>?
+    private var pendingFetch: Task<Result<KeySet, KakaoAPIError>, Never>?
+
+    /// Fetched keys, made ready to verify with before any caller sees them.
+    private struct KeySet: Sendable {
+        let keys: JWTKeyCollection
+        let kids: Set<String>
+    }
 
     init(minimumRefetchInterval: Duration) {
         self.minimumRefetchInterval = minimumRefetchInterval
@@ -24,21 +30,23 @@ actor KakaoJWKSCache {
         if let lastFetch, ContinuousClock.now - lastFetch < minimumRefetchInterval, pendingFetch == nil {
             throw .idToken(.unknownKey)
         }
-        let task: Task<Result<[KakaoJWK], KakaoAPIError>, Never>
+        let task: Task<Result<KeySet, KakaoAPIError>, Never>
         if let pendingFetch {
             task = pendingFetch
         } else {
             task = Task {
-                do throws(KakaoAPIError) { return .success(try await fetch()) } catch { return .failure(error) }
+                do throws(KakaoAPIError) { return .success(await Self.keySet(try await fetch())) } catch { return .failure(error) }
             }
             pendingFetch = task
         }
         let result = await task.value
+        // No suspension from here on: every caller that waited for this fetch sees its keys.
         if pendingFetch == task {
             pendingFetch = nil
-            if case .success(let jwks) = result {
+            if case .success(let set) = result {
                 lastFetch = .now
-                await install(jwks)
+                keys = set.keys
+                kids = set.kids
             }
         }
         if case .failure(let error) = result { throw error }
@@ -46,7 +54,7 @@ actor KakaoJWKSCache {
         return keys
     }
 
-    private func install(_ jwks: [KakaoJWK]) async {
+    private static func keySet(_ jwks: [KakaoJWK]) async -> KeySet {
         let collection = JWTKeyCollection()
         var installed = Set<String>()
         for jwk in jwks where jwk.kty == "RSA" && (jwk.alg == nil || jwk.alg == "RS256") && (jwk.use == nil || jwk.use == "sig") {
@@ -54,8 +62,7 @@ actor KakaoJWKSCache {
             await collection.add(rsa: key, digestAlgorithm: .sha256, kid: JWKIdentifier(string: jwk.kid))
             installed.insert(jwk.kid)
         }
-        keys = collection
-        kids = installed
+        return KeySet(keys: collection, kids: installed)
     }
 }
 

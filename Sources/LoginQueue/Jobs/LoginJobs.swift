@@ -39,10 +39,14 @@ public struct LoginJobs: Sendable {
     // MARK: - enqueue
 
     /// Enqueues a code posted with the attempt bound to `attemptToken`.
+    /// - Parameter loginID: the new login's public id (the caller may need to know it before
+    ///   the job is committed); a re-post of the same code answers the earlier login's id instead.
     /// - Throws: ``LoginQueueError``: `invalid_code`, `invalid_state`, `attempt_not_found`,
     ///   `attempt_expired`, `attempt_already_used`, `redirect_uri_not_allowed`,
     ///   `code_already_submitted`, `database_unavailable`.
-    public func enqueue(code: String, state: String, redirectURI: String?, attemptToken: String) async throws(LoginQueueError) -> EnqueuedLogin {
+    public func enqueue(
+        code: String, state: String, redirectURI: String?, attemptToken: String, loginID: UUID = UUID()
+    ) async throws(LoginQueueError) -> EnqueuedLogin {
         guard CodeFormat.isValidCode(code) else { throw LoginQueueError(.invalidCode) }
         guard CodeFormat.isValidState(state) else { throw LoginQueueError(.invalidState) }
         guard CodeFormat.isValidToken(attemptToken) else { throw LoginQueueError(.attemptNotFound) }
@@ -51,7 +55,6 @@ public struct LoginJobs: Sendable {
         }
         let binding = SecretToken.sha256(attemptToken)
         let fingerprints = sealing.fingerprints(of: code, purpose: "code")
-        let loginID = UUID()
         let sealedCode = try LoginQueueError.sealing { try sealing.seal(code, for: Self.codeContext(loginID)) }
         let deadline = configuration.jobDeadline.seconds
         let notify = debouncer.shouldNotify()
@@ -101,8 +104,8 @@ public struct LoginJobs: Sendable {
             configuration.redirectURIs.contains(where: { $0.utf8.elementsEqual(redirect.utf8) })
         else { throw LoginQueueError(.redirectURINotAllowed) }
         let pollToken = SecretToken.random()
-        let fingerprints = sealing.fingerprints(of: code, purpose: "code")
         let loginID = UUID()
+        let fingerprints = sealing.fingerprints(of: code, purpose: "code")
         let sealedCode = try LoginQueueError.sealing { try sealing.seal(code, for: Self.codeContext(loginID)) }
         let deadline = configuration.jobDeadline.seconds
         let notify = debouncer.shouldNotify()
