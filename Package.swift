@@ -110,6 +110,7 @@ let package = Package(
                 "Postgres",
                 "LoginQueue",
                 "Accounts",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -66,6 +66,7 @@ public struct KakaoEmulator: Sendable {
         router.get("/.well-known/jwks.json", use: discovery.jwks)
         router.post("/_emulator/codes", use: control.codes)
         router.get("/_emulator/stats", use: control.stats)
+        router.get("/_emulator/elapsed", use: control.elapsed)
         router.get("/_emulator/faults", use: control.faults)
         router.post("/_emulator/faults", use: control.faults)
         router.post("/_emulator/clock", use: control.clock)
@@ -135,6 +136,12 @@ public struct KakaoEmulator: Sendable {
 
     /// Counters since start (the same numbers as `GET /_emulator/stats`).
     public var stats: KakaoEmulatorStats { core.counters.snapshot }
+
+    /// The time spent on each of these users' backend calls, milliseconds (as
+    /// `GET /_emulator/elapsed`); users with no attributed call are absent.
+    public func elapsedMilliseconds(userIDs: [Int64]) -> [Int64: Double] {
+        core.elapsed.entries(for: userIDs).mapValues(\.milliseconds)
+    }
 
     /// The faults in force.
     public var faults: KakaoEmulatorFaults { core.faults.withLock { $0 } }

@@ -89,12 +89,10 @@ public struct PostgresListener: AsyncSequence, Sendable {
 }
 
 /// The state of one iteration: its connection, database thread and event loop, and the
-/// stream the event loop feeds (notification batches, connection loss).
-///
-/// `@unchecked Sendable`: the mutable state is in `state` (a lock-protected box), except
-/// `signals`' iterator, which only the single consuming task touches (one `next()` at a time,
-/// as `AsyncIteratorProtocol` requires).
-final class ListenerSession: @unchecked Sendable {
+/// stream the event loop feeds (notification batches, connection loss). Not `Sendable`: it
+/// belongs to the one task that iterates (the event loop reaches it only through the stream's
+/// continuation and the lock-protected `state`).
+final class ListenerSession {
     private enum Signal: Sendable {
         case notifications([PostgresListenerEvent])
         case lost(token: UInt64)

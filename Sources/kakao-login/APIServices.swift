@@ -33,7 +33,7 @@ enum APIServices {
                 pool: pool, sealing: sealing, provider: provider, configuration: queueConfiguration, logger: logger),
             jobs: LoginJobs(
                 pool: pool, sealing: sealing, provider: provider.name, configuration: queueConfiguration, sessions: sessions,
-                accounts: UserAccounts(), logger: logger),
+                logger: logger),
             sessions: sessions,
             accessTokens: accessTokens,
             metricsExposition: { registry.emitToString() })

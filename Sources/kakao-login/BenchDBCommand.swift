@@ -58,19 +58,7 @@ struct BenchDBCommand: AsyncParsableCommand {
             try await PostgresConnection.withConnection(configuration: configuration, logger: logger) { conn in
                 try await conn.execute(
                     "CREATE TABLE IF NOT EXISTS bench_db_rows (id bigserial PRIMARY KEY, payload text NOT NULL)")
-                let settings = try await conn.query(
-                    """
-                    SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync,
-                           current_setting('synchronous_commit') AS sync, current_setting('shared_buffers') AS buffers,
-                           current_setting('max_connections') AS max_connections
-                    """
-                ).single()
-                print(
-                    "server: PostgreSQL \(try settings.decode(String.self, "version")); "
-                        + "fsync=\(try settings.decode(String.self, "fsync")) "
-                        + "synchronous_commit=\(try settings.decode(String.self, "sync")) "
-                        + "shared_buffers=\(try settings.decode(String.self, "buffers")) "
-                        + "max_connections=\(try settings.decode(String.self, "max_connections"))")
+                print(try await ServerSettings.read(on: conn).line)
             }
             print(
                 "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores shared by server and client; "

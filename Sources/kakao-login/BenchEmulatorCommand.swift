@@ -53,10 +53,8 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
         var logger = Logger(label: "kakao-login.bench")
         logger.logLevel = .warning
         if let emulator {
-            guard let url = URLComponents(string: emulator), let host = url.host, ["127.0.0.1", "localhost", "::1"].contains(host),
-                let port = url.port
-            else { throw ValidationError("--emulator must be http://127.0.0.1:PORT (loopback only)") }
-            try await measure(host: host, port: port, minter: .http)
+            let endpoint = try BenchEndpoint(emulator, flag: "--emulator", loopbackOnly: true)
+            try await measure(host: endpoint.host, port: endpoint.port, minter: .http)
         } else {
             let emulator = try KakaoEmulator(logger: logger)
             try await emulator.withRunningServer { baseURL in
@@ -144,7 +142,7 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
     }
 
     private func progress(_ message: String) {
-        FileHandle.standardError.write(Data("bench emulator: \(message)\n".utf8))
+        BenchText.progress("emulator", message)
     }
 
     /// The string value of `"name":"…"` in a JSON body (the emulator's bodies need no unescaping there).
@@ -153,11 +151,5 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
         guard let start = text.range(of: "\"\(name)\":\"") else { return nil }
         guard let end = text[start.upperBound...].firstIndex(of: "\"") else { return nil }
         return String(text[start.upperBound..<end])
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

@@ -23,9 +23,15 @@ enum MetricsBootstrap {
         }
     }
 
-    /// `[a-zA-Z_:][a-zA-Z0-9_:]*`: every other character becomes `_`.
+    /// `[a-zA-Z_:][a-zA-Z0-9_:]*`: every other character becomes `_` (a valid name, the usual
+    /// case, is returned as it is).
     private static func prometheusName(_ name: String) -> String {
-        String(
+        let valid = name.utf8.enumerated().allSatisfy { index, byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || (index > 0 && byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        }
+        if valid { return name }
+        return String(
             name.unicodeScalars.enumerated().map { index, scalar -> Character in
                 let isLetter = (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || scalar == "_" || scalar == ":"
                 let isDigit = scalar >= "0" && scalar <= "9"

@@ -23,6 +23,24 @@ struct IDTokenVerificationTests {
         }
     }
 
+    @Test func concurrentFirstVerificationsShareOneFetchAndAllSucceed() async throws {
+        try await Harness.run { h in
+            var tokens: [String] = []
+            for index in 0..<64 {
+                let code = try h.emulator.mintCode(userID: Int64(100 + index), scope: "openid", nonce: "nonce-\(index)")
+                tokens.append(try #require(try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil).idToken))
+            }
+            try await withThrowingTaskGroup(of: String?.self) { group in
+                for (index, token) in tokens.enumerated() {
+                    group.addTask { try await h.client.verifyIDToken(token, nonce: "nonce-\(index)").nonce }
+                }
+                var verified = 0
+                for try await nonce in group where nonce != nil { verified += 1 }
+                #expect(verified == tokens.count, "every caller waiting for the first key fetch sees its keys")
+            }
+        }
+    }
+
     @Test func issuerMustMatch() async throws {
         try await Harness.run(issuer: "https://kauth.kakao.com") { h in
             let token = try await Self.idToken(h)

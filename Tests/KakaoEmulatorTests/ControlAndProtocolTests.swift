@@ -78,6 +78,29 @@ struct ControlAndProtocolTests {
         }
     }
 
+    @Test func elapsedTimeIsKeptPerUserAndPresentationsPerCode() async throws {
+        try await EmulatorHTTP.run { http throws in
+            let first = try http.emulator.mintCode(userID: 71, scope: "openid")
+            let other = try http.emulator.mintCode(userID: 72)
+            let exchanged = try await http.exchange(first)
+            let accessToken = try #require(exchanged.json["access_token"] as? String)
+            _ = try await http.get("/v2/user/me", headers: [("Authorization", "Bearer \(accessToken)")])
+            #expect(try await http.exchange(other).status == 200)
+            #expect(try await http.get("/_emulator/stats").json["code_presentations_max"] as? Int == 1)
+            #expect(try await http.exchange(other).json["error_code"] as? String == "KOE320")
+            #expect(try await http.get("/_emulator/stats").json["code_presentations_max"] as? Int == 2)
+
+            let answer = try await http.get("/_emulator/elapsed?user_ids=71,72,73")
+            let milliseconds = try #require(answer.json["elapsed_ms"] as? [String: Double])
+            let calls = try #require(answer.json["calls"] as? [String: Int])
+            #expect(calls == ["71": 2, "72": 2], "the exchange and user/me of 71; both presentations of 72's code")
+            #expect(milliseconds["73"] == nil, "a user with no call is absent")
+            #expect((milliseconds["71"] ?? 0) > 0)
+            #expect(http.emulator.elapsedMilliseconds(userIDs: [71, 73]).keys.sorted() == [71])
+            #expect(try await http.get("/_emulator/elapsed?user_ids=1,x").status == 400)
+        }
+    }
+
     @Test func discoveryAndJWKS() async throws {
         try await EmulatorHTTP.run { http throws in
             let discovery = try await http.get("/.well-known/openid-configuration").json

@@ -293,8 +293,7 @@ struct APIParts {
             pool: pool, listenerConfiguration: database,
             attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
             jobs: LoginJobs(
-                pool: pool, sealing: sealing, provider: provider.name, configuration: queue, sessions: sessions,
-                accounts: UserAccounts(), logger: logger),
+                pool: pool, sealing: sealing, provider: provider.name, configuration: queue, sessions: sessions, logger: logger),
             sessions: sessions, accessTokens: accessTokens, metricsFactory: options.metricsFactory,
             metricsExposition: options.metricsExposition)
         return APIParts(pool: pool, sealing: sealing, accessTokens: accessTokens, dependencies: dependencies)

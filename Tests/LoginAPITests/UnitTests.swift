@@ -23,6 +23,14 @@ struct UnitTests {
         #expect(IPAddress("::ffff:127.0.0.1")?.description == "127.0.0.1")
         #expect(IPAddress("2001:DB8::1")?.description == "2001:db8::1")
         #expect(IPAddress("127.0.0.2")?.isLoopback == true)
+        #expect(IPAddress("::1")?.isLoopback == true)
+        #expect(IPAddress("::2")?.isLoopback == false)
+        #expect(IPAddress("10.1.2.3")?.bytes == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 10, 1, 2, 3])
+        let wide = try #require(IPNetwork("2001:db8:aaaa:bbbb:cc00::/72"))
+        #expect(wide.contains(try #require(IPAddress("2001:db8:aaaa:bbbb:ccff::1"))))
+        #expect(!wide.contains(try #require(IPAddress("2001:db8:aaaa:bbbb:cd00::1"))))
+        #expect(try #require(IPNetwork("0.0.0.0/0")).contains(try #require(IPAddress("203.0.113.9"))))
+        #expect(try #require(IPNetwork("::/0")).contains(try #require(IPAddress("fe80::1"))))
     }
 
     @Test("X-Forwarded-For is believed only behind trusted proxies, from the right")
@@ -87,5 +95,36 @@ struct UnitTests {
         waiters.close()
         await registration.wait(upTo: .seconds(600))
         waiters.unregister(registration)
+    }
+
+    @Test("a login enqueued here is known pending for its own reader until its notification")
+    func awaitedCompletions() {
+        let waiters = LoginWaiters()
+        let id = UUID()
+        waiters.expectCompletion(of: id, reader: "reader-a")
+        #expect(!waiters.isAwaitingCompletion(id, reader: "reader-a"), "nothing is trusted while the listener is not connected")
+
+        waiters.setListening(true)
+        waiters.expectCompletion(of: id, reader: "reader-a")
+        #expect(waiters.isAwaitingCompletion(id, reader: "reader-a"))
+        #expect(!waiters.isAwaitingCompletion(id, reader: "reader-b"), "another reader reads the row (and gets 404)")
+        #expect(!waiters.isAwaitingCompletion(UUID(), reader: "reader-a"))
+        waiters.wake(id)
+        #expect(!waiters.isAwaitingCompletion(id, reader: "reader-a"), "done: the next poll reads the row")
+
+        let other = UUID()
+        waiters.expectCompletion(of: other, reader: "reader-a")
+        waiters.wakeAll()
+        #expect(!waiters.isAwaitingCompletion(other, reader: "reader-a"), "notifications may have been missed")
+        waiters.expectCompletion(of: other, reader: "reader-a")
+        waiters.forget(other)
+        #expect(!waiters.isAwaitingCompletion(other, reader: "reader-a"))
+
+        let expiring = LoginWaiters(completionMemory: .zero)
+        expiring.setListening(true)
+        let first = UUID()
+        expiring.expectCompletion(of: first, reader: "r")
+        expiring.expectCompletion(of: UUID(), reader: "r")
+        #expect(!expiring.isAwaitingCompletion(first, reader: "r"), "forgotten after the completion memory")
     }
 }

@@ -84,8 +84,7 @@ struct QueueHarness {
                 attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
                 jobs: LoginJobs(
                     pool: pool, sealing: sealing, provider: provider.name, configuration: queue,
-                    sessions: Sessions(pool: pool, configuration: sessionConfiguration, logger: logger),
-                    accounts: UserAccounts(), logger: logger),
+                    sessions: Sessions(pool: pool, configuration: sessionConfiguration, logger: logger), logger: logger),
                 logger: logger)
             try await body(harness)
         }

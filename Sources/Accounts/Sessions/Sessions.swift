@@ -47,22 +47,38 @@ public struct Sessions: Sendable {
     public func create(
         userID: UUID, provider: String, loginJobID: Int64?, on connection: PostgresConnection
     ) async throws -> NewSession {
-        let token = RefreshToken.random()
-        let row = try await connection.query(
-            """
-            WITH session AS (
-                INSERT INTO sessions (user_id, provider, login_job_id, expires_at)
-                VALUES (\(userID), \(provider), \(loginJobID), now() + make_interval(secs => \(configuration.familyLifetime.totalSeconds)))
-                RETURNING id, expires_at
-            )
+        let token = SessionToken()
+        let expressions = creationExpressions(
+            token, userID: "\(userID)", provider: provider, loginJobID: "\(loginJobID)", for: "(VALUES (1)) AS once (one)")
+        let row = try await connection.query("WITH \(expressions) SELECT session_id, expires_at FROM refresh_token").single()
+        return NewSession(
+            sessionID: try row.decode(UUID.self, "session_id"), refreshToken: token.refreshToken,
+            expiresAt: try row.decode(Date.self, "expires_at"))
+    }
+
+    /// ``create(userID:provider:loginJobID:on:)`` as two common table expressions for a caller
+    /// that writes more in the same statement (the API delivers a login in the statement that
+    /// reads it): `session` (`id`, `expires_at`) and `refresh_token` (`session_id`,
+    /// `expires_at`), holding `token`. Nothing is written unless `source` — a table expression of
+    /// the caller — yields a row; the caller must give one that yields at most one.
+    ///
+    /// - Parameters:
+    ///   - userID, loginJobID: SQL expressions over `source` (or bound values).
+    public func creationExpressions(
+        _ token: SessionToken, userID: SQLFragment, provider: String, loginJobID: SQLFragment, for source: SQLFragment
+    ) -> SQLFragment {
+        """
+        session AS (
+            INSERT INTO sessions (user_id, provider, login_job_id, expires_at)
+            SELECT \(userID), \(provider), \(loginJobID), now() + make_interval(secs => \(configuration.familyLifetime.totalSeconds))
+            FROM \(source)
+            RETURNING id, expires_at
+        ), refresh_token AS (
             INSERT INTO refresh_tokens (session_id, token_hash, expires_at)
             SELECT session.id, \(token.hash), session.expires_at FROM session
             RETURNING session_id, expires_at
-            """
-        ).single()
-        return NewSession(
-            sessionID: try row.decode(UUID.self, "session_id"), refreshToken: token.text,
-            expiresAt: try row.decode(Date.self, "expires_at"))
+        )
+        """
     }
 
     /// The user behind a verified access token, for `GET /me`: its session must exist, belong
@@ -78,7 +94,7 @@ public struct Sessions: Sendable {
         let rows = try await pool.query(
             """
             SELECT s.revoked_at IS NOT NULL AS session_revoked, s.expires_at <= now() AS session_expired,
-                   u.id, u.display_name, u.profile_image_url, u.email, u.email_verified, u.created_at
+                   \(UserRecord.columns(of: "u"))
             FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.id = \(sessionID) AND s.user_id = \(userID)
             """)

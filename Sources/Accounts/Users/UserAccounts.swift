@@ -32,17 +32,32 @@ public struct UserAccounts: Sendable {
     /// - Throws: ``AccountsError/Code/invalidProfile`` for a malformed provider or subject
     ///   (nothing is written); `PostgresError` from the database.
     public func upsert(_ profile: ProviderProfile, on connection: PostgresConnection) async throws -> UpsertedUser {
+        let row = try await connection.query(
+            "WITH \(try upsertExpressions(profile, for: "(VALUES (1)) AS once (one)")) SELECT id, inserted FROM account"
+        ).single()
+        return UpsertedUser(userID: try row.decode(UUID.self, "id"), isNewUser: try row.decode(Bool.self, "inserted"))
+    }
+
+    /// ``upsert(_:on:)`` as two common table expressions for a caller that writes more in the
+    /// same statement (the worker completes the job in the statement that signs the user up):
+    /// `identity` (the identity's `user_id`) and `account` (`id`, and `inserted`: true for a
+    /// new user). Nothing is written unless `source` — a table expression of the caller, such as
+    /// one of its CTEs that locked the job — yields a row; the caller must give one that yields
+    /// at most one.
+    ///
+    /// - Throws: ``AccountsError/Code/invalidProfile`` for a malformed provider or subject.
+    public func upsertExpressions(_ profile: ProviderProfile, for source: SQLFragment) throws(AccountsError) -> SQLFragment {
         guard profile.isStorable else { throw AccountsError(.invalidProfile, "malformed provider name or subject") }
         // The identity is written first with a fresh user id; the users row it points to is
         // inserted by the same statement (foreign keys are checked at the end of the statement).
         // `xmax = 0` holds only for a row this statement inserted, not for one it updated.
-        let row = try await connection.query(
-            """
-            WITH identity AS (
+        return """
+            identity AS (
                 INSERT INTO user_identities AS i
                     (provider, subject, user_id, nickname, profile_image_url, thumbnail_image_url, email, email_verified)
-                VALUES (\(profile.provider), \(profile.subject), gen_random_uuid(), \(profile.nickname),
-                        \(profile.profileImageURL), \(profile.thumbnailImageURL), \(profile.email), \(profile.emailVerified))
+                SELECT \(profile.provider), \(profile.subject), gen_random_uuid(), \(profile.nickname),
+                       \(profile.profileImageURL), \(profile.thumbnailImageURL), \(profile.email), \(profile.emailVerified)
+                FROM \(source)
                 ON CONFLICT (provider, subject) DO UPDATE SET
                     nickname = excluded.nickname,
                     profile_image_url = excluded.profile_image_url,
@@ -53,41 +68,36 @@ public struct UserAccounts: Sendable {
                     last_login_at = now(),
                     login_count = i.login_count + 1
                 RETURNING i.user_id
+            ), account AS (
+                INSERT INTO users AS u (id, display_name, profile_image_url, email, email_verified, last_login_at)
+                SELECT identity.user_id, \(profile.nickname), \(profile.profileImageURL), \(profile.email),
+                       \(profile.emailVerified), now()
+                FROM identity
+                ON CONFLICT (id) DO UPDATE SET
+                    display_name = coalesce(u.display_name, excluded.display_name),
+                    profile_image_url = coalesce(u.profile_image_url, excluded.profile_image_url),
+                    email = coalesce(u.email, excluded.email),
+                    email_verified = CASE
+                        WHEN u.email IS NULL THEN excluded.email_verified
+                        ELSE u.email_verified OR (excluded.email_verified AND u.email = excluded.email)
+                    END,
+                    updated_at = CASE
+                        WHEN (u.display_name IS NULL AND excluded.display_name IS NOT NULL)
+                          OR (u.profile_image_url IS NULL AND excluded.profile_image_url IS NOT NULL)
+                          OR (u.email IS NULL AND excluded.email IS NOT NULL)
+                          OR (NOT u.email_verified AND excluded.email_verified AND u.email = excluded.email)
+                        THEN now() ELSE u.updated_at
+                    END,
+                    last_login_at = now()
+                RETURNING u.id, (u.xmax = 0) AS inserted
             )
-            INSERT INTO users AS u (id, display_name, profile_image_url, email, email_verified, last_login_at)
-            SELECT identity.user_id, \(profile.nickname), \(profile.profileImageURL), \(profile.email),
-                   \(profile.emailVerified), now()
-            FROM identity
-            ON CONFLICT (id) DO UPDATE SET
-                display_name = coalesce(u.display_name, excluded.display_name),
-                profile_image_url = coalesce(u.profile_image_url, excluded.profile_image_url),
-                email = coalesce(u.email, excluded.email),
-                email_verified = CASE
-                    WHEN u.email IS NULL THEN excluded.email_verified
-                    ELSE u.email_verified OR (excluded.email_verified AND u.email = excluded.email)
-                END,
-                updated_at = CASE
-                    WHEN (u.display_name IS NULL AND excluded.display_name IS NOT NULL)
-                      OR (u.profile_image_url IS NULL AND excluded.profile_image_url IS NOT NULL)
-                      OR (u.email IS NULL AND excluded.email IS NOT NULL)
-                      OR (NOT u.email_verified AND excluded.email_verified AND u.email = excluded.email)
-                    THEN now() ELSE u.updated_at
-                END,
-                last_login_at = now()
-            RETURNING u.id, (u.xmax = 0) AS inserted
             """
-        ).single()
-        return UpsertedUser(userID: try row.decode(UUID.self, "id"), isNewUser: try row.decode(Bool.self, "inserted"))
     }
 
-    /// The user with this id, or nil: for the login answer, inside the transaction that mints the
-    /// session (`/me` uses ``Sessions/activeUser(for:)``, which also checks the session).
+    /// The user with this id, or nil (`/me` uses ``Sessions/activeUser(for:)``, which also
+    /// checks the session; a login's answer joins ``UserRecord/columns(of:)`` to its read).
     public func user(id: UUID, on connection: PostgresConnection) async throws -> UserRecord? {
-        let rows = try await connection.query(
-            """
-            SELECT u.id, u.display_name, u.profile_image_url, u.email, u.email_verified, u.created_at
-            FROM users u WHERE u.id = \(id)
-            """)
+        let rows = try await connection.query("SELECT \(UserRecord.columns(of: "u")) FROM users u WHERE u.id = \(id)")
         return try rows.first.map(UserRecord.init(row:))
     }
 }

@@ -30,9 +30,15 @@ public struct UserRecord: Sendable, Hashable, Codable {
         self.createdAt = createdAt
     }
 
-    /// Reads the columns `id`, `display_name`, `profile_image_url`, `email`, `email_verified`
-    /// and `created_at` of a `users` row.
-    init(row: PostgresRow) throws {
+    /// The columns ``init(row:)`` reads, of the `users` row named `alias` in the caller's query.
+    public static func columns(of alias: StaticString) -> SQLFragment {
+        let a = "\(alias)"
+        return SQLFragment(stringLiteral: "\(a).id, \(a).display_name, \(a).profile_image_url, \(a).email, \(a).email_verified, \(a).created_at")
+    }
+
+    /// Reads the columns ``columns(of:)`` names: `id`, `display_name`, `profile_image_url`,
+    /// `email`, `email_verified` and `created_at`.
+    public init(row: PostgresRow) throws {
         self.init(
             id: try row.decode(UUID.self, "id"),
             displayName: try row.decode(String?.self, "display_name"),

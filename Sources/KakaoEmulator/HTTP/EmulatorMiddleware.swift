@@ -7,7 +7,7 @@ import Synchronization
 
 /// The one middleware in front of every route:
 /// - stamps `X-Emulator-Elapsed-Ms` (time spent inside the emulator, injected latency included)
-///   on every answer;
+///   on every answer, and adds it to the ``ElapsedLedger`` of the user the request acted for;
 /// - injects faults on the backend-facing paths (see ``KakaoEmulatorFaults``);
 /// - answers `/_emulator/*` only to loopback peers;
 /// - turns anything a handler or the router throws into a Kakao-shaped answer, never a bare 500.
@@ -38,7 +38,11 @@ struct EmulatorMiddleware: RouterMiddleware {
         } else {
             response = await Self.answer(request, context: context, next: next, surface: surface)
         }
-        response.headers[Self.elapsedHeader] = Self.milliseconds(since: started)
+        let micros = max(0, (NIODeadline.now() - started).nanoseconds / 1000)
+        response.headers[Self.elapsedHeader] = Self.milliseconds(micros: micros)
+        if let user = context.attribution.user {
+            core.elapsed.add(userID: user, milliseconds: Double(micros) / 1000, now: core.now)
+        }
         return response
     }
 
@@ -130,8 +134,7 @@ struct EmulatorMiddleware: RouterMiddleware {
     }
 
     /// Decimal milliseconds with microsecond precision, e.g. `0.153`.
-    static func milliseconds(since start: NIODeadline) -> String {
-        let micros = max(0, (NIODeadline.now() - start).nanoseconds / 1000)
+    static func milliseconds(micros: Int64) -> String {
         let fraction = String(micros % 1000)
         return "\(micros / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }

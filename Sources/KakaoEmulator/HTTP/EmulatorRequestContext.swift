@@ -8,6 +8,8 @@ public struct EmulatorRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The client connection.
     let channel: any Channel
+    /// The user this request acted for, once a handler knows (for ``ElapsedLedger``).
+    let attribution = RequestAttribution()
 
     /// Made by Hummingbird for each request.
     public init(source: ApplicationRequestContextSource) {

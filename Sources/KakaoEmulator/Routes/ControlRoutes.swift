@@ -74,6 +74,32 @@ struct ControlRoutes {
         KakaoResponses.json(core.counters.snapshot.json)
     }
 
+    /// Most ids one `GET /_emulator/elapsed` may ask for.
+    static let maximumElapsedIDs = 1000
+
+    /// `GET /_emulator/elapsed?user_ids=1,2,3`: the time the emulator spent on each user's
+    /// backend calls (see ``ElapsedLedger``), as `{"elapsed_ms": {"1": 12.345}, "calls": {"1": 2}}`;
+    /// users with no attributed call are absent.
+    func elapsed(_ request: Request, _ context: EmulatorRequestContext) -> Response {
+        let text = request.uri.queryParameters.get("user_ids") ?? ""
+        let parts = text.split(separator: ",", omittingEmptySubsequences: true)
+        let ids = parts.compactMap { Int64($0) }
+        guard ids.count == parts.count, ids.count <= Self.maximumElapsedIDs else {
+            return failure("user_ids must be up to \(Self.maximumElapsedIDs) comma-separated integers")
+        }
+        let entries = core.elapsed.entries(for: ids).sorted { $0.key < $1.key }
+        var milliseconds = JSONObjectWriter()
+        var calls = JSONObjectWriter()
+        for (id, entry) in entries {
+            milliseconds.add(String(id), (entry.milliseconds * 1000).rounded() / 1000)
+            calls.add(String(id), entry.calls)
+        }
+        var answer = JSONObjectWriter()
+        answer.add("elapsed_ms", json: milliseconds.finish())
+        answer.add("calls", json: calls.finish())
+        return KakaoResponses.json(answer.finish())
+    }
+
     /// `GET /_emulator/faults` answers the faults in force; `POST` replaces them (`{}`: none).
     func faults(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
         if request.method == .post {

@@ -19,10 +19,10 @@ struct TokenRoutes {
             switch grantType {
             case "authorization_code":
                 core.counters.bump(\.tokenRequestsAuthorizationCode)
-                return try exchange(form)
+                return try exchange(form, attribution: context.attribution)
             case "refresh_token":
                 core.counters.bump(\.tokenRequestsRefreshToken)
-                return try refresh(form)
+                return try refresh(form, attribution: context.attribution)
             default:
                 return KakaoResponses.kauth(.unsupportedGrantType(grantType))
             }
@@ -46,7 +46,7 @@ struct TokenRoutes {
         return app
     }
 
-    private func exchange(_ form: FormParameters) throws -> Response {
+    private func exchange(_ form: FormParameters, attribution: RequestAttribution) throws -> Response {
         let app = try authenticateClient(form)
         let code = try form.single("code") ?? ""
         let redirectURI = try form.single("redirect_uri")
@@ -54,12 +54,14 @@ struct TokenRoutes {
         let accessToken = OpaqueTokenGenerator.make(length: 54)
         let refreshToken = OpaqueTokenGenerator.make(length: 54)
         let now = core.now
-        let (result, second) = core.state.withLock {
+        let (result, presentations, userID) = core.state.withLock {
             $0.exchange(
                 code: code, clientID: app.restAPIKey, redirectURI: redirectURI, codeVerifier: verifier,
                 newAccessToken: accessToken, newRefreshToken: refreshToken, now: now)
         }
-        if second { core.counters.bump(\.codesPresentedMoreThanOnce) }
+        if let userID { attribution.attribute(to: userID) }
+        if presentations == 2 { core.counters.bump(\.codesPresentedMoreThanOnce) }
+        core.counters.raise(\.codePresentationsMax, to: presentations)
         switch result {
         case .success(let grant):
             return try answer(grant, app: app, now: now, withIDToken: grant.openid)
@@ -69,7 +71,7 @@ struct TokenRoutes {
         }
     }
 
-    private func refresh(_ form: FormParameters) throws -> Response {
+    private func refresh(_ form: FormParameters, attribution: RequestAttribution) throws -> Response {
         let app = try authenticateClient(form)
         guard let presented = try form.single("refresh_token"), !presented.isEmpty else {
             return KakaoResponses.kauth(.missingRefreshToken)
@@ -82,6 +84,7 @@ struct TokenRoutes {
         }
         switch result {
         case .success(let grant):
+            attribution.attribute(to: grant.user.id)
             if grant.refreshToken != nil { core.counters.bump(\.refreshRotations) }
             return try answer(grant, app: app, now: now, withIDToken: grant.openid && core.configuration.idTokenOnRefresh)
         case .failure(let failure):

@@ -35,7 +35,7 @@ struct UserRoutes {
     }
 
     func userMe(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        await handle(request, includeBody: request.method == .post, allowAdminKey: true) { caller, form in
+        await handle(request, context, includeBody: request.method == .post, allowAdminKey: true) { caller, form in
             if let restriction = caller.user.restriction { return KakaoResponses.kapi(.restriction(restriction)) }
             let required = caller.app.consentItems.filter { $0.required && !caller.link.scopes.contains($0.id) }.map(\.id)
             guard required.isEmpty else {
@@ -59,7 +59,7 @@ struct UserRoutes {
 
     /// `GET|POST /v1/oidc/userinfo`: the OIDC names of what the user agreed to.
     func oidcUserInfo(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        await handle(request, includeBody: request.method == .post, allowAdminKey: false) { caller, _ in
+        await handle(request, context, includeBody: request.method == .post, allowAdminKey: false) { caller, _ in
             let user = caller.user
             let scopes = caller.link.scopes
             var object = JSONObjectWriter()
@@ -78,7 +78,7 @@ struct UserRoutes {
     }
 
     func accessTokenInfo(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        await handle(request, includeBody: false, allowAdminKey: false) { caller, _ in
+        await handle(request, context, includeBody: false, allowAdminKey: false) { caller, _ in
             var object = JSONObjectWriter()
             object.add("id", caller.user.id)
             object.add("expires_in", max(0, Int((caller.token?.expiresAt ?? 0) - core.now)))
@@ -88,15 +88,15 @@ struct UserRoutes {
     }
 
     func logout(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        return await revoke(request, unlink: false)
+        return await revoke(request, context, unlink: false)
     }
 
     func unlink(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        return await revoke(request, unlink: true)
+        return await revoke(request, context, unlink: true)
     }
 
-    private func revoke(_ request: Request, unlink: Bool) async -> Response {
-        await handle(request, includeBody: true, allowAdminKey: true) { caller, _ in
+    private func revoke(_ request: Request, _ context: EmulatorRequestContext, unlink: Bool) async -> Response {
+        await handle(request, context, includeBody: true, allowAdminKey: true) { caller, _ in
             let result = core.state.withLock { $0.revoke(appID: caller.app.appID, userID: caller.user.id, unlink: unlink) }
             guard case .success = result else { return KakaoResponses.kapi(.notLinked) }
             var object = JSONObjectWriter()
@@ -105,9 +105,11 @@ struct UserRoutes {
         }
     }
 
-    /// Reads the parameters, authenticates the caller, runs `body`; every failure is a kapi error.
+    /// Reads the parameters, authenticates the caller (and attributes the request's time to
+    /// them), runs `body`; every failure is a kapi error.
     private func handle(
         _ request: Request,
+        _ context: EmulatorRequestContext,
         includeBody: Bool,
         allowAdminKey: Bool,
         _ body: (Caller, FormParameters) throws -> Response
@@ -119,7 +121,9 @@ struct UserRoutes {
         case .failure(.malformed(let reason)): return KakaoResponses.kapi(.invalidParameter(reason))
         }
         do {
-            return try body(try caller(request, form: form, allowAdminKey: allowAdminKey), form)
+            let caller = try caller(request, form: form, allowAdminKey: allowAdminKey)
+            context.attribution.attribute(to: caller.user.id)
+            return try body(caller, form)
         } catch let error as KapiError {
             return KakaoResponses.kapi(error)
         } catch let error as FormParameters.Failure {

@@ -9,6 +9,8 @@ final class EmulatorCore: Sendable {
     let appsByAdminKey: [String: KakaoEmulatorConfiguration.App]
     let state: Mutex<EmulatorState>
     let counters = EmulatorCounters()
+    /// Time spent per user, for load tests (`GET /_emulator/elapsed`).
+    let elapsed = ElapsedLedger()
     let faults: Mutex<KakaoEmulatorFaults>
     let signer: IDTokenSigner
     private let runtime = EmulatorRuntime()

@@ -10,6 +10,8 @@ final class EmulatorCounters: Sendable {
     let idTokensSigned = EmulatorCounter()
     let codesIssued = EmulatorCounter()
     let codesPresentedMoreThanOnce = EmulatorCounter()
+    /// The most presentations of any one code (a maximum, not a count).
+    let codePresentationsMax = EmulatorCounter()
     let codesRejected = EmulatorCounter()
     let refreshRotations = EmulatorCounter()
     let rateLimited = EmulatorCounter()
@@ -27,6 +29,17 @@ final class EmulatorCounters: Sendable {
     @inline(__always)
     func bump(_ counter: KeyPath<EmulatorCounters, EmulatorCounter>) {
         self[keyPath: counter].value.add(1, ordering: .relaxed)
+    }
+
+    /// Raises a maximum to `value` if it is higher.
+    func raise(_ counter: KeyPath<EmulatorCounters, EmulatorCounter>, to value: Int) {
+        let atomic = self[keyPath: counter]
+        var current = atomic.value.load(ordering: .relaxed)
+        while value > current {
+            let (exchanged, original) = atomic.value.compareExchange(expected: current, desired: value, ordering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
     }
 
     /// Counts a request to a backend-facing path, before faults, so faulted ones count too.
@@ -52,6 +65,7 @@ final class EmulatorCounters: Sendable {
             idTokensSignedTotal: read(\.idTokensSigned),
             codesIssuedTotal: read(\.codesIssued),
             codesPresentedMoreThanOnce: read(\.codesPresentedMoreThanOnce),
+            codePresentationsMax: read(\.codePresentationsMax),
             codesRejectedTotal: read(\.codesRejected),
             refreshRotationsTotal: read(\.refreshRotations),
             rateLimitedTotal: read(\.rateLimited),

@@ -58,7 +58,8 @@ struct EmulatorState {
     }
 
     /// `grant_type=authorization_code` after the client was authenticated.
-    /// - Returns: the grant, and whether this presentation made the code "presented more than once".
+    /// - Returns: the grant; how many times the code has now been presented (0 for an unknown
+    ///   code); the code's user, when the code is known.
     mutating func exchange(
         code: String,
         clientID: String,
@@ -67,12 +68,12 @@ struct EmulatorState {
         newAccessToken: String,
         newRefreshToken: String,
         now: Double
-    ) -> (result: Result<TokenGrant, TokenFailure>, secondPresentation: Bool) {
-        guard var record = codes[code] else { return (.failure(.invalidCode), false) }
+    ) -> (result: Result<TokenGrant, TokenFailure>, presentations: Int, userID: Int64?) {
+        guard var record = codes[code] else { return (.failure(.invalidCode), 0, nil) }
         record.presentations += 1
         defer { codes[code] = record }
-        let second = record.presentations == 2
-        guard !record.spent, now < record.expiresAt else { return (.failure(.invalidCode), second) }
+        let presented = (record.presentations, record.userID)
+        guard !record.spent, now < record.expiresAt else { return (.failure(.invalidCode), presented.0, presented.1) }
         let failure: TokenFailure? =
             if record.clientID != clientID { .appMismatch }
             else if redirectURI != record.redirectURI { .redirectURIMismatch }
@@ -80,9 +81,11 @@ struct EmulatorState {
             else { nil }
         if let failure {
             if lifetimes.failedExchangeBurnsCode { record.spent = true }
-            return (.failure(failure), second)
+            return (.failure(failure), presented.0, presented.1)
         }
-        guard admitIssue(userID: record.userID, refreshToken: true, now: now) else { return (.failure(.rateLimited), second) }
+        guard admitIssue(userID: record.userID, refreshToken: true, now: now) else {
+            return (.failure(.rateLimited), presented.0, presented.1)
+        }
         record.spent = true
         let key = LinkKey(appID: record.appID, userID: record.userID)
         let generation = generations[key, default: 0]
@@ -96,7 +99,7 @@ struct EmulatorState {
         let grant = TokenGrant(
             user: user(record.userID), scopes: links[key]?.scopes ?? [], openid: record.openid, nonce: record.nonce,
             authTime: record.authTime, accessToken: newAccessToken, refreshToken: newRefreshToken)
-        return (.success(grant), second)
+        return (.success(grant), presented.0, presented.1)
     }
 
     /// `grant_type=refresh_token` after the client was authenticated; rotates the refresh

@@ -16,6 +16,9 @@ public struct KakaoEmulatorStats: Sendable, Hashable {
     public var codesIssuedTotal: Int
     /// Codes that were presented to `/oauth/token` more than once (each counted once).
     public var codesPresentedMoreThanOnce: Int
+    /// The most times any one code reached the grant (`/oauth/token` with that code, not
+    /// turned away by an injected fault first): 1 when no code was ever presented twice.
+    public var codePresentationsMax: Int
     /// Code presentations answered KOE320.
     public var codesRejectedTotal: Int
     /// Refreshes that rotated the refresh token.
@@ -52,6 +55,7 @@ public struct KakaoEmulatorStats: Sendable, Hashable {
         object.add("id_tokens_signed_total", idTokensSignedTotal)
         object.add("codes_issued_total", codesIssuedTotal)
         object.add("codes_presented_more_than_once", codesPresentedMoreThanOnce)
+        object.add("code_presentations_max", codePresentationsMax)
         object.add("codes_rejected_total", codesRejectedTotal)
         object.add("refresh_rotations_total", refreshRotationsTotal)
         object.add("rate_limited_total", rateLimitedTotal)

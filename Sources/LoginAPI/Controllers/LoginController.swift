@@ -47,8 +47,18 @@ struct LoginController: Sendable {
         let enqueued: EnqueuedLogin
         if let attemptToken {
             guard let state = body.state else { throw LoginQueueError(.invalidState) }
-            enqueued = try await jobs.enqueue(
-                code: code, state: state, redirectURI: body.redirectURI, attemptToken: attemptToken, logger: context.logger)
+            // Known pending from before its commit, so its completion cannot slip past unseen.
+            let loginID = UUID()
+            waiters.expectCompletion(of: loginID, reader: attemptToken)
+            do {
+                enqueued = try await jobs.enqueue(
+                    code: code, state: state, redirectURI: body.redirectURI, attemptToken: attemptToken, loginID: loginID,
+                    logger: context.logger)
+            } catch {
+                waiters.forget(loginID)
+                throw error
+            }
+            if enqueued.loginID != loginID { waiters.forget(loginID) }
         } else {
             enqueued = try await jobs.enqueueWithoutState(code: code, redirectURI: body.redirectURI, logger: context.logger)
         }
@@ -83,13 +93,23 @@ struct LoginController: Sendable {
     }
 
     /// Reads until the login is no longer pending or `wait` is over. The waiter is registered
-    /// before the first read, so a completion between a read and the wait is not lost.
+    /// before the first read, so a completion between a read and the wait is not lost. A login
+    /// this process enqueued and has not heard the end of is known pending: the first read is
+    /// skipped (see ``LoginWaiters``).
     private func read(loginID: UUID, reader: String, waitingUpTo wait: Duration, logger: Logger) async throws -> LoginStatus {
         let deadline = ContinuousClock.now + wait
         let registration = wait > .zero ? waiters.register(loginID) : nil
         defer { registration.map(waiters.unregister) }
+        var knownPending = registration != nil && waiters.isAwaitingCompletion(loginID, reader: reader)
         while true {
-            guard let status = try await jobs.read(loginID: loginID, readerToken: reader, logger: logger) else { throw APIError.notFound }
+            let status: LoginStatus
+            if knownPending {
+                status = .pending
+                knownPending = false
+            } else {
+                guard let read = try await jobs.read(loginID: loginID, readerToken: reader, logger: logger) else { throw APIError.notFound }
+                status = read
+            }
             let now = ContinuousClock.now
             guard case .pending = status, let registration, now < deadline, !Task.isCancelled,
                 !Task.isShuttingDownGracefully

@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -9,6 +11,12 @@ import Synchronization
 /// ``Registration/wait(upTo:)`` returns at once. Every registration is woken when the listener
 /// (re)connects (notifications sent while it was away are lost), and each wait is bounded by
 /// the caller's re-check interval as a safety net.
+///
+/// It also remembers the logins this process enqueued until their `login_done` arrives
+/// (``expectCompletion(of:reader:)``): a poll of such a login by its own reader, registered
+/// while the listener is connected, is known to be pending without reading the row, since
+/// every change that ends a login notifies. That spares one read per login (the poll that
+/// follows the 202 at once); the wake-up then comes from the notification as for any wait.
 public final class LoginWaiters: Sendable {
     /// One waiting poll. Not shared between tasks.
     public struct Registration: Sendable {
@@ -40,11 +48,57 @@ public final class LoginWaiters: Sendable {
         var nextID = 0
         var isClosed = false
         var isListening = false
+        /// Logins enqueued here and not yet notified done: the SHA-256 of their reader token.
+        var awaiting: [UUID: [UInt8]] = [:]
+        /// The same, oldest first, to forget them after ``completionMemory``.
+        var awaitingOrder = CircularBuffer<(loginID: UUID, since: ContinuousClock.Instant)>()
     }
 
     private let state = Mutex(State())
 
-    public init() {}
+    /// How long an enqueued login is remembered without a notification (longer than any job's
+    /// deadline); after that its polls read the row, as they would anyway.
+    let completionMemory: Duration
+
+    public init(completionMemory: Duration = .seconds(180)) {
+        self.completionMemory = completionMemory
+    }
+
+    /// Records that this process enqueued `loginID`, to be read by `reader` (the attempt or
+    /// poll token): until its `login_done` arrives it is pending.
+    public func expectCompletion(of loginID: UUID, reader: String) {
+        let digest = Self.digest(reader)
+        let now = ContinuousClock.now
+        state.withLock { state in
+            while let oldest = state.awaitingOrder.first, now - oldest.since >= completionMemory {
+                state.awaitingOrder.removeFirst()
+                state.awaiting[oldest.loginID] = nil
+            }
+            guard !state.isClosed, state.isListening else { return }
+            state.awaiting[loginID] = digest
+            state.awaitingOrder.append((loginID, now))
+        }
+    }
+
+    /// Drops what ``expectCompletion(of:reader:)`` recorded (the enqueue did not create it).
+    public func forget(_ loginID: UUID) {
+        state.withLock { _ = $0.awaiting.removeValue(forKey: loginID) }
+    }
+
+    /// Whether `loginID` is certainly still pending for `reader`: enqueued here, not notified
+    /// done, the listener connected all along. Ask after registering the poll, so a
+    /// notification that comes later still wakes it.
+    public func isAwaitingCompletion(_ loginID: UUID, reader: String) -> Bool {
+        let digest = Self.digest(reader)
+        return state.withLock { state in
+            guard state.isListening, let expected = state.awaiting[loginID] else { return false }
+            return expected == digest
+        }
+    }
+
+    private static func digest(_ reader: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(reader.utf8)))
+    }
 
     /// Registers a poll of `loginID`; pair with ``unregister(_:)``.
     public func register(_ loginID: UUID) -> Registration {
@@ -67,12 +121,21 @@ public final class LoginWaiters: Sendable {
 
     /// Wakes every poll of `loginID` (its row changed).
     public func wake(_ loginID: UUID) {
-        resume(state.withLock { state in Self.markWoken(&state, loginID) })
+        resume(
+            state.withLock { state in
+                state.awaiting[loginID] = nil
+                return Self.markWoken(&state, loginID)
+            })
     }
 
-    /// Wakes every poll (the listener reconnected: notifications may have been missed).
+    /// Wakes every poll (the listener reconnected: notifications may have been missed) and
+    /// forgets which logins were pending.
     public func wakeAll() {
-        resume(state.withLock { state in state.slots.keys.flatMap { Self.markWoken(&state, $0) } })
+        resume(
+            state.withLock { state in
+                Self.forgetAwaiting(&state)
+                return state.slots.keys.flatMap { Self.markWoken(&state, $0) }
+            })
     }
 
     /// Makes every wait, current and future, return at once (the process is shutting down).
@@ -80,6 +143,7 @@ public final class LoginWaiters: Sendable {
         resume(
             state.withLock { state in
                 state.isClosed = true
+                Self.forgetAwaiting(&state)
                 return state.slots.keys.flatMap { Self.markWoken(&state, $0) }
             })
     }
@@ -88,13 +152,21 @@ public final class LoginWaiters: Sendable {
     public var isListening: Bool { state.withLock { $0.isListening } }
 
     func setListening(_ listening: Bool) {
-        state.withLock { $0.isListening = listening }
+        state.withLock { state in
+            state.isListening = listening
+            if !listening { Self.forgetAwaiting(&state) }
+        }
     }
 
     /// Registrations right now, for tests and metrics.
     public var count: Int { state.withLock { $0.slots.values.reduce(0) { $0 + $1.count } } }
 
     // MARK: - internals
+
+    private static func forgetAwaiting(_ state: inout State) {
+        state.awaiting.removeAll()
+        state.awaitingOrder.removeAll()
+    }
 
     private static func markWoken(_ state: inout State, _ loginID: UUID) -> [CheckedContinuation<Void, Never>] {
         guard var slots = state.slots[loginID] else { return [] }

@@ -11,26 +11,38 @@ import Metrics
 /// - `login_api_poll_duration_seconds{status}`: from the poll's arrival to its answer, long
 ///   waits included.
 struct APIMetrics: Sendable {
-    let factory: any MetricsFactory
     private let enqueuedNew: Counter
     private let enqueuedRepeat: Counter
+    private let requests: MetricHandles<[String], Counter>
+    private let requestDurations: MetricHandles<[String], Timer>
+    private let pollAnswers: MetricHandles<[String], Counter>
+    private let pollDurations: MetricHandles<String, Timer>
 
     init(factory: (any MetricsFactory)?) {
-        self.factory = factory ?? MetricsSystem.factory
-        enqueuedNew = Counter(label: "login_api_logins_enqueued_total", dimensions: [("result", "new")], factory: self.factory)
-        enqueuedRepeat = Counter(
-            label: "login_api_logins_enqueued_total", dimensions: [("result", "repeat")], factory: self.factory)
+        let factory = factory ?? MetricsSystem.factory
+        enqueuedNew = Counter(label: "login_api_logins_enqueued_total", dimensions: [("result", "new")], factory: factory)
+        enqueuedRepeat = Counter(label: "login_api_logins_enqueued_total", dimensions: [("result", "repeat")], factory: factory)
+        requests = MetricHandles { key in
+            Counter(
+                label: "login_api_requests_total", dimensions: [("route", key[0]), ("method", key[1]), ("status", key[2])],
+                factory: factory)
+        }
+        requestDurations = MetricHandles { key in
+            Timer(
+                label: "login_api_request_duration_seconds", dimensions: [("route", key[0]), ("method", key[1])],
+                preferredDisplayUnit: .seconds, factory: factory)
+        }
+        pollAnswers = MetricHandles { key in
+            Counter(label: "login_api_poll_answers_total", dimensions: [("status", key[0]), ("failure_code", key[1])], factory: factory)
+        }
+        pollDurations = MetricHandles { status in
+            Timer(label: "login_api_poll_duration_seconds", dimensions: [("status", status)], preferredDisplayUnit: .seconds, factory: factory)
+        }
     }
 
     func recordRequest(route: String, method: String, status: Int, duration: Duration) {
-        Counter(
-            label: "login_api_requests_total", dimensions: [("route", route), ("method", method), ("status", String(status))],
-            factory: factory
-        ).increment()
-        Timer(
-            label: "login_api_request_duration_seconds", dimensions: [("route", route), ("method", method)],
-            preferredDisplayUnit: .seconds, factory: factory
-        ).record(duration: duration)
+        requests[[route, method, String(status)]].increment()
+        requestDurations[[route, method]].record(duration: duration)
     }
 
     func recordEnqueued(isNew: Bool) {
@@ -38,13 +50,7 @@ struct APIMetrics: Sendable {
     }
 
     func recordPollAnswer(status: String, failureCode: LoginFailureCode?, duration: Duration) {
-        Counter(
-            label: "login_api_poll_answers_total",
-            dimensions: [("status", status), ("failure_code", failureCode?.rawValue ?? "")], factory: factory
-        ).increment()
-        Timer(
-            label: "login_api_poll_duration_seconds", dimensions: [("status", status)], preferredDisplayUnit: .seconds,
-            factory: factory
-        ).record(duration: duration)
+        pollAnswers[[status, failureCode?.rawValue ?? ""]].increment()
+        pollDurations[status].record(duration: duration)
     }
 }

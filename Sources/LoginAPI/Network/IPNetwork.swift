@@ -21,12 +21,14 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `candidate` lies in this block.
     public func contains(_ candidate: IPAddress) -> Bool {
-        let whole = prefixLength / 8
-        guard candidate.bytes[0..<whole] == address.bytes[0..<whole] else { return false }
-        let rest = prefixLength % 8
-        guard rest > 0 else { return true }
-        let mask = UInt8(0xFF) << (8 - rest)
-        return candidate.bytes[whole] & mask == address.bytes[whole] & mask
+        let (highMask, lowMask) = mask
+        return candidate.high & highMask == address.high & highMask && candidate.low & lowMask == address.low & lowMask
+    }
+
+    /// The prefix as masks over the address's two halves.
+    private var mask: (high: UInt64, low: UInt64) {
+        func ones(_ count: Int) -> UInt64 { count <= 0 ? 0 : count >= 64 ? .max : .max << (64 - count) }
+        return (ones(prefixLength), ones(prefixLength - 64))
     }
 
     public var description: String {

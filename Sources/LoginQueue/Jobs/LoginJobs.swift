@@ -19,21 +19,19 @@ public struct LoginJobs: Sendable {
     let provider: String
     let configuration: LoginQueueConfiguration
     let sessions: Sessions
-    let accounts: UserAccounts
     let logger: Logger
     private let debouncer: NotifyDebouncer
 
     /// - Parameter notifyWindow: at most one worker wake-up per window from this process.
     public init(
         pool: PostgresPool, sealing: SealingKeys, provider: String, configuration: LoginQueueConfiguration,
-        sessions: Sessions, accounts: UserAccounts, notifyWindow: Duration = .milliseconds(5), logger: Logger
+        sessions: Sessions, notifyWindow: Duration = .milliseconds(5), logger: Logger
     ) {
         self.pool = pool
         self.sealing = sealing
         self.provider = provider
         self.configuration = configuration
         self.sessions = sessions
-        self.accounts = accounts
         self.logger = logger
         self.debouncer = NotifyDebouncer(window: notifyWindow)
     }
@@ -41,13 +39,15 @@ public struct LoginJobs: Sendable {
     // MARK: - enqueue
 
     /// Enqueues a code posted with the attempt bound to `attemptToken`.
+    /// - Parameter loginID: the new login's public id (the caller may need to know it before
+    ///   the job is committed); a re-post of the same code answers the earlier login's id instead.
+    /// - Parameter logger: the caller's logger (an HTTP request's, with its `request.id`); `nil`
+    ///   uses this type's. Its lines get `login.id`.
     /// - Throws: ``LoginQueueError``: `invalid_code`, `invalid_state`, `attempt_not_found`,
     ///   `attempt_expired`, `attempt_already_used`, `redirect_uri_not_allowed`,
     ///   `code_already_submitted`, `database_unavailable`.
-    /// - Parameter logger: the caller's logger (an HTTP request's, with its `request.id`); `nil`
-    ///   uses this type's. Its lines get `login.id`.
     public func enqueue(
-        code: String, state: String, redirectURI: String?, attemptToken: String, logger: Logger? = nil
+        code: String, state: String, redirectURI: String?, attemptToken: String, loginID: UUID = UUID(), logger: Logger? = nil
     ) async throws(LoginQueueError) -> EnqueuedLogin {
         guard CodeFormat.isValidCode(code) else { throw LoginQueueError(.invalidCode) }
         guard CodeFormat.isValidState(state) else { throw LoginQueueError(.invalidState) }
@@ -57,12 +57,11 @@ public struct LoginJobs: Sendable {
         }
         let binding = SecretToken.sha256(attemptToken)
         let fingerprints = sealing.fingerprints(of: code, purpose: "code")
-        let loginID = UUID()
-        let insertLogger = scopedLogger(logger, loginID: loginID)
         let sealedCode = try LoginQueueError.sealing { try sealing.seal(code, for: Self.codeContext(loginID)) }
         let deadline = configuration.jobDeadline.seconds
         let notify = debouncer.shouldNotify()
 
+        let insertLogger = scopedLogger(logger, loginID: loginID)
         let rows = try await LoginQueueError.database(insertLogger, "enqueue") {
             try await pool.query(
                 """
@@ -71,7 +70,7 @@ public struct LoginJobs: Sendable {
                     WHERE binding_hash = \(binding) AND state_hash = \(SecretToken.sha256(state))
                       AND used_at IS NULL AND expires_at > now()
                       AND (\(redirectURI)::text IS NULL OR redirect_uri = \(redirectURI)::text)
-                      AND NOT EXISTS (SELECT 1 FROM login_jobs WHERE code_hmac = ANY(SELECT decode(h, 'hex') FROM unnest(\(Self.hex(fingerprints))::text[]) AS h))
+                      AND NOT EXISTS \(Self.jobsWithCode(fingerprints, columns: "1"))
                     FOR UPDATE
                 ), used AS (
                     UPDATE login_attempts a SET used_at = now(), pkce_verifier_sealed = NULL
@@ -102,16 +101,16 @@ public struct LoginJobs: Sendable {
 
     /// Enqueues a code without an attempt (`LOGIN_REQUIRE_STATE=false`, the seed's code-only
     /// flow): the redirect URI must be in the allow-list, and the answer carries a poll token
-    /// that every read must present. `logger` as for ``enqueue(code:state:redirectURI:attemptToken:logger:)``.
+    /// that every read must present. `logger` as for ``enqueue(code:state:redirectURI:attemptToken:loginID:logger:)``.
     public func enqueueWithoutState(code: String, redirectURI: String?, logger: Logger? = nil) async throws(LoginQueueError) -> EnqueuedLogin {
         guard CodeFormat.isValidCode(code) else { throw LoginQueueError(.invalidCode) }
         guard let redirect = redirectURI ?? configuration.redirectURIs.first,
             configuration.redirectURIs.contains(where: { $0.utf8.elementsEqual(redirect.utf8) })
         else { throw LoginQueueError(.redirectURINotAllowed) }
         let pollToken = SecretToken.random()
-        let fingerprints = sealing.fingerprints(of: code, purpose: "code")
         let loginID = UUID()
         let logger = scopedLogger(logger, loginID: loginID)
+        let fingerprints = sealing.fingerprints(of: code, purpose: "code")
         let sealedCode = try LoginQueueError.sealing { try sealing.seal(code, for: Self.codeContext(loginID)) }
         let deadline = configuration.jobDeadline.seconds
         let notify = debouncer.shouldNotify()
@@ -122,7 +121,7 @@ public struct LoginJobs: Sendable {
                     INSERT INTO login_jobs (login_id, provider, redirect_uri, binding_hash, code_hmac, code_sealed, deadline_at)
                     SELECT \(loginID), \(provider), \(redirect), \(SecretToken.sha256(pollToken)), \(fingerprints[0]), \(sealedCode),
                            now() + make_interval(secs => \(deadline))
-                    WHERE NOT EXISTS (SELECT 1 FROM login_jobs WHERE code_hmac = ANY(SELECT decode(h, 'hex') FROM unnest(\(Self.hex(fingerprints))::text[]) AS h))
+                    WHERE NOT EXISTS \(Self.jobsWithCode(fingerprints, columns: "1"))
                     ON CONFLICT (code_hmac) DO NOTHING
                     RETURNING login_id
                 )
@@ -144,8 +143,9 @@ public struct LoginJobs: Sendable {
         let rows = try await LoginQueueError.database(logger, "enqueue") {
             try await pool.query(
                 """
-                SELECT (SELECT login_id FROM login_jobs WHERE code_hmac = ANY(SELECT decode(h, 'hex') FROM unnest(\(Self.hex(fingerprints))::text[]) AS h) AND binding_hash = \(binding)) AS same_login,
-                       EXISTS (SELECT 1 FROM login_jobs WHERE code_hmac = ANY(SELECT decode(h, 'hex') FROM unnest(\(Self.hex(fingerprints))::text[]) AS h)) AS code_known,
+                SELECT (SELECT login_id FROM \(Self.jobsWithCode(fingerprints, columns: "login_id, binding_hash")) AS j
+                        WHERE j.binding_hash = \(binding) LIMIT 1) AS same_login,
+                       EXISTS \(Self.jobsWithCode(fingerprints, columns: "1")) AS code_known,
                        a.id IS NOT NULL AS attempt_found,
                        coalesce(a.state_hash = \(stateHash), false) AS state_matches,
                        coalesce(\(redirectURI)::text IS NULL OR a.redirect_uri = \(redirectURI)::text, false) AS redirect_matches,
@@ -182,21 +182,39 @@ public struct LoginJobs: Sendable {
     /// `X-Login-Attempt`) or, in the stateless flow, the poll token. `nil` when the id is unknown
     /// or the reader is not its own (the two are indistinguishable to the caller).
     ///
-    /// The first read of a succeeded login mints a session and its refresh token (one
-    /// transaction); reads within the delivery window get them again; later reads the status.
-    /// `logger` as for ``enqueue(code:state:redirectURI:attemptToken:logger:)``.
+    /// The first read of a succeeded login mints a session and its refresh token; reads within
+    /// the delivery window get them again; later reads the status. One statement: it reads the
+    /// job with its user and, when the job is succeeded and undelivered, locks it, creates the
+    /// session and marks the delivery (read-only, and no transaction id, otherwise). Two first
+    /// reads at once mint one session: the second waits for the first's row lock, finds the
+    /// login delivered, and reads again.
+    /// `logger` as for ``enqueue(code:state:redirectURI:attemptToken:loginID:logger:)``.
     public func read(loginID: UUID, readerToken: String, logger: Logger? = nil) async throws(LoginQueueError) -> LoginStatus? {
         guard CodeFormat.isValidToken(readerToken) else { return nil }
         let logger = scopedLogger(logger, loginID: loginID)
         let binding = SecretToken.sha256(readerToken)
-        let window = configuration.deliveryWindow.seconds
+        let token = SessionToken()
+        let sealedToken = try LoginQueueError.sealing { try sealing.seal(token.refreshToken, for: Self.refreshTokenContext(loginID)) }
+        let session = sessions.creationExpressions(
+            token, userID: "undelivered.user_id", provider: provider, loginJobID: "undelivered.id", for: "undelivered")
         let rows = try await LoginQueueError.database(logger, "read") {
             try await pool.query(
                 """
-                SELECT id, state, failure_code, provider_error, user_id, is_new_user, session_id, refresh_token_sealed,
-                       delivered_at IS NOT NULL AS delivered,
-                       coalesce(delivered_at > now() - make_interval(secs => \(window)), false) AS in_window
-                FROM login_jobs WHERE login_id = \(loginID) AND binding_hash = \(binding)
+                WITH undelivered AS (
+                    SELECT id, user_id FROM login_jobs
+                    WHERE login_id = \(loginID) AND binding_hash = \(binding) AND state = 'succeeded' AND delivered_at IS NULL
+                    FOR UPDATE
+                ), \(session), delivered AS (
+                    UPDATE login_jobs j SET session_id = refresh_token.session_id, delivered_at = now(), refresh_token_sealed = \(sealedToken)
+                    FROM undelivered, refresh_token WHERE j.id = undelivered.id
+                )
+                SELECT j.state, j.failure_code, j.provider_error, j.user_id, j.is_new_user, j.session_id, j.refresh_token_sealed,
+                       j.delivered_at IS NOT NULL AS delivered,
+                       coalesce(j.delivered_at > now() - make_interval(secs => \(configuration.deliveryWindow.seconds)), false) AS in_window,
+                       (SELECT session_id FROM refresh_token) AS minted_session,
+                       \(UserRecord.columns(of: "u"))
+                FROM login_jobs j LEFT JOIN users u ON u.id = j.user_id
+                WHERE j.login_id = \(loginID) AND j.binding_hash = \(binding)
                 """
             )
         }
@@ -209,11 +227,12 @@ public struct LoginJobs: Sendable {
                 let code = LoginFailureCode(rawValue: try row.decode(String.self, "failure_code")) ?? .internalError
                 return .failed(code: code, providerError: try row.decode(String?.self, "provider_error"))
             default:
-                let userID = try row.decode(UUID.self, "user_id")
-                let isNewUser = try row.decode(Bool.self, "is_new_user")
                 let delivery: TokenDelivery?
-                if !(try row.decode(Bool.self, "delivered")) {
-                    delivery = try await deliver(jobID: try row.decode(Int64.self, "id"), loginID: loginID, userID: userID)
+                if let minted = try row.decode(UUID?.self, "minted_session") {
+                    delivery = TokenDelivery(sessionID: minted, refreshToken: token.refreshToken, isFirstDelivery: true)
+                } else if !(try row.decode(Bool.self, "delivered")) {
+                    // Another first read delivered it between this statement's snapshot and its lock.
+                    return try await read(loginID: loginID, readerToken: readerToken)
                 } else if try row.decode(Bool.self, "in_window"), let sealed = try row.decode([UInt8]?.self, "refresh_token_sealed") {
                     delivery = TokenDelivery(
                         sessionID: try row.decode(UUID.self, "session_id"),
@@ -222,8 +241,11 @@ public struct LoginJobs: Sendable {
                 } else {
                     delivery = nil
                 }
-                let user = try await pool.withConnection { connection in try await accounts.user(id: userID, on: connection) }
-                return .succeeded(LoginSuccess(userID: userID, isNewUser: isNewUser, user: user, delivery: delivery))
+                let user = row.isNull("id") ? nil : try UserRecord(row: row)
+                return .succeeded(
+                    LoginSuccess(
+                        userID: try row.decode(UUID.self, "user_id"), isNewUser: try row.decode(Bool.self, "is_new_user"), user: user,
+                        delivery: delivery))
             }
         } catch let error as LoginQueueError {
             throw error
@@ -233,32 +255,6 @@ public struct LoginJobs: Sendable {
         } catch {
             logger.error("login.read_failed", metadata: ["error": "\(error)"])
             throw LoginQueueError(.internalError)
-        }
-    }
-
-    /// Mints the session of a succeeded login on its first read, under the job's row lock so two
-    /// concurrent first reads mint one session. Returns the delivery (or a re-delivery if another
-    /// read won).
-    private func deliver(jobID: Int64, loginID: UUID, userID: UUID) async throws -> TokenDelivery? {
-        try await pool.withTransaction { connection in
-            let locked = try await connection.query(
-                "SELECT delivered_at IS NOT NULL AS delivered, session_id, refresh_token_sealed FROM login_jobs WHERE id = \(jobID) FOR UPDATE"
-            ).single()
-            if try locked.decode(Bool.self, "delivered") {
-                guard let sealed = try locked.decode([UInt8]?.self, "refresh_token_sealed") else { return nil }
-                return TokenDelivery(
-                    sessionID: try locked.decode(UUID.self, "session_id"),
-                    refreshToken: try sealing.openString(sealed, for: Self.refreshTokenContext(loginID)), isFirstDelivery: false)
-            }
-            let session = try await sessions.create(userID: userID, provider: provider, loginJobID: jobID, on: connection)
-            let sealed = try sealing.seal(session.refreshToken, for: Self.refreshTokenContext(loginID))
-            try await connection.execute(
-                """
-                UPDATE login_jobs SET session_id = \(session.sessionID), delivered_at = now(), refresh_token_sealed = \(sealed)
-                WHERE id = \(jobID)
-                """
-            )
-            return TokenDelivery(sessionID: session.sessionID, refreshToken: session.refreshToken, isFirstDelivery: true)
         }
     }
 
@@ -284,11 +280,6 @@ public struct LoginJobs: Sendable {
     private static func insertedLoginID(_ rows: PostgresRows) -> UUID? {
         guard let row = rows.first, let value = try? row.decode(UUID?.self, "login_id") else { return nil }
         return value
-    }
-
-    /// Fingerprints as hex text, for `code_hmac = ANY(…)` (PostgreSQL decodes them).
-    static func hex(_ fingerprints: [[UInt8]]) -> [String] {
-        fingerprints.map { bytes in bytes.map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined() }
     }
 
     // MARK: - sealing contexts

@@ -1,5 +1,5 @@
+import Accounts
 import Crypto
-import Foundation
 
 /// Random secrets (states, attempt tokens, PKCE verifiers, nonces, poll tokens) and the hashes
 /// that stand for them in the database.
@@ -8,7 +8,7 @@ enum SecretToken {
     static func random(bytes: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
         let raw = (0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return base64URL(raw)
+        return Base64URL.encode(raw)
     }
 
     /// SHA-256 of the UTF-8 text: how states, bindings and poll tokens are stored.
@@ -18,20 +18,6 @@ enum SecretToken {
 
     /// The PKCE S256 challenge of a verifier (RFC 7636).
     static func codeChallenge(verifier: String) -> String {
-        base64URL(sha256(verifier))
-    }
-
-    static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-}
-
-extension String {
-    /// The string with leading zeros up to `length` characters.
-    func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
+        Base64URL.encode(sha256(verifier))
     }
 }

@@ -83,51 +83,49 @@ struct LoginJobQueue: Sendable {
     }
 
     /// After a successful exchange: the provider's tokens sealed, the code and verifier dropped,
-    /// `stage = 'profile'`. Losing it only costs a retry, so it does not wait for the WAL flush.
+    /// `stage = 'profile'`. Losing it only costs a retry, so it does not wait for the WAL flush:
+    /// one statement that sets `synchronous_commit = off` for its own implicit transaction
+    /// (`set_config(…, true)`), one round trip instead of BEGIN, UPDATE, COMMIT.
     /// - Returns: false when the job is no longer this worker's.
     func checkpoint(_ job: ClaimedJob, sealedTokens: [UInt8]) async throws -> Bool {
-        try await pool.withTransaction(PostgresTransactionOptions(synchronousCommit: false)) { connection in
-            try await connection.execute(
-                """
-                UPDATE login_jobs
-                SET stage = 'profile', kakao_token_sealed = \(sealedTokens), code_sealed = NULL, pkce_verifier_sealed = NULL
-                WHERE id = \(job.id) AND attempt = \(job.attempt) AND locked_by = \(workerID) AND state = 'running'
-                """
-            ) == 1
-        }
+        try await pool.execute(
+            """
+            UPDATE login_jobs
+            SET stage = 'profile', kakao_token_sealed = \(sealedTokens), code_sealed = NULL, pkce_verifier_sealed = NULL
+            FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit
+            WHERE id = \(job.id) AND attempt = \(job.attempt) AND locked_by = \(workerID) AND state = 'running'
+            """
+        ) == 1
     }
 
     /// Writes an outcome. Success upserts the user and identity and finishes the job in one
-    /// durable transaction; every outcome that ends the job NOTIFYs the API.
+    /// durable statement; every outcome that ends the job NOTIFYs the API.
     /// - Returns: false when the job is no longer this worker's (nothing was written).
     func record(_ outcome: JobOutcome, for job: ClaimedJob) async throws -> Bool {
         switch outcome {
         case .succeeded(let profile):
-            return try await pool.withTransaction { connection in
-                let held = try await connection.query(
-                    """
-                    SELECT 1 FROM login_jobs
+            // The job row is locked first (fenced), then the identity and the user are written,
+            // then the job is finished: the order of the former lock-upsert-update transaction,
+            // in one round trip. A job that is no longer ours writes nothing at all.
+            let rows = try await pool.query(
+                """
+                WITH held AS (
+                    SELECT id FROM login_jobs
                     WHERE id = \(job.id) AND attempt = \(job.attempt) AND locked_by = \(workerID) AND state = 'running'
                     FOR UPDATE
-                    """
+                ), \(try accounts.upsertExpressions(profile, for: "held")), done AS (
+                    UPDATE login_jobs j
+                    SET state = 'succeeded', stage = 'done', finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
+                        user_id = account.id, is_new_user = account.inserted,
+                        code_sealed = NULL, pkce_verifier_sealed = NULL, kakao_token_sealed = NULL
+                    FROM held, account
+                    WHERE j.id = held.id
+                    RETURNING j.login_id
                 )
-                guard !held.isEmpty else { return false }
-                let user = try await accounts.upsert(profile, on: connection)
-                _ = try await connection.query(
-                    """
-                    WITH done AS (
-                        UPDATE login_jobs
-                        SET state = 'succeeded', stage = 'done', finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
-                            user_id = \(user.userID), is_new_user = \(user.isNewUser),
-                            code_sealed = NULL, pkce_verifier_sealed = NULL, kakao_token_sealed = NULL
-                        WHERE id = \(job.id)
-                        RETURNING login_id
-                    )
-                    SELECT pg_notify(\(LoginJobs.doneChannel), login_id::text) FROM done
-                    """
-                )
-                return true
-            }
+                SELECT pg_notify(\(LoginJobs.doneChannel), login_id::text) FROM done
+                """
+            )
+            return !rows.isEmpty
 
         case .retry(let delay, let error, let codeNeverSent):
             return try await pool.execute(

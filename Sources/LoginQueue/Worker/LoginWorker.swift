@@ -59,7 +59,7 @@ public struct LoginWorker: Service {
             }
         } onGracefulShutdown: {
             jobs.beginShutdown()
-            wake.signal()
+            wake.signal(.all)
         }
         await releaseUnsentJobs(jobs)
         logger.info("login.worker.stopped")
@@ -67,12 +67,18 @@ public struct LoginWorker: Service {
 
     // MARK: - claiming
 
+    /// Claims while there is work and room. When the last claim filled its batch, runnable
+    /// jobs are likely waiting: it claims again as soon as enough slots are free (gathering them
+    /// briefly, so one statement takes several jobs). Otherwise it waits for a NOTIFY, the
+    /// follow-up look after a claim that found work, or the poll interval; a freed slot alone
+    /// does not make it look (no empty claim per finished job).
     private func claimLoop(jobs: InFlightJobs, wake: WakeSignal, group: inout DiscardingTaskGroup) async {
         var failures = 0
+        var workWaiting = true
+        var foundWork = false
         while !jobs.isShuttingDown, !Task.isCancelled {
             let free = configuration.concurrency - jobs.count
-            var foundWork = false
-            if free > 0 {
+            if workWaiting, free > 0 {
                 let limit = min(free, configuration.claimBatch)
                 do {
                     let claimed = try await queue.claim(limit: limit, lease: configuration.lease)
@@ -85,23 +91,52 @@ public struct LoginWorker: Service {
                     }
                     metrics.jobsInFlight(jobs.count)
                     foundWork = !claimed.isEmpty
-                    if claimed.count == limit { continue }
+                    workWaiting = claimed.count == limit
+                    if workWaiting, limit < free { continue }
                 } catch {
                     failures += 1
                     logger.warning("login.worker.claim_failed", metadata: ["db.error": "\(error)"])
-                    await wake.wait(timeout: min(configuration.pollInterval * failures, .seconds(5)))
+                    await wake.wait(for: .all, timeout: min(configuration.pollInterval * failures, .seconds(5)))
                     continue
                 }
             }
-            let jitter = Double.random(in: 0.8...1.2)
-            await wake.wait(timeout: foundWork ? configuration.followUpInterval : configuration.pollInterval * jitter)
+            if workWaiting {
+                await waitForSlots(jobs, wake: wake)
+            } else {
+                let jitter = Double.random(in: 0.8...1.2)
+                await wake.wait(for: .jobsArrived, timeout: foundWork ? configuration.followUpInterval : configuration.pollInterval * jitter)
+                foundWork = false
+                workWaiting = true
+            }
+        }
+    }
+
+    /// Returns once ``WorkerConfiguration/minimumClaim`` slots are free, or some are and
+    /// ``WorkerConfiguration/claimGathering`` has passed since the first was, or after the poll
+    /// interval with none.
+    private func waitForSlots(_ jobs: InFlightJobs, wake: WakeSignal) async {
+        let started = ContinuousClock.now
+        var firstFree: ContinuousClock.Instant?
+        while !jobs.isShuttingDown, !Task.isCancelled {
+            let free = configuration.concurrency - jobs.count
+            let now = ContinuousClock.now
+            if free >= configuration.minimumClaim { return }
+            if free > 0 {
+                let since = firstFree ?? now
+                firstFree = since
+                if now - since >= configuration.claimGathering { return }
+                await wake.wait(for: .slotFreed, timeout: configuration.claimGathering - (now - since))
+            } else {
+                if now - started >= configuration.pollInterval { return }
+                await wake.wait(for: .slotFreed, timeout: configuration.pollInterval)
+            }
         }
     }
 
     private func listen(wake: WakeSignal) async {
         let listener = PostgresListener(configuration: listenerConfiguration, channels: [LoginJobs.jobsChannel], logger: logger)
         do {
-            for try await _ in listener { wake.signal() }
+            for try await _ in listener { wake.signal(.jobsArrived) }
         } catch {
             logger.error("login.worker.listener_failed", metadata: ["db.error": "\(error)"])
         }
@@ -134,7 +169,7 @@ public struct LoginWorker: Service {
         defer {
             jobs.remove(job.id)
             metrics.jobsInFlight(jobs.count)
-            wake.signal()
+            wake.signal(.slotFreed)
         }
         do {
             let outcome = try await runner.run(job, progress: progress) { job, sealed in
@@ -210,7 +245,7 @@ public struct LoginWorker: Service {
     private func drain(_ jobs: InFlightJobs, wake: WakeSignal) async {
         let deadline = ContinuousClock.now + configuration.shutdownGrace
         while jobs.count > 0, ContinuousClock.now < deadline {
-            await wake.wait(timeout: min(.milliseconds(100), deadline - ContinuousClock.now))
+            await wake.wait(for: .slotFreed, timeout: min(.milliseconds(100), deadline - ContinuousClock.now))
         }
         if jobs.count > 0 {
             logger.warning("login.worker.grace_over", metadata: ["worker.jobs_in_flight": "\(jobs.count)"])

@@ -1,56 +1,74 @@
 import NIOConcurrencyHelpers
 
-/// Wakes one waiting task (the claim loop) early: a NOTIFY arrived or a slot freed up. A signal
-/// sent while nobody waits is remembered once, so no wake-up is lost between checks.
+/// Wakes the claim loop early, saying why: jobs arrived (a NOTIFY, the listener's
+/// (re)connection) or a slot freed up. A reason signalled while nobody waits for it is kept
+/// until a wait asks for it, so no wake-up is lost between checks.
 final class WakeSignal: Sendable {
+    /// Why the loop was woken.
+    struct Reasons: OptionSet, Sendable {
+        let rawValue: Int
+        /// New runnable jobs may exist.
+        static let jobsArrived = Reasons(rawValue: 1)
+        /// A job ended, so a slot is free.
+        static let slotFreed = Reasons(rawValue: 2)
+        static let all: Reasons = [.jobsArrived, .slotFreed]
+    }
+
+    private struct Waiter {
+        var wanted: Reasons
+        var continuation: CheckedContinuation<Void, Never>
+    }
+
     private struct State {
-        var pending = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var pending: Reasons = []
+        var waiter: Waiter?
     }
 
     private let state = NIOLockedValueBox(State())
 
-    func signal() {
-        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
-            }
-            state.pending = true
-            return nil
+    func signal(_ reasons: Reasons) {
+        let waiter = state.withLockedValue { state -> Waiter? in
+            state.pending.formUnion(reasons)
+            guard let waiter = state.waiter, !waiter.wanted.isDisjoint(with: state.pending) else { return nil }
+            state.waiter = nil
+            return waiter
         }
-        waiter?.resume()
+        waiter?.continuation.resume()
     }
 
-    /// Returns after a signal or after `timeout`, whichever comes first (or at cancellation).
-    func wait(timeout: Duration) async {
+    /// Returns once one of `wanted` was signalled (consuming those reasons), after `timeout`, or
+    /// at cancellation; the reasons consumed (empty when it timed out).
+    @discardableResult
+    func wait(for wanted: Reasons, timeout: Duration) async -> Reasons {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitForSignal() }
+            group.addTask { await self.waitForSignal(wanted) }
             group.addTask { try? await Task.sleep(for: timeout) }
             await group.next()
             group.cancelAll()
         }
+        return state.withLockedValue { state in
+            let consumed = state.pending.intersection(wanted)
+            state.pending.subtract(wanted)
+            return consumed
+        }
     }
 
-    private func waitForSignal() async {
+    private func waitForSignal(_ wanted: Reasons) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLockedValue { state -> Bool in
-                    if state.pending || Task.isCancelled {
-                        state.pending = false
-                        return true
-                    }
-                    state.waiter = continuation
+                    if !state.pending.isDisjoint(with: wanted) || Task.isCancelled { return true }
+                    state.waiter = Waiter(wanted: wanted, continuation: continuation)
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            let waiter = state.withLockedValue { state -> Waiter? in
                 defer { state.waiter = nil }
                 return state.waiter
             }
-            waiter?.resume()
+            waiter?.continuation.resume()
         }
     }
 }

@@ -18,6 +18,12 @@ public struct WorkerConfiguration: Sendable {
     public var followUpInterval: Duration
     /// Most jobs one claim takes (default 64).
     public var claimBatch: Int
+    /// While runnable jobs wait for a free slot, the claim waits until this many slots are free
+    /// (default an eighth of the concurrency, at least 1, at most ``claimBatch``) …
+    public var minimumClaim: Int
+    /// … or until this long after the first slot freed up (default 2 ms): under load, one claim
+    /// takes several jobs instead of one statement per finished job.
+    public var claimGathering: Duration
     /// On shutdown, how long in-flight jobs may take to finish (default 20 s).
     public var shutdownGrace: Duration
     /// Backoff between attempts.
@@ -34,6 +40,8 @@ public struct WorkerConfiguration: Sendable {
         pollInterval: Duration = .seconds(1),
         followUpInterval: Duration = .milliseconds(5),
         claimBatch: Int = 64,
+        minimumClaim: Int? = nil,
+        claimGathering: Duration = .milliseconds(2),
         shutdownGrace: Duration = .seconds(20),
         retryPolicy: RetryPolicy = RetryPolicy(),
         leaseSafetyMargin: Duration = .seconds(2)
@@ -45,6 +53,8 @@ public struct WorkerConfiguration: Sendable {
         self.pollInterval = pollInterval
         self.followUpInterval = followUpInterval
         self.claimBatch = max(1, claimBatch)
+        self.minimumClaim = min(max(1, minimumClaim ?? concurrency / 8), self.claimBatch, self.concurrency)
+        self.claimGathering = claimGathering
         self.shutdownGrace = shutdownGrace
         self.retryPolicy = retryPolicy
         self.leaseSafetyMargin = min(leaseSafetyMargin, lease / 2)

@@ -6,6 +6,14 @@ struct WorkerMetrics: Sendable {
     private let inFlight: Gauge
     private let queueWait: Metrics.Timer
     private let lostLeases: Counter
+    private let jobs = MetricHandles<[String], Counter> { key in
+        Counter(label: "login_jobs_total", dimensions: [("outcome", key[0]), ("failure_code", key[1]), ("provider_error", key[2])])
+    }
+    private let providerCalls = MetricHandles<[String], Metrics.Timer> { key in
+        Metrics.Timer(
+            label: "login_provider_call_duration_seconds", dimensions: [("operation", key[0]), ("outcome", key[1])],
+            preferredDisplayUnit: .seconds)
+    }
 
     init() {
         inFlight = Gauge(label: "login_worker_jobs_in_flight")
@@ -21,20 +29,12 @@ struct WorkerMetrics: Sendable {
 
     /// A job's attempt ended: `outcome` is succeeded, failed, retry or released.
     func jobEnded(outcome: String, failureCode: String?, providerError: String?) {
-        Counter(
-            label: "login_jobs_total",
-            dimensions: [
-                ("outcome", outcome), ("failure_code", failureCode ?? ""), ("provider_error", providerError ?? ""),
-            ]
-        ).increment()
+        jobs[[outcome, failureCode ?? "", providerError ?? ""]].increment()
     }
 
     /// A call to the provider: `operation` is exchange or profile; `outcome` ok or the error class.
     func providerCall(_ operation: String, outcome: String, duration: Duration) {
-        Metrics.Timer(
-            label: "login_provider_call_duration_seconds", dimensions: [("operation", operation), ("outcome", outcome)],
-            preferredDisplayUnit: .seconds
-        ).recordNanoseconds(duration.nanoseconds)
+        providerCalls[[operation, outcome]].recordNanoseconds(duration.nanoseconds)
     }
 }
 

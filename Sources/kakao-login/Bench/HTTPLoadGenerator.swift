@@ -3,49 +3,6 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// One prepared request of a load run.
-struct LoadRequest: Sendable {
-    let head: HTTPRequestHead
-    let body: ByteBuffer?
-
-    /// A form POST.
-    static func post(_ path: String, host: String, form: String) -> LoadRequest {
-        json(path, host: host, body: form, contentType: "application/x-www-form-urlencoded")
-    }
-
-    /// A POST with a body of `contentType`.
-    static func json(_ path: String, host: String, body: String, contentType: String = "application/json") -> LoadRequest {
-        let buffer = ByteBuffer(string: body)
-        let headers = HTTPHeaders([("Host", host), ("Content-Type", contentType), ("Content-Length", String(buffer.readableBytes))])
-        return LoadRequest(head: HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: headers), body: buffer)
-    }
-
-    /// A GET with extra headers.
-    static func get(_ path: String, host: String, headers extra: [(String, String)]) -> LoadRequest {
-        LoadRequest(head: HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: HTTPHeaders([("Host", host)] + extra)), body: nil)
-    }
-}
-
-/// What a load run measured.
-struct LoadResult: Sendable {
-    var succeeded = 0
-    var failed = 0
-    /// Latency of each request, microseconds.
-    var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
-    /// Answer bodies, in no particular order (only when asked to keep them).
-    var bodies: [ByteBuffer] = []
-    var seconds = 0.0
-
-    var perSecond: Double { seconds > 0 ? Double(succeeded + failed) / seconds : 0 }
-
-    mutating func merge(_ other: LoadResult) {
-        succeeded += other.succeeded
-        failed += other.failed
-        latency.add(other.latency)
-        bodies += other.bodies
-    }
-}
-
 /// A lean HTTP/1.1 load generator on SwiftNIO: `connections` keep-alive connections, opened
 /// before the clock starts, each sending its share of the prepared requests one after another
 /// (closed loop, one request in flight per connection). No per-request allocation beyond NIO's
@@ -63,16 +20,9 @@ struct HTTPLoadGenerator {
             let share = stride(from: index, to: requests.count, by: connectionCount).map { requests[$0] }
             let loop = group.next()
             let done = loop.makePromise(of: LoadResult.self)
-            let channel = try await ClientBootstrap(group: loop)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(
-                            LoadConnectionHandler(requests: share, keepBodies: keepBodies, done: done))
-                    }
-                }
-                .connect(host: host, port: port).get()
+            let channel = try await LoadChannel.connect(host: host, port: port, on: loop) { pipeline in
+                try pipeline.addHandler(LoadConnectionHandler(requests: share, keepBodies: keepBodies, done: done))
+            }
             channels.append((channel, done.futureResult))
         }
         let started = NIODeadline.now()
@@ -93,18 +43,16 @@ final class LoadConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     struct Start {}
 
     private let requests: [LoadRequest]
-    private let keepBodies: Bool
     private let done: EventLoopPromise<LoadResult>
     private var next = 0
     private var sentAt = NIODeadline.now()
-    private var status: UInt = 0
-    private var body: ByteBuffer?
+    private var assembler: ResponseAssembler
     private var result = LoadResult()
     private var finished = false
 
     init(requests: [LoadRequest], keepBodies: Bool, done: EventLoopPromise<LoadResult>) {
         self.requests = requests
-        self.keepBodies = keepBodies
+        self.assembler = ResponseAssembler(keepBody: keepBodies)
         self.done = done
     }
 
@@ -113,23 +61,12 @@ final class LoadConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            status = head.status.code
-        case .body(var buffer):
-            if keepBodies {
-                if body == nil { body = buffer } else { body!.writeBuffer(&buffer) }
-            }
-        case .end:
-            let micros = UInt64(max(0, (NIODeadline.now() - sentAt).nanoseconds / 1000))
-            _ = result.latency.record(micros)
-            if status == 200 { result.succeeded += 1 } else { result.failed += 1 }
-            if let body {
-                result.bodies.append(body)
-                self.body = nil
-            }
-            sendNext(context: context)
-        }
+        guard let (status, body) = assembler.feed(unwrapInboundIn(data)) else { return }
+        let micros = UInt64(max(0, (NIODeadline.now() - sentAt).nanoseconds / 1000))
+        _ = result.latency.record(micros)
+        if status == 200 { result.succeeded += 1 } else { result.failed += 1 }
+        if let body { result.bodies.append(body) }
+        sendNext(context: context)
     }
 
     private func sendNext(context: ChannelHandlerContext) {
@@ -141,9 +78,7 @@ final class LoadConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let request = requests[next]
         next += 1
         sentAt = .now()
-        context.write(wrapOutboundOut(.head(request.head)), promise: nil)
-        if let body = request.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        LoadChannel.write(request, context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -161,5 +96,61 @@ final class LoadConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         guard !finished else { return }
         finished = true
         done.succeed(result)
+    }
+}
+
+/// What every load connection shares: how it connects, writes a request and puts an answer
+/// together.
+enum LoadChannel {
+    /// Opens a keep-alive HTTP/1.1 connection (`TCP_NODELAY`) on `loop` with NIO's client codec,
+    /// then `addHandler` adds the connection's own handler.
+    static func connect(
+        host: String, port: Int, on loop: any EventLoop,
+        _ addHandler: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void
+    ) async throws -> any Channel {
+        try await ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try addHandler(channel.pipeline.syncOperations)
+                }
+            }
+            .connect(host: host, port: port).get()
+    }
+
+    /// Writes one request (head, body, end) and flushes.
+    static func write(_ request: LoadRequest, context: ChannelHandlerContext) {
+        context.write(NIOAny(HTTPClientRequestPart.head(request.head)), promise: nil)
+        if let body = request.body { context.write(NIOAny(HTTPClientRequestPart.body(.byteBuffer(body))), promise: nil) }
+        context.writeAndFlush(NIOAny(HTTPClientRequestPart.end(nil)), promise: nil)
+    }
+}
+
+/// Puts an answer together from NIO's response parts: its status, and its body when asked.
+struct ResponseAssembler {
+    let keepBody: Bool
+    private var status: UInt = 0
+    private var body: ByteBuffer?
+
+    init(keepBody: Bool) {
+        self.keepBody = keepBody
+    }
+
+    /// Takes one part; at the end of an answer returns its status and body (nil when not kept).
+    mutating func feed(_ part: HTTPClientResponsePart) -> (status: UInt, body: ByteBuffer?)? {
+        switch part {
+        case .head(let head):
+            status = head.status.code
+            return nil
+        case .body(var buffer):
+            if keepBody {
+                if body == nil { body = buffer } else { body!.writeBuffer(&buffer) }
+            }
+            return nil
+        case .end:
+            defer { body = nil }
+            return (status, body)
+        }
     }
 }

@@ -1,0 +1,80 @@
+import Foundation
+import Synchronization
+
+/// Time the emulator spent answering the backend calls of each user (`/oauth/token`,
+/// `/v2/user/me`, the other kapi calls), injected latency included: the same time the
+/// `X-Emulator-Elapsed-Ms` header reports, summed per user. A load test that mints each login's
+/// code for a fresh synthetic user reads it back (`GET /_emulator/elapsed?user_ids=…`) and
+/// subtracts it from what the login took.
+///
+/// Only calls that reach a handler are attributed: a call answered by an injected error, quota,
+/// timeout or drop before any work names no user. Entries untouched for ten minutes (emulated
+/// clock) are forgotten, at most once a minute, so the ledger stays small however long it runs.
+final class ElapsedLedger: Sendable {
+    /// One user's sum.
+    struct Entry: Sendable, Equatable {
+        var milliseconds: Double
+        var calls: Int
+        /// When it last grew (emulated Unix seconds).
+        var updated: Double
+    }
+
+    private struct State {
+        var entries: [Int64: Entry] = [:]
+        var lastPrune: Double = 0
+    }
+
+    /// How long an untouched entry is kept.
+    static let retentionSeconds: Double = 600
+
+    private let state = Mutex(State())
+
+    init() {}
+
+    /// Adds one call of `userID` that took `milliseconds`.
+    func add(userID: Int64, milliseconds: Double, now: Double) {
+        state.withLock { state in
+            var entry = state.entries[userID] ?? Entry(milliseconds: 0, calls: 0, updated: now)
+            entry.milliseconds += milliseconds
+            entry.calls += 1
+            entry.updated = now
+            state.entries[userID] = entry
+            if now - state.lastPrune >= 60 {
+                state.lastPrune = now
+                state.entries = state.entries.filter { now - $0.value.updated < Self.retentionSeconds }
+            }
+        }
+    }
+
+    /// The sums of these users; users with no attributed call are absent.
+    func entries(for userIDs: [Int64]) -> [Int64: Entry] {
+        state.withLock { state in
+            var found: [Int64: Entry] = [:]
+            for id in userIDs {
+                if let entry = state.entries[id] { found[id] = entry }
+            }
+            return found
+        }
+    }
+}
+
+/// Which user the current request acted for, set by the handler that learns it and read by
+/// ``EmulatorMiddleware`` once the answer is ready. One per request (a class, so the copy of the
+/// context the handler gets shares it with the middleware's).
+final class RequestAttribution: Sendable {
+    /// `Int64.min` until a handler names the user (Kakao user ids are positive).
+    private let userID = Atomic<Int64>(.min)
+
+    init() {}
+
+    /// Records that the request acted for `id`.
+    func attribute(to id: Int64) {
+        userID.store(id, ordering: .relaxed)
+    }
+
+    /// The user the request acted for, if a handler said.
+    var user: Int64? {
+        let id = userID.load(ordering: .relaxed)
+        return id == .min ? nil : id
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOPosix
+
+/// One login as `bench logins` saw it.
+struct LoginSample: Sendable {
+    enum Outcome: Sendable, Equatable {
+        case succeeded
+        /// A refused step or a failed login; the reason is a short label (`login:failed:…`,
+        /// `start:http_429:rate_limited`).
+        case failed(String)
+        /// A connection closed or broke during `step`; the browser opens new ones.
+        case connectionLost(String)
+    }
+
+    var outcome: Outcome = .failed("not_started")
+    /// The synthetic Kakao user the code was minted for (a fresh one per login).
+    var userID: Int64?
+    /// When `POST /auth/kakao/start` answered 200.
+    var startedAt: NIODeadline?
+    /// When the `POST /auth/kakao/login` of the code was written.
+    var codePostedAt: NIODeadline?
+    /// When the answer that ended the login arrived (or the step that failed ended).
+    var endedAt = NIODeadline.now()
+    /// Long-poll requests made (more than one when a poll answered `pending`).
+    var polls = 0
+
+    var succeeded: Bool { outcome == .succeeded }
+
+    /// POST of the code → the answer that ended the login, when it got that far.
+    var latency: TimeAmount? { codePostedAt.map { endedAt - $0 } }
+}
+
+/// A synthetic browser: a keep-alive connection to the API and one to the emulator, and the
+/// flow of DESIGN.md — `POST /auth/kakao/start`; the Kakao consent, stood in for by
+/// `POST /_emulator/codes` with the authorize URL's app key, redirect URI, PKCE challenge and
+/// nonce for a fresh synthetic user; `POST /auth/kakao/login {code, state}` with
+/// `X-Login-Attempt`; `GET /auth/kakao/login/{id}?wait=N` until the login is no longer pending.
+/// A login succeeds only when its answer carries an access token (the first read mints them).
+///
+/// Each login comes from its own client address, sent as `X-Forwarded-For` (the API counts it
+/// when it trusts the bench's address as a proxy): many users, not one busy address, as the
+/// API's per-address limits and pending-attempt cap see it.
+struct LoginBrowser: Sendable {
+    let api: HTTPConnection
+    let emulator: HTTPConnection
+    let apiEndpoint: BenchEndpoint
+    let emulatorEndpoint: BenchEndpoint
+    /// `wait` of each long-poll, seconds.
+    let waitSeconds: Int
+
+    /// Opens both connections on `loop`.
+    static func open(api: BenchEndpoint, emulator: BenchEndpoint, waitSeconds: Int, on loop: any EventLoop) async throws -> LoginBrowser {
+        let apiConnection = try await HTTPConnection.open(host: api.host, port: api.port, on: loop)
+        do {
+            let emulatorConnection = try await HTTPConnection.open(host: emulator.host, port: emulator.port, on: loop)
+            return LoginBrowser(
+                api: apiConnection, emulator: emulatorConnection, apiEndpoint: api, emulatorEndpoint: emulator,
+                waitSeconds: waitSeconds)
+        } catch {
+            await apiConnection.close()
+            throw error
+        }
+    }
+
+    func close() async {
+        await api.close()
+        await emulator.close()
+    }
+
+    /// Runs one login from start to its final answer, as a client at `clientAddress`.
+    func login(from clientAddress: String) async -> LoginSample {
+        var sample = LoginSample()
+        var step = "start"
+        let decoder = JSONDecoder()
+        let encoder = JSONEncoder()
+        func refused(_ answer: LoadResponse) -> LoginSample.Outcome {
+            let code = (try? decoder.decode(ErrorAnswer.self, from: answer.body))?.error.code
+            return .failed("\(step):http_\(answer.status)" + (code.map { ":" + $0 } ?? ""))
+        }
+        do {
+            let client = [("X-Forwarded-For", clientAddress)]
+            let start = try await api.send(.json("/auth/kakao/start", host: apiEndpoint.hostHeader, body: "{}", headers: client))
+            sample.endedAt = start.receivedAt
+            guard start.status == 200, let started = try? decoder.decode(StartAnswer.self, from: start.body) else {
+                sample.outcome = refused(start)
+                return sample
+            }
+            sample.startedAt = start.receivedAt
+            guard let consent = CodeRequest(authorizeURL: started.authorizeURL) else {
+                sample.outcome = .failed("start:authorize_url_unreadable")
+                return sample
+            }
+
+            step = "codes"
+            let minted = try await emulator.send(
+                .json("/_emulator/codes", host: emulatorEndpoint.hostHeader, body: String(decoding: try encoder.encode(consent), as: UTF8.self)))
+            sample.endedAt = minted.receivedAt
+            guard minted.status == 200, let code = try? decoder.decode(CodeAnswer.self, from: minted.body) else {
+                sample.outcome = refused(minted)
+                return sample
+            }
+            sample.userID = code.userID
+
+            step = "login"
+            let attempt = client + [("X-Login-Attempt", started.attemptToken)]
+            let body = String(decoding: try encoder.encode(LoginBody(code: code.code, state: started.state)), as: UTF8.self)
+            let posted = try await api.send(.json("/auth/kakao/login", host: apiEndpoint.hostHeader, body: body, headers: attempt))
+            sample.codePostedAt = posted.sentAt
+            sample.endedAt = posted.receivedAt
+            guard posted.status == 202, let accepted = try? decoder.decode(Accepted.self, from: posted.body) else {
+                sample.outcome = refused(posted)
+                return sample
+            }
+
+            step = "poll"
+            let poll = LoadRequest.get(
+                "/auth/kakao/login/\(accepted.loginID)?wait=\(waitSeconds)", host: apiEndpoint.hostHeader, headers: attempt)
+            while true {
+                let answer = try await api.send(poll)
+                sample.polls += 1
+                sample.endedAt = answer.receivedAt
+                guard answer.status == 200, let read = try? decoder.decode(PollAnswer.self, from: answer.body) else {
+                    sample.outcome = refused(answer)
+                    return sample
+                }
+                switch read.status {
+                case "pending":
+                    continue
+                case "succeeded":
+                    sample.outcome = read.accessToken == nil ? .failed("poll:succeeded_without_tokens") : .succeeded
+                case "failed":
+                    sample.outcome = .failed("login:failed:\(read.error?.code ?? "unknown")")
+                default:
+                    sample.outcome = .failed("poll:unknown_status")
+                }
+                return sample
+            }
+        } catch {
+            sample.endedAt = .now()
+            sample.outcome = .connectionLost(step)
+            return sample
+        }
+    }
+}
+
+// MARK: - bodies
+
+/// `200` of `POST /auth/kakao/start`.
+private struct StartAnswer: Decodable {
+    let authorizeURL: String
+    let state: String
+    let attemptToken: String
+    enum CodingKeys: String, CodingKey {
+        case authorizeURL = "authorize_url", state, attemptToken = "attempt_token"
+    }
+}
+
+/// The body of `POST /_emulator/codes`, read from the authorize URL the API built.
+private struct CodeRequest: Encodable {
+    let clientID: String
+    let redirectURI: String
+    let scope = "openid"
+    let codeChallenge: String
+    let codeChallengeMethod = "S256"
+    let nonce: String
+
+    enum CodingKeys: String, CodingKey {
+        case clientID = "client_id", redirectURI = "redirect_uri", scope, codeChallenge = "code_challenge"
+        case codeChallengeMethod = "code_challenge_method", nonce
+    }
+
+    init?(authorizeURL: String) {
+        guard let items = URLComponents(string: authorizeURL)?.queryItems else { return nil }
+        func value(_ name: String) -> String? { items.first { $0.name == name }?.value }
+        guard let clientID = value("client_id"), let redirectURI = value("redirect_uri"),
+            let challenge = value("code_challenge"), let nonce = value("nonce")
+        else { return nil }
+        self.clientID = clientID
+        self.redirectURI = redirectURI
+        self.codeChallenge = challenge
+        self.nonce = nonce
+    }
+}
+
+/// `200` of `POST /_emulator/codes`.
+private struct CodeAnswer: Decodable {
+    let code: String
+    let userID: Int64
+    enum CodingKeys: String, CodingKey { case code, userID = "user_id" }
+}
+
+/// The body of `POST /auth/kakao/login`.
+private struct LoginBody: Encodable {
+    let code: String
+    let state: String
+}
+
+/// `202` of `POST /auth/kakao/login`.
+private struct Accepted: Decodable {
+    let loginID: String
+    enum CodingKeys: String, CodingKey { case loginID = "login_id" }
+}
+
+/// `200` of `GET /auth/kakao/login/{id}`: only what the bench checks.
+private struct PollAnswer: Decodable {
+    struct Failure: Decodable { let code: String }
+    let status: String
+    let accessToken: String?
+    let error: Failure?
+    enum CodingKeys: String, CodingKey { case status, accessToken = "access_token", error }
+}
+
+/// Any `{"error": {"code": …}}` answer.
+private struct ErrorAnswer: Decodable {
+    struct Body: Decodable { let code: String }
+    let error: Body
+}
