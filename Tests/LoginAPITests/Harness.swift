@@ -107,22 +107,7 @@ struct Harness: Sendable {
 
     /// Runs a worker on the test's database for the duration of `body`.
     func withWorker<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [workerFactory()], gracefulShutdownSignals: [], cancellationSignals: [], logger: TestEnvironment.logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                let result = try await body()
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-        }
+        try await withServiceGroup([workerFactory()], body)
     }
 
     // MARK: - HTTP

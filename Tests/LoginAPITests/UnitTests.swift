@@ -97,6 +97,27 @@ struct UnitTests {
         waiters.unregister(registration)
     }
 
+    @Test("a wait nobody wakes ends at its duration, again and again on one registration", .timeLimit(.minutes(1)))
+    func waitTimesOut() async {
+        let waiters = LoginWaiters()
+        let registration = waiters.register(UUID())
+        for _ in 1...3 { await registration.wait(upTo: .milliseconds(50)) }
+        await registration.wait(upTo: .zero)
+        waiters.unregister(registration)
+        #expect(waiters.count == 0)
+    }
+
+    @Test("cancelling the polling task ends its wait", .timeLimit(.minutes(1)))
+    func cancelledWait() async {
+        let waiters = LoginWaiters()
+        let registration = waiters.register(UUID())
+        let poll = Task { await registration.wait(upTo: .seconds(600)) }
+        try? await Task.sleep(for: .milliseconds(20))
+        poll.cancel()
+        await poll.value
+        waiters.unregister(registration)
+    }
+
     @Test("a login enqueued here is known pending for its own reader until its notification")
     func awaitedCompletions() {
         let waiters = LoginWaiters()

@@ -135,21 +135,7 @@ struct QueueHarness {
         let worker = LoginWorker(
             pool: pool, listenerConfiguration: database, provider: provider ?? self.provider, sealing: sealing, accounts: UserAccounts(),
             configuration: configuration, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(services: [worker], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                let result = try await body()
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-        }
+        return try await withServiceGroup([worker], logger: logger, body)
     }
 
     /// Starts an attempt and has the emulator mint a code for it as if `userID` consented:

@@ -26,8 +26,7 @@ struct RefreshToken: Sendable {
 
     /// A new random token (the system's CSPRNG).
     static func random() -> RefreshToken {
-        var generator = SystemRandomNumberGenerator()
-        return RefreshToken(bytes: (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        RefreshToken(bytes: SecureRandom.bytes(32))
     }
 
     /// The child this token rotates to: the same for the same parent and key.

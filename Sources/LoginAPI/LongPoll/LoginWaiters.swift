@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -28,12 +30,7 @@ public final class LoginWaiters: Sendable {
         /// process shuts down gracefully. Returns at once when a wake-up arrived since the last
         /// wait (or since registering).
         public func wait(upTo duration: Duration) async {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await waiters.suspend(self) }
-                group.addTask { try? await Task.sleep(for: duration) }
-                await group.next()
-                group.cancelAll()
-            }
+            await waiters.suspend(self, until: .now() + TimeAmount(duration))
         }
     }
 
@@ -60,8 +57,13 @@ public final class LoginWaiters: Sendable {
     /// deadline); after that its polls read the row, as they would anyway.
     let completionMemory: Duration
 
-    public init(completionMemory: Duration = .seconds(180)) {
+    /// Runs the waits' timeouts: a timer on an event loop costs a heap entry, where a
+    /// `Task.sleep` beside each wait cost two child tasks and a dispatch timer per poll.
+    private let timerLoop: any EventLoop
+
+    public init(completionMemory: Duration = .seconds(180), timerLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) {
         self.completionMemory = completionMemory
+        self.timerLoop = timerLoop
     }
 
     /// Records that this process enqueued `loginID`, to be read by `reader` (the attempt or
@@ -184,8 +186,10 @@ public final class LoginWaiters: Sendable {
     }
 
     /// Waits for a wake-up of `registration`, consuming it; returns at once on cancellation
-    /// and on graceful shutdown.
-    fileprivate func suspend(_ registration: Registration) async {
+    /// and on graceful shutdown, and at `deadline` at the latest. The timer is armed after the
+    /// continuation is stored, so its firing always finds something to resume.
+    fileprivate func suspend(_ registration: Registration, until deadline: NIODeadline) async {
+        let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
         await withTaskCancellationOrGracefulShutdownHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
@@ -194,15 +198,20 @@ public final class LoginWaiters: Sendable {
                         state.slots[registration.loginID]?[registration.id] = .idle
                         return true
                     }
-                    if Task.isCancelled || state.isClosed { return true }
+                    if Task.isCancelled || state.isClosed || deadline <= .now() { return true }
                     state.slots[registration.loginID]?[registration.id] = .suspended(continuation)
                     return false
                 }
-                if resumeNow { continuation.resume() }
+                if resumeNow {
+                    continuation.resume()
+                } else {
+                    timer.withLockedValue { $0 = timerLoop.scheduleTask(deadline: deadline) { self.cancel(registration) } }
+                }
             }
         } onCancelOrGracefulShutdown: {
             self.cancel(registration)
         }
+        timer.withLockedValue { $0?.cancel() }
     }
 
     /// Resumes a suspended wait without consuming a wake-up.

@@ -6,9 +6,7 @@ import Crypto
 enum SecretToken {
     /// `bytes` random bytes from the system's CSPRNG, base64url without padding.
     static func random(bytes: Int = 32) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let raw = (0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Base64URL.encode(raw)
+        Base64URL.encode(SecureRandom.bytes(bytes))
     }
 
     /// SHA-256 of the UTF-8 text: how states, bindings and poll tokens are stored.

@@ -1,4 +1,6 @@
 import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 
 /// Wakes the claim loop early, saying why: jobs arrived (a NOTIFY, the listener's
 /// (re)connection) or a slot freed up. A reason signalled while nobody waits for it is kept
@@ -25,6 +27,13 @@ final class WakeSignal: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    /// Runs the waits' timeouts: a timer on an event loop costs a heap entry, where a
+    /// `Task.sleep` beside each wait cost two child tasks and a dispatch timer.
+    private let timerLoop: any EventLoop
+
+    init(timerLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) {
+        self.timerLoop = timerLoop
+    }
 
     func signal(_ reasons: Reasons) {
         let waiter = state.withLockedValue { state -> Waiter? in
@@ -40,12 +49,7 @@ final class WakeSignal: Sendable {
     /// at cancellation; the reasons consumed (empty when it timed out).
     @discardableResult
     func wait(for wanted: Reasons, timeout: Duration) async -> Reasons {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitForSignal(wanted) }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
+        await waitForSignal(wanted, deadline: .now() + TimeAmount(timeout))
         return state.withLockedValue { state in
             let consumed = state.pending.intersection(wanted)
             state.pending.subtract(wanted)
@@ -53,22 +57,35 @@ final class WakeSignal: Sendable {
         }
     }
 
-    private func waitForSignal(_ wanted: Reasons) async {
+    /// The timer is armed after the waiter is stored, so its firing always finds it (or finds
+    /// it already resumed, and does nothing).
+    private func waitForSignal(_ wanted: Reasons, deadline: NIODeadline) async {
+        let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLockedValue { state -> Bool in
-                    if !state.pending.isDisjoint(with: wanted) || Task.isCancelled { return true }
+                    if !state.pending.isDisjoint(with: wanted) || Task.isCancelled || deadline <= .now() { return true }
                     state.waiter = Waiter(wanted: wanted, continuation: continuation)
                     return false
                 }
-                if resumeNow { continuation.resume() }
+                if resumeNow {
+                    continuation.resume()
+                } else {
+                    timer.withLockedValue { $0 = timerLoop.scheduleTask(deadline: deadline) { self.releaseWaiter() } }
+                }
             }
         } onCancel: {
-            let waiter = state.withLockedValue { state -> Waiter? in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.continuation.resume()
+            releaseWaiter()
         }
+        timer.withLockedValue { $0?.cancel() }
+    }
+
+    /// Resumes the waiting loop, if any, without a reason.
+    private func releaseWaiter() {
+        let waiter = state.withLockedValue { state -> Waiter? in
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.continuation.resume()
     }
 }
