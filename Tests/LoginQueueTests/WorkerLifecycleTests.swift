@@ -97,6 +97,48 @@ struct WorkerLifecycleTests {
         }
     }
 
+    @Test("the pruner nulls the code of a job that failed before sending it, once it is 10 minutes old")
+    func pruningUnsentCodes() async throws {
+        try await QueueHarness.run { harness in
+            let (_, old) = try await harness.enqueueLogin()
+            let (_, fresh) = try await harness.enqueueLogin()
+            for (loginID, minutes) in [(old.loginID, 11), (fresh.loginID, 1)] {
+                try await harness.pool.execute(
+                    """
+                    UPDATE login_jobs SET state = 'failed', failure_code = 'login_expired',
+                        finished_at = now() - make_interval(mins => \(Int32(minutes)))
+                    WHERE login_id = \(loginID)
+                    """
+                )
+            }
+            let pruner = LoginPruner(pool: harness.pool, retention: .seconds(3600), batchSize: 10, logger: harness.logger)
+            _ = try await pruner.pruneOnce()
+            #expect(try await harness.job(old.loginID, "code_sealed", as: [UInt8]?.self) == nil)
+            #expect(try await harness.job(old.loginID, "pkce_verifier_sealed", as: [UInt8]?.self) == nil)
+            #expect(try await harness.job(fresh.loginID, "code_sealed", as: [UInt8]?.self) != nil, "an operator may still requeue it")
+        }
+    }
+
+    @Test("the checkpoint touches no indexed column of login_jobs, so it can be a HOT update")
+    func checkpointIsHOTEligible() async throws {
+        try await QueueHarness.run { harness in
+            let rows = try await harness.pool.query(
+                """
+                SELECT i.indexrelid::regclass::text AS name,
+                       pg_get_indexdef(i.indexrelid) AS definition
+                FROM pg_index i WHERE i.indrelid = 'login_jobs'::regclass
+                """
+            )
+            let indexes = try rows.map { (try $0.decode(String.self, "name"), try $0.decode(String.self, "definition")) }
+            #expect(indexes.count >= 10)
+            for (name, definition) in indexes {
+                for column in ["stage", "kakao_token_sealed", "code_sealed", "pkce_verifier_sealed"] {
+                    #expect(!definition.contains(column), "\(name) names \(column)")
+                }
+            }
+        }
+    }
+
     @Test("only one pruner runs at a time")
     func prunerLock() async throws {
         try await QueueHarness.run { harness in

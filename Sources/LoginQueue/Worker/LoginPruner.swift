@@ -80,7 +80,8 @@ public struct LoginPruner: Service {
                 try await connection.execute(
                     """
                     UPDATE login_jobs SET code_sealed = NULL, pkce_verifier_sealed = NULL
-                    WHERE finished_at IS NOT NULL AND code_sealed IS NOT NULL AND finished_at < now() - interval '10 minutes'
+                    WHERE state = 'failed' AND exchange_sent_at IS NULL AND code_sealed IS NOT NULL
+                      AND finished_at < now() - interval '10 minutes'
                     """
                 )
                 try await connection.execute(
