@@ -9,9 +9,19 @@
 -- 90). Check with:
 --
 --   SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'login_jobs';
+--
+-- The index now keeps every job that failed before its code was sent until the pruner deletes
+-- the job (after the retention period), not only those whose code is still stored: small unless
+-- many logins fail before the exchange (expired in the queue, cancelled by an operator).
+--
+-- Applying it locks login_jobs against writes while the new index is built, a scan of the whole
+-- table. On a large live table, build it by hand first (it does not block writes) and
+-- this migration's CREATE becomes a no-op:
+--   CREATE INDEX CONCURRENTLY login_jobs_failed_unsent_idx ON login_jobs (finished_at)
+--       WHERE state = 'failed' AND exchange_sent_at IS NULL;
 
 DROP INDEX login_jobs_unsent_code_idx;
 
 -- the pruner nulls the codes of jobs that failed before sending them, 10 minutes after they ended
-CREATE INDEX login_jobs_unsent_code_idx ON login_jobs (finished_at)
+CREATE INDEX IF NOT EXISTS login_jobs_failed_unsent_idx ON login_jobs (finished_at)
     WHERE state = 'failed' AND exchange_sent_at IS NULL;

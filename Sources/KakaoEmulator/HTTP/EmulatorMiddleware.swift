@@ -57,7 +57,9 @@ struct EmulatorMiddleware: RouterMiddleware {
         let delay = faults.latencyMs + (faults.jitterMs > 0 ? Int.random(in: 0...faults.jitterMs) : 0)
         if delay > 0 {
             core.counters.bump(\.faultsLatency)
-            try? await Task.sleep(for: .milliseconds(delay))
+            // A timer on the connection's own event loop: a heap entry there, where a Task.sleep
+            // costs a dispatch timer and a thread wake-up (hundreds of held requests at a time).
+            try? await context.channel.eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) {}.futureResult.get()
         }
         var draw = Double.random(in: 0..<1)
         func hit(_ rate: Double) -> Bool {

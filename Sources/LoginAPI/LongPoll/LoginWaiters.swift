@@ -58,12 +58,13 @@ public final class LoginWaiters: Sendable {
     let completionMemory: Duration
 
     /// Runs the waits' timeouts: a timer on an event loop costs a heap entry, where a
-    /// `Task.sleep` beside each wait cost two child tasks and a dispatch timer per poll.
-    private let timerLoop: any EventLoop
+    /// `Task.sleep` beside each wait cost two child tasks and a dispatch timer per poll. Each
+    /// wait takes the next loop, so no loop's timer heap holds every poll (a cancel scans it).
+    private let timers: any EventLoopGroup
 
-    public init(completionMemory: Duration = .seconds(180), timerLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) {
+    public init(completionMemory: Duration = .seconds(180), timers: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.completionMemory = completionMemory
-        self.timerLoop = timerLoop
+        self.timers = timers
     }
 
     /// Records that this process enqueued `loginID`, to be read by `reader` (the attempt or
@@ -198,14 +199,14 @@ public final class LoginWaiters: Sendable {
                         state.slots[registration.loginID]?[registration.id] = .idle
                         return true
                     }
-                    if Task.isCancelled || state.isClosed || deadline <= .now() { return true }
+                    if Task.isCancelled || Task.isShuttingDownGracefully || state.isClosed || deadline <= .now() { return true }
                     state.slots[registration.loginID]?[registration.id] = .suspended(continuation)
                     return false
                 }
                 if resumeNow {
                     continuation.resume()
                 } else {
-                    timer.withLockedValue { $0 = timerLoop.scheduleTask(deadline: deadline) { self.cancel(registration) } }
+                    timer.withLockedValue { $0 = timers.next().scheduleTask(deadline: deadline) { self.cancel(registration) } }
                 }
             }
         } onCancelOrGracefulShutdown: {
