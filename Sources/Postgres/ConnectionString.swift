@@ -105,6 +105,18 @@ enum ConnectionString {
         return text
     }
 
+    /// libpq's text after a connection was lost during a statement. Since PostgreSQL 14 it also
+    /// holds the server's errors for that statement, whose ERROR and DETAIL lines may quote row
+    /// values: only libpq's own lines and FATAL ones are kept, quoted fragments redacted.
+    static func scrubLostConnection(_ message: String, connectionString: String?) -> String {
+        let serverDetail = ["ERROR:", "DETAIL:", "CONTEXT:", "HINT:", "LINE ", "STATEMENT:", "QUERY:", "^"]
+        let kept = message.split(whereSeparator: { $0.isNewline }).filter { line in
+            let text = line.trimmingCharacters(in: .whitespaces)
+            return !serverDetail.contains { text.hasPrefix($0) }
+        }
+        return scrub(kept.joined(separator: "\n"), connectionString: connectionString, redactQuotedValues: true)
+    }
+
     /// Collapses libpq's multi-line messages (`…failed: …\n\tIs the server running…`) into one.
     static func oneLine(_ message: String) -> String {
         message.split(whereSeparator: { $0.isNewline })

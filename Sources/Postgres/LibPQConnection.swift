@@ -39,7 +39,7 @@ final class LibPQConnection: @unchecked Sendable {
     /// For a LISTEN connection: called on the event loop thread with each batch of notifications.
     private var onNotifications: (@Sendable ([(channel: String, payload: String)]) -> Void)?
     /// For a LISTEN connection: called once when the connection is found broken.
-    private var onLost: (@Sendable () -> Void)?
+    private var onLost: (@Sendable (UInt64) -> Void)?
     /// The connection string, kept only to scrub libpq messages.
     private let connectionString: String?
     private let eventLoop: LibPQEventLoop
@@ -56,6 +56,8 @@ final class LibPQConnection: @unchecked Sendable {
         var running: UInt64?
         /// A statement cancelled before it was sent; it will not be.
         var cancelledBeforeStart: UInt64?
+        /// A statement a cancel was requested for while it ran (a `PQcancel` may be on the wire).
+        var cancelRequested: UInt64?
         /// A statement a `PQcancel` was sent for: its `57014` means "cancelled by us".
         var cancelSent: UInt64?
     }
@@ -98,7 +100,7 @@ final class LibPQConnection: @unchecked Sendable {
     static func connect(
         configuration: PostgresConfiguration, statementCacheSize: Int, eventLoop: LibPQEventLoop,
         onNotifications: (@Sendable ([(channel: String, payload: String)]) -> Void)? = nil,
-        onLost: (@Sendable () -> Void)? = nil
+        onLost: (@Sendable (UInt64) -> Void)? = nil
     ) throws -> LibPQConnection {
         let parameters = try ConnectionString.connectParameters(for: configuration)
         let raw: OpaquePointer? = withCStringArray(parameters.map(\.0)) { keywords in
@@ -186,7 +188,6 @@ final class LibPQConnection: @unchecked Sendable {
             }
         }
         if let orphan {
-            endQuery(orphan.id)
             orphan.continuation.resume(throwing: PostgresError(.connectionClosed, "the connection was closed"))
         }
     }
@@ -260,6 +261,17 @@ final class LibPQConnection: @unchecked Sendable {
     /// mode) and suspends until the event loop has read the whole answer. Several results (a
     /// simple-protocol script) yield the last one, or the first error.
     func perform(id: UInt64, _ send: (OpaquePointer) -> Int32) async throws -> LibPQResult {
+        do {
+            let result = try await sendAndWait(id: id, send)
+            await endQuery(id)
+            return result
+        } catch {
+            await endQuery(id)
+            throw error
+        }
+    }
+
+    private func sendAndWait(id: UInt64, _ send: (OpaquePointer) -> Int32) async throws -> LibPQResult {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<LibPQResult, any Error>) in
             var needsWake = false
             let failure: (any Error)? = lock.withLock {
@@ -271,14 +283,12 @@ final class LibPQConnection: @unchecked Sendable {
                 }
                 do { try beginQuery(id) } catch { return error }
                 guard send(conn) == 1 else {
-                    endQuery(id)
                     let message = PQerrorMessage(conn).map { String(cString: $0) } ?? "could not send"
                     if PQstatus(conn) != CONNECTION_OK { markDead() }
-                    return PostgresError(.connectionLost, ConnectionString.scrub(message, connectionString: connectionString))
+                    return PostgresError(.connectionLost, ConnectionString.scrubLostConnection(message, connectionString: connectionString))
                 }
                 let flushed = PQflush(conn)
                 if flushed < 0 {
-                    endQuery(id)
                     markDead()
                     return PostgresError(.connectionLost, "the statement could not be sent")
                 }
@@ -308,7 +318,7 @@ final class LibPQConnection: @unchecked Sendable {
     func handleReadiness(_ events: Int16) {
         var completion: (() -> Void)?
         var notifications: [(channel: String, payload: String)] = []
-        var lost: (@Sendable () -> Void)?
+        var lost: (@Sendable (UInt64) -> Void)?
         var deliver: (@Sendable ([(channel: String, payload: String)]) -> Void)?
         lock.withLock {
             guard let conn = raw, registered else { return }
@@ -339,12 +349,9 @@ final class LibPQConnection: @unchecked Sendable {
                 lost = onLost
                 onLost = nil
                 let error = PostgresError(
-                    .connectionLost, ConnectionString.scrub(message, connectionString: connectionString),
+                    .connectionLost, ConnectionString.scrubLostConnection(message, connectionString: connectionString),
                     sqlState: operation.firstError?.errorField(Int32(CLIBPQ_DIAG_SQLSTATE)))
-                completion = { [self] in
-                    endQuery(operation.id)
-                    operation.continuation.resume(throwing: error)
-                }
+                completion = { operation.continuation.resume(throwing: error) }
                 return
             }
             while PQisBusy(conn) == 0 {
@@ -353,10 +360,7 @@ final class LibPQConnection: @unchecked Sendable {
                     let outcome = Result { try finish(operation, conn: conn) }
                     notifications = drainNotifications(conn)
                     deliver = onNotifications
-                    completion = { [self] in
-                        endQuery(operation.id)
-                        operation.continuation.resume(with: outcome)
-                    }
+                    completion = { operation.continuation.resume(with: outcome) }
                     return
                 }
                 let result = LibPQResult(next)
@@ -371,7 +375,7 @@ final class LibPQConnection: @unchecked Sendable {
         }
         completion?()
         if let deliver, !notifications.isEmpty { deliver(notifications) }
-        lost?()
+        lost?(token)
     }
 
     /// Records the connection's health and turns the answer into a result or an error
@@ -404,7 +408,7 @@ final class LibPQConnection: @unchecked Sendable {
         if !connectionOK {
             let text = PQerrorMessage(conn).map { String(cString: $0) } ?? "connection lost"
             return PostgresError(
-                .connectionLost, ConnectionString.scrub(text, connectionString: connectionString), sqlState: sqlState)
+                .connectionLost, ConnectionString.scrubLostConnection(text, connectionString: connectionString), sqlState: sqlState)
         }
         if sqlState == "0A000" || sqlState == "26000" {
             // "cached plan must not change result type" after a schema change, or a prepared
@@ -454,13 +458,27 @@ final class LibPQConnection: @unchecked Sendable {
         }
     }
 
-    /// Takes `cancelLock` first, so that a `PQcancel` for this statement that is already in
-    /// flight finishes before the next statement on this connection can be sent.
-    private func endQuery(_ id: UInt64) {
-        cancelLock.withLock {
-            queryState.withLockedValue { state in
-                if state.running == id { state.running = nil }
-                if state.cancelSent == id { state.cancelSent = nil }
+    /// Marks statement `id` over. Never on the event loop (which must not wait for a cancel):
+    /// the statement's own task calls it once its answer is in. When a cancel of it was
+    /// requested, waits, off the cooperative threads, for `cancelLock`, so that a `PQcancel`
+    /// already on the wire finishes before the next statement on this connection is sent.
+    private func endQuery(_ id: UInt64) async {
+        let cancelRequested = queryState.withLockedValue { state -> Bool in
+            if state.cancelRequested == id { return true }
+            if state.running == id { state.running = nil }
+            return false
+        }
+        guard cancelRequested else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            NIOThreadPool.singleton.submit { [self] _ in
+                cancelLock.withLock {
+                    queryState.withLockedValue { state in
+                        if state.running == id { state.running = nil }
+                        if state.cancelSent == id { state.cancelSent = nil }
+                        if state.cancelRequested == id { state.cancelRequested = nil }
+                    }
+                }
+                continuation.resume()
             }
         }
     }
@@ -471,7 +489,10 @@ final class LibPQConnection: @unchecked Sendable {
     /// next statement on this connection.
     func requestCancel(_ id: UInt64) {
         let running = queryState.withLockedValue { state -> Bool in
-            if state.running == id { return true }
+            if state.running == id {
+                state.cancelRequested = id
+                return true
+            }
             state.cancelledBeforeStart = id
             return false
         }

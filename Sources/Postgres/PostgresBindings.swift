@@ -15,6 +15,8 @@ public struct PostgresBindings: Sendable, Hashable {
     /// The first value that could not be encoded (its position and reason), reported when the
     /// query runs, since string interpolation cannot throw.
     private(set) var encodingFailure: String?
+    /// The largest value one parameter may carry: PostgreSQL's limit for a field.
+    static let maximumValueBytes = 1 << 30
 
     /// An empty list.
     public init() {}
@@ -34,6 +36,10 @@ public struct PostgresBindings: Sendable, Hashable {
             let start = storage.count
             do {
                 try value.encode(into: &storage)
+                // PostgreSQL takes at most 1 GB in one field (and libpq's lengths are Int32).
+                guard storage.count - start <= Self.maximumValueBytes else {
+                    throw PostgresEncodingFailure("a value larger than 1 GB")
+                }
                 ranges.append(start..<storage.count)
             } catch {
                 storage.removeSubrange(start...)

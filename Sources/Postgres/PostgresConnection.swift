@@ -48,7 +48,7 @@ public final class PostgresConnection: Sendable {
         logger: Logger,
         metrics: PostgresMetrics,
         onNotifications: (@Sendable ([(channel: String, payload: String)]) -> Void)? = nil,
-        onLost: (@Sendable () -> Void)? = nil
+        onLost: (@Sendable (UInt64) -> Void)? = nil
     ) async throws -> PostgresConnection {
         // The connection string is parsed (and checked) on the database thread, like every blocking libpq call.
         let handle = try await runBlocking(on: threadPool) {
@@ -155,7 +155,8 @@ public final class PostgresConnection: Sendable {
     /// protocol. Internal: transaction control and migration files only.
     @discardableResult
     func executeSimple(_ sql: String, file: String = #fileID, line: Int = #line) async throws -> LibPQResult {
-        try await measured(file: file, line: line) { conn in PQsendQuery(conn, sql) }
+        try await prepareForUse()
+        return try await measured(file: file, line: line) { conn in PQsendQuery(conn, sql) }
     }
 
     /// Like ``executeSimple(_:file:line:)`` but not cancellable: for `ROLLBACK` and other
@@ -190,7 +191,6 @@ public final class PostgresConnection: Sendable {
         let id = handle.nextQueryID()
         let start = NIODeadline.now()
         do {
-            try await prepareForUse()
             let result = try await withTaskCancellationHandler {
                 try await handle.perform(id: id, send)
             } onCancel: {

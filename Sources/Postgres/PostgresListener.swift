@@ -206,17 +206,17 @@ final class ListenerSession {
 
     private func connectAndListen() async throws -> PostgresListenerEvent {
         let continuation = signalContinuation
-        let tokenBox = NIOLockedValueBox<UInt64>(0)
         let connection = try await PostgresConnection.connect(
             configuration: listener.configuration, threadPool: threadPool, eventLoop: eventLoop, statementCacheSize: 0,
             logger: listener.logger, metrics: PostgresMetrics(factory: nil),
             onNotifications: { batch in
                 continuation.yield(.notifications(batch.map { .notification(channel: $0.channel, payload: $0.payload) }))
             },
-            onLost: {
-                continuation.yield(.lost(token: tokenBox.withLockedValue { $0 }))
+            onLost: { token in
+                // The connection's own token: a loss before `connect` returns is not mistaken
+                // for an older connection's.
+                continuation.yield(.lost(token: token))
             })
-        tokenBox.withLockedValue { $0 = connection.handle.token }
         do {
             for channel in listener.channels {
                 let quoted = try connection.handle.escapeIdentifier(channel)

@@ -274,9 +274,8 @@ public final class PostgresPool: Service, Sendable {
                     continuation.resume(throwing: error)
                 case .waiting(let requestOpen):
                     if requestOpen { openRequestsContinuation.yield() }
-                    let timeout = options.acquireTimeout
-                    let nanoseconds = timeout.components.seconds * 1_000_000_000
-                        + timeout.components.attoseconds / 1_000_000_000
+                    // TimeAmount clamps a huge timeout instead of overflowing.
+                    let nanoseconds = TimeAmount(options.acquireTimeout).nanoseconds
                     DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
                         self.expireWaiter(id, file: file, line: line)
                     }

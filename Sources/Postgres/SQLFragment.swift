@@ -77,13 +77,8 @@ extension SQLQuery.StringInterpolation {
         for piece in fragment.pieces {
             switch piece {
             case .sql(let text): appendLiteral(text)
-            case .value(let value): appendBound(value)
+            case .value(let value): appendInterpolation(value)
             }
         }
-    }
-
-    private mutating func appendBound(_ value: some PostgresEncodable) {
-        binds.append(value)
-        sql += "$\(binds.count)"
     }
 }

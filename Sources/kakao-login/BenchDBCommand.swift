@@ -215,8 +215,7 @@ struct BenchDBCommand: AsyncParsableCommand {
 
     /// `/proc/loadavg`'s first three fields (other work on the machine skews every figure).
     private static func loadAverage() -> String {
-        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
-        return text.split(separator: " ").prefix(3).joined(separator: " ")
+        MachineFacts.loadAverage.map { String(format: "%.2f", $0) } ?? "unknown"
     }
 
     private func median(_ values: [Double]) -> Double {

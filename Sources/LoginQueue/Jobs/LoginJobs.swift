@@ -232,7 +232,7 @@ public struct LoginJobs: Sendable {
                     delivery = TokenDelivery(sessionID: minted, refreshToken: token.refreshToken, isFirstDelivery: true)
                 } else if !(try row.decode(Bool.self, "delivered")) {
                     // Another first read delivered it between this statement's snapshot and its lock.
-                    return try await read(loginID: loginID, readerToken: readerToken)
+                    return try await read(loginID: loginID, readerToken: readerToken, logger: logger)
                 } else if try row.decode(Bool.self, "in_window"), let sealed = try row.decode([UInt8]?.self, "refresh_token_sealed") {
                     delivery = TokenDelivery(
                         sessionID: try row.decode(UUID.self, "session_id"),

@@ -23,26 +23,7 @@ public struct KakaoLoginProvider: LoginProvider {
             ("state", state), ("code_challenge", codeChallenge), ("code_challenge_method", "S256"), ("nonce", nonce),
         ]
         if !scopes.isEmpty { items.append(("scope", scopes.joined(separator: ","))) }
-        let query = items.map { "\($0.0)=\(Self.percentEncoded($0.1))" }.joined(separator: "&")
-        return client.configuration.authURL + "/oauth/authorize?" + query
-    }
-
-    /// `value` with every byte but RFC 3986's unreserved characters (`A–Z a–z 0–9 - . _ ~`)
-    /// percent-encoded: safe in any query, whatever the server's parser.
-    static func percentEncoded(_ value: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(value.utf8.count)
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                output.append(byte)
-            default:
-                output += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-            }
-        }
-        return String(decoding: output, as: UTF8.self)
+        return client.configuration.authURL + "/oauth/authorize?" + FormBody.encode(items)
     }
 
     public func exchange(code: String, redirectURI: String, codeVerifier: String?) async throws -> ProviderTokens {

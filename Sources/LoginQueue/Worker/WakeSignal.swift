@@ -46,15 +46,10 @@ final class WakeSignal: Sendable {
     }
 
     /// Returns once one of `wanted` was signalled (consuming those reasons), after `timeout`, or
-    /// at cancellation; the reasons consumed (empty when it timed out).
-    @discardableResult
-    func wait(for wanted: Reasons, timeout: Duration) async -> Reasons {
+    /// at cancellation.
+    func wait(for wanted: Reasons, timeout: Duration) async {
         await waitForSignal(wanted, deadline: .now() + TimeAmount(timeout))
-        return state.withLockedValue { state in
-            let consumed = state.pending.intersection(wanted)
-            state.pending.subtract(wanted)
-            return consumed
-        }
+        state.withLockedValue { $0.pending.subtract(wanted) }
     }
 
     /// The timer is armed after the waiter is stored, so its firing always finds it (or finds

@@ -21,9 +21,4 @@ struct BenchEndpoint: Sendable {
         self.host = host
         self.port = port
     }
-
-    init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
 }

@@ -11,6 +11,13 @@ enum BenchText {
     static func fixed(_ value: Double, _ digits: Int = 2) -> String {
         String(format: "%.\(digits)f", value)
     }
+
+    /// `text` as a JSON string literal, quotes and escapes included (server text can hold `"`).
+    static func jsonString(_ text: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
 }
 
 extension String {

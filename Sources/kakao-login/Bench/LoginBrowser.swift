@@ -23,8 +23,6 @@ struct LoginSample: Sendable {
     var codePostedAt: NIODeadline?
     /// When the answer that ended the login arrived (or the step that failed ended).
     var endedAt = NIODeadline.now()
-    /// Long-poll requests made (more than one when a poll answered `pending`).
-    var polls = 0
 
     var succeeded: Bool { outcome == .succeeded }
 
@@ -119,7 +117,6 @@ struct LoginBrowser: Sendable {
                 "/auth/kakao/login/\(accepted.loginID)?wait=\(waitSeconds)", host: apiEndpoint.hostHeader, headers: attempt)
             while true {
                 let answer = try await api.send(poll)
-                sample.polls += 1
                 sample.endedAt = answer.receivedAt
                 guard answer.status == 200, let read = try? decoder.decode(PollAnswer.self, from: answer.body) else {
                     sample.outcome = refused(answer)

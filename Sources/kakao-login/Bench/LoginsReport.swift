@@ -153,7 +153,7 @@ struct LoginsReport {
             return #"{"p50":\#(ms(histogram.valueAtPercentile(50))),"p90":\#(ms(histogram.valueAtPercentile(90))),"p99":\#(ms(histogram.valueAtPercentile(99))),"max":\#(ms(histogram.max))}"#
         }
         func number(_ value: Double?, _ digits: Int = 2) -> String { value.map { BenchText.fixed($0, digits) } ?? "null" }
-        let failureMembers = failures.map { #""\#($0.reason)":\#($0.count)"# }.joined(separator: ",")
+        let failureMembers = failures.map { "\(BenchText.jsonString($0.reason)):\($0.count)" }.joined(separator: ",")
         return "{" + [
             shape,
             #""duration_s":\#(duration),"warmup_s":\#(warmup)"#,

@@ -31,6 +31,10 @@ struct ServerSettings: Sendable {
 
     /// The settings as members of a JSON object (no braces).
     var jsonMembers: String {
-        #""fsync":"\#(fsync)","synchronous_commit":"\#(synchronousCommit)","shared_buffers":"\#(sharedBuffers)","max_connections":\#(Int(maxConnections) ?? 0),"server_version":"\#(version)""#
+        [
+            #""fsync":\#(BenchText.jsonString(fsync))"#, #""synchronous_commit":\#(BenchText.jsonString(synchronousCommit))"#,
+            #""shared_buffers":\#(BenchText.jsonString(sharedBuffers))"#, #""max_connections":\#(Int(maxConnections) ?? 0)"#,
+            #""server_version":\#(BenchText.jsonString(version))"#,
+        ].joined(separator: ",")
     }
 }

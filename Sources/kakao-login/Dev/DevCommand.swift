@@ -98,7 +98,7 @@ struct DevCommand: AsyncParsableCommand {
             keysDirectory: environment.hasSealingKeys && environment.hasJWTKeys ? nil : folder.keysDirectory,
             workerConcurrency: concurrency)
         do {
-            if let cluster { _ = try await DevDatabase.start(cluster.cluster, logger: logger) }
+            if let cluster { try await DevDatabase.start(cluster.cluster, logger: logger) }
             try shutdown.checkNotRequested()
             let database = try settings.postgresConfiguration(applicationName: "kakao-login dev")
             let migrations = MigrationsFolder.path(flag: migrationsDirectory, environment: environment.base)

@@ -8,9 +8,8 @@ enum DevDatabase {
     /// The database made in the private cluster.
     static let name = "kakao_login"
 
-    /// Starts the cluster (initdb on first use) and creates the database if missing; returns
-    /// its connection string (over the cluster's socket, no password).
-    static func start(_ cluster: LocalPostgresCluster, logger: Logger) async throws -> String {
+    /// Starts the cluster (initdb on first use) and creates the database if missing.
+    static func start(_ cluster: LocalPostgresCluster, logger: Logger) async throws {
         if !cluster.isInitialized {
             logger.notice("dev.cluster.initializing", metadata: ["db.cluster.directory": "\(cluster.directory)"])
         }
@@ -22,7 +21,6 @@ enum DevDatabase {
                 try await connection.execute("CREATE DATABASE \(identifier: name)")
             }
         }
-        return cluster.connectionString(database: name)
     }
 
     /// Applies the pending migrations of `directory`.
