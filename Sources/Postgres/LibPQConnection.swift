@@ -18,8 +18,10 @@ import Darwin
 ///
 /// `@unchecked Sendable`: libpq forbids two threads from using one `PGconn` at a time, so
 /// every access to `raw` and to all mutable state below happens while holding `lock`, and no
-/// call made under it blocks except in `connect`/`reset` (on a database thread, while the
-/// connection is not registered with the event loop). `raw` is `nil` once closed, so later
+/// call made under it blocks. The exception is ``reset()``, which calls `PQreset` without the
+/// lock, on a database thread, while `resetting` keeps every other use away from `raw` (the
+/// connection is unregistered from the event loop, and only its owner, the resetting task, uses
+/// it otherwise; a concurrent ``close()`` is deferred to the end of the reset). `raw` is `nil` once closed, so later
 /// calls throw instead of touching freed memory. The `PGcancel*`, which libpq lets another
 /// thread use while a statement runs, is guarded by `cancelLock`; the running statement's id
 /// by `queryState`.
@@ -31,6 +33,10 @@ final class LibPQConnection: @unchecked Sendable {
     /// The server closed the connection, or spoke unasked while it was idle: reset before use.
     private var dead = false
     private var registered = false
+    /// ``reset()`` is reconnecting, without `lock`: nothing else may touch `raw`.
+    private var resetting = false
+    /// ``close()`` was called during a reset; the reset closes the connection when it ends.
+    private var closeAfterReset = false
     private var wantsWrite = false
     private var pending: Pending?
     /// `PQtransactionStatus` after the last statement, cached so callers need no libpq call.
@@ -133,62 +139,100 @@ final class LibPQConnection: @unchecked Sendable {
         return connection
     }
 
-    /// Reconnects in place with `PQreset` (same parameters). Blocks: call it on a database thread.
+    /// Reconnects in place with `PQreset` (same parameters). Blocks: call it on a database
+    /// thread. `lock` is not held while `PQreset` blocks (the event loop may still hold this
+    /// connection in its poll set until it next looks, and must not wait for the reconnect):
+    /// the connection is unregistered first, and only its owner, which is resetting it, may use
+    /// it meanwhile. A ``close()`` that comes in the meantime is carried out when the reset ends.
     func reset() throws {
-        try lock.withLock {
-            guard let conn = raw else { throw PostgresError(.connectionClosed, "the connection is closed") }
+        assert(!eventLoop.inLoopThread, "PQreset blocks: it must never run on the event loop")
+        let conn = try lock.withLock { () -> OpaquePointer in
+            guard let conn = raw, !resetting else { throw PostgresError(.connectionClosed, "the connection is closed") }
             if registered {
                 registered = false
                 eventLoop.unregister(token)
             }
-            PQsetnonblocking(conn, 0)
-            PQreset(conn)
+            resetting = true
+            return conn
+        }
+        PQsetnonblocking(conn, 0)
+        PQreset(conn)
+        let connected = PQstatus(conn) == CONNECTION_OK && PQsetnonblocking(conn, 1) == 0
+        let newCancel = connected ? PQgetCancel(conn) : nil
+        let failure = lock.withLock { () -> PostgresError? in
+            resetting = false
             statements.removeAll()
-            guard PQstatus(conn) == CONNECTION_OK, PQsetnonblocking(conn, 1) == 0 else {
+            if closeAfterReset {
+                finishClosing()
+                return PostgresError(.connectionClosed, "the connection was closed")
+            }
+            guard connected else {
                 reusable = false
                 dead = true
                 let message = PQerrorMessage(conn).map { String(cString: $0) } ?? "unknown error"
-                throw PostgresError(.connectionFailed, ConnectionString.scrub(message, connectionString: connectionString))
+                return PostgresError(.connectionFailed, ConnectionString.scrub(message, connectionString: connectionString))
             }
             backendPID = PQbackendPID(conn)
             lastTransactionStatus = PQTRANS_IDLE
-            let newCancel = PQgetCancel(conn)
-            cancelLock.withLock {
-                if let cancelHandle { PQfreeCancel(cancelHandle) }
-                cancelHandle = newCancel
-            }
             dead = false
             reusable = true
             wantsWrite = false
             registered = true
             eventLoop.register(self)
+            return nil
         }
+        if failure == nil {
+            // On a database thread, so it may wait for a `PQcancel` still using the old handle.
+            cancelLock.withLock {
+                if let cancelHandle { PQfreeCancel(cancelHandle) }
+                cancelHandle = newCancel
+            }
+        } else if let newCancel {
+            PQfreeCancel(newCancel)
+        }
+        if let failure { throw failure }
     }
 
     /// Unregisters, sends Terminate (without blocking) and frees the connection; a statement
-    /// still waiting fails with ``PostgresError/Code/connectionClosed``. Idempotent.
+    /// still waiting fails with ``PostgresError/Code/connectionClosed``. Idempotent, and never
+    /// waits: a `PQcancel` in flight keeps its handle until it is done.
     func close() {
         let orphan = lock.withLock { () -> Pending? in
-            if registered {
-                registered = false
-                eventLoop.unregister(token)
+            if resetting {
+                closeAfterReset = true
+                return nil
             }
-            if let raw {
-                PQfinish(raw)
-                self.raw = nil
-            }
-            reusable = false
+            finishClosing()
             defer { pending = nil }
             return pending
         }
-        cancelLock.withLock {
-            if let cancelHandle {
-                PQfreeCancel(cancelHandle)
-                self.cancelHandle = nil
-            }
-        }
+        freeCancelHandle()
         if let orphan {
             orphan.continuation.resume(throwing: PostgresError(.connectionClosed, "the connection was closed"))
+        }
+    }
+
+    /// Unregisters and frees the `PGconn`. Call with `lock` held, not while resetting.
+    private func finishClosing() {
+        if registered {
+            registered = false
+            eventLoop.unregister(token)
+        }
+        if let raw {
+            PQfinish(raw)
+            self.raw = nil
+        }
+        reusable = false
+    }
+
+    /// Frees the `PGcancel*` on a helper thread: a `PQcancel` using it may be in flight (it
+    /// holds `cancelLock` while it talks to the server), and the caller must not wait for it.
+    private func freeCancelHandle() {
+        NIOThreadPool.singleton.submit { [self] _ in
+            cancelLock.withLock {
+                if let cancelHandle { PQfreeCancel(cancelHandle) }
+                cancelHandle = nil
+            }
         }
     }
 

@@ -19,19 +19,37 @@ import Darwin
 /// `pg_terminate_backend`) is marked dead at once, and a LISTEN connection's notifications are
 /// delivered from here.
 ///
-/// `@unchecked Sendable`: `connections`, `version` and `stopping` are guarded by `lock`; the
-/// pipe descriptors are immutable and closed only after the loop thread has ended.
-final class LibPQEventLoop: @unchecked Sendable {
+///
+/// The loop is also a `TaskExecutor`. A task that prefers it (`withTaskExecutorPreference`)
+/// resumes on this thread right after its answer was read, and sends its next statement from
+/// here: no thread switch at all between a statement and the next. Such a task must not block:
+/// while it runs, no connection of the pool is read.
+///
+/// `@unchecked Sendable`: `connections`, `version`, `jobs`, `sleeping`, `jobsClosed`,
+/// `stopping` and `loopThread` are guarded by `lock`; the pipe descriptors are immutable and
+/// closed only after the loop thread has ended.
+final class LibPQEventLoop: TaskExecutor, @unchecked Sendable {
     private let lock = NIOLock()
     private var connections: [UInt64: LibPQConnection] = [:]
     /// Bumped on every change the poll set must reflect (registration, write interest).
     private var version: UInt64 = 0
+    /// Jobs of tasks that prefer this executor, run in order between two polls.
+    private var jobs: [UnownedJob] = []
+    /// The loop is in (or about to enter) `poll` without a timeout: wake it to get its attention.
+    private var sleeping = false
+    /// The loop has ended: jobs go to the global executor instead.
+    private var jobsClosed = false
     private var stopping = false
+    /// The loop's thread, once it runs.
+    private var loopThread: pthread_t?
     private var started = false
     private var descriptorsClosed = false
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let thread = NIOThreadPool(numberOfThreads: 1)
+    /// `poll`'s timeout when nothing is queued: none, unless the wake-up pipe could not be
+    /// made (no descriptor left), in which case the loop looks for changes every 10 ms.
+    private let idleTimeout: Int32
 
     init() {
         var descriptors: [Int32] = [-1, -1]
@@ -43,6 +61,7 @@ final class LibPQEventLoop: @unchecked Sendable {
         }
         wakeRead = descriptors[0]
         wakeWrite = descriptors[1]
+        idleTimeout = wakeRead < 0 ? 10 : -1
     }
 
     /// Starts the loop thread (idempotent).
@@ -110,12 +129,36 @@ final class LibPQEventLoop: @unchecked Sendable {
         wake()
     }
 
-    private func wake() {
-        lock.withLock {
-            guard !descriptorsClosed else { return }
-            var byte: UInt8 = 1
-            _ = write(wakeWrite, &byte, 1)
+    /// Whether the caller runs on the loop's thread (a job of a task that prefers this executor,
+    /// or the loop reading answers). Nothing that blocks may run there.
+    var inLoopThread: Bool {
+        let current = pthread_self()
+        return lock.withLock { loopThread.map { pthread_equal($0, current) != 0 } ?? false }
+    }
+
+    /// Runs `job` on the loop thread, between two polls (the `TaskExecutor` requirement).
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let accepted = lock.withLock { () -> Bool in
+            guard !jobsClosed else { return false }
+            jobs.append(job)
+            wakeIfSleeping()
+            return true
         }
+        if !accepted { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+    }
+
+    private func wake() {
+        lock.withLock { wakeIfSleeping() }
+    }
+
+    /// Writes to the pipe when the loop waits in `poll`, once per wait: a loop that is running
+    /// will see the change before it polls again. Call with `lock` held.
+    private func wakeIfSleeping() {
+        guard sleeping, !descriptorsClosed, wakeWrite >= 0 else { return }
+        sleeping = false
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
     }
 
     private func run() {
@@ -123,12 +166,23 @@ final class LibPQEventLoop: @unchecked Sendable {
         var descriptors: [pollfd] = []
         var entries: [LibPQConnection] = []
         var drain = [UInt8](repeating: 0, count: 256)
+        let current = pthread_self()
+        lock.withLock { loopThread = current }
         while true {
-            let (stop, currentVersion, registered) = lock.withLock { () -> (Bool, UInt64, [LibPQConnection]?) in
-                if stopping { return (true, version, nil) }
-                return (false, version, version == cachedVersion ? nil : Array(connections.values))
+            let (stop, runnable) = lock.withLock { () -> (Bool, [UnownedJob]) in
+                sleeping = false
+                if stopping { jobsClosed = true }
+                defer { jobs.removeAll(keepingCapacity: true) }
+                return (stopping, jobs)
             }
+            // Jobs left at the end still run here; any they enqueue go to the global executor.
+            for job in runnable { job.runSynchronously(on: asUnownedTaskExecutor()) }
             if stop { return }
+            let (currentVersion, registered, idle) = lock.withLock { () -> (UInt64, [LibPQConnection]?, Bool) in
+                // With jobs queued (by the jobs just run), only look at the sockets.
+                sleeping = jobs.isEmpty
+                return (version, version == cachedVersion ? nil : Array(connections.values), sleeping)
+            }
             if let registered {
                 descriptors = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
                 entries = []
@@ -141,12 +195,14 @@ final class LibPQEventLoop: @unchecked Sendable {
                 cachedVersion = currentVersion
             }
             for index in descriptors.indices { descriptors[index].revents = 0 }
-            let ready = poll(&descriptors, nfds_t(descriptors.count), -1)
+            let ready = poll(&descriptors, nfds_t(descriptors.count), idle ? idleTimeout : 0)
             if ready < 0 {
-                if errno == EINTR { continue }
-                return
+                // EINTR, or ENOMEM (the kernel could not allocate): try again. The loop never
+                // ends while connections may be waiting on it.
+                if errno != EINTR { usleep(1_000) }
+                continue
             }
-            if descriptors[0].revents != 0 {
+            if descriptors[0].revents != 0, wakeRead >= 0 {
                 while read(wakeRead, &drain, drain.count) > 0 {}
             }
             for index in 1..<descriptors.count where descriptors[index].revents != 0 {

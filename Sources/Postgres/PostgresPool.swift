@@ -1,5 +1,4 @@
 import CoreMetrics
-import Dispatch
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -106,6 +105,21 @@ public final class PostgresPool: Service, Sendable {
         logger.debug("db.pool.stopped")
     }
 
+    /// The pool's event-loop thread as a `TaskExecutor`. A task that mostly talks to the
+    /// database can prefer it, so that it resumes on the thread that read each answer instead
+    /// of being handed to a cooperative thread (one thread switch less per statement):
+    ///
+    /// ```swift
+    /// try await withTaskExecutorPreference(pool.taskExecutor) {
+    ///     for id in ids { try await pool.execute("UPDATE t SET n = n + 1 WHERE id = \(id)") }
+    /// }
+    /// ```
+    ///
+    /// Code on this executor must not block, and should not compute for long: while it runs, no
+    /// answer is read for any connection of the pool. After the pool has stopped, such tasks
+    /// run on the global executor.
+    public var taskExecutor: any TaskExecutor { eventLoop }
+
     // MARK: - scoped use
 
     /// Lends a connection to `body` and takes it back afterwards, whatever happens.
@@ -172,6 +186,13 @@ public final class PostgresPool: Service, Sendable {
     private struct Waiter {
         var id: Int
         var continuation: CheckedContinuation<PostgresConnection, any Error>
+        /// Fails the wait at the acquire timeout; cancelled when the waiter leaves the queue.
+        var timeout: Scheduled<Void>
+
+        func resume(with result: Result<PostgresConnection, any Error>) {
+            timeout.cancel()
+            continuation.resume(with: result)
+        }
     }
 
     private struct State {
@@ -255,6 +276,10 @@ public final class PostgresPool: Service, Sendable {
                     case failed(any Error)
                     case waiting(requestOpen: Bool)
                 }
+                // TimeAmount clamps a huge timeout instead of overflowing.
+                let timeout = MultiThreadedEventLoopGroup.singleton.next().scheduleTask(
+                    in: TimeAmount(options.acquireTimeout)
+                ) { self.expireWaiter(id, file: file, line: line) }
                 let outcome = state.withLockedValue { state -> Enqueued in
                     if state.isClosed { return .failed(PostgresError(.poolClosed, "the pool is shut down")) }
                     // The cancellation flag is read under the lock that `cancelWaiter` takes, so a
@@ -264,21 +289,18 @@ public final class PostgresPool: Service, Sendable {
                         state.leased += 1
                         return .connection(connection)
                     }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                    state.waiters.append(Waiter(id: id, continuation: continuation, timeout: timeout))
                     return .waiting(requestOpen: state.openIfNeeded(maximum: options.maximumConnections))
                 }
                 switch outcome {
                 case .connection(let connection):
+                    timeout.cancel()
                     continuation.resume(returning: connection)
                 case .failed(let error):
+                    timeout.cancel()
                     continuation.resume(throwing: error)
                 case .waiting(let requestOpen):
                     if requestOpen { openRequestsContinuation.yield() }
-                    // TimeAmount clamps a huge timeout instead of overflowing.
-                    let nanoseconds = TimeAmount(options.acquireTimeout).nanoseconds
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
-                        self.expireWaiter(id, file: file, line: line)
-                    }
                 }
             }
         } onCancel: {
@@ -291,17 +313,18 @@ public final class PostgresPool: Service, Sendable {
         metrics.poolTimeouts.increment()
         let (leased, opening) = state.withLockedValue { ($0.leased, $0.opening) }
         logger.debug("db.pool.timeout", metadata: ["db.pool.leased": "\(leased)", "db.pool.opening": "\(opening)"])
-        waiter.continuation.resume(
-            throwing: PostgresError(
-                .poolTimeout,
-                "no database connection became free within \(options.acquireTimeout) "
-                    + "(pool of \(options.maximumConnections): \(leased) in use, \(opening) connecting)",
-                file: file, line: line))
+        waiter.resume(
+            with: .failure(
+                PostgresError(
+                    .poolTimeout,
+                    "no database connection became free within \(options.acquireTimeout) "
+                        + "(pool of \(options.maximumConnections): \(leased) in use, \(opening) connecting)",
+                    file: file, line: line)))
     }
 
     private func cancelWaiter(_ id: Int) {
         guard let waiter = state.withLockedValue({ $0.removeWaiter(id) }) else { return }
-        waiter.continuation.resume(throwing: CancellationError())
+        waiter.resume(with: .failure(CancellationError()))
     }
 
     /// Takes a connection back: to the first waiter, to the idle list, or (when broken, left
@@ -333,7 +356,7 @@ public final class PostgresPool: Service, Sendable {
         case .none:
             break
         case .handOver(let waiter):
-            waiter.continuation.resume(returning: connection)
+            waiter.resume(with: .success(connection))
         case .close(let requestOpen):
             if !reusable { logger.debug("db.connection.discarded") }
             if requestOpen { openRequestsContinuation.yield() }
@@ -370,7 +393,7 @@ public final class PostgresPool: Service, Sendable {
             }
             switch action {
             case .none: break
-            case .handOver(let waiter): waiter.continuation.resume(returning: connection)
+            case .handOver(let waiter): waiter.resume(with: .success(connection))
             case .close: closeInBackground(connection)
             }
         } catch {
@@ -385,7 +408,7 @@ public final class PostgresPool: Service, Sendable {
                 let requestOpen = state.openIfNeeded(maximum: options.maximumConnections)
                 return (waiter, requestOpen)
             }
-            waiter?.continuation.resume(throwing: error)
+            waiter?.resume(with: .failure(error))
             if requestOpen { openRequestsContinuation.yield() }
             signalIfDrained()
         }
@@ -415,7 +438,7 @@ public final class PostgresPool: Service, Sendable {
         }
         openRequestsContinuation.finish()
         for waiter in waiters {
-            waiter.continuation.resume(throwing: PostgresError(.poolClosed, "the pool is shutting down"))
+            waiter.resume(with: .failure(PostgresError(.poolClosed, "the pool is shutting down")))
         }
         for connection in idle { closeInBackground(connection) }
         signalIfDrained()

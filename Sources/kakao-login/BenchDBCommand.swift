@@ -13,7 +13,8 @@ struct BenchDBCommand: AsyncParsableCommand {
             Each iteration is an INSERT … RETURNING id and a SELECT by that primary key, each in its \
             own autocommit transaction, from K concurrent tasks over a pool of K connections. \
             pgbench runs the same two statements (-n -M prepared -c K -j min(2,K) -T duration). \
-            Reports the median of --runs runs of each, interleaved. Connects like psql \
+            Reports the median of --runs runs of each, interleaved. The tasks prefer the pool's \
+            task executor (PostgresPool.taskExecutor) unless --global-executor is given. Connects like psql \
             (DATABASE_URL or PG* variables); creates and truncates the table bench_db_rows. \
             Build with -c release before measuring.
             """
@@ -33,6 +34,13 @@ struct BenchDBCommand: AsyncParsableCommand {
 
     @Flag(help: "Measure only kakao-login's pool, not pgbench.")
     var noPgbench = false
+
+    @Flag(
+        help: """
+            Run the K tasks on the global executor instead of preferring the pool's task executor \
+            (each answer then resumes its task on a cooperative thread: one thread switch more per statement).
+            """)
+    var globalExecutor = false
 
     func validate() throws {
         guard duration > 0, runs > 0 else { throw ValidationError("--duration and --runs must be positive") }
@@ -63,6 +71,7 @@ struct BenchDBCommand: AsyncParsableCommand {
             print(
                 "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores shared by server and client; "
                     + "load average \(Self.loadAverage()); duration \(duration) s, \(runs) runs, median")
+            print("kakao-login tasks run on " + (globalExecutor ? "the global executor" : "the pool's task executor"))
             if let pgbenchPath {
                 print("pgbench: PGDATABASE=\"$DATABASE_URL\" \(pgbenchPath) -n -M prepared -c K -j min(2,K) -T \(duration) -f <script>")
                 print("pgbench script:\n" + Self.pgbenchScript.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
@@ -116,6 +125,7 @@ struct BenchDBCommand: AsyncParsableCommand {
             options: .init(maximumConnections: k, acquireTimeout: .seconds(30), name: "bench"),
             logger: logger)
         let duration = Duration.seconds(self.duration)
+        let executor = globalExecutor ? nil : pool.taskExecutor
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await pool.run() }
             defer { group.cancelAll() }
@@ -123,7 +133,7 @@ struct BenchDBCommand: AsyncParsableCommand {
             let warmUpEnd = clock.now + .seconds(1)
             let iterations = try await withThrowingTaskGroup(of: Int.self) { workers in
                 for _ in 0..<k {
-                    workers.addTask {
+                    workers.addTask(executorPreference: executor) {
                         while clock.now < warmUpEnd { try await Self.iteration(pool) }
                         return 0
                     }
@@ -132,7 +142,7 @@ struct BenchDBCommand: AsyncParsableCommand {
                 let start = clock.now
                 let end = start + duration
                 for _ in 0..<k {
-                    workers.addTask {
+                    workers.addTask(executorPreference: executor) {
                         var count = 0
                         while clock.now < end {
                             try await Self.iteration(pool)
