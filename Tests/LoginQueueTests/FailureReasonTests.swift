@@ -137,9 +137,7 @@ struct FailureReasonTests {
             try harness.faults(KakaoEmulatorFaults(dropRate: 1))
             let (attempt, enqueued) = try await harness.enqueueLogin()
             try await harness.withWorker {
-                try await waitUntil("the first attempt failed") {
-                    try await harness.job(enqueued.loginID, "provider_error", as: String?.self) != nil
-                }
+                try await harness.waitForProviderError(enqueued.loginID)
                 try harness.faults(.none)
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
                 #expect(result.failureCode == .exchangeInterrupted)

@@ -169,6 +169,13 @@ struct QueueHarness {
         return try #require(result)
     }
 
+    /// Waits until an attempt of the login failed at the provider (its `provider_error` is set).
+    func waitForProviderError(_ loginID: UUID) async throws {
+        try await waitUntil("an attempt of \(loginID) failed at the provider") {
+            try await job(loginID, "provider_error", as: String?.self) != nil
+        }
+    }
+
     /// One column of one job.
     func job<T: PostgresDecodable>(_ loginID: UUID, _ column: String, as type: T.Type) async throws -> T {
         try await pool.query("SELECT * FROM login_jobs WHERE login_id = \(loginID)").single().decode(type, column)

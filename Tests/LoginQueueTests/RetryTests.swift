@@ -39,9 +39,7 @@ struct RetryTests {
             try harness.faults(KakaoEmulatorFaults(timeoutRate: 1))
             let (attempt, enqueued) = try await harness.enqueueLogin()
             try await harness.withWorker {
-                try await waitUntil("an attempt timed out") {
-                    try await harness.job(enqueued.loginID, "provider_error", as: String?.self) != nil
-                }
+                try await harness.waitForProviderError(enqueued.loginID)
                 try harness.faults(.none)
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
                 #expect(result.success != nil)
