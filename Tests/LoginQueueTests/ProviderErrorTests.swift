@@ -18,7 +18,7 @@ struct ProviderErrorTests {
             try await harness.pool.execute("UPDATE login_jobs SET code_sealed = '\\x00'::bytea WHERE login_id = \(enqueued.loginID)")
             let errorsBefore = try await harness.job(enqueued.loginID, "errors", as: String.self)
             try await harness.withWorker {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 guard case .failed(.internalError, nil) = result else {
                     Issue.record("got \(result)")
                     return
@@ -36,7 +36,7 @@ struct ProviderErrorTests {
             let lastError = try await harness.job(enqueued.loginID, "provider_error", as: String?.self)
             try await harness.pool.execute("UPDATE login_jobs SET deadline_at = now() WHERE login_id = \(enqueued.loginID)")
             try await harness.withWorker {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 guard case .failed(.kakaoUnavailable, lastError) = result else {
                     Issue.record("got \(result), expected kakao_unavailable with \(lastError ?? "no provider error")")
                     return

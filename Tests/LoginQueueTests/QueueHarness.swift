@@ -153,12 +153,12 @@ struct QueueHarness {
     /// Starts, mints and enqueues one login.
     func enqueueLogin(userID: Int64? = nil) async throws -> (StartedAttempt, EnqueuedLogin) {
         let (attempt, code) = try await startAndMintCode(userID: userID)
-        let enqueued = try await jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.attemptToken)
+        let enqueued = try await jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
         return (attempt, enqueued)
     }
 
     /// Waits until the login is no longer pending and returns what its attempt reads.
-    func waitForResult(_ loginID: UUID, reader: String, limit: Duration = .seconds(60)) async throws -> LoginStatus {
+    func waitForResult(_ loginID: UUID, reader: ReaderToken, limit: Duration = .seconds(60)) async throws -> LoginStatus {
         var result: LoginStatus?
         try await waitUntil("login \(loginID) finished", limit: limit) {
             guard let status = try await jobs.read(loginID: loginID, readerToken: reader) else { return false }
@@ -197,4 +197,9 @@ extension LoginStatus {
         if case .succeeded(let success) = self { return success }
         return nil
     }
+}
+
+extension StartedAttempt {
+    /// The attempt's token as its reader presents it.
+    var reader: ReaderToken { ReaderToken(attemptToken) }
 }

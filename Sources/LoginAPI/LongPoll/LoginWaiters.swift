@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import LoginQueue
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -69,8 +69,7 @@ public final class LoginWaiters: Sendable {
 
     /// Records that this process enqueued `loginID`, to be read by `reader` (the attempt or
     /// poll token): until its `login_done` arrives it is pending.
-    public func expectCompletion(of loginID: UUID, reader: String) {
-        let digest = Self.digest(reader)
+    public func expectCompletion(of loginID: UUID, reader: ReaderToken) {
         let now = ContinuousClock.now
         state.withLock { state in
             while let oldest = state.awaitingOrder.first, now - oldest.since >= completionMemory {
@@ -78,7 +77,7 @@ public final class LoginWaiters: Sendable {
                 state.awaiting[oldest.loginID] = nil
             }
             guard !state.isClosed, state.isListening else { return }
-            state.awaiting[loginID] = digest
+            state.awaiting[loginID] = reader.digest
             state.awaitingOrder.append((loginID, now))
         }
     }
@@ -91,16 +90,11 @@ public final class LoginWaiters: Sendable {
     /// Whether `loginID` is certainly still pending for `reader`: enqueued here, not notified
     /// done, the listener connected all along. Ask after registering the poll, so a
     /// notification that comes later still wakes it.
-    public func isAwaitingCompletion(_ loginID: UUID, reader: String) -> Bool {
-        let digest = Self.digest(reader)
-        return state.withLock { state in
+    public func isAwaitingCompletion(_ loginID: UUID, reader: ReaderToken) -> Bool {
+        state.withLock { state in
             guard state.isListening, let expected = state.awaiting[loginID] else { return false }
-            return expected == digest
+            return expected == reader.digest
         }
-    }
-
-    private static func digest(_ reader: String) -> [UInt8] {
-        Array(SHA256.hash(data: Array(reader.utf8)))
     }
 
     /// Registers a poll of `loginID`; pair with ``unregister(_:)``.
