@@ -1,5 +1,6 @@
 import Foundation
 import LoginQueue
+import ServiceLifecycleTestKit
 import Testing
 
 @testable import LoginAPI
@@ -116,6 +117,19 @@ struct UnitTests {
         try? await Task.sleep(for: .milliseconds(20))
         poll.cancel()
         await poll.value
+        waiters.unregister(registration)
+    }
+
+    @Test("graceful shutdown ends a waiting poll, and a poll that starts during it returns at once", .timeLimit(.minutes(1)))
+    func gracefulShutdownEndsWaits() async {
+        let waiters = LoginWaiters()
+        let registration = waiters.register(UUID())
+        await testGracefulShutdown { shutdown in
+            async let waited: Void = registration.wait(upTo: .seconds(600))
+            shutdown.triggerGracefulShutdown()
+            await waited
+            await registration.wait(upTo: .seconds(600))
+        }
         waiters.unregister(registration)
     }
 

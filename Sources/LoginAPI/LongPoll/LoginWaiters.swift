@@ -57,9 +57,8 @@ public final class LoginWaiters: Sendable {
     /// deadline); after that its polls read the row, as they would anyway.
     let completionMemory: Duration
 
-    /// Runs the waits' timeouts: a timer on an event loop costs a heap entry, where a
-    /// `Task.sleep` beside each wait cost two child tasks and a dispatch timer per poll. Each
-    /// wait takes the next loop, so no loop's timer heap holds every poll (a cancel scans it).
+    /// Runs the waits' timeouts (see ``TimedWait``). Each wait takes the next loop, so no
+    /// loop's timer heap holds every poll (a cancel scans it).
     private let timers: any EventLoopGroup
 
     public init(completionMemory: Duration = .seconds(180), timers: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -181,32 +180,22 @@ public final class LoginWaiters: Sendable {
     }
 
     /// Waits for a wake-up of `registration`, consuming it; returns at once on cancellation
-    /// and on graceful shutdown, and at `deadline` at the latest. The timer is armed after the
-    /// continuation is stored, so its firing always finds something to resume.
+    /// and on graceful shutdown, and at `deadline` at the latest.
     fileprivate func suspend(_ registration: Registration, until deadline: NIODeadline) async {
-        let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
-        await withTaskCancellationOrGracefulShutdownHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    guard let slot = state.slots[registration.loginID]?[registration.id] else { return true }
-                    if case .woken = slot {
-                        state.slots[registration.loginID]?[registration.id] = .idle
-                        return true
-                    }
-                    if Task.isCancelled || Task.isShuttingDownGracefully || state.isClosed || deadline <= .now() { return true }
-                    state.slots[registration.loginID]?[registration.id] = .suspended(continuation)
+        await TimedWait.suspend(until: deadline, timerLoop: timers.next(), endsAtGracefulShutdown: true) { continuation in
+            state.withLock { state -> Bool in
+                guard let slot = state.slots[registration.loginID]?[registration.id] else { return false }
+                if case .woken = slot {
+                    state.slots[registration.loginID]?[registration.id] = .idle
                     return false
                 }
-                if resumeNow {
-                    continuation.resume()
-                } else {
-                    timer.withLockedValue { $0 = timers.next().scheduleTask(deadline: deadline) { self.cancel(registration) } }
-                }
+                guard !state.isClosed else { return false }
+                state.slots[registration.loginID]?[registration.id] = .suspended(continuation)
+                return true
             }
-        } onCancelOrGracefulShutdown: {
+        } release: {
             self.cancel(registration)
         }
-        timer.withLockedValue { $0?.cancel() }
     }
 
     /// Resumes a suspended wait without consuming a wake-up.
