@@ -250,11 +250,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The executable's commands run as child processes: `dev` (start, stop, bad input, JSON
-        // logs) and `config check`.
+        // logs), `config check` and `bench logins` against servers that stop answering.
         .testTarget(
             name: "DevCommandTests",
             dependencies: [
                 "Accounts",
+                "KakaoEmulator",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
