@@ -229,6 +229,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -249,11 +250,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The executable's commands run as child processes: `dev` (start, stop, bad input, JSON
-        // logs) and `config check`.
+        // logs), `config check` and `bench logins` against servers that stop answering.
         .testTarget(
             name: "DevCommandTests",
             dependencies: [
                 "Accounts",
+                "KakaoEmulator",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

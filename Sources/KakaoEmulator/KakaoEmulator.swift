@@ -50,27 +50,30 @@ public struct KakaoEmulator: Sendable {
         let user = UserRoutes(core: core)
         let discovery = DiscoveryRoutes(core: core)
         let control = ControlRoutes(core: core)
-        router.get("/oauth/authorize", use: authorize.authorize)
-        router.post("/oauth/authorize/consent", use: authorize.consent)
-        router.get("/oauth/logout", use: authorize.logout)
-        router.post("/oauth/token", use: token.token)
-        router.post("/oauth/tokeninfo", use: token.tokenInfo)
-        router.get("/v2/user/me", use: user.userMe)
-        router.post("/v2/user/me", use: user.userMe)
-        router.get("/v1/user/access_token_info", use: user.accessTokenInfo)
-        router.post("/v1/user/logout", use: user.logout)
-        router.post("/v1/user/unlink", use: user.unlink)
-        router.get("/v1/oidc/userinfo", use: user.oidcUserInfo)
-        router.post("/v1/oidc/userinfo", use: user.oidcUserInfo)
-        router.get("/.well-known/openid-configuration", use: discovery.openIDConfiguration)
-        router.get("/.well-known/jwks.json", use: discovery.jwks)
-        router.post("/_emulator/codes", use: control.codes)
-        router.get("/_emulator/stats", use: control.stats)
-        router.get("/_emulator/elapsed", use: control.elapsed)
-        router.get("/_emulator/faults", use: control.faults)
-        router.post("/_emulator/faults", use: control.faults)
-        router.post("/_emulator/clock", use: control.clock)
-        router.post("/_emulator/keys/rotate", use: control.rotateKey)
+        for route in EmulatorRoute.allCases {
+            let handler: @Sendable (Request, EmulatorRequestContext) async throws -> Response =
+                switch route {
+                case .authorize: authorize.authorize
+                case .consent: authorize.consent
+                case .accountLogout: authorize.logout
+                case .token: token.token
+                case .tokenInfo: token.tokenInfo
+                case .userMe, .userMeByPost: user.userMe
+                case .accessTokenInfo: user.accessTokenInfo
+                case .logout: user.logout
+                case .unlink: user.unlink
+                case .oidcUserInfo, .oidcUserInfoByPost: user.oidcUserInfo
+                case .openIDConfiguration: discovery.openIDConfiguration
+                case .jwks: discovery.jwks
+                case .codes: control.codes
+                case .stats: control.stats
+                case .elapsed: control.elapsed
+                case .faults, .setFaults: control.faults
+                case .clock: control.clock
+                case .rotateKey: control.rotateKey
+                }
+            router.on(RouterPath(route.path), method: route.method, use: handler)
+        }
         return router
     }
 

@@ -53,6 +53,9 @@ struct BenchLoginsCommand: AsyncParsableCommand {
     @Option(help: "The wait of each long-poll, seconds (0–30).")
     var wait: Int = 25
 
+    @Option(help: "Seconds a request may go unanswered (a long-poll: beyond its wait) before the run stops with an error.")
+    var timeout: Int = 30
+
     @Option(name: .customLong("api-pid"), help: "The API process, for its resident memory at the end.")
     var apiPID: Int32?
 
@@ -74,6 +77,7 @@ struct BenchLoginsCommand: AsyncParsableCommand {
         if let rate, !(rate > 0 && rate <= 100_000) { throw ValidationError("--rate must be above 0 (logins per second)") }
         guard duration > 0, warmup >= 0 else { throw ValidationError("--duration must be positive and --warmup not negative") }
         guard (0...30).contains(wait) else { throw ValidationError("--wait must be 0…30") }
+        guard (1...3600).contains(timeout) else { throw ValidationError("--timeout must be 1…3600") }
     }
 
     func run() async throws {
@@ -83,7 +87,8 @@ struct BenchLoginsCommand: AsyncParsableCommand {
             let logger = LoggingBootstrap.logger("kakao-login.bench.logins", level: .warning, format: .text)
             let database = try PostgresConfiguration.fromEnvironment()
             let group = MultiThreadedEventLoopGroup.singleton
-            let control = try await HTTPConnection.open(host: emulatorEndpoint.host, port: emulatorEndpoint.port, on: group.next())
+            let control = try await HTTPConnection.open(
+                host: emulatorEndpoint.host, port: emulatorEndpoint.port, timeout: .seconds(Int64(timeout)), on: group.next())
             let emulatorControl = EmulatorControl(connection: control, endpoint: emulatorEndpoint)
 
             try await PostgresConnection.withConnection(configuration: database, logger: logger) { connection in
@@ -91,7 +96,7 @@ struct BenchLoginsCommand: AsyncParsableCommand {
                 let statsBefore = try await emulatorControl.stats()
                 let load = LoginLoad(
                     shape: concurrency.map { .closed(browsers: $0) } ?? .open(perSecond: rate ?? 1, arrivals: arrivals),
-                    api: apiEndpoint, emulator: emulatorEndpoint, waitSeconds: wait, group: group)
+                    api: apiEndpoint, emulator: emulatorEndpoint, waitSeconds: wait, timeout: .seconds(Int64(timeout)), group: group)
                 progress("\(shapeDescription): warming up \(warmup) s, then measuring \(duration) s")
 
                 let windowStart = NIODeadline.now() + .seconds(Int64(warmup))

@@ -22,7 +22,7 @@ struct SessionsTests {
             let (user, session) = try await fixture.newSession()
             #expect(session.refreshToken.utf8.count == 43)
             #expect(session.refreshToken.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
-            #expect(!session.description.contains(session.refreshToken))
+            #expect(!session.token.description.contains(session.refreshToken))
 
             let row = try await fixture.pool.query(
                 """

@@ -1,4 +1,6 @@
 import Foundation
+import LoginQueue
+import ServiceLifecycleTestKit
 import Testing
 
 @testable import LoginAPI
@@ -118,34 +120,48 @@ struct UnitTests {
         waiters.unregister(registration)
     }
 
+    @Test("graceful shutdown ends a waiting poll, and a poll that starts during it returns at once", .timeLimit(.minutes(1)))
+    func gracefulShutdownEndsWaits() async {
+        let waiters = LoginWaiters()
+        let registration = waiters.register(UUID())
+        await testGracefulShutdown { shutdown in
+            async let waited: Void = registration.wait(upTo: .seconds(600))
+            shutdown.triggerGracefulShutdown()
+            await waited
+            await registration.wait(upTo: .seconds(600))
+        }
+        waiters.unregister(registration)
+    }
+
     @Test("a login enqueued here is known pending for its own reader until its notification")
     func awaitedCompletions() {
         let waiters = LoginWaiters()
+        let readerA = ReaderToken("reader-a")
         let id = UUID()
-        waiters.expectCompletion(of: id, reader: "reader-a")
-        #expect(!waiters.isAwaitingCompletion(id, reader: "reader-a"), "nothing is trusted while the listener is not connected")
+        waiters.expectCompletion(of: id, reader: readerA)
+        #expect(!waiters.isAwaitingCompletion(id, reader: readerA), "nothing is trusted while the listener is not connected")
 
         waiters.setListening(true)
-        waiters.expectCompletion(of: id, reader: "reader-a")
-        #expect(waiters.isAwaitingCompletion(id, reader: "reader-a"))
-        #expect(!waiters.isAwaitingCompletion(id, reader: "reader-b"), "another reader reads the row (and gets 404)")
-        #expect(!waiters.isAwaitingCompletion(UUID(), reader: "reader-a"))
+        waiters.expectCompletion(of: id, reader: readerA)
+        #expect(waiters.isAwaitingCompletion(id, reader: readerA))
+        #expect(!waiters.isAwaitingCompletion(id, reader: ReaderToken("reader-b")), "another reader reads the row (and gets 404)")
+        #expect(!waiters.isAwaitingCompletion(UUID(), reader: readerA))
         waiters.wake(id)
-        #expect(!waiters.isAwaitingCompletion(id, reader: "reader-a"), "done: the next poll reads the row")
+        #expect(!waiters.isAwaitingCompletion(id, reader: readerA), "done: the next poll reads the row")
 
         let other = UUID()
-        waiters.expectCompletion(of: other, reader: "reader-a")
+        waiters.expectCompletion(of: other, reader: readerA)
         waiters.wakeAll()
-        #expect(!waiters.isAwaitingCompletion(other, reader: "reader-a"), "notifications may have been missed")
-        waiters.expectCompletion(of: other, reader: "reader-a")
+        #expect(!waiters.isAwaitingCompletion(other, reader: readerA), "notifications may have been missed")
+        waiters.expectCompletion(of: other, reader: readerA)
         waiters.forget(other)
-        #expect(!waiters.isAwaitingCompletion(other, reader: "reader-a"))
+        #expect(!waiters.isAwaitingCompletion(other, reader: readerA))
 
         let expiring = LoginWaiters(completionMemory: .zero)
         expiring.setListening(true)
         let first = UUID()
-        expiring.expectCompletion(of: first, reader: "r")
-        expiring.expectCompletion(of: UUID(), reader: "r")
-        #expect(!expiring.isAwaitingCompletion(first, reader: "r"), "forgotten after the completion memory")
+        expiring.expectCompletion(of: first, reader: readerA)
+        expiring.expectCompletion(of: UUID(), reader: readerA)
+        #expect(!expiring.isAwaitingCompletion(first, reader: readerA), "forgotten after the completion memory")
     }
 }

@@ -15,9 +15,9 @@ struct FailureReasonTests {
         try await QueueHarness.run { harness in
             let attempt = try await harness.attempts.start(redirectURI: nil, clientIP: nil)
             let enqueued = try await harness.jobs.enqueue(
-                code: "made-up-code-kakao-never-issued", state: attempt.state, redirectURI: nil, attemptToken: attempt.attemptToken)
+                code: "made-up-code-kakao-never-issued", state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
             try await harness.withWorker {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 guard case .failed(.authorizationCodeInvalid, let providerError) = result else {
                     Issue.record("got \(result)")
                     return
@@ -38,9 +38,9 @@ struct FailureReasonTests {
                 redirectURI: QueueHarness.otherRedirectURI,
                 scope: "openid", codeChallenge: query.first { $0.name == "code_challenge" }?.value,
                 nonce: query.first { $0.name == "nonce" }?.value)
-            let enqueued = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.attemptToken)
+            let enqueued = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
             try await harness.withWorker {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.failureCode == .redirectURIMismatch)
             }
         }
@@ -53,7 +53,7 @@ struct FailureReasonTests {
         try await QueueHarness.run(emulator: configuration) { harness in
             let (attempt, enqueued) = try await harness.enqueueLogin()
             try await harness.withWorker {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 guard case .failed(.kakaoClientMisconfigured, "KOE010") = result else {
                     Issue.record("got \(result)")
                     return
@@ -66,9 +66,9 @@ struct FailureReasonTests {
     func nonceMismatch() async throws {
         try await QueueHarness.run { harness in
             let (attempt, code) = try await harness.startAndMintCode(nonce: "someone-elses-nonce")
-            let enqueued = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.attemptToken)
+            let enqueued = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
             try await harness.withWorker {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.failureCode == .idTokenInvalid)
             }
         }
@@ -81,7 +81,7 @@ struct FailureReasonTests {
             try harness.faults(KakaoEmulatorFaults(errorRate: 1))
             let (attempt, enqueued) = try await harness.enqueueLogin()
             try await harness.withWorker {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.failureCode == .kakaoUnavailable)
             }
             #expect(try await harness.job(enqueued.loginID, "attempt", as: Int16.self) >= 2)
@@ -95,7 +95,7 @@ struct FailureReasonTests {
             try harness.faults(KakaoEmulatorFaults(quotaRate: 1))
             let (attempt, enqueued) = try await harness.enqueueLogin()
             try await harness.withWorker {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.failureCode == .kakaoRateLimited)
             }
         }
@@ -108,7 +108,7 @@ struct FailureReasonTests {
             let (attempt, enqueued) = try await harness.enqueueLogin()
             try await Task.sleep(for: .milliseconds(300))
             try await harness.withWorker {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.failureCode == .loginExpired)
             }
             #expect(try await harness.job(enqueued.loginID, "exchange_sent_at", as: Date?.self) == nil)
@@ -126,7 +126,7 @@ struct FailureReasonTests {
             let statement = sql.components(separatedBy: "\n").filter { !$0.hasPrefix("--") }.joined(separator: "\n")
             let canceled = try await harness.pool.query(SQLQuery(unsafeSQL: statement))
             #expect(canceled.count == 1)
-            let result = try #require(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: attempt.attemptToken))
+            let result = try #require(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: attempt.reader))
             #expect(result.failureCode == .canceled)
         }
     }
@@ -137,11 +137,9 @@ struct FailureReasonTests {
             try harness.faults(KakaoEmulatorFaults(dropRate: 1))
             let (attempt, enqueued) = try await harness.enqueueLogin()
             try await harness.withWorker {
-                try await waitUntil("the first attempt failed") {
-                    try await harness.job(enqueued.loginID, "provider_error", as: String?.self) != nil
-                }
+                try await harness.waitForProviderError(enqueued.loginID)
                 try harness.faults(.none)
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.failureCode == .exchangeInterrupted)
             }
         }

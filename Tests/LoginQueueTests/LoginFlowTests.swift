@@ -16,7 +16,7 @@ struct LoginFlowTests {
         try await QueueHarness.run { harness in
             try await harness.withWorker {
                 let (attempt, enqueued) = try await harness.enqueueLogin(userID: 1_376_016_924_426_814_086)
-                let first = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let first = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 let success = try #require(first.success)
                 #expect(success.isNewUser)
                 let delivery = try #require(success.delivery)
@@ -24,7 +24,7 @@ struct LoginFlowTests {
                 #expect(success.user?.id == success.userID)
 
                 let (again, second) = try await harness.enqueueLogin(userID: 1_376_016_924_426_814_086)
-                let next = try #require(try await harness.waitForResult(second.loginID, reader: again.attemptToken).success)
+                let next = try #require(try await harness.waitForResult(second.loginID, reader: again.reader).success)
                 #expect(!next.isNewUser)
                 #expect(next.userID == success.userID)
                 let identity = try await harness.pool.query(
@@ -43,15 +43,15 @@ struct LoginFlowTests {
         try await QueueHarness.run(queue: queue) { harness in
             try await harness.withWorker {
                 let (attempt, enqueued) = try await harness.enqueueLogin()
-                let first = try #require(try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken).success?.delivery)
+                let first = try #require(try await harness.waitForResult(enqueued.loginID, reader: attempt.reader).success?.delivery)
                 let again = try #require(
-                    try await harness.jobs.read(loginID: enqueued.loginID, readerToken: attempt.attemptToken)?.success?.delivery)
+                    try await harness.jobs.read(loginID: enqueued.loginID, readerToken: attempt.reader)?.success?.delivery)
                 #expect(!again.isFirstDelivery)
                 #expect(again.sessionID == first.sessionID)
                 #expect(again.refreshToken == first.refreshToken)
                 try await harness.pool.execute(
                     "UPDATE login_jobs SET delivered_at = delivered_at - interval '5 seconds' WHERE login_id = \(enqueued.loginID)")
-                let later = try #require(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: attempt.attemptToken)?.success)
+                let later = try #require(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: attempt.reader)?.success)
                 #expect(later.delivery == nil)
                 #expect(try await harness.pool.query("SELECT count(*) AS n FROM sessions").single().decode(Int.self, "n") == 1)
             }
@@ -62,15 +62,15 @@ struct LoginFlowTests {
     func doubleSubmit() async throws {
         try await QueueHarness.run { harness in
             let (attempt, code) = try await harness.startAndMintCode()
-            let first = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.attemptToken)
-            let second = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.attemptToken)
+            let first = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
+            let second = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
             #expect(first.loginID == second.loginID)
             #expect(first.isNew && !second.isNew)
             try await harness.withWorker {
-                _ = try await harness.waitForResult(first.loginID, reader: attempt.attemptToken)
+                _ = try await harness.waitForResult(first.loginID, reader: attempt.reader)
             }
             // And after the exchange, until the job is pruned.
-            let third = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.attemptToken)
+            let third = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
             #expect(third.loginID == first.loginID)
             #expect(harness.emulator.stats.tokenRequestsTotal == 1)
             #expect(harness.emulator.stats.codesPresentedMoreThanOnce == 0)
@@ -81,10 +81,10 @@ struct LoginFlowTests {
     func codeFromAnotherAttempt() async throws {
         try await QueueHarness.run { harness in
             let (attempt, code) = try await harness.startAndMintCode()
-            _ = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.attemptToken)
+            _ = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
             let other = try await harness.attempts.start(redirectURI: nil, clientIP: nil)
             await #expect(throws: LoginQueueError(.codeAlreadySubmitted)) {
-                try await harness.jobs.enqueue(code: code, state: other.state, redirectURI: nil, attemptToken: other.attemptToken)
+                try await harness.jobs.enqueue(code: code, state: other.state, redirectURI: nil, attemptToken: other.reader)
             }
             // The other attempt is untouched and can still be used for its own code.
             let used = try await harness.pool.query(
@@ -99,10 +99,10 @@ struct LoginFlowTests {
         try await QueueHarness.run { harness in
             let (attempt, enqueued) = try await harness.enqueueLogin()
             let stranger = try await harness.attempts.start(redirectURI: nil, clientIP: nil)
-            #expect(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: stranger.attemptToken) == nil)
-            #expect(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: "not a token") == nil)
-            #expect(try await harness.jobs.read(loginID: UUID(), readerToken: attempt.attemptToken) == nil)
-            guard case .pending = try #require(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: attempt.attemptToken))
+            #expect(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: stranger.reader) == nil)
+            #expect(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: ReaderToken("not a token")) == nil)
+            #expect(try await harness.jobs.read(loginID: UUID(), readerToken: attempt.reader) == nil)
+            guard case .pending = try #require(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: attempt.reader))
             else {
                 Issue.record("expected pending")
                 return
@@ -128,7 +128,7 @@ struct LoginFlowTests {
             ]
             for (code, state, redirect, token, expected) in cases {
                 await #expect(throws: LoginQueueError(expected)) {
-                    try await harness.jobs.enqueue(code: code, state: state, redirectURI: redirect, attemptToken: token)
+                    try await harness.jobs.enqueue(code: code, state: state, redirectURI: redirect, attemptToken: ReaderToken(token))
                 }
             }
             let counts = try await harness.pool.query(
@@ -147,13 +147,13 @@ struct LoginFlowTests {
                 "UPDATE login_attempts SET created_at = now() - interval '1 hour', expires_at = now() - interval '1 minute' WHERE id = \(attempt.attemptID)"
             )
             await #expect(throws: LoginQueueError(.attemptExpired)) {
-                try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.attemptToken)
+                try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
             }
             let (fresh, firstCode) = try await harness.startAndMintCode()
-            _ = try await harness.jobs.enqueue(code: firstCode, state: fresh.state, redirectURI: nil, attemptToken: fresh.attemptToken)
+            _ = try await harness.jobs.enqueue(code: firstCode, state: fresh.state, redirectURI: nil, attemptToken: fresh.reader)
             let secondCode = try harness.emulator.mintCode(redirectURI: QueueHarness.redirectURI)
             await #expect(throws: LoginQueueError(.attemptAlreadyUsed)) {
-                try await harness.jobs.enqueue(code: secondCode, state: fresh.state, redirectURI: nil, attemptToken: fresh.attemptToken)
+                try await harness.jobs.enqueue(code: secondCode, state: fresh.state, redirectURI: nil, attemptToken: fresh.reader)
             }
         }
     }
@@ -183,7 +183,7 @@ struct LoginFlowTests {
                 try await harness.jobs.enqueueWithoutState(code: code, redirectURI: nil)
             }
             try await harness.withWorker {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: pollToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: ReaderToken(pollToken))
                 #expect(result.success?.isNewUser == true)
             }
         }
@@ -193,7 +193,7 @@ struct LoginFlowTests {
     func secretsAtRest() async throws {
         try await QueueHarness.run { harness in
             let (attempt, code) = try await harness.startAndMintCode()
-            let enqueued = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.attemptToken)
+            let enqueued = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
             let dump = try await harness.pool.query(
                 "SELECT (SELECT string_agg(j::text, '') FROM login_jobs j) || (SELECT string_agg(a::text, '') FROM login_attempts a) AS dump"
             ).single().decode(String.self, "dump")
@@ -201,7 +201,7 @@ struct LoginFlowTests {
             #expect(!dump.contains(attempt.state))
             #expect(!dump.contains(attempt.attemptToken))
             try await harness.withWorker {
-                _ = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                _ = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
             }
             let row = try await harness.pool.query(
                 "SELECT code_sealed IS NULL AND pkce_verifier_sealed IS NULL AND kakao_token_sealed IS NULL AS clean FROM login_jobs"

@@ -153,12 +153,12 @@ struct QueueHarness {
     /// Starts, mints and enqueues one login.
     func enqueueLogin(userID: Int64? = nil) async throws -> (StartedAttempt, EnqueuedLogin) {
         let (attempt, code) = try await startAndMintCode(userID: userID)
-        let enqueued = try await jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.attemptToken)
+        let enqueued = try await jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
         return (attempt, enqueued)
     }
 
     /// Waits until the login is no longer pending and returns what its attempt reads.
-    func waitForResult(_ loginID: UUID, reader: String, limit: Duration = .seconds(60)) async throws -> LoginStatus {
+    func waitForResult(_ loginID: UUID, reader: ReaderToken, limit: Duration = .seconds(60)) async throws -> LoginStatus {
         var result: LoginStatus?
         try await waitUntil("login \(loginID) finished", limit: limit) {
             guard let status = try await jobs.read(loginID: loginID, readerToken: reader) else { return false }
@@ -167,6 +167,13 @@ struct QueueHarness {
             return true
         }
         return try #require(result)
+    }
+
+    /// Waits until an attempt of the login failed at the provider (its `provider_error` is set).
+    func waitForProviderError(_ loginID: UUID) async throws {
+        try await waitUntil("an attempt of \(loginID) failed at the provider") {
+            try await job(loginID, "provider_error", as: String?.self) != nil
+        }
     }
 
     /// One column of one job.
@@ -190,4 +197,9 @@ extension LoginStatus {
         if case .succeeded(let success) = self { return success }
         return nil
     }
+}
+
+extension StartedAttempt {
+    /// The attempt's token as its reader presents it.
+    var reader: ReaderToken { ReaderToken(attemptToken) }
 }

@@ -20,13 +20,13 @@ struct RestartTests {
             try await QueueHarness.run(database: database) { harness in
                 try harness.faults(KakaoEmulatorFaults(latencyMs: 20, jitterMs: 20))
                 try await harness.withWorker(QueueHarness.workerConfiguration(concurrency: 16, lease: .seconds(10))) {
-                    var accepted: [(String, UUID)] = []
+                    var accepted: [(ReaderToken, UUID)] = []
                     var refused = 0
                     for index in 0..<120 {
                         if index == 40 { try await cluster.restart(mode: "fast") }
                         do {
                             let (attempt, enqueued) = try await harness.enqueueLogin()
-                            accepted.append((attempt.attemptToken, enqueued.loginID))
+                            accepted.append((attempt.reader, enqueued.loginID))
                         } catch let error as LoginQueueError where error.code == .databaseUnavailable {
                             refused += 1  // never a 202 that was not committed
                         }

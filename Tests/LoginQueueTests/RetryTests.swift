@@ -22,7 +22,7 @@ struct RetryTests {
                     try await harness.job(enqueued.loginID, "attempt", as: Int16.self) >= 2
                 }
                 try harness.faults(.none)
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.success != nil)
             }
             let errors = try await harness.pool.query(
@@ -39,11 +39,9 @@ struct RetryTests {
             try harness.faults(KakaoEmulatorFaults(timeoutRate: 1))
             let (attempt, enqueued) = try await harness.enqueueLogin()
             try await harness.withWorker {
-                try await waitUntil("an attempt timed out") {
-                    try await harness.job(enqueued.loginID, "provider_error", as: String?.self) != nil
-                }
+                try await harness.waitForProviderError(enqueued.loginID)
                 try harness.faults(.none)
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.success != nil)
             }
             // The timed-out request had an unknown outcome, so the claim's mark stays.
@@ -57,7 +55,7 @@ struct RetryTests {
             let flaky = FlakyProfileProvider(wrapped: harness.provider, failures: 2)
             let (attempt, enqueued) = try await harness.enqueueLogin()
             try await harness.withWorker(provider: flaky) {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.success != nil)
             }
             #expect(try await harness.job(enqueued.loginID, "attempt", as: Int16.self) == 3)

@@ -22,7 +22,7 @@ struct WorkerLifecycleTests {
                     try await harness.job(enqueued.loginID, "state", as: String.self) == "running"
                 }
                 try await harness.withWorker(configuration) {
-                    let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                    let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                     #expect(result.success != nil)
                 }
             }
@@ -42,7 +42,7 @@ struct WorkerLifecycleTests {
             }
             #expect(try await harness.job(enqueued.loginID, "state", as: String.self) == "queued")
             try await harness.withWorker {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.success != nil)
             }
             #expect(harness.emulator.stats.tokenRequestsTotal == 1)
@@ -61,7 +61,7 @@ struct WorkerLifecycleTests {
             #expect(try await harness.job(enqueued.loginID, "state", as: String.self) == "running")
             #expect(try await harness.job(enqueued.loginID, "exchange_sent_at", as: Date?.self) != nil)
             try await harness.withWorker(short) {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 // The stalled worker never reached Kakao, so the rescue's presentation succeeds.
                 #expect(result.success != nil)
             }
@@ -74,7 +74,7 @@ struct WorkerLifecycleTests {
         try await QueueHarness.run { harness in
             let (attempt, enqueued) = try await harness.enqueueLogin()
             try await harness.withWorker {
-                _ = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                _ = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
             }
             let (_, recent) = try await harness.enqueueLogin()
             try await harness.pool.execute(

@@ -23,7 +23,7 @@ struct WorkerProcessTests {
             #expect(try await harness.job(enqueued.loginID, "state", as: String.self) == "running")
             try harness.faults(.none)
             try await harness.withWorker(QueueHarness.workerConfiguration(lease: .seconds(2))) {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.success != nil, "worker log: \(worker.log)")
             }
             #expect(harness.emulator.stats.tokenRequestsTotal == 1)
@@ -47,7 +47,7 @@ struct WorkerProcessTests {
             #expect(try await harness.job(enqueued.loginID, "exchange_sent_at", as: Date?.self) != nil)
             try harness.faults(.none)
             try await harness.withWorker(QueueHarness.workerConfiguration(lease: .seconds(2))) {
-                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 // The killed worker's request reached Kakao, whose answer nobody received: the
                 // outcome was unknown, so presenting again was allowed; whether Kakao had spent the
                 // code decides between success and exchange_interrupted — never authorization_code_invalid.
@@ -66,10 +66,10 @@ struct WorkerProcessTests {
         // A long deadline: on a loaded test machine, enqueueing 1,000 logins alone takes a while.
         let queue = LoginQueueConfiguration(redirectURIs: [QueueHarness.redirectURI], jobDeadline: .seconds(900))
         try await QueueHarness.run(queue: queue) { harness in
-            var logins: [(String, UUID)] = []
+            var logins: [(ReaderToken, UUID)] = []
             for _ in 0..<1000 {
                 let (attempt, enqueued) = try await harness.enqueueLogin()
-                logins.append((attempt.attemptToken, enqueued.loginID))
+                logins.append((attempt.reader, enqueued.loginID))
             }
             let environment = try harness.workerEnvironment(lease: "10")
             let workers = try (0..<3).map { _ in try WorkerProcess(concurrency: 32, environment: environment) }
@@ -107,7 +107,7 @@ struct WorkerProcessTests {
                 concurrency: 4, arguments: ["--metrics-port", String(port), "--metrics-host", "127.0.0.1"],
                 environment: try harness.workerEnvironment())
             let (attempt, enqueued) = try await harness.enqueueLogin()
-            _ = try await harness.waitForResult(enqueued.loginID, reader: attempt.attemptToken)
+            _ = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
             let base = "http://127.0.0.1:\(port)"
             #expect(try await HTTPGet.text(base + "/healthz").status == 200)
             #expect(try await HTTPGet.text(base + "/readyz").status == 200)

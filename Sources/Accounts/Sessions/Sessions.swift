@@ -8,8 +8,9 @@ import Postgres
 ///
 /// ```swift
 /// let sessions = Sessions(pool: pool, configuration: try SessionConfiguration(derivationKey: key), logger: logger)
-/// // first read of a succeeded login, inside the delivering transaction
-/// let session = try await sessions.create(userID: job.userID, provider: "kakao", loginJobID: job.id, on: connection)
+/// // first read of a succeeded login: in the statement that reads and delivers it
+/// let token = SessionToken()
+/// let query: SQLQuery = "WITH undelivered AS (…), \(sessions.creationExpressions(token, …, for: "undelivered")), …"
 /// // POST /auth/token/refresh
 /// let refreshed = try await sessions.refresh(body.refreshToken)
 /// let access = try await keys.sign(userID: refreshed.userID, sessionID: refreshed.sessionID)
@@ -38,32 +39,16 @@ public struct Sessions: Sendable {
         self.logger = logger
     }
 
-    /// Creates a session and its first, random refresh token, on the caller's connection
-    /// (normally inside the transaction that delivers a succeeded login).
+    /// Creates a session and its first refresh token, `token`, as two common table expressions
+    /// for the caller's statement (the API delivers a login in the statement that reads it):
+    /// `session` (`id`, `expires_at`) and `refresh_token` (`session_id`, `expires_at`). Nothing
+    /// is written unless `source` — a table expression of the caller — yields a row; the caller
+    /// must give one that yields at most one.
     ///
     /// - Parameters:
+    ///   - userID, loginJobID: SQL expressions over `source` (or bound values); `loginJobID` is
+    ///     the `login_jobs.id` that produced the session, for operators.
     ///   - provider: the provider the user logged in with (`sessions.provider`).
-    ///   - loginJobID: the `login_jobs.id` that produced the session, for operators.
-    public func create(
-        userID: UUID, provider: String, loginJobID: Int64?, on connection: PostgresConnection
-    ) async throws -> NewSession {
-        let token = SessionToken()
-        let expressions = creationExpressions(
-            token, userID: "\(userID)", provider: provider, loginJobID: "\(loginJobID)", for: "(VALUES (1)) AS once (one)")
-        let row = try await connection.query("WITH \(expressions) SELECT session_id, expires_at FROM refresh_token").single()
-        return NewSession(
-            sessionID: try row.decode(UUID.self, "session_id"), refreshToken: token.refreshToken,
-            expiresAt: try row.decode(Date.self, "expires_at"))
-    }
-
-    /// ``create(userID:provider:loginJobID:on:)`` as two common table expressions for a caller
-    /// that writes more in the same statement (the API delivers a login in the statement that
-    /// reads it): `session` (`id`, `expires_at`) and `refresh_token` (`session_id`,
-    /// `expires_at`), holding `token`. Nothing is written unless `source` — a table expression of
-    /// the caller — yields a row; the caller must give one that yields at most one.
-    ///
-    /// - Parameters:
-    ///   - userID, loginJobID: SQL expressions over `source` (or bound values).
     public func creationExpressions(
         _ token: SessionToken, userID: SQLFragment, provider: String, loginJobID: SQLFragment, for source: SQLFragment
     ) -> SQLFragment {

@@ -1,8 +1,8 @@
 import Foundation
 
 /// What a login provider says about a user, in provider-neutral terms. The worker builds one
-/// from Kakao's user/me answer; ``UserAccounts/upsert(_:on:)`` turns it into a user and an
-/// identity.
+/// from Kakao's user/me answer; ``UserAccounts/upsertExpressions(_:for:)`` turns it into a user
+/// and an identity.
 ///
 /// Optional fields are normalised once, here: surrounding white space is trimmed, NUL
 /// characters (which PostgreSQL text cannot hold) are dropped, and an empty value counts as

@@ -1,21 +1,23 @@
-import Foundation
 import Postgres
 
-/// Users and their provider identities: the one signup-or-login upsert, and reading a user.
+/// Users and their provider identities: the one signup-or-login upsert.
 ///
 /// ```swift
-/// // the worker, inside the transaction that completes the job
-/// let user = try await UserAccounts().upsert(profile, on: connection)
-/// // … UPDATE login_jobs SET user_id = user.userID, is_new_user = user.isNewUser …
+/// // the worker, in the statement that completes the job (a CTE `held` locked it)
+/// let query: SQLQuery = "WITH held AS (…), \(try UserAccounts().upsertExpressions(profile, for: "held")), done AS (…) …"
+/// // … UPDATE login_jobs SET user_id = account.id, is_new_user = account.inserted …
 /// ```
 ///
-/// Identities are found by (`provider`, `subject`), never by email. Database failures surface
-/// as `PostgresError`.
+/// Identities are found by (`provider`, `subject`), never by email.
 public struct UserAccounts: Sendable {
     public init() {}
 
-    /// Signs a user up or logs them in, in one statement on the caller's connection (normally
-    /// inside the worker's completing transaction).
+    /// Signs a user up or logs them in, as two common table expressions for the caller's
+    /// statement (the worker completes the job in the statement that signs the user up):
+    /// `identity` (the identity's `user_id`) and `account` (`id`, and `inserted`: true for a
+    /// new user). Nothing is written unless `source` — a table expression of the caller, such as
+    /// one of its CTEs that locked the job — yields a row; the caller must give one that yields
+    /// at most one.
     ///
     /// - The identity is inserted, or on conflict of (`provider`, `subject`) its provider profile
     ///   is replaced by this one, `last_login_at` set and `login_count` incremented.
@@ -28,22 +30,6 @@ public struct UserAccounts: Sendable {
     /// Two logins of one user at once cannot create two users or deadlock: the identity's
     /// unique index makes the second statement wait for the first transaction and then take the
     /// update path; both lock the identity row first and the user row second.
-    ///
-    /// - Throws: ``AccountsError/Code/invalidProfile`` for a malformed provider or subject
-    ///   (nothing is written); `PostgresError` from the database.
-    public func upsert(_ profile: ProviderProfile, on connection: PostgresConnection) async throws -> UpsertedUser {
-        let row = try await connection.query(
-            "WITH \(try upsertExpressions(profile, for: "(VALUES (1)) AS once (one)")) SELECT id, inserted FROM account"
-        ).single()
-        return UpsertedUser(userID: try row.decode(UUID.self, "id"), isNewUser: try row.decode(Bool.self, "inserted"))
-    }
-
-    /// ``upsert(_:on:)`` as two common table expressions for a caller that writes more in the
-    /// same statement (the worker completes the job in the statement that signs the user up):
-    /// `identity` (the identity's `user_id`) and `account` (`id`, and `inserted`: true for a
-    /// new user). Nothing is written unless `source` — a table expression of the caller, such as
-    /// one of its CTEs that locked the job — yields a row; the caller must give one that yields
-    /// at most one.
     ///
     /// - Throws: ``AccountsError/Code/invalidProfile`` for a malformed provider or subject.
     public func upsertExpressions(_ profile: ProviderProfile, for source: SQLFragment) throws(AccountsError) -> SQLFragment {
@@ -94,10 +80,4 @@ public struct UserAccounts: Sendable {
             """
     }
 
-    /// The user with this id, or nil (`/me` uses ``Sessions/activeUser(for:)``, which also
-    /// checks the session; a login's answer joins ``UserRecord/columns(of:)`` to its read).
-    public func user(id: UUID, on connection: PostgresConnection) async throws -> UserRecord? {
-        let rows = try await connection.query("SELECT \(UserRecord.columns(of: "u")) FROM users u WHERE u.id = \(id)")
-        return try rows.first.map(UserRecord.init(row:))
-    }
 }

@@ -3,7 +3,9 @@ import Synchronization
 /// Lock-free counters behind `GET /_emulator/stats`.
 final class EmulatorCounters: Sendable {
     let requests = EmulatorCounter()
-    let tokenRequests = EmulatorCounter()
+    /// Requests to each path the router serves (``EmulatorRoute``), whatever the method.
+    private let requestsByPath = Dictionary(
+        EmulatorRoute.allCases.map { ($0.path, EmulatorCounter()) }, uniquingKeysWith: { first, _ in first })
     let tokenRequestsAuthorizationCode = EmulatorCounter()
     let tokenRequestsRefreshToken = EmulatorCounter()
     let tokensIssued = EmulatorCounter()
@@ -15,10 +17,6 @@ final class EmulatorCounters: Sendable {
     let codesRejected = EmulatorCounter()
     let refreshRotations = EmulatorCounter()
     let rateLimited = EmulatorCounter()
-    let userMe = EmulatorCounter()
-    let accessTokenInfo = EmulatorCounter()
-    let logouts = EmulatorCounter()
-    let unlinks = EmulatorCounter()
     let faultsLatency = EmulatorCounter()
     let faultsError = EmulatorCounter()
     let faultsTimeout = EmulatorCounter()
@@ -42,23 +40,20 @@ final class EmulatorCounters: Sendable {
         }
     }
 
-    /// Counts a request to a backend-facing path, before faults, so faulted ones count too.
+    /// Counts a request by its path, before faults, so faulted ones count too. A path the
+    /// router does not serve counts only in `requests`.
     func countRequest(toPath path: String) {
-        switch path {
-        case "/oauth/token": bump(\.tokenRequests)
-        case "/v2/user/me": bump(\.userMe)
-        case "/v1/user/access_token_info": bump(\.accessTokenInfo)
-        case "/v1/user/logout": bump(\.logouts)
-        case "/v1/user/unlink": bump(\.unlinks)
-        default: break
-        }
+        requestsByPath[path]?.value.add(1, ordering: .relaxed)
     }
 
     var snapshot: KakaoEmulatorStats {
         func read(_ counter: KeyPath<EmulatorCounters, EmulatorCounter>) -> Int { self[keyPath: counter].value.load(ordering: .relaxed) }
+        let byPath = requestsByPath.mapValues { $0.value.load(ordering: .relaxed) }
+        func requests(_ route: EmulatorRoute) -> Int { byPath[route.path] ?? 0 }
         return KakaoEmulatorStats(
             requestsTotal: read(\.requests),
-            tokenRequestsTotal: read(\.tokenRequests),
+            requestsByPath: byPath,
+            tokenRequestsTotal: requests(.token),
             tokenRequestsAuthorizationCode: read(\.tokenRequestsAuthorizationCode),
             tokenRequestsRefreshToken: read(\.tokenRequestsRefreshToken),
             tokensIssuedTotal: read(\.tokensIssued),
@@ -69,10 +64,10 @@ final class EmulatorCounters: Sendable {
             codesRejectedTotal: read(\.codesRejected),
             refreshRotationsTotal: read(\.refreshRotations),
             rateLimitedTotal: read(\.rateLimited),
-            userMeTotal: read(\.userMe),
-            accessTokenInfoTotal: read(\.accessTokenInfo),
-            logoutTotal: read(\.logouts),
-            unlinkTotal: read(\.unlinks),
+            userMeTotal: requests(.userMe),
+            accessTokenInfoTotal: requests(.accessTokenInfo),
+            logoutTotal: requests(.logout),
+            unlinkTotal: requests(.unlink),
             faultsLatencyTotal: read(\.faultsLatency),
             faultsErrorTotal: read(\.faultsError),
             faultsTimeoutTotal: read(\.faultsTimeout),

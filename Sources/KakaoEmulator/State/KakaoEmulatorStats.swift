@@ -2,6 +2,9 @@
 public struct KakaoEmulatorStats: Sendable, Hashable {
     /// Every request answered or dropped, all paths.
     public var requestsTotal: Int
+    /// Requests to each path the emulator serves (every one listed, 0 included), faulted ones
+    /// included; the per-path totals below are read from it.
+    public var requestsByPath: [String: Int]
     /// `POST /oauth/token` requests, whatever their outcome (faulted ones included).
     public var tokenRequestsTotal: Int
     /// … of which reached the grant with `grant_type=authorization_code` (not faulted away).
@@ -48,6 +51,9 @@ public struct KakaoEmulatorStats: Sendable, Hashable {
     var json: String {
         var object = JSONObjectWriter()
         object.add("requests_total", requestsTotal)
+        var paths = JSONObjectWriter()
+        for (path, count) in requestsByPath.sorted(by: { $0.key < $1.key }) { paths.add(path, count) }
+        object.add("requests_by_path", json: paths.finish())
         object.add("token_requests_total", tokenRequestsTotal)
         object.add("token_requests_authorization_code", tokenRequestsAuthorizationCode)
         object.add("token_requests_refresh_token", tokenRequestsRefreshToken)

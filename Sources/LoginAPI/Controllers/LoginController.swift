@@ -96,7 +96,7 @@ struct LoginController: Sendable {
     /// before the first read, so a completion between a read and the wait is not lost. A login
     /// this process enqueued and has not heard the end of is known pending: the first read is
     /// skipped (see ``LoginWaiters``).
-    private func read(loginID: UUID, reader: String, waitingUpTo wait: Duration, logger: Logger) async throws -> LoginStatus {
+    private func read(loginID: UUID, reader: ReaderToken, waitingUpTo wait: Duration, logger: Logger) async throws -> LoginStatus {
         let deadline = ContinuousClock.now + wait
         let registration = wait > .zero ? waiters.register(loginID) : nil
         defer { registration.map(waiters.unregister) }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import LoginQueue
 
 /// How a login attempt is bound to its client: the HttpOnly cookie `kakao_login_attempt`
 /// (browsers), or the `X-Login-Attempt` header with the `attempt_token` (clients without
@@ -26,13 +27,13 @@ struct AttemptBinding: Sendable {
     /// The attempt a request presents: `X-Login-Attempt` first (it names the attempt this very
     /// page started, while the cookie is the browser's latest, which another tab may have
     /// replaced), else the cookie.
-    static func attemptToken(of request: Request) -> String? {
-        nonEmpty(request.headers[.xLoginAttempt]) ?? nonEmpty(request.cookies[cookieName]?.value)
+    static func attemptToken(of request: Request) -> ReaderToken? {
+        (nonEmpty(request.headers[.xLoginAttempt]) ?? nonEmpty(request.cookies[cookieName]?.value)).map(ReaderToken.init)
     }
 
     /// The token that may read a login: the stateless flow's `X-Poll-Token`, else the attempt.
-    static func readerToken(of request: Request) -> String? {
-        nonEmpty(request.headers[.xPollToken]) ?? attemptToken(of: request)
+    static func readerToken(of request: Request) -> ReaderToken? {
+        nonEmpty(request.headers[.xPollToken]).map(ReaderToken.init) ?? attemptToken(of: request)
     }
 
     private static func nonEmpty(_ value: String?) -> String? {

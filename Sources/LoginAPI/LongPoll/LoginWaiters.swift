@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import LoginQueue
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -57,9 +57,8 @@ public final class LoginWaiters: Sendable {
     /// deadline); after that its polls read the row, as they would anyway.
     let completionMemory: Duration
 
-    /// Runs the waits' timeouts: a timer on an event loop costs a heap entry, where a
-    /// `Task.sleep` beside each wait cost two child tasks and a dispatch timer per poll. Each
-    /// wait takes the next loop, so no loop's timer heap holds every poll (a cancel scans it).
+    /// Runs the waits' timeouts (see ``TimedWait``). Each wait takes the next loop, so no
+    /// loop's timer heap holds every poll (a cancel scans it).
     private let timers: any EventLoopGroup
 
     public init(completionMemory: Duration = .seconds(180), timers: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -69,8 +68,7 @@ public final class LoginWaiters: Sendable {
 
     /// Records that this process enqueued `loginID`, to be read by `reader` (the attempt or
     /// poll token): until its `login_done` arrives it is pending.
-    public func expectCompletion(of loginID: UUID, reader: String) {
-        let digest = Self.digest(reader)
+    public func expectCompletion(of loginID: UUID, reader: ReaderToken) {
         let now = ContinuousClock.now
         state.withLock { state in
             while let oldest = state.awaitingOrder.first, now - oldest.since >= completionMemory {
@@ -78,7 +76,7 @@ public final class LoginWaiters: Sendable {
                 state.awaiting[oldest.loginID] = nil
             }
             guard !state.isClosed, state.isListening else { return }
-            state.awaiting[loginID] = digest
+            state.awaiting[loginID] = reader.digest
             state.awaitingOrder.append((loginID, now))
         }
     }
@@ -91,16 +89,11 @@ public final class LoginWaiters: Sendable {
     /// Whether `loginID` is certainly still pending for `reader`: enqueued here, not notified
     /// done, the listener connected all along. Ask after registering the poll, so a
     /// notification that comes later still wakes it.
-    public func isAwaitingCompletion(_ loginID: UUID, reader: String) -> Bool {
-        let digest = Self.digest(reader)
-        return state.withLock { state in
+    public func isAwaitingCompletion(_ loginID: UUID, reader: ReaderToken) -> Bool {
+        state.withLock { state in
             guard state.isListening, let expected = state.awaiting[loginID] else { return false }
-            return expected == digest
+            return expected == reader.digest
         }
-    }
-
-    private static func digest(_ reader: String) -> [UInt8] {
-        Array(SHA256.hash(data: Array(reader.utf8)))
     }
 
     /// Registers a poll of `loginID`; pair with ``unregister(_:)``.
@@ -187,32 +180,22 @@ public final class LoginWaiters: Sendable {
     }
 
     /// Waits for a wake-up of `registration`, consuming it; returns at once on cancellation
-    /// and on graceful shutdown, and at `deadline` at the latest. The timer is armed after the
-    /// continuation is stored, so its firing always finds something to resume.
+    /// and on graceful shutdown, and at `deadline` at the latest.
     fileprivate func suspend(_ registration: Registration, until deadline: NIODeadline) async {
-        let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
-        await withTaskCancellationOrGracefulShutdownHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    guard let slot = state.slots[registration.loginID]?[registration.id] else { return true }
-                    if case .woken = slot {
-                        state.slots[registration.loginID]?[registration.id] = .idle
-                        return true
-                    }
-                    if Task.isCancelled || Task.isShuttingDownGracefully || state.isClosed || deadline <= .now() { return true }
-                    state.slots[registration.loginID]?[registration.id] = .suspended(continuation)
+        await TimedWait.suspend(until: deadline, timerLoop: timers.next(), endsAtGracefulShutdown: true) { continuation in
+            state.withLock { state -> Bool in
+                guard let slot = state.slots[registration.loginID]?[registration.id] else { return false }
+                if case .woken = slot {
+                    state.slots[registration.loginID]?[registration.id] = .idle
                     return false
                 }
-                if resumeNow {
-                    continuation.resume()
-                } else {
-                    timer.withLockedValue { $0 = timers.next().scheduleTask(deadline: deadline) { self.cancel(registration) } }
-                }
+                guard !state.isClosed else { return false }
+                state.slots[registration.loginID]?[registration.id] = .suspended(continuation)
+                return true
             }
-        } onCancelOrGracefulShutdown: {
+        } release: {
             self.cancel(registration)
         }
-        timer.withLockedValue { $0?.cancel() }
     }
 
     /// Resumes a suspended wait without consuming a wake-up.

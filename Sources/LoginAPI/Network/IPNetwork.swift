@@ -4,6 +4,9 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
     public let address: IPAddress
     /// Prefix length over the 16-byte form (IPv4 prefixes are stored plus 96).
     private let prefixLength: Int
+    /// The prefix as masks over the address's two halves, computed once when parsed.
+    private let highMask: UInt64
+    private let lowMask: UInt64
 
     /// Parses `address` or `address/prefix`.
     public init?(_ text: some StringProtocol) {
@@ -16,19 +19,16 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
             length = parsed
         }
         self.address = address
-        self.prefixLength = address.isIPv4 ? length + 96 : length
+        let prefixLength = address.isIPv4 ? length + 96 : length
+        func ones(_ count: Int) -> UInt64 { count <= 0 ? 0 : count >= 64 ? .max : .max << (64 - count) }
+        self.prefixLength = prefixLength
+        self.highMask = ones(prefixLength)
+        self.lowMask = ones(prefixLength - 64)
     }
 
     /// Whether `candidate` lies in this block.
     public func contains(_ candidate: IPAddress) -> Bool {
-        let (highMask, lowMask) = mask
-        return candidate.high & highMask == address.high & highMask && candidate.low & lowMask == address.low & lowMask
-    }
-
-    /// The prefix as masks over the address's two halves.
-    private var mask: (high: UInt64, low: UInt64) {
-        func ones(_ count: Int) -> UInt64 { count <= 0 ? 0 : count >= 64 ? .max : .max << (64 - count) }
-        return (ones(prefixLength), ones(prefixLength - 64))
+        candidate.high & highMask == address.high & highMask && candidate.low & lowMask == address.low & lowMask
     }
 
     public var description: String {

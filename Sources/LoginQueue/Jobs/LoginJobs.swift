@@ -47,15 +47,15 @@ public struct LoginJobs: Sendable {
     ///   `attempt_expired`, `attempt_already_used`, `redirect_uri_not_allowed`,
     ///   `code_already_submitted`, `database_unavailable`.
     public func enqueue(
-        code: String, state: String, redirectURI: String?, attemptToken: String, loginID: UUID = UUID(), logger: Logger? = nil
+        code: String, state: String, redirectURI: String?, attemptToken: ReaderToken, loginID: UUID = UUID(), logger: Logger? = nil
     ) async throws(LoginQueueError) -> EnqueuedLogin {
         guard CodeFormat.isValidCode(code) else { throw LoginQueueError(.invalidCode) }
         guard CodeFormat.isValidState(state) else { throw LoginQueueError(.invalidState) }
-        guard CodeFormat.isValidToken(attemptToken) else { throw LoginQueueError(.attemptNotFound) }
+        guard CodeFormat.isValidToken(attemptToken.text) else { throw LoginQueueError(.attemptNotFound) }
         if let redirectURI, !configuration.redirectURIs.contains(where: { $0.utf8.elementsEqual(redirectURI.utf8) }) {
             throw LoginQueueError(.redirectURINotAllowed)
         }
-        let binding = SecretToken.sha256(attemptToken)
+        let binding = attemptToken.digest
         let fingerprints = sealing.fingerprints(of: code, purpose: "code")
         let sealedCode = try LoginQueueError.sealing { try sealing.seal(code, for: Self.codeContext(loginID)) }
         let deadline = configuration.jobDeadline.seconds
@@ -189,10 +189,10 @@ public struct LoginJobs: Sendable {
     /// reads at once mint one session: the second waits for the first's row lock, finds the
     /// login delivered, and reads again.
     /// `logger` as for ``enqueue(code:state:redirectURI:attemptToken:loginID:logger:)``.
-    public func read(loginID: UUID, readerToken: String, logger: Logger? = nil) async throws(LoginQueueError) -> LoginStatus? {
-        guard CodeFormat.isValidToken(readerToken) else { return nil }
+    public func read(loginID: UUID, readerToken: ReaderToken, logger: Logger? = nil) async throws(LoginQueueError) -> LoginStatus? {
+        guard CodeFormat.isValidToken(readerToken.text) else { return nil }
         let logger = scopedLogger(logger, loginID: loginID)
-        let binding = SecretToken.sha256(readerToken)
+        let binding = readerToken.digest
         let token = SessionToken()
         let sealedToken = try LoginQueueError.sealing { try sealing.seal(token.refreshToken, for: Self.refreshTokenContext(loginID)) }
         let session = sessions.creationExpressions(

@@ -36,15 +36,17 @@ struct JobRunner: Sendable {
     ) async throws -> JobOutcome? {
         let logger = logger.with(job)
         if job.timeLeft <= .zero {
-            // Retries that ran into the deadline end with their provider's reason; a job nobody
-            // ran in time is `login_expired`.
-            let reason: LoginFailureCode =
+            // Retries that ran into the deadline end with their provider's reason and last
+            // error; a job nobody ran in time is `login_expired`, with no provider error.
+            let providerReason: LoginFailureCode? =
                 switch job.lastError?.retryClass {
                 case LoginProviderError.RetryClass.retryable.rawValue: .kakaoUnavailable
                 case LoginProviderError.RetryClass.rateLimited.rawValue: .kakaoRateLimited
-                default: .loginExpired
+                default: nil
                 }
-            return .failed(reason, error: nil, codeNeverSent: job.stage == .exchange && !job.previouslySent)
+            return .failed(
+                providerReason ?? .loginExpired, providerError: providerReason != nil ? job.lastError?.providerError : nil,
+                error: nil, codeNeverSent: job.stage == .exchange && !job.previouslySent)
         }
         let tokens: ProviderTokens
         switch job.stage {
@@ -52,7 +54,7 @@ struct JobRunner: Sendable {
             guard let sealedCode = job.sealedCode, let code = try? sealing.openString(sealedCode, for: LoginJobs.codeContext(job.loginID))
             else {
                 logger.error("login.job.code_unreadable")
-                return .failed(.internalError, error: nil, codeNeverSent: false)
+                return .internalFailure
             }
             var verifier: String?
             if let sealedVerifier = job.sealedVerifier {
@@ -60,7 +62,7 @@ struct JobRunner: Sendable {
                     let opened = try? sealing.openString(sealedVerifier, for: LoginAttempts.verifierContext(attemptID))
                 else {
                     logger.error("login.job.verifier_unreadable")
-                    return .failed(.internalError, error: nil, codeNeverSent: false)
+                    return .internalFailure
                 }
                 verifier = opened
             }
@@ -78,7 +80,7 @@ struct JobRunner: Sendable {
                 sealed = try sealing.seal(try JSONEncoder().encode(tokens), for: LoginJobs.providerTokensContext(job.loginID))
             } catch {
                 logger.error("login.job.checkpoint_unsealable")
-                return .failed(.internalError, error: nil, codeNeverSent: false)
+                return .internalFailure
             }
             guard try await checkpoint(job, sealed) else { return nil }
             progress.markCheckpointed()
@@ -90,7 +92,7 @@ struct JobRunner: Sendable {
                 let decoded = try? JSONDecoder().decode(ProviderTokens.self, from: Data(opened))
             else {
                 logger.error("login.job.checkpoint_unreadable")
-                return .failed(.internalError, error: nil, codeNeverSent: false)
+                return .internalFailure
             }
             tokens = decoded
         }
@@ -112,11 +114,10 @@ struct JobRunner: Sendable {
     private func exchangeFailed(_ job: ClaimedJob, _ error: LoginProviderError, logger: Logger) -> JobOutcome {
         let neverSent = error.delivery == .notSent && !job.previouslySent
         if error.rejectsCode {
-            return .failed(
-                job.previouslySent ? .exchangeInterrupted : error.failureCode, error: error.attemptError, codeNeverSent: false)
+            return .failed(job.previouslySent ? .exchangeInterrupted : error.failureCode, by: error.attemptError, codeNeverSent: false)
         }
         if error.retryClass == .terminal || (error.delivery == .responded && !error.grantUnprocessed) {
-            return .failed(error.failureCode, error: error.attemptError, codeNeverSent: neverSent)
+            return .failed(error.failureCode, by: error.attemptError, codeNeverSent: neverSent)
         }
         return retryOrFail(job, error, codeNeverSent: neverSent, logger: logger)
     }
@@ -124,13 +125,13 @@ struct JobRunner: Sendable {
     /// Retries within the deadline and the attempt budget, or fails with the error's reason.
     private func retryOrFail(_ job: ClaimedJob, _ error: LoginProviderError, codeNeverSent: Bool, logger: Logger) -> JobOutcome {
         guard error.retryClass != .terminal else {
-            return .failed(error.failureCode, error: error.attemptError, codeNeverSent: codeNeverSent)
+            return .failed(error.failureCode, by: error.attemptError, codeNeverSent: codeNeverSent)
         }
         let delay = retryPolicy.delay(
             afterAttempt: job.attempt, rateLimited: error.retryClass == .rateLimited, random: Double.random(in: 0..<1))
         if job.attempt >= job.maxAttempts || delay >= job.timeLeft {
             logger.info("login.job.retries_exhausted", metadata: ["provider.error": "\(error.providerError ?? "-")"])
-            return .failed(error.failureCode, error: error.attemptError, codeNeverSent: codeNeverSent)
+            return .failed(error.failureCode, by: error.attemptError, codeNeverSent: codeNeverSent)
         }
         return .retry(after: delay, error: error.attemptError, codeNeverSent: codeNeverSent)
     }

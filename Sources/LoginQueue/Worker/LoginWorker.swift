@@ -228,11 +228,11 @@ public struct LoginWorker: Service {
             logger.info(
                 "login.job.retry",
                 metadata: ["job.retry_in_ms": "\(delay.nanoseconds / 1_000_000)", "provider.error": "\(error.providerError ?? "-")"])
-        case .failed(let code, let error, _):
-            metrics.jobEnded(outcome: "failed", failureCode: code.rawValue, providerError: error?.providerError)
+        case .failed(let code, let providerError, _, _):
+            metrics.jobEnded(outcome: "failed", failureCode: code.rawValue, providerError: providerError)
             logger.info(
                 "login.job.failed",
-                metadata: ["login.failure_code": "\(code.rawValue)", "provider.error": "\(error?.providerError ?? "-")"])
+                metadata: ["login.failure_code": "\(code.rawValue)", "provider.error": "\(providerError ?? "-")"])
         case .released:
             metrics.jobEnded(outcome: "released", failureCode: nil, providerError: nil)
             logger.info("login.job.released")

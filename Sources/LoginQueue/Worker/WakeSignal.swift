@@ -27,8 +27,7 @@ final class WakeSignal: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
-    /// Runs the waits' timeouts: a timer on an event loop costs a heap entry, where a
-    /// `Task.sleep` beside each wait cost two child tasks and a dispatch timer.
+    /// Runs the waits' timeouts (see ``TimedWait``).
     private let timerLoop: any EventLoop
 
     init(timerLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) {
@@ -52,27 +51,16 @@ final class WakeSignal: Sendable {
         state.withLockedValue { $0.pending.subtract(wanted) }
     }
 
-    /// The timer is armed after the waiter is stored, so its firing always finds it (or finds
-    /// it already resumed, and does nothing).
     private func waitForSignal(_ wanted: Reasons, deadline: NIODeadline) async {
-        let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLockedValue { state -> Bool in
-                    if !state.pending.isDisjoint(with: wanted) || Task.isCancelled || deadline <= .now() { return true }
-                    state.waiter = Waiter(wanted: wanted, continuation: continuation)
-                    return false
-                }
-                if resumeNow {
-                    continuation.resume()
-                } else {
-                    timer.withLockedValue { $0 = timerLoop.scheduleTask(deadline: deadline) { self.releaseWaiter() } }
-                }
+        await TimedWait.suspend(until: deadline, timerLoop: timerLoop, endsAtGracefulShutdown: false) { continuation in
+            state.withLockedValue { state in
+                guard state.pending.isDisjoint(with: wanted) else { return false }
+                state.waiter = Waiter(wanted: wanted, continuation: continuation)
+                return true
             }
-        } onCancel: {
-            releaseWaiter()
+        } release: {
+            self.releaseWaiter()
         }
-        timer.withLockedValue { $0?.cancel() }
     }
 
     /// Resumes the waiting loop, if any, without a reason.

@@ -48,11 +48,15 @@ struct LoginBrowser: Sendable {
     /// `wait` of each long-poll, seconds.
     let waitSeconds: Int
 
-    /// Opens both connections on `loop`.
-    static func open(api: BenchEndpoint, emulator: BenchEndpoint, waitSeconds: Int, on loop: any EventLoop) async throws -> LoginBrowser {
-        let apiConnection = try await HTTPConnection.open(host: api.host, port: api.port, on: loop)
+    /// Opens both connections on `loop`; a request gets `timeout` to be answered (a long-poll,
+    /// its `wait` more).
+    static func open(
+        api: BenchEndpoint, emulator: BenchEndpoint, waitSeconds: Int, timeout: TimeAmount, on loop: any EventLoop
+    ) async throws -> LoginBrowser {
+        let apiConnection = try await HTTPConnection.open(
+            host: api.host, port: api.port, timeout: .seconds(Int64(waitSeconds)) + timeout, on: loop)
         do {
-            let emulatorConnection = try await HTTPConnection.open(host: emulator.host, port: emulator.port, on: loop)
+            let emulatorConnection = try await HTTPConnection.open(host: emulator.host, port: emulator.port, timeout: timeout, on: loop)
             return LoginBrowser(
                 api: apiConnection, emulator: emulatorConnection, apiEndpoint: api, emulatorEndpoint: emulator,
                 waitSeconds: waitSeconds)
@@ -68,7 +72,9 @@ struct LoginBrowser: Sendable {
     }
 
     /// Runs one login from start to its final answer, as a client at `clientAddress`.
-    func login(from clientAddress: String) async -> LoginSample {
+    /// - Throws: ``HTTPConnection/Failure/timedOut(request:after:)`` when a server stopped
+    ///   answering (the browser is closed): the run's figures would mean nothing.
+    func login(from clientAddress: String) async throws -> LoginSample {
         var sample = LoginSample()
         var step = "start"
         let decoder = JSONDecoder()
@@ -134,6 +140,9 @@ struct LoginBrowser: Sendable {
                 }
                 return sample
             }
+        } catch HTTPConnection.Failure.timedOut(let request, let after) {
+            await close()
+            throw HTTPConnection.Failure.timedOut(request: request, after: after)
         } catch {
             sample.endedAt = .now()
             sample.outcome = .connectionLost(step)

@@ -28,19 +28,23 @@ struct LoginLoad: Sendable {
     let api: BenchEndpoint
     let emulator: BenchEndpoint
     let waitSeconds: Int
+    /// How long a request may go unanswered (a long-poll: beyond its wait).
+    let timeout: TimeAmount
     let group: any EventLoopGroup
     private let addresses = ClientAddresses()
 
-    init(shape: Shape, api: BenchEndpoint, emulator: BenchEndpoint, waitSeconds: Int, group: any EventLoopGroup) {
+    init(shape: Shape, api: BenchEndpoint, emulator: BenchEndpoint, waitSeconds: Int, timeout: TimeAmount, group: any EventLoopGroup) {
         self.shape = shape
         self.api = api
         self.emulator = emulator
         self.waitSeconds = waitSeconds
+        self.timeout = timeout
         self.group = group
     }
 
     /// Runs logins that start before `end`, waits for the last ones to finish, and returns them
-    /// all in no particular order.
+    /// all in no particular order. Throws when a request went unanswered (see
+    /// ``LoginBrowser/login(from:)``).
     func run(until end: NIODeadline) async throws -> [LoginSample] {
         switch shape {
         case .closed(let browsers): return try await closedLoop(browsers: browsers, until: end)
@@ -56,7 +60,7 @@ struct LoginLoad: Sendable {
     }
 
     private func openBrowser() async throws -> LoginBrowser {
-        try await LoginBrowser.open(api: api, emulator: emulator, waitSeconds: waitSeconds, on: group.next())
+        try await LoginBrowser.open(api: api, emulator: emulator, waitSeconds: waitSeconds, timeout: timeout, on: group.next())
     }
 
     // MARK: closed loop
@@ -68,8 +72,8 @@ struct LoginLoad: Sendable {
                 group.addTask {
                     var browser = first
                     var samples: [LoginSample] = []
-                    while NIODeadline.now() < end {
-                        let sample = await browser.login(from: addresses.next())
+                    while NIODeadline.now() < end, !Task.isCancelled {
+                        let sample = try await browser.login(from: addresses.next())
                         samples.append(sample)
                         if case .connectionLost = sample.outcome {
                             await browser.close()
@@ -91,7 +95,7 @@ struct LoginLoad: Sendable {
     private func openLoop(rate: Double, arrivals: Arrivals, until end: NIODeadline) async throws -> [LoginSample] {
         // Enough browsers for a few hundred milliseconds of arrivals, opened before the clock.
         let idle = NIOLockedValueBox(try await openBrowsers(max(4, Int(rate / 5))))
-        let samples = await withTaskGroup(of: LoginSample.self) { group in
+        let samples = try await withThrowingTaskGroup(of: LoginSample.self) { group in
             var next = NIODeadline.now()
             var generator = SystemRandomNumberGenerator()
             while next < end {
@@ -109,7 +113,7 @@ struct LoginLoad: Sendable {
                             return LoginSample(outcome: .connectionLost("connect"))
                         }
                     }
-                    let sample = await browser.login(from: addresses.next())
+                    let sample = try await browser.login(from: addresses.next())
                     if case .connectionLost = sample.outcome {
                         await browser.close()
                     } else {
@@ -125,7 +129,7 @@ struct LoginLoad: Sendable {
                 next = next + .nanoseconds(Int64(gap * 1e9))
             }
             var all: [LoginSample] = []
-            for await sample in group { all.append(sample) }
+            for try await sample in group { all.append(sample) }
             return all
         }
         for browser in idle.withLockedValue({ $0 }) { await browser.close() }
