@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Postgres
 
 /// Builds the HTTP API: the router with its middleware and controllers, and the
 /// `login_done` listener as a service of the application (started before the server, stopped
@@ -76,6 +77,7 @@ public enum APIApplication {
 
         var routes = RouteTable()
         let noStore = router.group().add(middleware: NoStoreMiddleware())
+            .add(middleware: DatabaseExecutorMiddleware(executor: dependencies.pool.taskExecutor))
         routes.post("/auth/kakao/start", on: noStore.group().add(middleware: limit("start", limits.start)).add(middleware: originCheck).add(middleware: jsonBody), use: login.start)
         routes.post("/auth/kakao/login", on: noStore.group().add(middleware: limit("login", limits.login)).add(middleware: originCheck).add(middleware: jsonBody), use: login.login)
         routes.get("/auth/kakao/login/:login_id", on: noStore.group().add(middleware: limit("poll", limits.poll)), use: login.poll)

@@ -179,8 +179,10 @@ final class LibPQEventLoop: TaskExecutor, @unchecked Sendable {
             for job in runnable { job.runSynchronously(on: asUnownedTaskExecutor()) }
             if stop { return }
             let (currentVersion, registered, idle) = lock.withLock { () -> (UInt64, [LibPQConnection]?, Bool) in
-                // With jobs queued (by the jobs just run), only look at the sockets.
-                sleeping = jobs.isEmpty
+                // With jobs queued (by the jobs just run), or a stop requested since the check
+                // above (its wake-up found the loop awake, so wrote nothing), only look at the
+                // sockets: the next turn runs them, or ends.
+                sleeping = jobs.isEmpty && !stopping
                 return (version, version == cachedVersion ? nil : Array(connections.values), sleeping)
             }
             if let registered {
@@ -196,6 +198,8 @@ final class LibPQEventLoop: TaskExecutor, @unchecked Sendable {
             }
             for index in descriptors.indices { descriptors[index].revents = 0 }
             let ready = poll(&descriptors, nfds_t(descriptors.count), idle ? idleTimeout : 0)
+            // Awake: the jobs the answers below resume need no wake-up byte.
+            if idle { lock.withLock { sleeping = false } }
             if ready < 0 {
                 // EINTR, or ENOMEM (the kernel could not allocate): try again. The loop never
                 // ends while connections may be waiting on it.

@@ -42,6 +42,7 @@ struct APICommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
+        ConcurrencyExecutor.runTasksOnNIOEventLoops()
         try await CommandErrors.reporting("api") {
             let (settings, problems) = Settings.load(environment: ProcessInfo.processInfo.environment, flags: flags)
             guard problems.isEmpty else { throw StartupError.invalid(problems) }

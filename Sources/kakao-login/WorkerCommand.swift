@@ -42,6 +42,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ConcurrencyExecutor.runTasksOnNIOEventLoops()
         try await CommandErrors.reporting("worker") {
             var flags = logging.flags
             flags["KAKAO_AUTH_URL"] = kakaoAuthURL

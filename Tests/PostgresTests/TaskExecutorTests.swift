@@ -106,4 +106,14 @@ struct TaskExecutorTests {
         #expect(value == 42)
         await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
     }
+
+    @Test("a stop requested while the loop runs jobs ends it (no lost wake-up)")
+    func stopWhileRunningJobs() async {
+        // The shutdown starts inside a job on the loop thread: its wake-up finds the loop awake,
+        // so the loop must see the stop before it sleeps in poll(2), or it never ends.
+        let loop = LibPQEventLoop()
+        loop.start()
+        await withTaskExecutorPreference(loop) { await loop.shutdown() }
+        #expect(!loop.inLoopThread)
+    }
 }

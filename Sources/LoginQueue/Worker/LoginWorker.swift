@@ -87,7 +87,11 @@ public struct LoginWorker: Service {
                         let progress = JobRunner.Progress()
                         jobs.add(job, progress: progress, lease: configuration.lease)
                         if job.attempt == 1 { metrics.queueWait(job.queueWait) }
-                        group.addTask { await process(job, progress: progress, jobs: jobs, wake: wake) }
+                        // A job mostly waits for PostgreSQL and Kakao: on the pool's executor, each
+                        // database answer resumes it on the thread that read it.
+                        group.addTask(executorPreference: pool.taskExecutor) {
+                            await process(job, progress: progress, jobs: jobs, wake: wake)
+                        }
                     }
                     metrics.jobsInFlight(jobs.count)
                     foundWork = !claimed.isEmpty
