@@ -1,8 +1,5 @@
 import ArgumentParser
-import Foundation
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
 /// `kakao-login api`: the HTTP API. Settings come from the environment (secrets also from
 /// `<NAME>_FILE`); the non-secret ones may be given as flags, which win.
@@ -27,11 +24,7 @@ struct APICommand: AsyncParsableCommand {
     @Option(name: .customLong("redirect-uri"), help: "A redirect URI registered at Kakao (KAKAO_REDIRECT_URIS; repeatable).")
     var redirectURIs: [String] = []
 
-    @Option(name: .customLong("kakao-auth-url"), help: "Kakao's kauth base URL (KAKAO_AUTH_URL).")
-    var kakaoAuthURL: String?
-
-    @Option(name: .customLong("kakao-api-url"), help: "Kakao's kapi base URL (KAKAO_API_URL).")
-    var kakaoAPIURL: String?
+    @OptionGroup var kakao: KakaoURLOptions
 
     @Option(name: .customLong("jwt-keys"), help: "Folder of ES256 signing keys, <kid>.pem (LOGIN_JWT_KEYS).")
     var jwtKeys: String?
@@ -42,27 +35,19 @@ struct APICommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        ConcurrencyExecutor.runTasksOnNIOEventLoops()
-        try await CommandErrors.reporting("api") {
-            let (settings, problems) = Settings.load(environment: ProcessInfo.processInfo.environment, flags: flags)
-            guard problems.isEmpty else { throw StartupError.invalid(problems) }
-            let logger = LoggingBootstrap.logger("kakao-login.api", level: settings.logLevel, format: settings.logFormat)
+        try await ServerProcess.run("api", flags: flags) { settings, logger in
             let services = try await APIServices.build(settings: settings, logger: logger)
             logger.info("api.starting", metadata: ["http.host": "\(settings.host)", "http.port": "\(settings.port)"])
-            let group = ServiceGroup(
-                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await group.run()
+            return services
         }
     }
 
     /// The flags given, keyed by the variable each overrides.
     private var flags: [String: String] {
-        var flags = logging.flags
+        var flags = logging.flags.merging(kakao.flags) { $1 }
         flags["HOST"] = host
         flags["PORT"] = port.map(String.init)
         flags["KAKAO_REDIRECT_URIS"] = redirectURIs.isEmpty ? nil : redirectURIs.joined(separator: ",")
-        flags["KAKAO_AUTH_URL"] = kakaoAuthURL
-        flags["KAKAO_API_URL"] = kakaoAPIURL
         flags["LOGIN_JWT_KEYS"] = jwtKeys
         flags["CORS_ALLOWED_ORIGINS"] = corsAllowedOrigins.isEmpty ? nil : corsAllowedOrigins.joined(separator: ",")
         return flags

@@ -1,8 +1,4 @@
 import ArgumentParser
-import Foundation
-import Logging
-import ServiceLifecycle
-import UnixSignals
 
 /// `kakao-login worker`: a login worker with up to `--concurrency` jobs in flight, and
 /// `/metrics`, `/healthz`, `/readyz` on `--metrics-port`. Run as many as you like, on any
@@ -28,11 +24,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("metrics-host"), help: "Address for the metrics port (default 0.0.0.0).")
     var metricsHost: String = "0.0.0.0"
 
-    @Option(name: .customLong("kakao-auth-url"), help: "Kakao's kauth base URL (KAKAO_AUTH_URL).")
-    var kakaoAuthURL: String?
-
-    @Option(name: .customLong("kakao-api-url"), help: "Kakao's kapi base URL (KAKAO_API_URL).")
-    var kakaoAPIURL: String?
+    @OptionGroup var kakao: KakaoURLOptions
 
     @OptionGroup var logging: LoggingOptions
 
@@ -42,19 +34,9 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        ConcurrencyExecutor.runTasksOnNIOEventLoops()
-        try await CommandErrors.reporting("worker") {
-            var flags = logging.flags
-            flags["KAKAO_AUTH_URL"] = kakaoAuthURL
-            flags["KAKAO_API_URL"] = kakaoAPIURL
-            let (settings, problems) = Settings.load(environment: ProcessInfo.processInfo.environment, flags: flags)
-            guard problems.isEmpty else { throw StartupError.invalid(problems) }
-            let logger = LoggingBootstrap.logger("kakao-login.worker", level: settings.logLevel, format: settings.logFormat)
-            let services = try WorkerServices.build(
+        try await ServerProcess.run("worker", flags: logging.flags.merging(kakao.flags) { $1 }) { settings, logger in
+            try WorkerServices.build(
                 settings: settings, concurrency: concurrency, metrics: metricsPort.map { (metricsHost, $0) }, logger: logger)
-            let group = ServiceGroup(
-                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await group.run()
         }
     }
 }

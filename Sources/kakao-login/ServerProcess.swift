@@ -1,0 +1,27 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// What the `api` and `worker` commands share: settings from the environment and flags (every
+/// problem reported at once), the logger, and one `ServiceGroup` that SIGTERM or SIGINT stops
+/// gracefully.
+enum ServerProcess {
+    /// Runs the services `build` makes until a signal stops them; on error prints one line and
+    /// exits 1 (``CommandErrors``).
+    static func run(
+        _ command: String, flags: [String: String],
+        services build: (Settings, Logger) async throws -> [ServiceGroupConfiguration.ServiceConfiguration]
+    ) async throws {
+        ConcurrencyExecutor.runTasksOnNIOEventLoops()
+        try await CommandErrors.reporting(command) {
+            let (settings, problems) = Settings.load(environment: ProcessInfo.processInfo.environment, flags: flags)
+            guard problems.isEmpty else { throw StartupError.invalid(problems) }
+            let logger = LoggingBootstrap.logger("kakao-login.\(command)", level: settings.logLevel, format: settings.logFormat)
+            let services = try await build(settings, logger)
+            let group = ServiceGroup(
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+}
