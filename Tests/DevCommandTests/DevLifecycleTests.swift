@@ -30,7 +30,11 @@ struct DevLifecycleTests {
             let demo = try await HTTPJSON.send(.GET, first.apiURL + "/")
             #expect(demo.status == 200)
             #expect(demo.text.contains("카카오 로그인"))
-            #expect(try await HTTPJSON.send(.GET, first.apiURL + "/readyz").status == 200)
+            // Ready once the API's LISTEN connection is up, which may come just after the banner
+            // (the banner says the servers listen): a probe polls, and so does this.
+            try await waitUntil("/readyz answers 200") {
+                try await HTTPJSON.send(.GET, first.apiURL + "/readyz").status == 200
+            }
             let emulator = try await HTTPJSON.send(.GET, first.emulatorURL + "/.well-known/openid-configuration")
             #expect(emulator.json["issuer"] as? String == first.emulatorURL)
 
