@@ -320,7 +320,7 @@ final class LibPQConnection: @unchecked Sendable {
             var needsWake = false
             let failure: (any Error)? = lock.withLock {
                 guard let conn = raw else { return PostgresError(.connectionClosed, "the connection is closed") }
-                if dead { return PostgresError(.connectionLost, "the server closed the connection") }
+                if dead || resetting { return PostgresError(.connectionLost, "the server closed the connection") }
                 guard pending == nil else {
                     return PostgresError(
                         .connectionBusy, "a statement is already running on this connection (use one connection per task)")
@@ -560,7 +560,7 @@ final class LibPQConnection: @unchecked Sendable {
     /// Quotes an identifier with `PQescapeIdentifier` (no I/O).
     func escapeIdentifier(_ name: String) throws -> String {
         try lock.withLock {
-            guard let conn = raw else { throw PostgresError(.connectionClosed, "the connection is closed") }
+            guard let conn = raw, !resetting else { throw PostgresError(.connectionClosed, "the connection is closed") }
             let utf8 = Array(name.utf8)
             guard
                 let escaped = utf8.withUnsafeBufferPointer({ buffer in

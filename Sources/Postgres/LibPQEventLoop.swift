@@ -33,7 +33,8 @@ final class LibPQEventLoop: TaskExecutor, @unchecked Sendable {
     private var connections: [UInt64: LibPQConnection] = [:]
     /// Bumped on every change the poll set must reflect (registration, write interest).
     private var version: UInt64 = 0
-    /// Jobs of tasks that prefer this executor, run in order between two polls.
+    /// Jobs of tasks that prefer this executor, run in order between two polls (on the global
+    /// executor before the loop has started and after it has ended).
     private var jobs: [UnownedJob] = []
     /// The loop is in (or about to enter) `poll` without a timeout: wake it to get its attention.
     private var sleeping = false
@@ -140,7 +141,8 @@ final class LibPQEventLoop: TaskExecutor, @unchecked Sendable {
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let accepted = lock.withLock { () -> Bool in
-            guard !jobsClosed else { return false }
+            // Before `start()` (the pool's `run()`) nothing would run it; after the end, nothing will.
+            guard started, !jobsClosed else { return false }
             jobs.append(job)
             wakeIfSleeping()
             return true

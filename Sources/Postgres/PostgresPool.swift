@@ -276,10 +276,6 @@ public final class PostgresPool: Service, Sendable {
                     case failed(any Error)
                     case waiting(requestOpen: Bool)
                 }
-                // TimeAmount clamps a huge timeout instead of overflowing.
-                let timeout = MultiThreadedEventLoopGroup.singleton.next().scheduleTask(
-                    in: TimeAmount(options.acquireTimeout)
-                ) { self.expireWaiter(id, file: file, line: line) }
                 let outcome = state.withLockedValue { state -> Enqueued in
                     if state.isClosed { return .failed(PostgresError(.poolClosed, "the pool is shut down")) }
                     // The cancellation flag is read under the lock that `cancelWaiter` takes, so a
@@ -289,15 +285,18 @@ public final class PostgresPool: Service, Sendable {
                         state.leased += 1
                         return .connection(connection)
                     }
+                    // Armed under the lock `expireWaiter` takes, so it always finds the waiter
+                    // queued (or gone with its connection). TimeAmount clamps a huge timeout.
+                    let timeout = MultiThreadedEventLoopGroup.singleton.next().scheduleTask(
+                        in: TimeAmount(options.acquireTimeout)
+                    ) { self.expireWaiter(id, file: file, line: line) }
                     state.waiters.append(Waiter(id: id, continuation: continuation, timeout: timeout))
                     return .waiting(requestOpen: state.openIfNeeded(maximum: options.maximumConnections))
                 }
                 switch outcome {
                 case .connection(let connection):
-                    timeout.cancel()
                     continuation.resume(returning: connection)
                 case .failed(let error):
-                    timeout.cancel()
                     continuation.resume(throwing: error)
                 case .waiting(let requestOpen):
                     if requestOpen { openRequestsContinuation.yield() }

@@ -11,8 +11,13 @@ enum ConcurrencyExecutor {
     /// (docs/BENCHMARKS.md). Nothing in these processes blocks a task's thread (libpq is
     /// non-blocking; its connects run on a thread pool), as an event loop requires.
     ///
-    /// Call once, first thing in the command's `run()`.
-    static func runTasksOnNIOEventLoops() {
+    /// Call once, first thing in the command's `run()`. NIO asks for the call before Swift
+    /// Concurrency is in use (on Darwin, from the main thread); `run()` is the earliest point an
+    /// `AsyncParsableCommand` offers. On Linux that is sound: jobs already on the cooperative pool
+    /// finish there, and every job enqueued afterwards goes to NIO's loops.
+    /// - Returns: false when the runtime's hook could not be taken over (the tasks then stay on
+    ///   the cooperative pool, which works, only with more thread switches).
+    static func runTasksOnNIOEventLoops() -> Bool {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 }

@@ -116,4 +116,14 @@ struct TaskExecutorTests {
         await withTaskExecutorPreference(loop) { await loop.shutdown() }
         #expect(!loop.inLoopThread)
     }
+
+    @Test("before the pool runs, a task that prefers its executor still runs (on the global executor)")
+    func beforeStart() async throws {
+        let pool = PostgresPool(configuration: try await configuration(), logger: TestEnvironment.logger)
+        let value = await withTaskExecutorPreference(pool.taskExecutor) {
+            await Task.yield()
+            return pool.eventLoop.inLoopThread ? 0 : 42
+        }
+        #expect(value == 42)
+    }
 }
