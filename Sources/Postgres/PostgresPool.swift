@@ -116,8 +116,8 @@ public final class PostgresPool: Service, Sendable {
     /// ```
     ///
     /// Code on this executor must not block, and should not compute for long: while it runs, no
-    /// answer is read for any connection of the pool. After the pool has stopped, such tasks
-    /// run on the global executor.
+    /// answer is read for any connection of the pool. Before the pool's ``run()`` has started
+    /// and after it has ended, such tasks run on the global executor.
     public var taskExecutor: any TaskExecutor { eventLoop }
 
     // MARK: - scoped use

@@ -207,17 +207,7 @@ struct PoolTests {
     @Test("a connection killed mid-statement fails that call with connectionLost, then the pool recovers")
     func connectionKilledMidStatement() async throws {
         try await withPool(try await configuration(), options: .init(maximumConnections: 1)) { pool in
-            let error = try await #require(throws: PostgresError.self) {
-                try await pool.withConnection { conn in
-                    let pid = conn.backendPID
-                    async let killed: Void = {
-                        try await waitForActivity(like: "SELECT pg_sleep(60) /* killed */")
-                        try await terminate(pid)
-                    }()
-                    try await conn.execute("SELECT pg_sleep(60) /* killed */")
-                    try await killed
-                }
-            }
+            let error = try await #require(throws: PostgresError.self) { try await killMidStatement(pool, marker: "killed") }
             #expect(error.code == .connectionLost)
             #expect(try await pool.query("SELECT 1 AS one").single().decode(Int.self, "one") == 1)
         }
@@ -355,6 +345,21 @@ func terminate(_ pid: Int32) async throws {
         try await waitUntil("backend \(pid) is gone") {
             try await admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = \(pid)").isEmpty
         }
+    }
+}
+
+/// Runs a long statement (tagged with `marker`) on one of `pool`'s connections and ends its
+/// backend from an administrative connection while it runs; throws what the statement threw.
+func killMidStatement(_ pool: PostgresPool, marker: String) async throws {
+    let statement = "SELECT pg_sleep(60) /* \(marker) */"
+    try await pool.withConnection { conn in
+        let pid = conn.backendPID
+        async let killed: Void = {
+            try await waitForActivity(like: statement)
+            try await terminate(pid)
+        }()
+        try await conn.execute(SQLQuery(unsafeSQL: statement))
+        try await killed
     }
 }
 

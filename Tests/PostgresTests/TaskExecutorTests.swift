@@ -73,15 +73,7 @@ struct TaskExecutorTests {
         try await withPool(try await configuration(), options: .init(maximumConnections: 1)) { pool in
             try await withTaskExecutorPreference(pool.taskExecutor) {
                 let error = try await #require(throws: PostgresError.self) {
-                    try await pool.withConnection { conn in
-                        let pid = conn.backendPID
-                        async let killed: Void = {
-                            try await waitForActivity(like: "SELECT pg_sleep(60) /* executor killed */")
-                            try await terminate(pid)
-                        }()
-                        try await conn.execute("SELECT pg_sleep(60) /* executor killed */")
-                        try await killed
-                    }
+                    try await killMidStatement(pool, marker: "executor killed")
                 }
                 #expect(error.code == .connectionLost)
                 // Killed while idle: the next statement reconnects (PQreset, on a database thread).
