@@ -1,0 +1,87 @@
+import Postgres
+import TestSupport
+import Testing
+
+/// login_jobs' rules (`login_job_rules_hold`, migration 0004): each write that breaks one fails
+/// with check_violation and the rule's own name, and a row that keeps them all is written.
+@Suite("login_jobs rules")
+struct JobRulesTests {
+    /// A broken rule: the UPDATE that breaks it on a fresh queued job, and the rule it names.
+    struct Case: Sendable, CustomTestStringConvertible {
+        let set: String
+        let rule: String
+        var testDescription: String { "\(rule): SET \(set)" }
+    }
+
+    static let cases: [Case] = [
+        Case(set: "state = 'done'", rule: "login_jobs_state_check"),
+        Case(set: "stage = 'consent'", rule: "login_jobs_stage_check"),
+        Case(set: "attempt = -1", rule: "login_jobs_attempt_check"),
+        Case(set: "deadline_at = created_at", rule: "login_jobs_deadline_check"),
+        Case(set: "errors = '{}'", rule: "login_jobs_errors_check"),
+        Case(set: "provider = 'Kakao'", rule: "login_jobs_provider_check"),
+        Case(set: "binding_hash = '\\x00'", rule: "login_jobs_hash_length_check"),
+        Case(set: "locked_by = 'worker-1'", rule: "login_jobs_queued_check"),
+        Case(set: "state = 'running', locked_by = 'worker-1', attempt = 1", rule: "login_jobs_running_check"),
+        Case(set: "state = 'failed', failure_code = 'expired'", rule: "login_jobs_finished_check"),
+        Case(
+            set: "state = 'failed', failure_code = 'expired', finished_at = now(), locked_by = 'worker-1'",
+            rule: "login_jobs_finished_unleased_check"),
+        Case(set: "state = 'succeeded', finished_at = now(), code_sealed = NULL", rule: "login_jobs_succeeded_check"),
+        Case(set: "state = 'failed', finished_at = now()", rule: "login_jobs_failed_check"),
+        Case(set: "delivered_at = now()", rule: "login_jobs_delivery_check"),
+        Case(set: "stage = 'profile', exchange_sent_at = now()", rule: "login_jobs_code_check"),
+        Case(set: "stage = 'profile', code_sealed = NULL", rule: "login_jobs_exchange_sent_check"),
+        Case(
+            set: "state = 'failed', failure_code = 'expired', finished_at = now(), exchange_sent_at = now()",
+            rule: "login_jobs_secrets_check"),
+    ]
+
+    @Test("a write that breaks a rule is refused, naming the rule", arguments: cases)
+    func broken(_ rule: Case) async throws {
+        try await withQueuedJob { connection, id in
+            let error = await #expect(throws: PostgresError.self) {
+                try await connection.execute(SQLQuery(unsafeSQL: "UPDATE login_jobs SET \(rule.set) WHERE id = \(id)"))
+            }
+            #expect(error?.sqlState == "23514")
+            #expect(error?.constraintName == rule.rule)
+            let state = try await connection.query("SELECT state FROM login_jobs WHERE id = \(id)").first?.decode(String.self, "state")
+            #expect(state == "queued")
+        }
+    }
+
+    @Test("writes that keep every rule pass: a claim, and a job failed before its code was sent keeps the code")
+    func kept() async throws {
+        try await withQueuedJob { connection, id in
+            try await connection.execute(
+                """
+                UPDATE login_jobs SET state = 'running', attempt = 1, locked_by = 'worker-1', started_at = now(),
+                    lease_expires_at = now() + interval '30 seconds'
+                WHERE id = \(id)
+                """)
+            try await connection.execute(
+                """
+                UPDATE login_jobs SET state = 'failed', failure_code = 'expired', finished_at = now(),
+                    locked_by = NULL, lease_expires_at = NULL
+                WHERE id = \(id)
+                """)
+            let row = try #require(try await connection.query("SELECT state, code_sealed IS NOT NULL AS kept FROM login_jobs WHERE id = \(id)").first)
+            #expect(try row.decode(String.self, "state") == "failed")
+            #expect(try row.decode(Bool.self, "kept"))
+        }
+    }
+
+    /// Runs `body` with a new queued job (a code kept sealed, nothing sent) in the suite's database.
+    private func withQueuedJob(_ body: (PostgresConnection, Int64) async throws -> Void) async throws {
+        let database = try await TestDatabase.shared.configuration(for: "job_rules", fromTemplate: true)
+        try await PostgresConnection.withConnection(configuration: database, logger: TestEnvironment.logger) { connection in
+            let inserted = try await connection.query(
+                """
+                INSERT INTO login_jobs (redirect_uri, binding_hash, code_hmac, code_sealed)
+                VALUES ('http://127.0.0.1/cb', sha256(gen_random_uuid()::text::bytea), sha256(gen_random_uuid()::text::bytea), '\\x01')
+                RETURNING id
+                """)
+            try await body(connection, try #require(inserted.first).decode(Int64.self, "id"))
+        }
+    }
+}
