@@ -71,6 +71,8 @@ struct BenchLoginsCommand: AsyncParsableCommand {
     @Flag(help: "End the output with one JSON object of the figures.")
     var json = false
 
+    @OptionGroup var eventLoops: EventLoopOptions
+
     func validate() throws {
         guard (concurrency == nil) != (rate == nil) else { throw ValidationError("give either --concurrency N or --rate N") }
         if let concurrency, !(1...10_000).contains(concurrency) { throw ValidationError("--concurrency must be 1…10000") }
@@ -81,6 +83,7 @@ struct BenchLoginsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        eventLoops.apply()
         try await CommandErrors.reporting("bench logins") {
             let apiEndpoint = try BenchEndpoint(api, flag: "--api")
             let emulatorEndpoint = try BenchEndpoint(emulator, flag: "--emulator", loopbackOnly: true)

@@ -76,7 +76,10 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String = "info"
 
+    @OptionGroup var eventLoops: EventLoopOptions
+
     func run() async throws {
+        eventLoops.apply()
         var configuredLogger = Logger(label: "kakao-login.emulator")
         configuredLogger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let logger = configuredLogger

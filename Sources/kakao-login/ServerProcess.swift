@@ -13,10 +13,11 @@ enum ServerProcess {
         _ command: String, flags: [String: String],
         services build: (Settings, Logger) async throws -> [ServiceGroupConfiguration.ServiceConfiguration]
     ) async throws {
-        let onEventLoops = ConcurrencyExecutor.runTasksOnNIOEventLoops()
         try await CommandErrors.reporting(command) {
             let (settings, problems) = Settings.load(environment: ProcessInfo.processInfo.environment, flags: flags)
             guard problems.isEmpty else { throw StartupError.invalid(problems) }
+            ConcurrencyExecutor.useEventLoopThreads(settings.eventLoopThreads)
+            let onEventLoops = ConcurrencyExecutor.runTasksOnNIOEventLoops()
             let logger = LoggingBootstrap.logger("kakao-login.\(command)", level: settings.logLevel, format: settings.logFormat)
             if !onEventLoops { logger.notice("process.tasks_on_cooperative_pool: NIO's event loops could not become the global executor") }
             let services = try await build(settings, logger)

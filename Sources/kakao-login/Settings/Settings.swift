@@ -50,6 +50,9 @@ struct Settings {
     var shutdownGrace: Duration
     var retention: Duration
 
+    // Process
+    var eventLoopThreads: Int
+
     // Logging
     var logLevel: Logger.Level
     var logFormat: LogFormat
@@ -132,6 +135,8 @@ struct Settings {
         retryFloor = r.seconds("LOGIN_RETRY_FLOOR_SECONDS", default: .seconds(1), range: 0.01...60)
         shutdownGrace = r.seconds("LOGIN_WORKER_SHUTDOWN_GRACE_SECONDS", default: .seconds(20), range: 0...600)
         retention = r.seconds("LOGIN_RETENTION_SECONDS", default: .seconds(3600), range: 3600...(90 * 86400))
+
+        eventLoopThreads = r.int("EVENT_LOOP_THREADS", default: 1, range: 1...256)
 
         let level = r.string("LOG_LEVEL") ?? "info"
         logLevel = Logger.Level(rawValue: level.lowercased()) ?? .info

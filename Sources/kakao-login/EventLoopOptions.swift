@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// `--event-loop-threads`, for the commands that do not read ``Settings`` (`emulator`,
+/// `bench logins`); `api` and `worker` take `EVENT_LOOP_THREADS`. See
+/// ``ConcurrencyExecutor/useEventLoopThreads(_:)``.
+struct EventLoopOptions: ParsableArguments {
+    @Option(help: "NIO event-loop threads of this process (1…256).")
+    var eventLoopThreads: Int = 1
+
+    func validate() throws {
+        guard (1...256).contains(eventLoopThreads) else { throw ValidationError("--event-loop-threads must be 1…256") }
+    }
+
+    /// Sizes NIO's singleton group; call first thing in `run()`.
+    func apply() {
+        ConcurrencyExecutor.useEventLoopThreads(eventLoopThreads)
+    }
+}
