@@ -64,9 +64,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // MARK: the emulator's RSA signatures (OpenSSL's libcrypto: RSA-2048 signing twice as fast
+        // as BoringSSL's on CPUs with AVX-512 IFMA; libpq-dev depends on libssl-dev)
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
         .target(
             name: "KakaoEmulator",
             dependencies: [
+                "CLibCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -4,19 +4,24 @@ import Synchronization
 import _CryptoExtras
 
 /// The emulator's OIDC keys: RSA-2048, RS256, published as a JWKS. Signing builds the JWT by
-/// hand (a precomputed header segment, the payload text, one RSA signature): no JSON encoder on
-/// the hot path. Keys can be rotated at run time; retired keys stay in the JWKS.
+/// hand (a precomputed header segment, the payload text, one RSA signature by ``RS256Signer``):
+/// no JSON encoder on the hot path. Keys can be rotated at run time; retired keys stay in the JWKS.
 final class IDTokenSigner: Sendable {
     private struct Key: Sendable {
         let kid: String
         let privateKey: _RSA.Signing.PrivateKey
+        let signer: RS256Signer
         let headerSegment: String
         let jwk: String
 
         init(_ privateKey: _RSA.Signing.PrivateKey) throws {
             let publicKey = privateKey.publicKey
             let primitives = try publicKey.getKeyPrimitives()
+            guard let signer = RS256Signer(derPrivateKey: Array(privateKey.derRepresentation)) else {
+                throw KakaoEmulatorError(.invalidConfiguration, "OpenSSL cannot read the ID-token signing key")
+            }
             self.privateKey = privateKey
+            self.signer = signer
             self.kid = Base64URL.encode(Array(SHA256.hash(data: publicKey.derRepresentation)).prefix(16))
             self.headerSegment = Base64URL.encode(#"{"kid":"\#(kid)","typ":"JWT","alg":"RS256"}"#)
             var jwk = JSONObjectWriter()
@@ -69,8 +74,10 @@ final class IDTokenSigner: Sendable {
     func sign(payloadJSON: String) throws -> String {
         let key = keys.withLock { $0.current }
         let signingInput = key.headerSegment + "." + Base64URL.encode(payloadJSON)
-        let signature = try key.privateKey.signature(for: Array(signingInput.utf8), padding: .insecurePKCS1v1_5)
-        return signingInput + "." + Base64URL.encode(signature.rawRepresentation)
+        guard let signature = key.signer.sign(Array(signingInput.utf8)) else {
+            throw KakaoEmulatorError(.invalidConfiguration, "OpenSSL could not sign an ID token")
+        }
+        return signingInput + "." + Base64URL.encode(signature)
     }
 
     /// The payload bytes of a JWT this emulator signed with a key it still publishes; nil when
