@@ -2,10 +2,10 @@
 --
 -- Why: PostgreSQL 15 reads every CHECK of a table from its stored text (stringToNode), plans it and
 -- compiles it again at every INSERT or UPDATE statement; it does not keep them between statements.
--- login_jobs is written four or five times per login and its 17 rules cost about 36 µs per write,
+-- login_jobs is written five times per login and its 17 rules cost about 40 µs of CPU per write,
 -- the largest single item of the database's CPU per login in `bench logins` profiles. PL/pgSQL
 -- keeps a function's parsed and planned expressions for the whole session, so the same rules cost
--- about 10 µs per write (`pgbench -M prepared` of one UPDATE; docs/BENCHMARKS.md, "CHECK rules").
+-- about 18 µs per write (`pgbench -M prepared` of one UPDATE; docs/BENCHMARKS.md, "CHECK rules").
 --
 -- The rules are the same, word for word, and each keeps its old name: a write that breaks one fails
 -- with SQLSTATE 23514 (check_violation), the rule's name as the constraint name, and a message that
