@@ -12,11 +12,16 @@
 -- says which rule, never the row's values. Read them with `\sf login_job_rules_hold`.
 --
 -- The function takes the columns it checks, not the row: it does not depend on the table's row type,
--- so adding a column to login_jobs needs no change here. A new rule is a new migration that replaces
--- the function (CREATE OR REPLACE) and then re-validates the constraint.
+-- so adding a column to login_jobs needs no change here. Two cautions for later migrations:
+--   - a new rule: replace the function (a new argument list means a new function), then drop
+--     login_jobs_rules_check and add it again NOT VALID, and VALIDATE it in the next migration (as
+--     here and in 0005): VALIDATE on a constraint that is already valid checks nothing;
+--   - dropping any of the 24 columns below drops login_jobs_rules_check with it, all 17 rules at
+--     once (a plain CHECK went only with its own columns): add the constraint again at once.
 --
--- Applying it takes login_jobs' write lock while the new constraint checks every row (a scan of the
--- table, which the old constraints already held to the same rules).
+-- Applying it holds login_jobs' ACCESS EXCLUSIVE lock only for the catalog changes: the constraint
+-- is added NOT VALID (every row already kept the same rules under the old constraints), and 0005
+-- validates it under a lock that lets reads and writes go on.
 
 ALTER TABLE login_jobs
     DROP CONSTRAINT login_jobs_state_check,
@@ -111,4 +116,4 @@ ALTER TABLE login_jobs ADD CONSTRAINT login_jobs_rules_check CHECK (login_job_ru
     state, stage, attempt, max_attempts, created_at, deadline_at, lease_expires_at, locked_by, started_at,
     exchange_sent_at, finished_at, failure_code, provider, errors, user_id, is_new_user, session_id,
     delivered_at, refresh_token_sealed, code_hmac, binding_hash, code_sealed, pkce_verifier_sealed,
-    kakao_token_sealed));
+    kakao_token_sealed)) NOT VALID;
