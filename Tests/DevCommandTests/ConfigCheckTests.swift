@@ -13,6 +13,7 @@ struct ConfigCheckTests {
             "DATABASE_URL", "DATABASE_URL_FILE", "KAKAO_REST_API_KEY", "KAKAO_CLIENT_SECRET", "KAKAO_CLIENT_SECRET_FILE",
             "KAKAO_ADMIN_KEY", "KAKAO_REDIRECT_URIS", "KAKAO_AUTH_URL", "KAKAO_API_URL", "LOGIN_SEALING_KEYS",
             "LOGIN_SEALING_KEYS_FILE", "LOGIN_JWT_KEYS", "LOGIN_JWT_SIGNING_KID", "LOG_LEVEL", "LOG_FORMAT", "PORT",
+            "EVENT_LOOP_THREADS", "NIO_SINGLETON_GROUP_LOOP_COUNT",
         ].map { ($0, String?.none) })
 
     static let sealingKey = "k1:" + Data((0..<32).map { UInt8($0) }).base64EncodedString()
@@ -71,6 +72,7 @@ struct ConfigCheckTests {
             environment["LOGIN_QUEUE_MAX_DEPTH"] = "lots"
             environment["LOGIN_WORKER_LEASE_SECONDS"] = "-1"
             environment["LOG_FORMAT"] = "yaml"
+            environment["EVENT_LOOP_THREADS"] = "0"
 
             let run = try await KakaoLoginProcess.run(["config", "check", "--role", "all"], environment: environment)
             #expect(run.status == 1)
@@ -87,6 +89,7 @@ struct ConfigCheckTests {
                 "LOGIN_QUEUE_MAX_DEPTH: must be an integer",
                 "LOGIN_WORKER_LEASE_SECONDS: must be a number of seconds",
                 "LOG_FORMAT: must be json or text",
+                "EVENT_LOOP_THREADS: must be an integer in 1...256, got \"0\"",
             ]
             for line in expected {
                 #expect(report.contains(line), "expected \(line.debugDescription) in:\n\(report)")

@@ -124,6 +124,25 @@ struct WorkerProcessTests {
         }
     }
 
+    @Test("EVENT_LOOP_THREADS sizes a worker's NIO event loops: one by default, three when asked", arguments: [nil, "3"] as [String?])
+    func eventLoopThreads(setting: String?) async throws {
+        try await QueueHarness.run { harness in
+            let port = try FreePort.next()
+            var environment = try harness.workerEnvironment()
+            environment["EVENT_LOOP_THREADS"] = setting
+            let worker = try WorkerProcess(
+                concurrency: 2, arguments: ["--metrics-port", String(port), "--metrics-host", "127.0.0.1"], environment: environment)
+            try await waitUntil("the worker is ready") { (try? await HTTPGet.text("http://127.0.0.1:\(port)/readyz"))?.status == 200 }
+            let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(worker.pid)/task").filter { task in
+                let name = (try? String(contentsOfFile: "/proc/\(worker.pid)/task/\(task)/comm", encoding: .utf8)) ?? ""
+                return name.hasPrefix("NIO-SGLTN-")
+            }
+            #expect(threads.count == Int(setting ?? "1"), "worker log: \(worker.log)")
+            worker.kill(SIGTERM)
+            #expect(try await worker.waitForExit() == 0, "worker log: \(worker.log)")
+        }
+    }
+
     @Test("a worker without sealing keys refuses to start with one line naming the setting")
     func refusesWithoutSealingKeys() async throws {
         try await QueueHarness.run { harness in
