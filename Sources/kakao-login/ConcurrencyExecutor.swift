@@ -24,8 +24,9 @@ enum ConcurrencyExecutor {
     ///
     /// Call once, early in the command's `run()`, after ``useEventLoopThreads(_:)``. NIO asks for
     /// the call before Swift Concurrency is in use (on Darwin, from the main thread); `run()` is
-    /// about the earliest point an `AsyncParsableCommand` offers. On Linux that is sound: jobs already on the cooperative pool
-    /// finish there, and every job enqueued afterwards goes to NIO's loops.
+    /// about the earliest point an `AsyncParsableCommand` offers. On Linux that is sound: jobs
+    /// already on the cooperative pool finish there, and every job enqueued afterwards goes to
+    /// NIO's loops.
     /// - Returns: false when the runtime's hook could not be taken over (the tasks then stay on
     ///   the cooperative pool, which works, only with more thread switches).
     static func runTasksOnNIOEventLoops() -> Bool {
