@@ -9,6 +9,9 @@ enum ConcurrencyExecutor {
     /// so more I/O threads add thread wake-ups, not throughput; scale out with processes. Measured
     /// on 2 shared cores: +7–10% logins/s (docs/BENCHMARKS.md, "Event-loop threads").
     ///
+    /// The thread counts `EVENT_LOOP_THREADS` and `--event-loop-threads` accept.
+    static let eventLoopThreadsRange = 1...256
+
     /// Call once, before anything uses NIO's singletons (NIO stops the process otherwise).
     static func useEventLoopThreads(_ threads: Int) {
         NIOSingletons.groupLoopCountSuggestion = threads

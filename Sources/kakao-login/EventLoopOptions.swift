@@ -8,7 +8,10 @@ struct EventLoopOptions: ParsableArguments {
     var eventLoopThreads: Int = 1
 
     func validate() throws {
-        guard (1...256).contains(eventLoopThreads) else { throw ValidationError("--event-loop-threads must be 1…256") }
+        let range = ConcurrencyExecutor.eventLoopThreadsRange
+        guard range.contains(eventLoopThreads) else {
+            throw ValidationError("--event-loop-threads must be \(range.lowerBound)…\(range.upperBound)")
+        }
     }
 
     /// Sizes NIO's singleton group; call first thing in `run()`.

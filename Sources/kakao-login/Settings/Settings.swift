@@ -136,7 +136,7 @@ struct Settings {
         shutdownGrace = r.seconds("LOGIN_WORKER_SHUTDOWN_GRACE_SECONDS", default: .seconds(20), range: 0...600)
         retention = r.seconds("LOGIN_RETENTION_SECONDS", default: .seconds(3600), range: 3600...(90 * 86400))
 
-        eventLoopThreads = r.int("EVENT_LOOP_THREADS", default: 1, range: 1...256)
+        eventLoopThreads = r.int("EVENT_LOOP_THREADS", default: 1, range: ConcurrencyExecutor.eventLoopThreadsRange)
 
         let level = r.string("LOG_LEVEL") ?? "info"
         logLevel = Logger.Level(rawValue: level.lowercased()) ?? .info
