@@ -32,17 +32,23 @@ public struct KakaoClient: Sendable {
         self.configuration = configuration
         transport = KakaoTransport(configuration: configuration, httpClient: httpClient, logger: logger)
         verifier = KakaoIDTokenVerifier(
-            configuration: configuration, cache: KakaoJWKSCache(minimumRefetchInterval: configuration.jwksMinimumRefetchInterval))
+            configuration: configuration,
+            cache: KakaoJWKSCache(minimumRefetchInterval: configuration.jwksMinimumRefetchInterval)
+        )
     }
 
     /// `POST /oauth/token` with `grant_type=authorization_code`; `client_secret` when configured,
     /// `code_verifier` when given.
     public func exchangeCode(_ code: String, redirectURI: String, codeVerifier: String?) async throws(KakaoAPIError) -> KakaoTokenResponse {
-        var form = [("grant_type", "authorization_code"), ("client_id", configuration.restAPIKey), ("redirect_uri", redirectURI), ("code", code)]
+        var form = [
+            ("grant_type", "authorization_code"), ("client_id", configuration.restAPIKey), ("redirect_uri", redirectURI), ("code", code),
+        ]
         if let codeVerifier { form.append(("code_verifier", codeVerifier)) }
         if let secret = configuration.clientSecret { form.append(("client_secret", secret)) }
         return try await transport.perform(
-            .init(operation: .exchangeCode, method: .POST, url: configuration.authURL + "/oauth/token", form: form), as: KakaoTokenResponse.self)
+            .init(operation: .exchangeCode, method: .POST, url: configuration.authURL + "/oauth/token", form: form),
+            as: KakaoTokenResponse.self
+        )
     }
 
     /// `POST /oauth/token` with `grant_type=refresh_token`. The answer has a new refresh token
@@ -51,25 +57,35 @@ public struct KakaoClient: Sendable {
         var form = [("grant_type", "refresh_token"), ("client_id", configuration.restAPIKey), ("refresh_token", refreshToken)]
         if let secret = configuration.clientSecret { form.append(("client_secret", secret)) }
         return try await transport.perform(
-            .init(operation: .refresh, method: .POST, url: configuration.authURL + "/oauth/token", form: form), as: KakaoTokenResponse.self)
+            .init(operation: .refresh, method: .POST, url: configuration.authURL + "/oauth/token", form: form),
+            as: KakaoTokenResponse.self
+        )
     }
 
     /// `GET /v2/user/me?secure_resource=true` (https image URLs).
     public func userMe(accessToken: String) async throws(KakaoAPIError) -> KakaoUser {
         try await transport.perform(
             .init(
-                operation: .userMe, method: .GET, url: configuration.apiURL + "/v2/user/me?secure_resource=true",
-                authorization: "Bearer " + accessToken),
-            as: KakaoUser.self)
+                operation: .userMe,
+                method: .GET,
+                url: configuration.apiURL + "/v2/user/me?secure_resource=true",
+                authorization: "Bearer " + accessToken
+            ),
+            as: KakaoUser.self
+        )
     }
 
     /// `GET /v1/user/access_token_info`.
     public func accessTokenInfo(accessToken: String) async throws(KakaoAPIError) -> KakaoAccessTokenInfo {
         try await transport.perform(
             .init(
-                operation: .accessTokenInfo, method: .GET, url: configuration.apiURL + "/v1/user/access_token_info",
-                authorization: "Bearer " + accessToken),
-            as: KakaoAccessTokenInfo.self)
+                operation: .accessTokenInfo,
+                method: .GET,
+                url: configuration.apiURL + "/v1/user/access_token_info",
+                authorization: "Bearer " + accessToken
+            ),
+            as: KakaoAccessTokenInfo.self
+        )
     }
 
     /// `POST /v1/user/logout`: expires the user's tokens for this app.
@@ -90,8 +106,12 @@ public struct KakaoClient: Sendable {
         }
         return try await transport.perform(
             .init(
-                operation: .unlink, method: .POST, url: configuration.apiURL + "/v1/user/unlink",
-                form: [("target_id_type", "user_id"), ("target_id", String(userID))], authorization: "KakaoAK " + adminKey),
+                operation: .unlink,
+                method: .POST,
+                url: configuration.apiURL + "/v1/user/unlink",
+                form: [("target_id_type", "user_id"), ("target_id", String(userID))],
+                authorization: "KakaoAK " + adminKey
+            ),
             as: KakaoUserIDAnswer.self
         ).id
     }

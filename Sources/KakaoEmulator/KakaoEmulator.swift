@@ -107,7 +107,8 @@ public struct KakaoEmulator: Sendable {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let application = buildApplication(host: host, port: port) { continuation.yield($0) }
         let group = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+            configuration: .init(services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        )
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 defer { continuation.finish() }
@@ -173,13 +174,24 @@ public struct KakaoEmulator: Sendable {
     ) throws(KakaoEmulatorError) -> String {
         let clientID = clientID ?? core.configuration.apps[0].restAPIKey
         let validated = AuthorizationRequest.validate(
-            clientID: clientID, redirectURI: redirectURI ?? core.appsByClientID[clientID]?.redirectURIs.first, responseType: .none,
-            scope: scope, state: nil, nonce: nonce, codeChallenge: codeChallenge,
-            codeChallengeMethod: codeChallenge == nil ? nil : "S256", prompt: nil, apps: core.appsByClientID)
+            clientID: clientID,
+            redirectURI: redirectURI ?? core.appsByClientID[clientID]?.redirectURIs.first,
+            responseType: .none,
+            scope: scope,
+            state: nil,
+            nonce: nonce,
+            codeChallenge: codeChallenge,
+            codeChallengeMethod: codeChallenge == nil ? nil : "S256",
+            prompt: nil,
+            apps: core.appsByClientID
+        )
         switch validated {
         case .success(let request):
             return core.issueCode(
-                for: request, userID: userID ?? core.makeSyntheticUserID(), grantedItems: Set(request.requestedItems.map(\.id)))
+                for: request,
+                userID: userID ?? core.makeSyntheticUserID(),
+                grantedItems: Set(request.requestedItems.map(\.id))
+            )
         case .failure(let failure):
             throw KakaoEmulatorError(.invalidConfiguration, "\(failure.code): \(failure.message)")
         }

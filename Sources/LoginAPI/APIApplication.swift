@@ -35,16 +35,25 @@ public enum APIApplication {
         let waiters = LoginWaiters()
         let (router, _) = buildRouter(configuration: configuration, dependencies: dependencies, waiters: waiters)
         let listener = LoginDoneListener(
-            configuration: dependencies.listenerConfiguration, waiters: waiters, logger: logger)
+            configuration: dependencies.listenerConfiguration,
+            waiters: waiters,
+            logger: logger
+        )
         return Application(
-            router: router, configuration: server, services: [listener],
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
+            router: router,
+            configuration: server,
+            services: [listener],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
     }
 
     /// The router, and the routes it answers (without the `405` answers to other methods on
     /// the same paths), which `openapi.yaml` must document.
     static func buildRouter(
-        configuration: LoginAPIConfiguration, dependencies: LoginAPIDependencies, waiters: LoginWaiters
+        configuration: LoginAPIConfiguration,
+        dependencies: LoginAPIDependencies,
+        waiters: LoginWaiters
     ) -> (Router<APIRequestContext>, RouteTable) {
         let metrics = APIMetrics(factory: dependencies.metricsFactory)
         let origins = AllowedOrigins(configuration.corsAllowedOrigins)
@@ -63,23 +72,40 @@ public enum APIApplication {
         router.add(middleware: ClientIPMiddleware(resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies)))
 
         let login = LoginController(
-            attempts: dependencies.attempts, jobs: dependencies.jobs, accessTokens: dependencies.accessTokens,
+            attempts: dependencies.attempts,
+            jobs: dependencies.jobs,
+            accessTokens: dependencies.accessTokens,
             waiters: waiters,
             queueGate: QueueDepthGate(maximumDepth: configuration.queueMaxDepth, cacheDuration: configuration.queueDepthCacheDuration),
-            binding: AttemptBinding(settings: configuration.attemptCookie), requireState: configuration.requireState,
-            pollRecheckInterval: configuration.pollRecheckInterval, metrics: metrics)
+            binding: AttemptBinding(settings: configuration.attemptCookie),
+            requireState: configuration.requireState,
+            pollRecheckInterval: configuration.pollRecheckInterval,
+            metrics: metrics
+        )
         let tokens = TokenController(sessions: dependencies.sessions, accessTokens: dependencies.accessTokens)
         let users = UserController(sessions: dependencies.sessions, accessTokens: dependencies.accessTokens)
         let operations = OperationsController(
-            pool: dependencies.pool, waiters: waiters, accessTokens: dependencies.accessTokens,
-            readinessTimeout: configuration.readinessTimeout, metricsExposition: dependencies.metricsExposition)
+            pool: dependencies.pool,
+            waiters: waiters,
+            accessTokens: dependencies.accessTokens,
+            readinessTimeout: configuration.readinessTimeout,
+            metricsExposition: dependencies.metricsExposition
+        )
         let demo = DemoController()
 
         var routes = RouteTable()
         let noStore = router.group().add(middleware: NoStoreMiddleware())
             .add(middleware: DatabaseExecutorMiddleware(executor: dependencies.pool.taskExecutor))
-        routes.post("/auth/kakao/start", on: noStore.group().add(middleware: limit("start", limits.start)).add(middleware: originCheck).add(middleware: jsonBody), use: login.start)
-        routes.post("/auth/kakao/login", on: noStore.group().add(middleware: limit("login", limits.login)).add(middleware: originCheck).add(middleware: jsonBody), use: login.login)
+        routes.post(
+            "/auth/kakao/start",
+            on: noStore.group().add(middleware: limit("start", limits.start)).add(middleware: originCheck).add(middleware: jsonBody),
+            use: login.start
+        )
+        routes.post(
+            "/auth/kakao/login",
+            on: noStore.group().add(middleware: limit("login", limits.login)).add(middleware: originCheck).add(middleware: jsonBody),
+            use: login.login
+        )
         routes.get("/auth/kakao/login/:login_id", on: noStore.group().add(middleware: limit("poll", limits.poll)), use: login.poll)
         let refreshLimited = noStore.group().add(middleware: limit("refresh", limits.refresh)).add(middleware: jsonBody)
         routes.post("/auth/token/refresh", on: refreshLimited, use: tokens.refresh)

@@ -1,6 +1,6 @@
 import Accounts
-import Metrics
 import LoginQueue
+import Metrics
 import Postgres
 
 /// What the API calls: the database, the queue, sessions and token keys, and where metrics go.

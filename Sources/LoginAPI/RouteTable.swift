@@ -23,7 +23,10 @@ struct RouteTable {
     }
 
     private mutating func add(
-        _ path: String, _ method: HTTPRequest.Method, on group: RouterGroup<APIRequestContext>, _ handler: @escaping Handler
+        _ path: String,
+        _ method: HTTPRequest.Method,
+        on group: RouterGroup<APIRequestContext>,
+        _ handler: @escaping Handler
     ) {
         group.on(RouterPath(path), method: method, use: handler)
         if methods[path] == nil { order.append(path) }
@@ -46,7 +49,11 @@ struct RouteTable {
                 if method == .head, allowed.contains(.get) { continue }
                 group.on(RouterPath(path), method: method) { _, _ -> Response in
                     throw APIError(
-                        .methodNotAllowed, .methodNotAllowed, "This path does not answer this method.", headers: [.allow: allow])
+                        .methodNotAllowed,
+                        .methodNotAllowed,
+                        "This path does not answer this method.",
+                        headers: [.allow: allow]
+                    )
                 }
             }
         }

@@ -78,7 +78,10 @@ final class LibPQConnection: @unchecked Sendable {
     }
 
     private init(
-        raw: OpaquePointer, connectionString: String?, statementCacheSize: Int, eventLoop: LibPQEventLoop
+        raw: OpaquePointer,
+        connectionString: String?,
+        statementCacheSize: Int,
+        eventLoop: LibPQEventLoop
     ) {
         self.raw = raw
         self.connectionString = connectionString
@@ -104,7 +107,9 @@ final class LibPQConnection: @unchecked Sendable {
     /// and registers with `eventLoop`. Blocks (at most the connect timeout): call it on a
     /// database thread.
     static func connect(
-        configuration: PostgresConfiguration, statementCacheSize: Int, eventLoop: LibPQEventLoop,
+        configuration: PostgresConfiguration,
+        statementCacheSize: Int,
+        eventLoop: LibPQEventLoop,
         onNotifications: (@Sendable ([(channel: String, payload: String)]) -> Void)? = nil,
         onLost: (@Sendable (UInt64) -> Void)? = nil
     ) throws -> LibPQConnection {
@@ -121,15 +126,20 @@ final class LibPQConnection: @unchecked Sendable {
             let message = PQerrorMessage(raw).map { String(cString: $0) } ?? "unknown error"
             PQfinish(raw)  // libpq requires it even for a failed connection
             throw PostgresError(
-                .connectionFailed, ConnectionString.scrub(message, connectionString: configuration.connectionString))
+                .connectionFailed,
+                ConnectionString.scrub(message, connectionString: configuration.connectionString)
+            )
         }
         guard PQsetnonblocking(raw, 1) == 0 else {
             PQfinish(raw)
             throw PostgresError(.connectionFailed, "libpq could not switch the connection to non-blocking mode")
         }
         let connection = LibPQConnection(
-            raw: raw, connectionString: configuration.connectionString, statementCacheSize: statementCacheSize,
-            eventLoop: eventLoop)
+            raw: raw,
+            connectionString: configuration.connectionString,
+            statementCacheSize: statementCacheSize,
+            eventLoop: eventLoop
+        )
         connection.lock.withLock {
             connection.onNotifications = onNotifications
             connection.onLost = onLost
@@ -323,7 +333,9 @@ final class LibPQConnection: @unchecked Sendable {
                 if dead || resetting { return PostgresError(.connectionLost, "the server closed the connection") }
                 guard pending == nil else {
                     return PostgresError(
-                        .connectionBusy, "a statement is already running on this connection (use one connection per task)")
+                        .connectionBusy,
+                        "a statement is already running on this connection (use one connection per task)"
+                    )
                 }
                 do { try beginQuery(id) } catch { return error }
                 guard send(conn) == 1 else {
@@ -393,8 +405,10 @@ final class LibPQConnection: @unchecked Sendable {
                 lost = onLost
                 onLost = nil
                 let error = PostgresError(
-                    .connectionLost, ConnectionString.scrubLostConnection(message, connectionString: connectionString),
-                    sqlState: operation.firstError?.errorField(Int32(CLIBPQ_DIAG_SQLSTATE)))
+                    .connectionLost,
+                    ConnectionString.scrubLostConnection(message, connectionString: connectionString),
+                    sqlState: operation.firstError?.errorField(Int32(CLIBPQ_DIAG_SQLSTATE))
+                )
                 completion = { operation.continuation.resume(throwing: error) }
                 return
             }
@@ -452,7 +466,10 @@ final class LibPQConnection: @unchecked Sendable {
         if !connectionOK {
             let text = PQerrorMessage(conn).map { String(cString: $0) } ?? "connection lost"
             return PostgresError(
-                .connectionLost, ConnectionString.scrubLostConnection(text, connectionString: connectionString), sqlState: sqlState)
+                .connectionLost,
+                ConnectionString.scrubLostConnection(text, connectionString: connectionString),
+                sqlState: sqlState
+            )
         }
         if sqlState == "0A000" || sqlState == "26000" {
             // "cached plan must not change result type" after a schema change, or a prepared
@@ -466,11 +483,14 @@ final class LibPQConnection: @unchecked Sendable {
             summary = "the server rejected the statement"
         }
         return PostgresError(
-            .server, summary, sqlState: sqlState,
+            .server,
+            summary,
+            sqlState: sqlState,
             constraintName: result.errorField(Int32(CLIBPQ_DIAG_CONSTRAINT_NAME)),
             tableName: result.errorField(Int32(CLIBPQ_DIAG_TABLE_NAME)),
             columnName: result.errorField(Int32(CLIBPQ_DIAG_COLUMN_NAME)),
-            serverMessage: message)
+            serverMessage: message
+        )
     }
 
     private func drainNotifications(_ conn: OpaquePointer) -> [(channel: String, payload: String)] {
@@ -579,6 +599,6 @@ final class LibPQConnection: @unchecked Sendable {
 /// pointers are valid only inside `body`.
 func withCStringArray<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) throws -> R) rethrows -> R {
     let owned = strings.map { strdup($0)! }
-    defer { owned.forEach { free($0) } }
+    defer { for pointer in owned { free(pointer) } }
     return try body(owned.map { UnsafePointer($0) } + [nil])
 }

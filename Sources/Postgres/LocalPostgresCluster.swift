@@ -72,13 +72,16 @@ public struct LocalPostgresCluster: Sendable {
                 throw PostgresError(
                     .clusterFailed,
                     "PostgreSQL server binaries not found: \(self.binDirectory)/\(tool) is missing "
-                        + "(install the 'postgresql' package or pass its bin folder)")
+                        + "(install the 'postgresql' package or pass its bin folder)"
+                )
             }
         }
         if getuid() == 0 {
             guard getpwnam("postgres") != nil else {
                 throw PostgresError(
-                    .clusterFailed, "running as root needs a 'postgres' user to run the server (initdb refuses root)")
+                    .clusterFailed,
+                    "running as root needs a 'postgres' user to run the server (initdb refuses root)"
+                )
             }
             serverUser = "postgres"
         } else {
@@ -104,8 +107,10 @@ public struct LocalPostgresCluster: Sendable {
             return String(folder)
         }
         throw PostgresError(
-            .clusterFailed, "PostgreSQL server binaries (initdb, pg_ctl) not found in /usr/lib/postgresql/*/bin or PATH "
-                + "(install the 'postgresql' package)")
+            .clusterFailed,
+            "PostgreSQL server binaries (initdb, pg_ctl) not found in /usr/lib/postgresql/*/bin or PATH "
+                + "(install the 'postgresql' package)"
+        )
     }
 
     /// A libpq connection string for a database of this cluster, over its socket.
@@ -142,7 +147,10 @@ public struct LocalPostgresCluster: Sendable {
             [
                 binDirectory + "/initdb", "-D", dataDirectory, "-U", superuser, "--auth=trust", "--encoding=UTF8",
                 "--locale=C.UTF-8", "--no-sync",
-            ], asServerUser: true, what: "initdb")
+            ],
+            asServerUser: true,
+            what: "initdb"
+        )
     }
 
     /// Whether the server is running (`pg_ctl status`).
@@ -163,7 +171,9 @@ public struct LocalPostgresCluster: Sendable {
         do {
             try await run(
                 [binDirectory + "/pg_ctl", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", options, "start"],
-                asServerUser: true, what: "pg_ctl start")
+                asServerUser: true,
+                what: "pg_ctl start"
+            )
         } catch let error as PostgresError {
             throw PostgresError(.clusterFailed, "\(error.summary); server log: \(logTail())")
         }
@@ -174,8 +184,10 @@ public struct LocalPostgresCluster: Sendable {
     public func stop(mode: String = "fast") async throws {
         guard await isRunning() else { return }
         try await run(
-            [binDirectory + "/pg_ctl", "-D", dataDirectory, "-m", mode, "-w", "-t", "60", "stop"], asServerUser: true,
-            what: "pg_ctl stop")
+            [binDirectory + "/pg_ctl", "-D", dataDirectory, "-m", mode, "-w", "-t", "60", "stop"],
+            asServerUser: true,
+            what: "pg_ctl stop"
+        )
     }
 
     /// Makes the server re-read its configuration files (`pg_ctl reload`).

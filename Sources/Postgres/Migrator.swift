@@ -84,7 +84,9 @@ public struct Migrator: Sendable {
                 rest.dropFirst().allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
             else {
                 throw PostgresError(
-                    .migrationInvalid, "\(fileName) is not named NNNN_name.sql (digits, '_', letters, digits, '_' or '-')")
+                    .migrationInvalid,
+                    "\(fileName) is not named NNNN_name.sql (digits, '_', letters, digits, '_' or '-')"
+                )
             }
             let path = (directory as NSString).appendingPathComponent(fileName)
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -98,13 +100,20 @@ public struct Migrator: Sendable {
             }
             migrations.append(
                 Migration(
-                    version: version, name: String(rest.dropFirst()), fileName: fileName, sql: sql,
-                    checksum: SHA256.hexDigest([UInt8](data))))
+                    version: version,
+                    name: String(rest.dropFirst()),
+                    fileName: fileName,
+                    sql: sql,
+                    checksum: SHA256.hexDigest([UInt8](data))
+                )
+            )
         }
         migrations.sort { $0.version < $1.version }
         for (previous, next) in zip(migrations, migrations.dropFirst()) where previous.version == next.version {
             throw PostgresError(
-                .migrationInvalid, "\(previous.fileName) and \(next.fileName) have the same version \(next.version)")
+                .migrationInvalid,
+                "\(previous.fileName) and \(next.fileName) have the same version \(next.version)"
+            )
         }
         return migrations
     }
@@ -135,9 +144,11 @@ public struct Migrator: Sendable {
                         checksum text NOT NULL,
                         applied_at timestamptz NOT NULL DEFAULT now()
                     )
-                    """)
+                    """
+                )
                 let rows = try await connection.query(
-                    SQLQuery(unsafeSQL: "SELECT version, name, checksum FROM \(table) ORDER BY version"))
+                    SQLQuery(unsafeSQL: "SELECT version, name, checksum FROM \(table) ORDER BY version")
+                )
                 var appliedVersions: Set<Int64> = []
                 for row in rows {
                     let version = try row.decode(Int64.self, "version")
@@ -147,13 +158,15 @@ public struct Migrator: Sendable {
                     guard let file = migrations.first(where: { $0.version == version }) else {
                         throw PostgresError(
                             .migrationMissing,
-                            "migration \(version) (\(name)) is recorded as applied but has no file in \(directory)")
+                            "migration \(version) (\(name)) is recorded as applied but has no file in \(directory)"
+                        )
                     }
                     guard file.checksum == checksum else {
                         throw PostgresError(
                             .migrationChecksumMismatch,
                             "\(file.fileName) was edited after it was applied (checksum differs); "
-                                + "add a new migration instead")
+                                + "add a new migration instead"
+                        )
                     }
                 }
                 guard let next = migrations.first(where: { !appliedVersions.contains($0.version) }) else {
@@ -163,13 +176,20 @@ public struct Migrator: Sendable {
                     try await connection.executeSimple(next.sql)
                 } catch let error as PostgresError {
                     throw PostgresError(
-                        .migrationFailed, "\(next.fileName) failed: \(error.summary)", sqlState: error.sqlState,
-                        constraintName: error.constraintName, tableName: error.tableName,
-                        columnName: error.columnName, serverMessage: error.serverMessage)
+                        .migrationFailed,
+                        "\(next.fileName) failed: \(error.summary)",
+                        sqlState: error.sqlState,
+                        constraintName: error.constraintName,
+                        tableName: error.tableName,
+                        columnName: error.columnName,
+                        serverMessage: error.serverMessage
+                    )
                 }
                 guard connection.handle.transactionStatus() == PQTRANS_INTRANS else {
                     throw PostgresError(
-                        .migrationFailed, "\(next.fileName) ended the transaction itself (remove BEGIN/COMMIT/ROLLBACK)")
+                        .migrationFailed,
+                        "\(next.fileName) ended the transaction itself (remove BEGIN/COMMIT/ROLLBACK)"
+                    )
                 }
                 try await connection.execute(
                     SQLQuery(
@@ -180,7 +200,9 @@ public struct Migrator: Sendable {
                             binds.append(next.name)
                             binds.append(next.checksum)
                             return binds
-                        }()))
+                        }()
+                    )
+                )
                 return (next, appliedVersions.count)
             }
             guard let migration = step.0 else {
@@ -189,7 +211,9 @@ public struct Migrator: Sendable {
             }
             applied.append(migration)
             logger.info(
-                "db.migration.applied", metadata: ["db.migration.version": "\(migration.version)", "db.migration.name": "\(migration.name)"])
+                "db.migration.applied",
+                metadata: ["db.migration.version": "\(migration.version)", "db.migration.name": "\(migration.name)"]
+            )
         }
         return MigrationReport(applied: applied, alreadyApplied: alreadyApplied)
     }

@@ -85,8 +85,10 @@ public struct PostgresBindings: Sendable, Hashable {
                         integers[count + index] = 1  // binary format
                     }
                     return try body(
-                        UnsafePointer(values.baseAddress), UnsafePointer(integers.baseAddress),
-                        UnsafePointer(integers.baseAddress! + count))
+                        UnsafePointer(values.baseAddress),
+                        UnsafePointer(integers.baseAddress),
+                        UnsafePointer(integers.baseAddress! + count)
+                    )
                 }
             }
         }

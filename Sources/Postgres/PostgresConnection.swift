@@ -1,6 +1,6 @@
 import CLibPQ
-import Logging
 import CoreMetrics
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -53,8 +53,12 @@ public final class PostgresConnection: Sendable {
         // The connection string is parsed (and checked) on the database thread, like every blocking libpq call.
         let handle = try await runBlocking(on: threadPool) {
             try LibPQConnection.connect(
-                configuration: configuration, statementCacheSize: statementCacheSize, eventLoop: eventLoop,
-                onNotifications: onNotifications, onLost: onLost)
+                configuration: configuration,
+                statementCacheSize: statementCacheSize,
+                eventLoop: eventLoop,
+                onNotifications: onNotifications,
+                onLost: onLost
+            )
         }
         let connection = PostgresConnection(handle: handle, threadPool: threadPool, logger: logger, metrics: metrics)
         connection.logger.debug("db.connection.opened", metadata: ["db.backend.pid": "\(handle.backendPID)"])
@@ -77,8 +81,13 @@ public final class PostgresConnection: Sendable {
         let outcome: Swift.Result<Result, any Error>
         do {
             let connection = try await connect(
-                configuration: configuration, threadPool: threadPool, eventLoop: eventLoop, statementCacheSize: 16,
-                logger: logger, metrics: PostgresMetrics(factory: nil))
+                configuration: configuration,
+                threadPool: threadPool,
+                eventLoop: eventLoop,
+                statementCacheSize: 16,
+                logger: logger,
+                metrics: PostgresMetrics(factory: nil)
+            )
             do {
                 outcome = .success(try await body(connection))
             } catch {
@@ -127,7 +136,15 @@ public final class PostgresConnection: Sendable {
                 query.binds.typeOIDs.withUnsafeBufferPointer { types in
                     query.binds.withUnsafeParameters { values, lengths, formats in
                         PQsendQueryParams(
-                            conn, query.sql, Int32(query.binds.count), types.baseAddress, values, lengths, formats, 0)
+                            conn,
+                            query.sql,
+                            Int32(query.binds.count),
+                            types.baseAddress,
+                            values,
+                            lengths,
+                            formats,
+                            0
+                        )
                     }
                 }
             }
@@ -176,7 +193,9 @@ public final class PostgresConnection: Sendable {
             return
         case .lost:
             throw PostgresError(
-                .connectionLost, "the connection was lost inside a transaction; the transaction was rolled back")
+                .connectionLost,
+                "the connection was lost inside a transaction; the transaction was rolled back"
+            )
         case .reset:
             let handle = self.handle
             try await runBlocking(on: threadPool) { try handle.reset() }
@@ -185,7 +204,9 @@ public final class PostgresConnection: Sendable {
     }
 
     private func measured(
-        file: String, line: Int, _ send: (OpaquePointer) -> Int32
+        file: String,
+        line: Int,
+        _ send: (OpaquePointer) -> Int32
     ) async throws -> LibPQResult {
         let handle = self.handle
         let id = handle.nextQueryID()
@@ -205,7 +226,8 @@ public final class PostgresConnection: Sendable {
             error.line = line
             logger.debug(
                 "db.query.failed",
-                metadata: ["db.error.code": "\(error.code)", "db.sqlstate": "\(error.sqlState ?? "")"])
+                metadata: ["db.error.code": "\(error.code)", "db.sqlstate": "\(error.sqlState ?? "")"]
+            )
             throw error
         }
     }
@@ -234,8 +256,12 @@ public final class PostgresConnection: Sendable {
         if commit.commandTag != "COMMIT" {
             // COMMIT of a failed transaction answers ROLLBACK without an error.
             throw PostgresError(
-                .server, "the transaction had failed (a statement error was caught) and was rolled back",
-                sqlState: "25P02", file: file, line: line)
+                .server,
+                "the transaction had failed (a statement error was caught) and was rolled back",
+                sqlState: "25P02",
+                file: file,
+                line: line
+            )
         }
         return result
     }
@@ -266,7 +292,8 @@ public final class PostgresConnection: Sendable {
 /// `NIOThreadPool.runIfActive` it is not withdrawn when the task is cancelled: a connect or a
 /// reconnect, once started, finishes (the connection then goes back to the pool).
 func runBlocking<T: Sendable>(
-    on threadPool: NIOThreadPool, _ body: @escaping @Sendable () throws -> T
+    on threadPool: NIOThreadPool,
+    _ body: @escaping @Sendable () throws -> T
 ) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         threadPool.submit { state in

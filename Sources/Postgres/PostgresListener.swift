@@ -182,7 +182,8 @@ final class ListenerSession {
                         metadata: [
                             "db.error.code": "\((error as? PostgresError)?.code.description ?? "other")",
                             "db.listener.retry_in_ms": "\(backoff.roundedUpMilliseconds)",
-                        ])
+                        ]
+                    )
                     try? await Task.sleep(for: backoff)
                     backoff = min(backoff * 2, listener.maximumReconnectBackoff)
                     continue
@@ -207,8 +208,12 @@ final class ListenerSession {
     private func connectAndListen() async throws -> PostgresListenerEvent {
         let continuation = signalContinuation
         let connection = try await PostgresConnection.connect(
-            configuration: listener.configuration, threadPool: threadPool, eventLoop: eventLoop, statementCacheSize: 0,
-            logger: listener.logger, metrics: PostgresMetrics(factory: nil),
+            configuration: listener.configuration,
+            threadPool: threadPool,
+            eventLoop: eventLoop,
+            statementCacheSize: 0,
+            logger: listener.logger,
+            metrics: PostgresMetrics(factory: nil),
             onNotifications: { batch in
                 continuation.yield(.notifications(batch.map { .notification(channel: $0.channel, payload: $0.payload) }))
             },
@@ -216,7 +221,8 @@ final class ListenerSession {
                 // The connection's own token: a loss before `connect` returns is not mistaken
                 // for an older connection's.
                 continuation.yield(.lost(token: token))
-            })
+            }
+        )
         do {
             for channel in listener.channels {
                 let quoted = try connection.handle.escapeIdentifier(channel)
@@ -233,7 +239,8 @@ final class ListenerSession {
         }
         listener.logger.info(
             reconnected ? "db.listener.reconnected" : "db.listener.listening",
-            metadata: ["db.listener.channels": "\(listener.channels.count)"])
+            metadata: ["db.listener.channels": "\(listener.channels.count)"]
+        )
         return reconnected ? .reconnected : .listening
     }
 }

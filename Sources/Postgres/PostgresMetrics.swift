@@ -47,8 +47,10 @@ final class PostgresMetrics: Sendable {
         return errorCounters.withLockedValue { counters in
             if let counter = counters[key] { return counter }
             let counter = Counter(
-                label: "db.query.errors", dimensions: dimensions + [("db.error.code", key)],
-                factory: factory ?? MetricsSystem.factory)
+                label: "db.query.errors",
+                dimensions: dimensions + [("db.error.code", key)],
+                factory: factory ?? MetricsSystem.factory
+            )
             counters[key] = counter
             return counter
         }

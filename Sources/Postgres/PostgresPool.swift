@@ -318,7 +318,11 @@ public final class PostgresPool: Service, Sendable {
                     .poolTimeout,
                     "no database connection became free within \(options.acquireTimeout) "
                         + "(pool of \(options.maximumConnections): \(leased) in use, \(opening) connecting)",
-                    file: file, line: line)))
+                    file: file,
+                    line: line
+                )
+            )
+        )
     }
 
     private func cancelWaiter(_ id: Int) {
@@ -369,8 +373,13 @@ public final class PostgresPool: Service, Sendable {
     private func openConnection() async {
         do {
             let connection = try await PostgresConnection.connect(
-                configuration: configuration, threadPool: threadPool, eventLoop: eventLoop,
-                statementCacheSize: options.statementCacheSize, logger: logger, metrics: metrics)
+                configuration: configuration,
+                threadPool: threadPool,
+                eventLoop: eventLoop,
+                statementCacheSize: options.statementCacheSize,
+                logger: logger,
+                metrics: metrics
+            )
             enum Action {
                 case none
                 case handOver(Waiter)

@@ -56,8 +56,12 @@ public struct PostgresRow: Sendable {
     ) throws -> Value {
         guard let columnIndex = result.columnIndex(column) else {
             throw PostgresError(
-                .decoding, "no column \"\(column)\" in the result (columns: \(result.columnNames.joined(separator: ", ")))",
-                columnName: column, file: file, line: line)
+                .decoding,
+                "no column \"\(column)\" in the result (columns: \(result.columnNames.joined(separator: ", ")))",
+                columnName: column,
+                file: file,
+                line: line
+            )
         }
         return try decode(type, at: columnIndex, file: file, line: line)
     }
@@ -83,7 +87,10 @@ public struct PostgresRow: Sendable {
             throw PostgresError(
                 .decoding,
                 "column \"\(name)\" (\(result.columnTypes[columnIndex])) cannot be decoded as \(Value.self): \(reason)",
-                columnName: name, file: file, line: line)
+                columnName: name,
+                file: file,
+                line: line
+            )
         }
     }
 

@@ -29,7 +29,10 @@ struct APICommand: AsyncParsableCommand {
     @Option(name: .customLong("jwt-keys"), help: "Folder of ES256 signing keys, <kid>.pem (LOGIN_JWT_KEYS).")
     var jwtKeys: String?
 
-    @Option(name: .customLong("cors-allowed-origin"), help: "An origin allowed to call with credentials (CORS_ALLOWED_ORIGINS; repeatable).")
+    @Option(
+        name: .customLong("cors-allowed-origin"),
+        help: "An origin allowed to call with credentials (CORS_ALLOWED_ORIGINS; repeatable)."
+    )
     var corsAllowedOrigins: [String] = []
 
     @OptionGroup var logging: LoggingOptions

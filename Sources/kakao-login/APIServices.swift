@@ -1,8 +1,8 @@
 import Accounts
 import Hummingbird
+import Logging
 import LoginAPI
 import LoginQueue
-import Logging
 import Postgres
 import Prometheus
 import ServiceLifecycle
@@ -13,7 +13,9 @@ import ServiceLifecycle
 enum APIServices {
     /// - Parameter onServerRunning: called with the bound port once the server listens.
     static func build(
-        settings: Settings, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        settings: Settings,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         // Required secrets and keys first: a missing one is refused before anything connects.
         let sealing = try settings.sealingKeys()
@@ -30,17 +32,31 @@ enum APIServices {
             pool: pool,
             listenerConfiguration: database,
             attempts: LoginAttempts(
-                pool: pool, sealing: sealing, provider: provider, configuration: queueConfiguration, logger: logger),
+                pool: pool,
+                sealing: sealing,
+                provider: provider,
+                configuration: queueConfiguration,
+                logger: logger
+            ),
             jobs: LoginJobs(
-                pool: pool, sealing: sealing, provider: provider.name, configuration: queueConfiguration, sessions: sessions,
-                logger: logger),
+                pool: pool,
+                sealing: sealing,
+                provider: provider.name,
+                configuration: queueConfiguration,
+                sessions: sessions,
+                logger: logger
+            ),
             sessions: sessions,
             accessTokens: accessTokens,
-            metricsExposition: { registry.emitToString() })
+            metricsExposition: { registry.emitToString() }
+        )
         let app = APIApplication.build(
-            configuration: settings.loginAPIConfiguration(), dependencies: dependencies,
+            configuration: settings.loginAPIConfiguration(),
+            dependencies: dependencies,
             server: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "kakao-login"),
-            logger: logger, onServerRunning: onServerRunning)
+            logger: logger,
+            onServerRunning: onServerRunning
+        )
         return [
             .init(service: pool),
             .init(service: httpClient),

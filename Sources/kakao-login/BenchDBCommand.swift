@@ -39,7 +39,8 @@ struct BenchDBCommand: AsyncParsableCommand {
         help: """
             Run the K tasks on the global executor instead of preferring the pool's task executor \
             (each answer then resumes its task on a cooperative thread: one thread switch more per statement).
-            """)
+            """
+    )
     var globalExecutor = false
 
     func validate() throws {
@@ -65,12 +66,14 @@ struct BenchDBCommand: AsyncParsableCommand {
 
             try await PostgresConnection.withConnection(configuration: configuration, logger: logger) { conn in
                 try await conn.execute(
-                    "CREATE TABLE IF NOT EXISTS bench_db_rows (id bigserial PRIMARY KEY, payload text NOT NULL)")
+                    "CREATE TABLE IF NOT EXISTS bench_db_rows (id bigserial PRIMARY KEY, payload text NOT NULL)"
+                )
                 print(try await ServerSettings.read(on: conn).line)
             }
             print(
                 "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores shared by server and client; "
-                    + "load average \(Self.loadAverage()); duration \(duration) s, \(runs) runs, median")
+                    + "load average \(Self.loadAverage()); duration \(duration) s, \(runs) runs, median"
+            )
             print("kakao-login tasks run on " + (globalExecutor ? "the global executor" : "the pool's task executor"))
             if let pgbenchPath {
                 print("pgbench: PGDATABASE=\"$DATABASE_URL\" \(pgbenchPath) -n -M prepared -c K -j min(2,K) -T \(duration) -f <script>")
@@ -106,8 +109,14 @@ struct BenchDBCommand: AsyncParsableCommand {
                 if let pgbench = row.pgbench, let paired = row.pairedRatio {
                     print(
                         String(
-                            format: "%4d  %12.1f %12.1f   %15.1f%%   %22.1f%%", row.k, row.ours, pgbench,
-                            100 * row.ours / pgbench, 100 * paired))
+                            format: "%4d  %12.1f %12.1f   %15.1f%%   %22.1f%%",
+                            row.k,
+                            row.ours,
+                            pgbench,
+                            100 * row.ours / pgbench,
+                            100 * paired
+                        )
+                    )
                 } else {
                     print(String(format: "%4d  %12.1f", row.k, row.ours) + "            -     -")
                 }
@@ -123,7 +132,8 @@ struct BenchDBCommand: AsyncParsableCommand {
         let pool = PostgresPool(
             configuration: configuration,
             options: .init(maximumConnections: k, acquireTimeout: .seconds(30), name: "bench"),
-            logger: logger)
+            logger: logger
+        )
         let duration = Duration.seconds(self.duration)
         let executor = globalExecutor ? nil : pool.taskExecutor
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -201,7 +211,12 @@ struct BenchDBCommand: AsyncParsableCommand {
     }
 
     /// Runs pgbench and returns its tps (script executions per second, without connection time).
-    private func runPgbench(_ path: String, script: String, k: Int, configuration: PostgresConfiguration) async throws
+    private func runPgbench(
+        _ path: String,
+        script: String,
+        k: Int,
+        configuration: PostgresConfiguration
+    ) async throws
         -> Double
     {
         let arguments = ["-n", "-M", "prepared", "-c", "\(k)", "-j", "\(min(2, k))", "-T", "\(duration)", "-f", script]

@@ -84,8 +84,10 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
         func exchangeRequests(_ codes: [String]) -> [LoadRequest] {
             codes.map {
                 .post(
-                    "/oauth/token", host: hostHeader,
-                    form: "grant_type=authorization_code&client_id=emulator-rest-api-key&redirect_uri=\(redirectURI)&code=\($0)")
+                    "/oauth/token",
+                    host: hostHeader,
+                    form: "grant_type=authorization_code&client_id=emulator-rest-api-key&redirect_uri=\(redirectURI)&code=\($0)"
+                )
             }
         }
         func mint(_ count: Int, scope: String) async throws -> [String] {
@@ -94,7 +96,9 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
                 return try (0..<count).map { _ in try emulator.mintCode(scope: scope) }
             case .http:
                 let answers = try await load.run(
-                    Array(repeating: .json("/_emulator/codes", host: hostHeader, body: #"{"scope":"\#(scope)"}"#), count: count), keepBodies: true)
+                    Array(repeating: .json("/_emulator/codes", host: hostHeader, body: #"{"scope":"\#(scope)"}"#), count: count),
+                    keepBodies: true
+                )
                 return answers.bodies.compactMap { Self.stringField("code", in: $0) }
             }
         }
@@ -111,7 +115,11 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
 
         progress("timing \(userMe) user/me requests over \(accessTokens.count) tokens")
         let meRequests = (0..<userMe).map { index in
-            LoadRequest.get("/v2/user/me", host: hostHeader, headers: [("Authorization", "Bearer " + accessTokens[index % accessTokens.count])])
+            LoadRequest.get(
+                "/v2/user/me",
+                host: hostHeader,
+                headers: [("Authorization", "Bearer " + accessTokens[index % accessTokens.count])]
+            )
         }
         let me = try await timed(meRequests)
 
@@ -126,10 +134,13 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
         for (name, result) in rows {
             print(
                 name.padding(toLength: 28, withPad: " ", startingAt: 0),
-                String(result.succeeded + result.failed).leftPadded(8), String(result.failed).leftPadded(8),
-                String(format: "%9.2f", result.seconds), String(format: "%12.0f", result.perSecond),
+                String(result.succeeded + result.failed).leftPadded(8),
+                String(result.failed).leftPadded(8),
+                String(format: "%9.2f", result.seconds),
+                String(format: "%12.0f", result.perSecond),
                 String(format: "%8.2f", Double(result.latency.valueAtPercentile(50)) / 1000),
-                String(format: "%8.2f", Double(result.latency.valueAtPercentile(99)) / 1000))
+                String(format: "%8.2f", Double(result.latency.valueAtPercentile(99)) / 1000)
+            )
         }
         if json {
             func figures(_ result: LoadResult) -> String {

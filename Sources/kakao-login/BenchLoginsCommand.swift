@@ -91,7 +91,11 @@ struct BenchLoginsCommand: AsyncParsableCommand {
             let database = try PostgresConfiguration.fromEnvironment()
             let group = MultiThreadedEventLoopGroup.singleton
             let control = try await HTTPConnection.open(
-                host: emulatorEndpoint.host, port: emulatorEndpoint.port, timeout: .seconds(Int64(timeout)), on: group.next())
+                host: emulatorEndpoint.host,
+                port: emulatorEndpoint.port,
+                timeout: .seconds(Int64(timeout)),
+                on: group.next()
+            )
             let emulatorControl = EmulatorControl(connection: control, endpoint: emulatorEndpoint)
 
             try await PostgresConnection.withConnection(configuration: database, logger: logger) { connection in
@@ -99,7 +103,12 @@ struct BenchLoginsCommand: AsyncParsableCommand {
                 let statsBefore = try await emulatorControl.stats()
                 let load = LoginLoad(
                     shape: concurrency.map { .closed(browsers: $0) } ?? .open(perSecond: rate ?? 1, arrivals: arrivals),
-                    api: apiEndpoint, emulator: emulatorEndpoint, waitSeconds: wait, timeout: .seconds(Int64(timeout)), group: group)
+                    api: apiEndpoint,
+                    emulator: emulatorEndpoint,
+                    waitSeconds: wait,
+                    timeout: .seconds(Int64(timeout)),
+                    group: group
+                )
                 progress("\(shapeDescription): warming up \(warmup) s, then measuring \(duration) s")
 
                 let windowStart = NIODeadline.now() + .seconds(Int64(warmup))
@@ -118,9 +127,14 @@ struct BenchLoginsCommand: AsyncParsableCommand {
                     seconds: Double(duration),
                     emulatorElapsed: elapsed,
                     writeTransactions: edges.xmaxAfter - edges.xmaxBefore,
-                    statsBefore: statsBefore, statsAfter: statsAfter,
-                    api: apiPID.flatMap(ProcessMemory.init(pid:)), worker: workerPID.flatMap(ProcessMemory.init(pid:)),
-                    cpuSeconds: edges.cpuSeconds, settings: settings, loadAverages: (edges.loadBefore, MachineFacts.loadAverage))
+                    statsBefore: statsBefore,
+                    statsAfter: statsAfter,
+                    api: apiPID.flatMap(ProcessMemory.init(pid:)),
+                    worker: workerPID.flatMap(ProcessMemory.init(pid:)),
+                    cpuSeconds: edges.cpuSeconds,
+                    settings: settings,
+                    loadAverages: (edges.loadBefore, MachineFacts.loadAverage)
+                )
                 report.print(header: shapeDescription + ", warm-up \(warmup) s, measured \(duration) s")
                 if json { Swift.print(report.json(shape: shapeJSON, duration: duration, warmup: warmup)) }
             }
@@ -160,7 +174,10 @@ struct BenchLoginsCommand: AsyncParsableCommand {
     }
 
     private static func readWindow(
-        from start: NIODeadline, to end: NIODeadline, on connection: PostgresConnection, processes: [(name: String, pid: Int32, tree: Bool)]
+        from start: NIODeadline,
+        to end: NIODeadline,
+        on connection: PostgresConnection,
+        processes: [(name: String, pid: Int32, tree: Bool)]
     ) async throws -> WindowEdges {
         func cpu() -> [Double?] { processes.map { ProcessCPU.seconds(pid: $0.pid, tree: $0.tree) } }
         try await sleep(until: start)
@@ -174,7 +191,11 @@ struct BenchLoginsCommand: AsyncParsableCommand {
             return (processes[index].name, after - before)
         }
         return WindowEdges(
-            xmaxBefore: before, xmaxAfter: try await nextTransactionID(connection), loadBefore: load, cpuSeconds: used)
+            xmaxBefore: before,
+            xmaxAfter: try await nextTransactionID(connection),
+            loadBefore: load,
+            cpuSeconds: used
+        )
     }
 
     /// The first transaction id not yet assigned: the difference between two readings is the

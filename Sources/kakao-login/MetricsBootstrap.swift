@@ -28,7 +28,8 @@ enum MetricsBootstrap {
     private static func prometheusName(_ name: String) -> String {
         let valid = name.utf8.enumerated().allSatisfy { index, byte in
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || (index > 0 && byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":")
+                || (index > 0 && byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
         }
         if valid { return name }
         return String(
@@ -36,6 +37,7 @@ enum MetricsBootstrap {
                 let isLetter = (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || scalar == "_" || scalar == ":"
                 let isDigit = scalar >= "0" && scalar <= "9"
                 return isLetter || (isDigit && index > 0) ? Character(scalar) : "_"
-            })
+            }
+        )
     }
 }

@@ -17,7 +17,8 @@ struct MigrateCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("migrations-dir"),
-        help: "Folder of NNNN_name.sql files (default: $KAKAO_LOGIN_MIGRATIONS, else ./sql/migrations).")
+        help: "Folder of NNNN_name.sql files (default: $KAKAO_LOGIN_MIGRATIONS, else ./sql/migrations)."
+    )
     var migrationsDirectory: String?
 
     func run() async throws {
@@ -38,7 +39,8 @@ struct MigrateCommand: AsyncParsableCommand {
             }
             print(
                 "migrations: \(report.applied.count) applied now, \(report.alreadyApplied) already applied, "
-                    + "\(files.count) in \(directory)")
+                    + "\(files.count) in \(directory)"
+            )
         }
     }
 }

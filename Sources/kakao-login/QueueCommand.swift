@@ -8,7 +8,8 @@ import Postgres
 struct QueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
-        abstract: "Print the login queue summary (counts by state, oldest job, expired leases, recent failures).")
+        abstract: "Print the login queue summary (counts by state, oldest job, expired leases, recent failures)."
+    )
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
@@ -22,7 +23,8 @@ struct QueueCommand: AsyncParsableCommand {
             try await PostgresConnection.withConnection(configuration: configuration, logger: logger) { connection in
                 let summary = try await connection.query("SELECT * FROM login_queue_summary")
                 let failures = try await connection.query(
-                    "SELECT failure_code, provider_error, failures, last_seen FROM login_failures_recent")
+                    "SELECT failure_code, provider_error, failures, last_seen FROM login_failures_recent"
+                )
                 let fields = try summary.single().text(columns: summary.columns)
                 let failureRows = try failures.map { try $0.text(columns: failures.columns) }
                 if json {
@@ -46,7 +48,9 @@ struct QueueCommand: AsyncParsableCommand {
                     for row in failureRows {
                         let values = Dictionary(uniqueKeysWithValues: row.map { ($0.0, $0.1 ?? "") })
                         let providerError = values["provider_error"].flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""
-                        print("  \(values["failures"] ?? "0")  \(values["failure_code"] ?? "")\(providerError)  last \(values["last_seen"] ?? "")")
+                        print(
+                            "  \(values["failures"] ?? "0")  \(values["failure_code"] ?? "")\(providerError)  last \(values["last_seen"] ?? "")"
+                        )
                     }
                 }
             }

@@ -10,7 +10,8 @@ enum ServerProcess {
     /// Runs the services `build` makes until a signal stops them; on error prints one line and
     /// exits 1 (``CommandErrors``).
     static func run(
-        _ command: String, flags: [String: String],
+        _ command: String,
+        flags: [String: String],
         services build: (Settings, Logger) async throws -> [ServiceGroupConfiguration.ServiceConfiguration]
     ) async throws {
         try await CommandErrors.reporting(command) {
@@ -22,7 +23,8 @@ enum ServerProcess {
             if !onEventLoops { logger.notice("process.tasks_on_cooperative_pool: NIO's event loops could not become the global executor") }
             let services = try await build(settings, logger)
             let group = ServiceGroup(
-                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            )
             try await group.run()
         }
     }

@@ -36,7 +36,11 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         try await ServerProcess.run("worker", flags: logging.flags.merging(kakao.flags) { $1 }) { settings, logger in
             try WorkerServices.build(
-                settings: settings, concurrency: concurrency, metrics: metricsPort.map { (metricsHost, $0) }, logger: logger)
+                settings: settings,
+                concurrency: concurrency,
+                metrics: metricsPort.map { (metricsHost, $0) },
+                logger: logger
+            )
         }
     }
 }

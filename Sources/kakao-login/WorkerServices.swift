@@ -1,7 +1,7 @@
 import Accounts
 import Hummingbird
-import LoginQueue
 import Logging
+import LoginQueue
 import Postgres
 import Prometheus
 import ServiceLifecycle
@@ -11,7 +11,10 @@ import ServiceLifecycle
 /// before the HTTP client and the pool close.
 enum WorkerServices {
     static func build(
-        settings: Settings, concurrency: Int, metrics: (host: String, port: Int)?, logger: Logger
+        settings: Settings,
+        concurrency: Int,
+        metrics: (host: String, port: Int)?,
+        logger: Logger
     ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let sealing = try settings.sealingKeys()
         let (provider, httpClient) = try settings.kakaoLoginProvider(logger: logger)
@@ -20,12 +23,21 @@ enum WorkerServices {
 
         let pool = PostgresPool(configuration: database, options: settings.poolOptions(name: "worker"), logger: logger)
         let worker = LoginWorker(
-            pool: pool, listenerConfiguration: database, provider: provider, sealing: sealing, accounts: UserAccounts(),
+            pool: pool,
+            listenerConfiguration: database,
+            provider: provider,
+            sealing: sealing,
+            accounts: UserAccounts(),
             configuration: WorkerConfiguration(
-                concurrency: concurrency, lease: settings.leaseDuration, heartbeat: settings.heartbeatInterval,
-                pollInterval: settings.pollInterval, shutdownGrace: settings.shutdownGrace,
-                retryPolicy: RetryPolicy(floor: settings.retryFloor, base: settings.retryFloor)),
-            logger: logger)
+                concurrency: concurrency,
+                lease: settings.leaseDuration,
+                heartbeat: settings.heartbeatInterval,
+                pollInterval: settings.pollInterval,
+                shutdownGrace: settings.shutdownGrace,
+                retryPolicy: RetryPolicy(floor: settings.retryFloor, base: settings.retryFloor)
+            ),
+            logger: logger
+        )
         let pruner = LoginPruner(pool: pool, retention: settings.retention, logger: logger)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -35,7 +47,9 @@ enum WorkerServices {
             .init(service: pruner),
         ]
         if let metrics {
-            services.append(.init(service: metricsServer(host: metrics.host, port: metrics.port, pool: pool, registry: registry, logger: logger)))
+            services.append(
+                .init(service: metricsServer(host: metrics.host, port: metrics.port, pool: pool, registry: registry, logger: logger))
+            )
         }
         return services
     }
@@ -43,26 +57,39 @@ enum WorkerServices {
     /// `/metrics` (Prometheus text), `/healthz` (the process runs), `/readyz` (the database
     /// answers) on the worker's metrics port.
     static func metricsServer(
-        host: String, port: Int, pool: PostgresPool, registry: PrometheusCollectorRegistry, logger: Logger
+        host: String,
+        port: Int,
+        pool: PostgresPool,
+        registry: PrometheusCollectorRegistry,
+        logger: Logger
     ) -> some Service {
         let router = Router()
         router.get("/metrics") { _, _ in
             Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: registry.emitToString()))
+            )
         }
         router.get("/healthz") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#))
+            )
         }
         router.get("/readyz") { _, _ in
             let ready = (try? await pool.query("SELECT 1 AS ok")) != nil
             return Response(
-                status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: ready ? #"{"status":"ready"}"# : #"{"status":"not_ready"}"#)))
+                status: ready ? .ok : .serviceUnavailable,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: ready ? #"{"status":"ready"}"# : #"{"status":"not_ready"}"#))
+            )
         }
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "kakao-login-worker"),
-            logger: logger)
+            logger: logger
+        )
     }
 }

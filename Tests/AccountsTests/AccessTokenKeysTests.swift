@@ -17,11 +17,19 @@ struct AccessTokenKeysTests {
     }
 
     static func keys(
-        _ keys: [TestKey], signingKID: String? = nil, issuer: String = issuer, audience: String = audience,
+        _ keys: [TestKey],
+        signingKID: String? = nil,
+        issuer: String = issuer,
+        audience: String = audience,
         lifetime: TimeInterval = 15 * 60
     ) async throws -> AccessTokenKeys {
         try await AccessTokenKeys(
-            keys: keys.map { ($0.kid, $0.jwt) }, signingKID: signingKID, issuer: issuer, audience: audience, lifetime: lifetime)
+            keys: keys.map { ($0.kid, $0.jwt) },
+            signingKID: signingKID,
+            issuer: issuer,
+            audience: audience,
+            lifetime: lifetime
+        )
     }
 
     static func base64URL(_ bytes: some DataProtocol) -> String {
@@ -197,12 +205,20 @@ struct AccessTokenKeysTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try AccessTokenKeys.generateKeyFolder(at: folder, kid: "2026-07")
         let before = try await AccessTokenKeys(
-            keys: AccessTokenKeys.loadKeys(fromFolder: folder), signingKID: nil, issuer: Self.issuer, audience: Self.audience)
+            keys: AccessTokenKeys.loadKeys(fromFolder: folder),
+            signingKID: nil,
+            issuer: Self.issuer,
+            audience: Self.audience
+        )
         let oldToken = try await before.sign(userID: UUID(), sessionID: UUID()).token
 
         try AccessTokenKeys.generateKeyFolder(at: folder, kid: "2026-08")
         let after = try await AccessTokenKeys(
-            keys: AccessTokenKeys.loadKeys(fromFolder: folder), signingKID: "2026-08", issuer: Self.issuer, audience: Self.audience)
+            keys: AccessTokenKeys.loadKeys(fromFolder: folder),
+            signingKID: "2026-08",
+            issuer: Self.issuer,
+            audience: Self.audience
+        )
         #expect(after.kids == ["2026-07", "2026-08"])
         _ = try await after.verify(oldToken)
         let newToken = try await after.sign(userID: UUID(), sessionID: UUID()).token
@@ -212,7 +228,11 @@ struct AccessTokenKeysTests {
         // Several keys need an explicit signing kid.
         let error = await #expect(throws: AccountsError.self) {
             _ = try await AccessTokenKeys(
-                keys: AccessTokenKeys.loadKeys(fromFolder: folder), signingKID: nil, issuer: Self.issuer, audience: Self.audience)
+                keys: AccessTokenKeys.loadKeys(fromFolder: folder),
+                signingKID: nil,
+                issuer: Self.issuer,
+                audience: Self.audience
+            )
         }
         #expect(error?.code == .invalidSigningKeys)
     }

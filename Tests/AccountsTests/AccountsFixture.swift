@@ -22,12 +22,15 @@ struct AccountsFixture {
         let configuration = try await TestDatabase.shared.configuration(for: suite, fromTemplate: true)
         let sessionConfiguration = try SessionConfiguration(derivationKey: derivationKey)
         return try await withPool(
-            configuration, options: PostgresPool.Options(maximumConnections: connections, acquireTimeout: .seconds(30))
+            configuration,
+            options: PostgresPool.Options(maximumConnections: connections, acquireTimeout: .seconds(30))
         ) { pool in
             try await body(
                 AccountsFixture(
                     pool: pool,
-                    sessions: Sessions(pool: pool, configuration: sessionConfiguration, logger: TestEnvironment.logger)))
+                    sessions: Sessions(pool: pool, configuration: sessionConfiguration, logger: TestEnvironment.logger)
+                )
+            )
         }
     }
 
@@ -79,14 +82,15 @@ struct AccountsFixture {
                 UPDATE sessions SET created_at = created_at - \(shift)::interval, expires_at = expires_at - \(shift)::interval,
                                     refreshed_at = refreshed_at - \(shift)::interval
                 WHERE id = \(sessionID)
-                """)
+                """
+            )
             try await connection.execute(
                 """
                 UPDATE refresh_tokens SET created_at = created_at - \(shift)::interval, expires_at = expires_at - \(shift)::interval,
                                           rotated_at = rotated_at - \(shift)::interval
                 WHERE session_id = \(sessionID)
-                """)
+                """
+            )
         }
     }
 }
-

@@ -19,8 +19,17 @@ extension Sessions {
     func create(userID: UUID, provider: String, loginJobID: Int64?, on connection: PostgresConnection) async throws -> NewSession {
         let token = SessionToken()
         let expressions = creationExpressions(
-            token, userID: "\(userID)", provider: provider, loginJobID: "\(loginJobID)", for: "(VALUES (1)) AS once (one)")
+            token,
+            userID: "\(userID)",
+            provider: provider,
+            loginJobID: "\(loginJobID)",
+            for: "(VALUES (1)) AS once (one)"
+        )
         let row = try await connection.query("WITH \(expressions) SELECT session_id, expires_at FROM refresh_token").single()
-        return NewSession(sessionID: try row.decode(UUID.self, "session_id"), token: token, expiresAt: try row.decode(Date.self, "expires_at"))
+        return NewSession(
+            sessionID: try row.decode(UUID.self, "session_id"),
+            token: token,
+            expiresAt: try row.decode(Date.self, "expires_at")
+        )
     }
 }

@@ -64,7 +64,8 @@ struct SessionsTests {
                 SELECT t.token_hash, t.rotated_at IS NOT NULL AS rotated, p.token_hash AS parent_hash
                 FROM refresh_tokens t LEFT JOIN refresh_tokens p ON p.id = t.parent_id
                 WHERE t.session_id = \(session.sessionID) ORDER BY t.id
-                """)
+                """
+            )
             #expect(chain.count == 3)
             #expect(try chain.map { try $0.decode(Bool.self, "rotated") } == [true, true, false])
             #expect(try chain[2].decode([UInt8]?.self, "parent_hash") == sha256(first.refreshToken))
@@ -234,7 +235,9 @@ struct SessionsTests {
         try await AccountsFixture.run(suite: Self.suite) { fixture in
             let (user, session) = try await fixture.newSession()
             let keys = try await Self.keys()
-            let me = try await fixture.sessions.activeUser(for: keys.verify(keys.sign(userID: user.userID, sessionID: session.sessionID).token))
+            let me = try await fixture.sessions.activeUser(
+                for: keys.verify(keys.sign(userID: user.userID, sessionID: session.sessionID).token)
+            )
             #expect(me.id == user.userID && me.displayName == "세션")
 
             for claims in [
@@ -282,8 +285,10 @@ struct SessionsTests {
             _ = try await fixture.sessions.refresh(session.refreshToken)
             let before = try await fixture.snapshot(of: user.userID)
             let otherKey = Sessions(
-                pool: fixture.pool, configuration: try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256)),
-                logger: TestEnvironment.logger)
+                pool: fixture.pool,
+                configuration: try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256)),
+                logger: TestEnvironment.logger
+            )
             let error = await #expect(throws: AccountsError.self) { try await otherKey.refresh(session.refreshToken) }
             #expect(error?.code == .invalidRefreshToken)
             #expect(try await fixture.snapshot(of: user.userID) == before)

@@ -26,10 +26,14 @@ struct UserAccountsTests {
             """
         ).single()
         return IdentityRow(
-            userID: try row.decode(UUID.self, "user_id"), nickname: try row.decode(String?.self, "nickname"),
-            profileImageURL: try row.decode(String?.self, "profile_image_url"), email: try row.decode(String?.self, "email"),
-            emailVerified: try row.decode(Bool.self, "email_verified"), loginCount: try row.decode(Int.self, "login_count"),
-            lastLoginAt: try row.decode(Date.self, "last_login_at"))
+            userID: try row.decode(UUID.self, "user_id"),
+            nickname: try row.decode(String?.self, "nickname"),
+            profileImageURL: try row.decode(String?.self, "profile_image_url"),
+            email: try row.decode(String?.self, "email"),
+            emailVerified: try row.decode(Bool.self, "email_verified"),
+            loginCount: try row.decode(Int.self, "login_count"),
+            lastLoginAt: try row.decode(Date.self, "last_login_at")
+        )
     }
 
     func user(_ id: UUID, _ fixture: AccountsFixture) async throws -> UserRecord {
@@ -43,8 +47,15 @@ struct UserAccountsTests {
             let subject = AccountsFixture.freshSubject()
             let upserted = try await fixture.upsert(
                 ProviderProfile(
-                    provider: "kakao", subject: subject, nickname: "라이언", profileImageURL: "https://img.example/l.png",
-                    thumbnailImageURL: "https://img.example/t.png", email: "ryan@example.com", emailVerified: true))
+                    provider: "kakao",
+                    subject: subject,
+                    nickname: "라이언",
+                    profileImageURL: "https://img.example/l.png",
+                    thumbnailImageURL: "https://img.example/t.png",
+                    email: "ryan@example.com",
+                    emailVerified: true
+                )
+            )
             #expect(upserted.isNewUser)
 
             let record = try await user(upserted.userID, fixture)
@@ -72,8 +83,14 @@ struct UserAccountsTests {
 
             let second = try await fixture.upsert(
                 ProviderProfile(
-                    provider: "kakao", subject: subject, nickname: "new nick", profileImageURL: "https://img.example/new.png",
-                    email: "later@example.com", emailVerified: true))
+                    provider: "kakao",
+                    subject: subject,
+                    nickname: "new nick",
+                    profileImageURL: "https://img.example/new.png",
+                    email: "later@example.com",
+                    emailVerified: true
+                )
+            )
             #expect(second.userID == first.userID)
             #expect(!second.isNewUser)
 
@@ -110,7 +127,15 @@ struct UserAccountsTests {
 
             let subject = AccountsFixture.freshSubject()
             let blank = try await fixture.upsert(
-                ProviderProfile(provider: "kakao", subject: subject, nickname: "  ", profileImageURL: "", email: " \0 ", emailVerified: true))
+                ProviderProfile(
+                    provider: "kakao",
+                    subject: subject,
+                    nickname: "  ",
+                    profileImageURL: "",
+                    email: " \0 ",
+                    emailVerified: true
+                )
+            )
             let blankRecord = try await user(blank.userID, fixture)
             #expect(blankRecord.displayName == nil && blankRecord.profileImageURL == nil && blankRecord.email == nil)
             #expect(!blankRecord.emailVerified)
@@ -120,7 +145,8 @@ struct UserAccountsTests {
 
     @Test(
         "a 64-bit id above 2^53 is stored verbatim as the subject",
-        arguments: [("9007199254740993", "9007199254740992"), ("9223372036854775807", "9223372036854775808")])
+        arguments: [("9007199254740993", "9007199254740992"), ("9223372036854775807", "9223372036854775808")]
+    )
     func largeSubject(subject: String, afterDoubleRoundTrip: String) async throws {
         try await AccountsFixture.run(suite: Self.suite) { fixture in
             let upserted = try await fixture.upsert(ProviderProfile(provider: "kakao", subject: subject, nickname: "big"))
@@ -145,7 +171,9 @@ struct UserAccountsTests {
                         group.addTask {
                             try await fixture.pool.withTransaction { connection in
                                 let upserted = try await fixture.users.upsert(
-                                    ProviderProfile(provider: "kakao", subject: subject, nickname: "login \(index)"), on: connection)
+                                    ProviderProfile(provider: "kakao", subject: subject, nickname: "login \(index)"),
+                                    on: connection
+                                )
                                 // Keep the transaction open so that the others pile up behind it.
                                 try await connection.execute("SELECT pg_sleep(0.05)")
                                 return upserted
@@ -176,7 +204,8 @@ struct UserAccountsTests {
             // An unverified address is kept, unverified; the provider verifying it later upgrades it.
             let subject = AccountsFixture.freshSubject()
             let user = try await fixture.upsert(
-                ProviderProfile(provider: "kakao", subject: subject, email: "a@example.com", emailVerified: false))
+                ProviderProfile(provider: "kakao", subject: subject, email: "a@example.com", emailVerified: false)
+            )
             var record = try await self.user(user.userID, fixture)
             #expect(record.email == "a@example.com" && !record.emailVerified)
             #expect(try await identity(subject, fixture).emailVerified == false)
@@ -187,7 +216,8 @@ struct UserAccountsTests {
             // The user changes their address (unverified in the app): the provider's verified
             // other address neither replaces it nor verifies it.
             try await fixture.pool.execute(
-                "UPDATE users SET email = 'mine@example.com', email_verified = false WHERE id = \(user.userID)")
+                "UPDATE users SET email = 'mine@example.com', email_verified = false WHERE id = \(user.userID)"
+            )
             _ = try await fixture.upsert(ProviderProfile(provider: "kakao", subject: subject, email: "a@example.com", emailVerified: true))
             record = try await self.user(user.userID, fixture)
             #expect(record.email == "mine@example.com" && !record.emailVerified)
@@ -195,7 +225,9 @@ struct UserAccountsTests {
 
             // A provider that stops vouching never downgrades the user's verified address.
             try await fixture.pool.execute("UPDATE users SET email_verified = true WHERE id = \(user.userID)")
-            _ = try await fixture.upsert(ProviderProfile(provider: "kakao", subject: subject, email: "mine@example.com", emailVerified: false))
+            _ = try await fixture.upsert(
+                ProviderProfile(provider: "kakao", subject: subject, email: "mine@example.com", emailVerified: false)
+            )
             #expect(try await self.user(user.userID, fixture).emailVerified)
             #expect(try await identity(subject, fixture).emailVerified == false)
         }
@@ -230,8 +262,13 @@ struct UserAccountsTests {
     func userRecordJSON() throws {
         let id = UUID()
         let record = UserRecord(
-            id: id, displayName: "라이언", profileImageURL: nil, email: "ryan@example.com", emailVerified: true,
-            createdAt: Date(timeIntervalSince1970: 1_790_000_000.125))
+            id: id,
+            displayName: "라이언",
+            profileImageURL: nil,
+            email: "ryan@example.com",
+            emailVerified: true,
+            createdAt: Date(timeIntervalSince1970: 1_790_000_000.125)
+        )
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(record)) as! [String: Any]
         #expect(Set(json.keys) == ["id", "display_name", "profile_image_url", "email", "email_verified", "created_at"])
         #expect(json["id"] as? String == id.uuidString.lowercased())

@@ -19,9 +19,11 @@ struct BrowserTools: Sendable {
 
     /// Finds both tools or throws ``WebDriverError/toolMissing(_:)`` naming what is missing.
     static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BrowserTools {
-        let chromium = environment["CHROMIUM_BINARY"].map { URL(fileURLWithPath: $0) }
+        let chromium =
+            environment["CHROMIUM_BINARY"].map { URL(fileURLWithPath: $0) }
             ?? ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap { which($0, environment: environment) }.first
-        let chromedriver = environment["CHROMEDRIVER"].map { URL(fileURLWithPath: $0) }
+        let chromedriver =
+            environment["CHROMEDRIVER"].map { URL(fileURLWithPath: $0) }
             ?? which("chromedriver", environment: environment)
         var missing: [String] = []
         if chromium.map({ !isExecutable($0) }) ?? true { missing.append("chromium") }
@@ -29,7 +31,8 @@ struct BrowserTools: Sendable {
         guard let chromium, let chromedriver, missing.isEmpty else {
             throw WebDriverError.toolMissing(
                 "The browser tests need Chromium and chromedriver, and \(missing.joined(separator: " and ")) "
-                    + "\(missing.count == 1 ? "is" : "are") not installed: \(installHint).")
+                    + "\(missing.count == 1 ? "is" : "are") not installed: \(installHint)."
+            )
         }
         return BrowserTools(chromium: chromium, chromedriver: chromedriver)
     }

@@ -111,8 +111,13 @@ final class ChildProcess: Sendable {
 
         let pid = process.processIdentifier
         let child = ChildProcess(
-            name: name, processGroup: pid, ownsGroup: getpgid(pid) == pid && pid != getpgrp(),
-            logFile: logFile, process: process, output: reader)
+            name: name,
+            processGroup: pid,
+            ownsGroup: getpgid(pid) == pid && pid != getpgrp(),
+            logFile: logFile,
+            process: process,
+            output: reader
+        )
 
         enum Outcome: Sendable {
             case ready(Int)

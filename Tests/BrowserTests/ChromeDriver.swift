@@ -20,10 +20,14 @@ struct ChromeDriver: Sendable {
                 name: "chromedriver",
                 executable: tools.chromedriver,
                 arguments: ["--port=0", "--log-level=WARNING"],
-                readyPort: ChildProcess.port(after: "started successfully on port "))
+                readyPort: ChildProcess.port(after: "started successfully on port ")
+            )
             return ChromeDriver(
-                endpoint: URL(string: "http://127.0.0.1:\(port)")!, tools: tools,
-                process: process, profileDirectory: profileDirectory)
+                endpoint: URL(string: "http://127.0.0.1:\(port)")!,
+                tools: tools,
+                process: process,
+                profileDirectory: profileDirectory
+            )
         } catch {
             try? FileManager.default.removeItem(at: profileDirectory)
             throw error
@@ -33,7 +37,10 @@ struct ChromeDriver: Sendable {
     /// Opens a new headless Chromium session (W3C `POST /session`).
     func newSession(windowWidth: Int = 1280, windowHeight: Int = 1000) async throws -> WebDriver {
         let arguments = BrowserTools.chromiumArguments(
-            profileDirectory: profileDirectory, windowWidth: windowWidth, windowHeight: windowHeight)
+            profileDirectory: profileDirectory,
+            windowWidth: windowWidth,
+            windowHeight: windowHeight
+        )
         let capabilities: JSONValue = [
             "capabilities": [
                 "alwaysMatch": [
@@ -48,7 +55,11 @@ struct ChromeDriver: Sendable {
             ]
         ]
         let value = try await WebDriver.send(
-            "POST", endpoint.appendingPathComponent("session"), body: capabilities, command: "new session")
+            "POST",
+            endpoint.appendingPathComponent("session"),
+            body: capabilities,
+            command: "new session"
+        )
         guard let sessionID = value["sessionId"]?.stringValue else {
             throw WebDriverError.malformedAnswer(command: "new session", detail: "no sessionId")
         }

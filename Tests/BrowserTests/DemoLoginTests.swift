@@ -68,7 +68,8 @@ struct DemoLoginTests {
             // React StrictMode runs an effect twice: fire the callback again at once, twice.
             _ = try await browser.waitForElement("body[data-page=callback]")
             try await browser.executeScript(
-                "window.KakaoDemoCallback.handleCallback(); window.KakaoDemoCallback.handleCallback();")
+                "window.KakaoDemoCallback.handleCallback(); window.KakaoDemoCallback.handleCallback();"
+            )
             let status = try await browser.waitForText("#status", in: ["succeeded", "failed"])
             let errorCode = try await browser.text("#error-code")
             #expect(status == "succeeded", "error: \(errorCode)")
@@ -160,7 +161,9 @@ struct DemoLoginTests {
     /// The emulator's counters.
     private static func emulatorStats(_ server: DevServer) async throws -> [String: Int] {
         let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: server.emulatorURL + "/_emulator/stats"), timeout: .seconds(30))
+            HTTPClientRequest(url: server.emulatorURL + "/_emulator/stats"),
+            timeout: .seconds(30)
+        )
         let body = try await response.body.collect(upTo: 1 << 20)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
         return object.compactMapValues { $0 as? Int }

@@ -10,7 +10,8 @@ struct DemoPageWithoutAPITests {
     func declinedConsent() async throws {
         try await withDemoPages(named: "demo-declined") { server, browser in
             try await browser.navigate(
-                to: server.url("/demo/callback.html?error=access_denied&error_description=User%20denied%20access&state=s1"))
+                to: server.url("/demo/callback.html?error=access_denied&error_description=User%20denied%20access&state=s1")
+            )
             try await browser.waitForText("#status", in: ["failed"])
             #expect(try await browser.text("#error-code") == "access_denied")
             #expect(try await browser.text("#error-message").contains("You declined"))
@@ -43,7 +44,9 @@ struct DemoPageWithoutAPITests {
                 again.src = "/demo/callback.js?again";
                 again.onload = () => { document.body.dataset.reloaded = "yes"; };
                 document.head.appendChild(again);
-                """, .string(callback))
+                """,
+                .string(callback)
+            )
             try await browser.waitUntil("the second copy of callback.js to run") {
                 try await browser.executeScript("return document.body.dataset.reloaded === 'yes';").boolValue == true
                     ? true : nil

@@ -11,7 +11,9 @@ struct DevServerTrait: SuiteTrait, TestScoping {
     let isRecursive = false
 
     func provideScope(
-        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+        for test: Test,
+        testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
     ) async throws {
         try await DevServer.withServer { server in
             try await Self.$current.withValue(server) { try await function() }

@@ -25,7 +25,8 @@ struct StaticFileServer: Sendable {
             name: "http.server",
             executable: python,
             arguments: ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", directory.path],
-            readyPort: ChildProcess.port(after: " port "))
+            readyPort: ChildProcess.port(after: " port ")
+        )
         return StaticFileServer(baseURL: URL(string: "http://127.0.0.1:\(port)")!, process: process)
     }
 

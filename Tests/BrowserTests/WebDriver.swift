@@ -104,7 +104,11 @@ struct WebDriver: Sendable {
     /// The first element matching a CSS selector; throws `no such element` when there is none.
     func findElement(_ selector: String) async throws -> WebElement {
         let value = try await command(
-            "POST", "/element", body: ["using": "css selector", "value": .string(selector)], name: "find \(selector)")
+            "POST",
+            "/element",
+            body: ["using": "css selector", "value": .string(selector)],
+            name: "find \(selector)"
+        )
         guard let element = WebElement(value) else {
             throw WebDriverError.malformedAnswer(command: "find \(selector)", detail: "no element reference")
         }
@@ -114,7 +118,11 @@ struct WebDriver: Sendable {
     /// Every element matching a CSS selector (possibly none).
     func findElements(_ selector: String) async throws -> [WebElement] {
         let value = try await command(
-            "POST", "/elements", body: ["using": "css selector", "value": .string(selector)], name: "find all \(selector)")
+            "POST",
+            "/elements",
+            body: ["using": "css selector", "value": .string(selector)],
+            name: "find all \(selector)"
+        )
         guard case .array(let items) = value else {
             throw WebDriverError.malformedAnswer(command: "find all \(selector)", detail: "not an array")
         }
@@ -163,7 +171,11 @@ struct WebDriver: Sendable {
     @discardableResult
     func executeScript(_ script: String, _ arguments: JSONValue...) async throws -> JSONValue {
         try await command(
-            "POST", "/execute/sync", body: ["script": .string(script), "args": .array(arguments)], name: "execute script")
+            "POST",
+            "/execute/sync",
+            body: ["script": .string(script), "args": .array(arguments)],
+            name: "execute script"
+        )
     }
 
     // MARK: - Waiting
@@ -204,7 +216,9 @@ struct WebDriver: Sendable {
     /// Waits until the text of `selector` is one of `accepted`, and returns it.
     @discardableResult
     func waitForText(
-        _ selector: String, in accepted: Set<String>, timeout: Duration = WebDriver.defaultTimeout
+        _ selector: String,
+        in accepted: Set<String>,
+        timeout: Duration = WebDriver.defaultTimeout
     ) async throws -> String {
         var last = "nothing"
         do {
@@ -269,14 +283,18 @@ struct WebDriver: Sendable {
             answer = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
             throw WebDriverError.malformedAnswer(
-                command: command, detail: "HTTP \(status), not JSON: \(String(decoding: data.prefix(200), as: UTF8.self))")
+                command: command,
+                detail: "HTTP \(status), not JSON: \(String(decoding: data.prefix(200), as: UTF8.self))"
+            )
         }
         let value = answer["value"] ?? .null
         guard (200..<300).contains(status) else {
             throw WebDriverError.command(
-                command: command, status: status,
+                command: command,
+                status: status,
                 error: value["error"]?.stringValue ?? "unknown error",
-                message: String((value["message"]?.stringValue ?? "").prefix(1000)))
+                message: String((value["message"]?.stringValue ?? "").prefix(1000))
+            )
         }
         return value
     }

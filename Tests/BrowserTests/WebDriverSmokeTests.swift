@@ -19,7 +19,9 @@ struct WebDriverSmokeTests {
                 let button = try await browser.findElement("#login-button")
                 #expect(try await browser.isDisplayed(button))
                 let background = try await browser.executeScript(
-                    "return getComputedStyle(arguments[0]).backgroundColor;", button.jsonValue)
+                    "return getComputedStyle(arguments[0]).backgroundColor;",
+                    button.jsonValue
+                )
                 #expect(background == "rgb(254, 229, 0)")  // Kakao yellow #FEE500
 
                 let screenshot = try await browser.saveScreenshot(named: "webdriver-smoke-start-page")

@@ -14,7 +14,8 @@ struct ConfigCheckTests {
             "KAKAO_ADMIN_KEY", "KAKAO_REDIRECT_URIS", "KAKAO_AUTH_URL", "KAKAO_API_URL", "LOGIN_SEALING_KEYS",
             "LOGIN_SEALING_KEYS_FILE", "LOGIN_JWT_KEYS", "LOGIN_JWT_SIGNING_KID", "LOG_LEVEL", "LOG_FORMAT", "PORT",
             "EVENT_LOOP_THREADS", "NIO_SINGLETON_GROUP_LOOP_COUNT",
-        ].map { ($0, String?.none) })
+        ].map { ($0, String?.none) }
+    )
 
     static let sealingKey = "k1:" + Data((0..<32).map { UInt8($0) }).base64EncodedString()
 
@@ -112,7 +113,10 @@ struct ConfigCheckTests {
             environment["LOGIN_JWT_KEYS"] = keys
             let run = try await KakaoLoginProcess.run(["config", "check", "--role", "dev"], environment: environment)
             #expect(run.status == 1)
-            #expect(run.standardError.contains("LOGIN_JWT_KEYS: key file k1.pem is not an ES256 (P-256) private key in PEM"), "\(run.standardError)")
+            #expect(
+                run.standardError.contains("LOGIN_JWT_KEYS: key file k1.pem is not an ES256 (P-256) private key in PEM"),
+                "\(run.standardError)"
+            )
 
             environment["LOGIN_JWT_KEYS"] = folder + "/missing"
             let missing = try await KakaoLoginProcess.run(["config", "check", "--role", "dev"], environment: environment)

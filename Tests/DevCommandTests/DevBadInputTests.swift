@@ -13,10 +13,12 @@ struct DevBadInputTests {
         let folder = Self.folder()
         let run = try await runDev(["--port", String(listener.port), "--emulator-port", String(try FreePort.next()), "--data-dir", folder])
         #expect(run.status == 1)
-        #expect(Self.lines(run.standardError) == [
-            "kakao-login dev: error: port \(listener.port) on 127.0.0.1, for the API, is in use (another kakao-login dev?): "
-                + "stop that program or pick another port with --port \(listener.port + 1) (or PORT=\(listener.port + 1))"
-        ])
+        #expect(
+            Self.lines(run.standardError) == [
+                "kakao-login dev: error: port \(listener.port) on 127.0.0.1, for the API, is in use (another kakao-login dev?): "
+                    + "stop that program or pick another port with --port \(listener.port + 1) (or PORT=\(listener.port + 1))"
+            ]
+        )
         #expect(!FileManager.default.fileExists(atPath: folder), "nothing may be made before the ports are checked")
     }
 
@@ -24,7 +26,9 @@ struct DevBadInputTests {
     func emulatorPortInUse() async throws {
         let listener = try ListeningSocket()
         defer { listener.close() }
-        let run = try await runDev(["--port", String(try FreePort.next()), "--emulator-port", String(listener.port), "--data-dir", Self.folder()])
+        let run = try await runDev([
+            "--port", String(try FreePort.next()), "--emulator-port", String(listener.port), "--data-dir", Self.folder(),
+        ])
         #expect(run.status == 1)
         #expect(Self.lines(run.standardError).count == 1)
         #expect(run.standardError.contains("for the Kakao emulator, is in use"))
@@ -35,8 +39,10 @@ struct DevBadInputTests {
     func noPostgres() async throws {
         let folder = Self.folder()
         let run = try await runDev(
-            ["--port", String(try FreePort.next()), "--emulator-port", String(try FreePort.next()), "--data-dir", folder,
-             "--pg-bindir", "/nonexistent/postgresql/bin"])
+            [
+                "--port", String(try FreePort.next()), "--emulator-port", String(try FreePort.next()), "--data-dir", folder,
+                "--pg-bindir", "/nonexistent/postgresql/bin",
+            ])
         #expect(run.status == 1)
         let lines = Self.lines(run.standardError)
         #expect(lines.count == 1, "\(run.standardError)")
@@ -54,9 +60,11 @@ struct DevBadInputTests {
         let run = try await runDev(
             ["--port", String(try FreePort.next()), "--emulator-port", String(try FreePort.next()), "--data-dir", file + "/dev"])
         #expect(run.status == 1)
-        #expect(Self.lines(run.standardError) == [
-            "kakao-login dev: error: cannot create the dev folder \(file)/dev: pass --data-dir with a folder you can write"
-        ])
+        #expect(
+            Self.lines(run.standardError) == [
+                "kakao-login dev: error: cannot create the dev folder \(file)/dev: pass --data-dir with a folder you can write"
+            ]
+        )
     }
 
     /// Runs `kakao-login dev` that is expected to refuse at once (a time limit well above that).
@@ -67,7 +75,8 @@ struct DevBadInputTests {
                 "DATABASE_URL": nil, "PORT": nil,
                 "PG_BINDIR": ProcessInfo.processInfo.environment["KAKAO_TEST_PG_BINDIR"],
             ],
-            timeLimit: .seconds(60))
+            timeLimit: .seconds(60)
+        )
     }
 
     private static func folder() -> String {

@@ -14,7 +14,8 @@ import Glibc
 struct DevLifecycleTests {
     @Test("serves the demo, the API, the emulator and metrics; SIGTERM stops everything; a second run reuses keys and data")
     func startServeStop() async throws {
-        let dataDirectory = (ProcessInfo.processInfo.environment["KAKAO_TEST_CLUSTERS"] ?? "/tmp") + "/kl-dev-\(UUID().uuidString.prefix(8).lowercased())"
+        let dataDirectory =
+            (ProcessInfo.processInfo.environment["KAKAO_TEST_CLUSTERS"] ?? "/tmp") + "/kl-dev-\(UUID().uuidString.prefix(8).lowercased())"
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         let first = try await DevServer.start(dataDirectory: dataDirectory)
         var sealingKey = ""

@@ -17,7 +17,10 @@ enum HTTPJSON {
     }
 
     static func send(
-        _ method: HTTPMethod, _ url: String, json: [String: Any]? = nil, headers: [String: String] = [:]
+        _ method: HTTPMethod,
+        _ url: String,
+        json: [String: Any]? = nil,
+        headers: [String: String] = [:]
     ) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
         request.method = method

@@ -16,7 +16,10 @@ struct JSONLogTests {
         #expect(login.final["status"] as? String == "succeeded")
         let lines = log.split(separator: "\n").filter { $0.hasPrefix("{") }
         let entries = try lines.map { line in
-            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String], "not a JSON object of strings: \(line)")
+            try #require(
+                try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String],
+                "not a JSON object of strings: \(line)"
+            )
         }
         #expect(entries.count > 10)
         for entry in entries {

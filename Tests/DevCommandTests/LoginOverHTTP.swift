@@ -26,17 +26,24 @@ struct LoginOverHTTP {
         func query(_ name: String) -> String? { authorize.queryItems?.first { $0.name == name }?.value }
 
         let minted = try await HTTPJSON.send(
-            .POST, server.emulatorURL + "/_emulator/codes",
+            .POST,
+            server.emulatorURL + "/_emulator/codes",
             json: [
                 "client_id": query("client_id") ?? "", "redirect_uri": query("redirect_uri") ?? "", "user_id": userID,
                 "scope": query("scope") ?? "openid", "code_challenge": query("code_challenge") ?? "",
                 "code_challenge_method": "S256", "nonce": query("nonce") ?? "",
-            ])
+            ]
+        )
         guard let code = minted.json["code"] as? String else { throw TestSupportError("the emulator minted no code: \(minted.text)") }
         login.code = code
 
         let binding = ["X-Login-Attempt": attemptToken]
-        let posted = try await HTTPJSON.send(.POST, server.apiURL + "/auth/kakao/login", json: ["code": code, "state": state], headers: binding)
+        let posted = try await HTTPJSON.send(
+            .POST,
+            server.apiURL + "/auth/kakao/login",
+            json: ["code": code, "state": state],
+            headers: binding
+        )
         guard posted.status == 202, let loginID = posted.json["login_id"] as? String else {
             throw TestSupportError("login answered \(posted.status): \(posted.text)")
         }

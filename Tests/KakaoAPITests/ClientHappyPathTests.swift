@@ -17,7 +17,11 @@ struct ClientHappyPathTests {
         try await Harness.run { h in
             let bigID: Int64 = 1_376_016_924_426_814_086
             let code = try h.emulator.mintCode(
-                userID: bigID, scope: "openid profile_nickname profile_image account_email", codeChallenge: Self.challenge, nonce: "n-0S6")
+                userID: bigID,
+                scope: "openid profile_nickname profile_image account_email",
+                codeChallenge: Self.challenge,
+                nonce: "n-0S6"
+            )
             let tokens = try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: Self.verifier)
             #expect(tokens.tokenType == "bearer")
             #expect(tokens.expiresIn == 21599)

@@ -8,7 +8,9 @@ struct ClientKauthErrorTests {
         try await Harness.run { h in
             let code = try h.emulator.mintCode(userID: 3_141_592_653)
             _ = try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil)
-            let error = try #require(await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let error = try #require(
+                await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+            )
             #expect(error.kakaoCode == .koe320)
             #expect(error.httpStatus == 400)
             #expect(error.kind == .kakaoError)
@@ -21,7 +23,9 @@ struct ClientKauthErrorTests {
 
     @Test func unknownCodeIsKOE320() async throws {
         try await Harness.run { h in
-            let error = try #require(await h.expectError { try await h.client.exchangeCode("no-such-code", redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let error = try #require(
+                await h.expectError { try await h.client.exchangeCode("no-such-code", redirectURI: Harness.redirectURI, codeVerifier: nil) }
+            )
             #expect(error.kakaoCode == .koe320)
             #expect(h.emulator.stats.codesPresentedMoreThanOnce == 0)
         }
@@ -31,7 +35,9 @@ struct ClientKauthErrorTests {
         try await Harness.run { h in
             let code = try h.emulator.mintCode(userID: 3_141_592_653)
             h.emulator.advanceClock(bySeconds: 601)
-            let error = try #require(await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let error = try #require(
+                await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+            )
             #expect(error.kakaoCode == .koe320)
         }
     }
@@ -42,7 +48,9 @@ struct ClientKauthErrorTests {
             let stale = try h.emulator.mintCode(userID: 3_141_592_653)
             _ = try await h.client.exchangeCode(fresh, redirectURI: Harness.redirectURI, codeVerifier: nil)
             h.emulator.advanceClock(bySeconds: 6)
-            let error = try #require(await h.expectError { try await h.client.exchangeCode(stale, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let error = try #require(
+                await h.expectError { try await h.client.exchangeCode(stale, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+            )
             #expect(error.kakaoCode == .koe320)
         }
     }
@@ -53,7 +61,8 @@ struct ClientKauthErrorTests {
             let error = try #require(
                 await h.expectError {
                     try await h.client.exchangeCode(code, redirectURI: "http://localhost:8080/auth/kakao/callback", codeVerifier: nil)
-                })
+                }
+            )
             #expect(error.kakaoCode == .koe303)
             #expect(error.reason == .redirectURIMismatch)
             #expect(error.errorClass == .terminal)
@@ -66,7 +75,9 @@ struct ClientKauthErrorTests {
         for secret in [nil, "wrong-secret"] as [String?] {
             try await Harness.run(emulator: configuration, clientSecret: secret) { h in
                 let code = try h.emulator.mintCode(userID: 3_141_592_653)
-                let error = try #require(await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+                let error = try #require(
+                    await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+                )
                 #expect(error.kakaoCode == .koe010)
                 #expect(error.httpStatus == 401)
                 #expect(error.reason == .kakaoClientMisconfigured)
@@ -76,7 +87,9 @@ struct ClientKauthErrorTests {
 
     @Test func unknownClientIDIsKOE101() async throws {
         try await Harness.run(restAPIKey: "not-a-registered-key") { h in
-            let error = try #require(await h.expectError { try await h.client.exchangeCode("x", redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let error = try #require(
+                await h.expectError { try await h.client.exchangeCode("x", redirectURI: Harness.redirectURI, codeVerifier: nil) }
+            )
             #expect(error.kakaoCode == .koe101)
             #expect(error.httpStatus == 401)
             #expect(error.reason == .kakaoClientMisconfigured)
@@ -88,7 +101,9 @@ struct ClientKauthErrorTests {
         configuration.apps.append(.init(appID: 100_002, restAPIKey: "other-app-key", adminKey: nil))
         try await Harness.run(emulator: configuration, restAPIKey: "other-app-key") { h in
             let code = try h.emulator.mintCode(clientID: "emulator-rest-api-key", userID: 3_141_592_653)
-            let error = try #require(await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let error = try #require(
+                await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+            )
             #expect(error.kakaoCode == .koe114)
             #expect(error.reason == .kakaoClientMisconfigured)
         }
@@ -99,17 +114,25 @@ struct ClientKauthErrorTests {
             let wrong = try h.emulator.mintCode(userID: 3_141_592_653, codeChallenge: ClientHappyPathTests.challenge)
             let wrongError = try #require(
                 await h.expectError {
-                    try await h.client.exchangeCode(wrong, redirectURI: Harness.redirectURI, codeVerifier: String(repeating: "a", count: 43))
-                })
+                    try await h.client.exchangeCode(
+                        wrong,
+                        redirectURI: Harness.redirectURI,
+                        codeVerifier: String(repeating: "a", count: 43)
+                    )
+                }
+            )
             #expect(wrongError.kakaoCode == .koe320)
             let missing = try h.emulator.mintCode(userID: 3_141_592_653, codeChallenge: ClientHappyPathTests.challenge)
-            let missingError = try #require(await h.expectError { try await h.client.exchangeCode(missing, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let missingError = try #require(
+                await h.expectError { try await h.client.exchangeCode(missing, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+            )
             #expect(missingError.kakaoCode == .koe320)
             // A failed exchange burns the code (the strict default): the right verifier comes too late.
             let burnt = try #require(
                 await h.expectError {
                     try await h.client.exchangeCode(missing, redirectURI: Harness.redirectURI, codeVerifier: ClientHappyPathTests.verifier)
-                })
+                }
+            )
             #expect(burnt.kakaoCode == .koe320)
         }
     }
@@ -121,7 +144,9 @@ struct ClientKauthErrorTests {
                 _ = try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil)
             }
             let code = try h.emulator.mintCode(userID: 42)
-            let error = try #require(await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let error = try #require(
+                await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+            )
             #expect(error.kakaoCode == .koe237)
             #expect(error.errorClass == .rateLimited)
             #expect(error.reason == .kakaoRateLimited)
@@ -144,7 +169,9 @@ struct ClientKauthErrorTests {
         try await Harness.run(emulator: KakaoEmulatorConfiguration(rateLimit: .init(accessTokensPer10Minutes: 1, status: 429))) { h in
             _ = try await h.client.exchangeCode(try h.emulator.mintCode(userID: 7), redirectURI: Harness.redirectURI, codeVerifier: nil)
             let code = try h.emulator.mintCode(userID: 7)
-            let error = try #require(await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let error = try #require(
+                await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+            )
             #expect(error.httpStatus == 429)
             #expect(error.errorClass == .rateLimited)
         }

@@ -1,5 +1,6 @@
-@testable import KakaoAPI
 import Testing
+
+@testable import KakaoAPI
 
 @Suite("Client configuration")
 struct ConfigurationTests {
@@ -11,7 +12,9 @@ struct ConfigurationTests {
         #expect(throws: KakaoAPIError.self) { try KakaoClientConfiguration(restAPIKey: "k", authURL: url) }
     }
 
-    @Test(arguments: ["https://kauth.kakao.com", "http://127.0.0.1:9090", "http://localhost:9090/", "http://[::1]:9090", "http://127.0.0.2"])
+    @Test(arguments: [
+        "https://kauth.kakao.com", "http://127.0.0.1:9090", "http://localhost:9090/", "http://[::1]:9090", "http://127.0.0.2",
+    ])
     func acceptedBaseURLs(url: String) throws {
         let configuration = try KakaoClientConfiguration(restAPIKey: "k", authURL: url)
         #expect(!configuration.authURL.hasSuffix("/"))

@@ -10,7 +10,9 @@ struct FaultHandlingTests {
             try h.emulator.setFaults(.init(errorRate: 1))
             var seen: Set<String> = []
             for _ in 0..<2 {
-                let error = try #require(await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+                let error = try #require(
+                    await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+                )
                 #expect(error.errorClass == .retryable)
                 #expect(error.reason == .kakaoUnavailable)
                 seen.insert("\(error.kind) \(error.kakaoCode?.rawValue ?? "-") \(error.httpStatus ?? 0) \(error.delivery.rawValue)")
@@ -50,11 +52,16 @@ struct FaultHandlingTests {
             let code = try h.emulator.mintCode(userID: 3_141_592_653)
             try h.emulator.setFaults(.init(timeoutRate: 1))
             let impatient = try KakaoClientConfiguration(
-                restAPIKey: "emulator-rest-api-key", authURL: h.baseURL, apiURL: h.baseURL, readTimeout: .milliseconds(300))
+                restAPIKey: "emulator-rest-api-key",
+                authURL: h.baseURL,
+                apiURL: h.baseURL,
+                readTimeout: .milliseconds(300)
+            )
             let error = try #require(
                 await Harness.withClient(impatient) { client in
                     await h.expectError { try await client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
-                })
+                }
+            )
             #expect(error.kind == .timedOut)
             #expect(error.delivery == .unknown)
             #expect(error.errorClass == .retryable)
@@ -70,12 +77,16 @@ struct FaultHandlingTests {
         try await Harness.run { h in
             let code = try h.emulator.mintCode(userID: 3_141_592_653)
             try h.emulator.setFaults(.init(dropRate: 1))
-            let error = try #require(await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let error = try #require(
+                await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+            )
             #expect(error.delivery == .unknown)
             #expect(error.errorClass == .retryable)
             #expect(error.httpStatus == nil)
             try h.emulator.setFaults(.none)
-            let second = try #require(await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let second = try #require(
+                await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+            )
             #expect(second.kakaoCode == .koe320, "the dropped request did the work: the code was presented")
             #expect(h.emulator.stats.codesPresentedMoreThanOnce == 1)
             #expect(h.emulator.stats.faultsDropTotal == 1)
@@ -93,7 +104,11 @@ struct FaultHandlingTests {
 
     @Test func connectFailureIsCertainlyNotSent() async throws {
         let configuration = try KakaoClientConfiguration(
-            restAPIKey: "k", authURL: "http://127.0.0.1:1", apiURL: "http://127.0.0.1:1", connectTimeout: .milliseconds(500))
+            restAPIKey: "k",
+            authURL: "http://127.0.0.1:1",
+            apiURL: "http://127.0.0.1:1",
+            connectTimeout: .milliseconds(500)
+        )
         try await Harness.withClient(configuration) { client in
             do throws(KakaoAPIError) {
                 _ = try await client.exchangeCode("c", redirectURI: Harness.redirectURI, codeVerifier: nil)

@@ -3,8 +3,8 @@ import InMemoryLogging
 import KakaoAPI
 import KakaoEmulator
 import Logging
-import _CryptoExtras
 import Testing
+import _CryptoExtras
 
 /// A running emulator (port 0) and a client pointed at it, both logging into one in-memory
 /// handler so tests can look for what must never be logged.
@@ -31,8 +31,15 @@ struct Harness {
         let emulator = try KakaoEmulator(configuration: configuration, signingKeyPEM: testSigningKeyPEM, logger: logger)
         try await emulator.withRunningServer { baseURL in
             let clientConfiguration = try KakaoClientConfiguration(
-                restAPIKey: restAPIKey, clientSecret: clientSecret, adminKey: adminKey, authURL: baseURL, apiURL: baseURL,
-                idTokenIssuer: issuer, requestTimeout: .seconds(20), maxConnectionsPerHost: 16)
+                restAPIKey: restAPIKey,
+                clientSecret: clientSecret,
+                adminKey: adminKey,
+                authURL: baseURL,
+                apiURL: baseURL,
+                idTokenIssuer: issuer,
+                requestTimeout: .seconds(20),
+                maxConnectionsPerHost: 16
+            )
             let httpClient = clientConfiguration.makeHTTPClient(backgroundActivityLogger: logger)
             let client = KakaoClient(configuration: clientConfiguration, httpClient: httpClient, logger: logger)
             do {

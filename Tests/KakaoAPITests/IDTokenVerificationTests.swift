@@ -28,7 +28,9 @@ struct IDTokenVerificationTests {
             var tokens: [String] = []
             for index in 0..<64 {
                 let code = try h.emulator.mintCode(userID: Int64(100 + index), scope: "openid", nonce: "nonce-\(index)")
-                tokens.append(try #require(try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil).idToken))
+                tokens.append(
+                    try #require(try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil).idToken)
+                )
             }
             try await withThrowingTaskGroup(of: String?.self) { group in
                 for (index, token) in tokens.enumerated() {
@@ -85,7 +87,11 @@ struct IDTokenVerificationTests {
             #expect(await h.expectError { try await h.client.verifyIDToken(unsigned, nonce: nil) }?.idTokenCheck == .algorithm)
 
             let hs256 = Data(#"{"alg":"HS256","kid":"x"}"#.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
-            #expect(await h.expectError { try await h.client.verifyIDToken([hs256, forgedPayload, parts[2]].joined(separator: "."), nonce: nil) }?.idTokenCheck == .algorithm)
+            #expect(
+                await h.expectError {
+                    try await h.client.verifyIDToken([hs256, forgedPayload, parts[2]].joined(separator: "."), nonce: nil)
+                }?.idTokenCheck == .algorithm
+            )
 
             for garbage in ["", "a.b", "not.a.jwt", "....", "\u{0}.\u{1}.\u{2}"] {
                 #expect(await h.expectError { try await h.client.verifyIDToken(garbage, nonce: nil) }?.idTokenCheck == .malformed)
@@ -96,7 +102,11 @@ struct IDTokenVerificationTests {
     @Test func unknownKidRightAfterAFetchIsRefused() async throws {
         try await Harness.run { h in
             let patient = try KakaoClientConfiguration(
-                restAPIKey: "emulator-rest-api-key", authURL: h.baseURL, apiURL: h.baseURL, jwksMinimumRefetchInterval: .seconds(600))
+                restAPIKey: "emulator-rest-api-key",
+                authURL: h.baseURL,
+                apiURL: h.baseURL,
+                jwksMinimumRefetchInterval: .seconds(600)
+            )
             try await Harness.withClient(patient) { client in
                 _ = try await client.verifyIDToken(try await Self.idToken(h), nonce: "nonce-1")
                 try h.emulator.rotateSigningKey()
@@ -110,7 +120,11 @@ struct IDTokenVerificationTests {
     @Test func unknownKidIsFetchedWhenTheIntervalAllows() async throws {
         try await Harness.run { h in
             let configuration = try KakaoClientConfiguration(
-                restAPIKey: "emulator-rest-api-key", authURL: h.baseURL, apiURL: h.baseURL, jwksMinimumRefetchInterval: .zero)
+                restAPIKey: "emulator-rest-api-key",
+                authURL: h.baseURL,
+                apiURL: h.baseURL,
+                jwksMinimumRefetchInterval: .zero
+            )
             try await Harness.withClient(configuration) { client in
                 _ = try await client.verifyIDToken(try await Self.idToken(h), nonce: "nonce-1")
                 try h.emulator.rotateSigningKey()

@@ -10,7 +10,9 @@ struct SecretHygieneTests {
     @Test func sentinelCodeThroughKOE320() async throws {
         let sentinel = "SENTINEL-CODE-7d1f3a9c"
         try await Harness.run { h in
-            let error = try #require(await h.expectError { try await h.client.exchangeCode(sentinel, redirectURI: Harness.redirectURI, codeVerifier: nil) })
+            let error = try #require(
+                await h.expectError { try await h.client.exchangeCode(sentinel, redirectURI: Harness.redirectURI, codeVerifier: nil) }
+            )
             #expect(error.kakaoCode == .koe320)
             for text in [error.description, String(reflecting: error), "\(error)"] {
                 #expect(!text.contains(sentinel))
@@ -33,7 +35,9 @@ struct SecretHygieneTests {
             let tokens = try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil)
             let user = try await h.client.userMe(accessToken: tokens.accessToken)
             _ = try await h.client.verifyIDToken(tokens.idToken ?? "", nonce: nil)
-            let secrets = [code, tokens.accessToken, tokens.refreshToken ?? "-", tokens.idToken ?? "-", "SENTINEL-SECRET-55", user.email ?? "-"]
+            let secrets = [
+                code, tokens.accessToken, tokens.refreshToken ?? "-", tokens.idToken ?? "-", "SENTINEL-SECRET-55", user.email ?? "-",
+            ]
             for entry in h.logs.entries {
                 let line = "\(entry.message) \(entry.metadata)"
                 for secret in secrets { #expect(!line.contains(secret)) }

@@ -27,8 +27,11 @@ struct UnexpectedAnswerTests {
         router.on("/v2/user/me", method: .get, use: answer)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "fake-kakao"))
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
+            logger: Logger(label: "fake-kakao")
+        )
         let group = ServiceGroup(services: [app], logger: Logger(label: "fake-kakao"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -37,7 +40,9 @@ struct UnexpectedAnswerTests {
             let base = "http://127.0.0.1:\(port)"
             do {
                 try await Harness.withClient(
-                    try KakaoClientConfiguration(restAPIKey: "k", authURL: base, apiURL: base, maxResponseBytes: 4096), test)
+                    try KakaoClientConfiguration(restAPIKey: "k", authURL: base, apiURL: base, maxResponseBytes: 4096),
+                    test
+                )
             } catch {
                 await group.triggerGracefulShutdown()
                 throw error

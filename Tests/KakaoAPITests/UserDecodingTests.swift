@@ -42,14 +42,16 @@ struct UserDecodingTests {
 
     @Test func needsAgreementFlagsBecomeScopeIDs() throws {
         let user = try Self.decode(
-            #"{"id":1,"kakao_account":{"email_needs_agreement":true,"profile_image_needs_agreement":true,"gender_needs_agreement":false,"ci_needs_agreement":true}}"#)
+            #"{"id":1,"kakao_account":{"email_needs_agreement":true,"profile_image_needs_agreement":true,"gender_needs_agreement":false,"ci_needs_agreement":true}}"#
+        )
         #expect(user.itemsNeedingAgreement == ["account_email", "profile_image", "account_ci"])
         #expect(user.emailNeedsAgreement)
     }
 
     @Test func profileWinsOverLegacyProperties() throws {
         let user = try Self.decode(
-            #"{"id":1,"connected_at":"2022-04-11T01:45:28Z","properties":{"nickname":"legacy"},"kakao_account":{"profile":{"nickname":"new"}}}"#)
+            #"{"id":1,"connected_at":"2022-04-11T01:45:28Z","properties":{"nickname":"legacy"},"kakao_account":{"profile":{"nickname":"new"}}}"#
+        )
         #expect(user.nickname == "new")
         #expect(user.connectedAt == Date(timeIntervalSince1970: 1_649_641_528))
     }

@@ -23,24 +23,45 @@ struct BadInputTests {
 
     @Test func tokenEndpoint() async throws {
         try await EmulatorHTTP.run { http throws in
-            Self.expectKauthError(try await http.postForm("/oauth/token", "grant_type=authorization_code&code=%zz"), status: 400, code: "KOE001")
-            Self.expectKauthError(try await http.postForm("/oauth/token", "grant_type=authorization_code&grant_type=refresh_token"), status: 400, code: "KOE001")
+            Self.expectKauthError(
+                try await http.postForm("/oauth/token", "grant_type=authorization_code&code=%zz"),
+                status: 400,
+                code: "KOE001"
+            )
+            Self.expectKauthError(
+                try await http.postForm("/oauth/token", "grant_type=authorization_code&grant_type=refresh_token"),
+                status: 400,
+                code: "KOE001"
+            )
             var nonUTF8 = ByteBuffer(string: "grant_type=")
             nonUTF8.writeBytes([0xFF, 0xFE, 0xC3])
             Self.expectKauthError(
-                try await http.send(.POST, "/oauth/token", body: nonUTF8, contentType: "application/x-www-form-urlencoded"), status: 400, code: "KOE001")
+                try await http.send(.POST, "/oauth/token", body: nonUTF8, contentType: "application/x-www-form-urlencoded"),
+                status: 400,
+                code: "KOE001"
+            )
             Self.expectKauthError(try await http.postForm("/oauth/token", "grant_type=%FF"), status: 400, code: "KOE001")
             let oversized = "grant_type=authorization_code&code=" + String(repeating: "a", count: 100_000)
             Self.expectKauthError(try await http.postForm("/oauth/token", oversized), status: 413, code: "KOE001")
             Self.expectKauthError(try await http.postForm("/oauth/token", "grant_type=password"), status: 400, code: "KOE310")
             Self.expectKauthError(try await http.postForm("/oauth/token", ""), status: 400, code: "KOE310")
             Self.expectKauthError(try await http.postForm("/oauth/token", "&&==&=x&"), status: 400, code: "KOE310")
-            Self.expectKauthError(try await http.postJSON("/oauth/token", #"{"grant_type":"authorization_code"}"#), status: 400, code: "KOE310")
+            Self.expectKauthError(
+                try await http.postJSON("/oauth/token", #"{"grant_type":"authorization_code"}"#),
+                status: 400,
+                code: "KOE310"
+            )
             Self.expectKauthError(try await http.postForm("/oauth/token", "grant_type=authorization_code"), status: 401, code: "KOE101")
             Self.expectKauthError(
-                try await http.postForm("/oauth/token", "grant_type=authorization_code&client_id=emulator-rest-api-key"), status: 400, code: "KOE320")
+                try await http.postForm("/oauth/token", "grant_type=authorization_code&client_id=emulator-rest-api-key"),
+                status: 400,
+                code: "KOE320"
+            )
             Self.expectKauthError(
-                try await http.postForm("/oauth/token", "grant_type=refresh_token&client_id=emulator-rest-api-key"), status: 400, code: "KOE319")
+                try await http.postForm("/oauth/token", "grant_type=refresh_token&client_id=emulator-rest-api-key"),
+                status: 400,
+                code: "KOE319"
+            )
             Self.expectKauthError(try await http.get("/oauth/token"), status: 404, code: "KOE001")
         }
     }
@@ -50,7 +71,8 @@ struct BadInputTests {
             let code = try http.emulator.mintCode(userID: 5)
             let answer = try await http.send(
                 .POST,
-                "/oauth/token?grant_type=authorization_code&client_id=emulator-rest-api-key&redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&code=\(code)")
+                "/oauth/token?grant_type=authorization_code&client_id=emulator-rest-api-key&redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&code=\(code)"
+            )
             #expect(answer.status == 200)
         }
     }
@@ -60,14 +82,49 @@ struct BadInputTests {
             Self.expectKapiError(try await http.get("/v2/user/me"), status: 401, code: -401)
             Self.expectKapiError(try await http.get("/v2/user/me", headers: [("Authorization", "Bearer")]), status: 401, code: -401)
             Self.expectKapiError(try await http.get("/v2/user/me", headers: [("Authorization", "Basic abc")]), status: 401, code: -401)
-            Self.expectKapiError(try await http.get("/v2/user/me", headers: [("Authorization", "Bearer garbage%%!!~~ \"quoted\"")]), status: 401, code: -401)
             Self.expectKapiError(
-                try await http.get("/v2/user/me", headers: [("Authorization", "Bearer " + String(repeating: "x", count: 5000))]), status: 400, code: -2)
+                try await http.get("/v2/user/me", headers: [("Authorization", "Bearer garbage%%!!~~ \"quoted\"")]),
+                status: 401,
+                code: -401
+            )
+            Self.expectKapiError(
+                try await http.get("/v2/user/me", headers: [("Authorization", "Bearer " + String(repeating: "x", count: 5000))]),
+                status: 400,
+                code: -2
+            )
             Self.expectKapiError(try await http.get("/v2/user/me?secure_resource=%FF"), status: 400, code: -2)
-            Self.expectKapiError(try await http.get("/v1/user/access_token_info", headers: [("Authorization", "KakaoAK emulator-admin-key")]), status: 401, code: -401)
-            Self.expectKapiError(try await http.postForm("/v1/user/unlink", "target_id_type=user_id", headers: [("Authorization", "KakaoAK emulator-admin-key")]), status: 400, code: -2)
-            Self.expectKapiError(try await http.postForm("/v1/user/unlink", "target_id_type=user_id&target_id=1", headers: [("Authorization", "KakaoAK wrong")]), status: 401, code: -401)
-            Self.expectKapiError(try await http.postForm("/v1/user/unlink", "target_id_type=user_id&target_id=999", headers: [("Authorization", "KakaoAK emulator-admin-key")]), status: 400, code: -101)
+            Self.expectKapiError(
+                try await http.get("/v1/user/access_token_info", headers: [("Authorization", "KakaoAK emulator-admin-key")]),
+                status: 401,
+                code: -401
+            )
+            Self.expectKapiError(
+                try await http.postForm(
+                    "/v1/user/unlink",
+                    "target_id_type=user_id",
+                    headers: [("Authorization", "KakaoAK emulator-admin-key")]
+                ),
+                status: 400,
+                code: -2
+            )
+            Self.expectKapiError(
+                try await http.postForm(
+                    "/v1/user/unlink",
+                    "target_id_type=user_id&target_id=1",
+                    headers: [("Authorization", "KakaoAK wrong")]
+                ),
+                status: 401,
+                code: -401
+            )
+            Self.expectKapiError(
+                try await http.postForm(
+                    "/v1/user/unlink",
+                    "target_id_type=user_id&target_id=999",
+                    headers: [("Authorization", "KakaoAK emulator-admin-key")]
+                ),
+                status: 400,
+                code: -101
+            )
             Self.expectKapiError(try await http.get("/v1/user/logout"), status: 404, code: -9)
             Self.expectKapiError(try await http.get("/no/such/path"), status: 404, code: -9)
         }
@@ -98,7 +155,10 @@ struct BadInputTests {
             #expect(try await http.postJSON("/_emulator/codes", "not json").status == 400)
             #expect(try await http.postJSON("/_emulator/codes", #"{"user_id": 1.5}"#).status == 400)
             #expect(try await http.postJSON("/_emulator/codes", #"{"client_id": "nope"}"#).json["error_code"] as? String == "KOE101")
-            #expect(try await http.postJSON("/_emulator/codes", #"{"redirect_uri": "http://evil/cb"}"#).json["error_code"] as? String == "KOE006")
+            #expect(
+                try await http.postJSON("/_emulator/codes", #"{"redirect_uri": "http://evil/cb"}"#).json["error_code"] as? String
+                    == "KOE006"
+            )
             #expect(try await http.postJSON("/_emulator/codes", #"{"scope": "talk_message"}"#).json["error_code"] as? String == "KOE205")
             #expect(try await http.postJSON("/_emulator/faults", #"{"error_rate": 2}"#).status == 400)
             #expect(try await http.postJSON("/_emulator/faults", #"{"error_rate": 0.6, "drop_rate": 0.6}"#).status == 400)

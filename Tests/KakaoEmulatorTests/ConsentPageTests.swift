@@ -101,7 +101,10 @@ struct ConsentPageTests {
         ("client_id=emulator-rest-api-key&redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&response_type=id_token", "KOE201"),
         ("client_id=emulator-rest-api-key&redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&response_type=token", "KOE202"),
         ("client_id=emulator-rest-api-key&redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&response_type=code&scope=talk_message", "KOE205"),
-        ("client_id=emulator-rest-api-key&redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&response_type=code&code_challenge=abc&code_challenge_method=plain", "KOE001"),
+        (
+            "client_id=emulator-rest-api-key&redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&response_type=code&code_challenge=abc&code_challenge_method=plain",
+            "KOE001"
+        ),
         ("client_id=emulator-rest-api-key&client_id=x&redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&response_type=code", "KOE001"),
         ("client_id=%FF%FE", "KOE001"),
     ])
@@ -119,7 +122,8 @@ struct ConsentPageTests {
         configuration.apps[0].oidc = false
         try await EmulatorHTTP.run(configuration) { http in
             let page = try await http.get(
-                "/oauth/authorize?client_id=emulator-rest-api-key&redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&response_type=code&scope=openid")
+                "/oauth/authorize?client_id=emulator-rest-api-key&redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&response_type=code&scope=openid"
+            )
             #expect(page.status == 200)
             #expect(page.body.contains("KOE205"))
         }
@@ -143,7 +147,9 @@ struct UserInfoAndLogoutTests {
 
     @Test func accountLogoutRedirectsOrShowsKOE007() async throws {
         try await EmulatorHTTP.run { http throws in
-            let ok = try await http.get("/oauth/logout?client_id=emulator-rest-api-key&logout_redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&state=bye")
+            let ok = try await http.get(
+                "/oauth/logout?client_id=emulator-rest-api-key&logout_redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&state=bye"
+            )
             #expect(ok.status == 302)
             #expect(ok.redirectQuery["state"] == "bye")
             #expect(ok.headers.first(name: "Set-Cookie")?.contains("Max-Age=0") == true)

@@ -1,10 +1,11 @@
-import Foundation
-@testable import KakaoEmulator
 import AsyncHTTPClient
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import Testing
+
+@testable import KakaoEmulator
 
 @Suite("Emulator fixed points, controls and OIDC documents")
 struct ControlAndProtocolTests {
@@ -24,7 +25,10 @@ struct ControlAndProtocolTests {
 
     @Test func mintCodesOverHTTPWithSyntheticUsers() async throws {
         try await EmulatorHTTP.run { http throws in
-            let big = try await http.postJSON("/_emulator/codes", #"{"client_id":"emulator-rest-api-key","user_id":1376016924426814086,"scope":"openid"}"#)
+            let big = try await http.postJSON(
+                "/_emulator/codes",
+                #"{"client_id":"emulator-rest-api-key","user_id":1376016924426814086,"scope":"openid"}"#
+            )
             #expect(big.status == 200)
             #expect(big.body.contains(#""user_id":1376016924426814086"#))
             let code = try #require(big.json["code"] as? String)
@@ -170,7 +174,10 @@ struct ControlAndProtocolTests {
         #expect(configuration.users[0].restriction == .dormant)
         #expect(configuration.faults.latencyMs == 3)
         #expect(try KakaoEmulatorConfiguration.decode(json: Data("{}".utf8)).apps[0].restAPIKey == "emulator-rest-api-key")
-        for bad in [#"{"apps": []}"#, #"{"users": [{"nickname": "no id"}]}"#, #"{"faults": {"error_rate": 3}}"#, "[", #"{"code_lifetime_seconds": 0}"#] {
+        for bad in [
+            #"{"apps": []}"#, #"{"users": [{"nickname": "no id"}]}"#, #"{"faults": {"error_rate": 3}}"#, "[",
+            #"{"code_lifetime_seconds": 0}"#,
+        ] {
             #expect(throws: KakaoEmulatorError.self) { try KakaoEmulatorConfiguration.decode(json: Data(bad.utf8)) }
         }
     }

@@ -57,10 +57,14 @@ struct EmulatorCommandTests {
                 return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 16)))
             }
             let (status, minted) = try await post(
-                "/_emulator/codes", #"{"redirect_uri":"http://127.0.0.1:3000/cb","user_id":1}"#, "application/json")
+                "/_emulator/codes",
+                #"{"redirect_uri":"http://127.0.0.1:3000/cb","user_id":1}"#,
+                "application/json"
+            )
             #expect(status == 200)
             let code = try #require((try JSONSerialization.jsonObject(with: Data(minted.utf8)) as? [String: Any])?["code"] as? String)
-            let form = "grant_type=authorization_code&client_id=emulator-rest-api-key&redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2Fcb&code=\(code)"
+            let form =
+                "grant_type=authorization_code&client_id=emulator-rest-api-key&redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2Fcb&code=\(code)"
             let (withoutSecret, body) = try await post("/oauth/token", form, "application/x-www-form-urlencoded")
             #expect(withoutSecret == 401)
             #expect(body.contains("KOE010"))

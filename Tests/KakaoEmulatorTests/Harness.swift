@@ -2,10 +2,10 @@ import AsyncHTTPClient
 import Foundation
 import KakaoEmulator
 import Logging
-import _CryptoExtras
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import _CryptoExtras
 
 /// Plain HTTP against a running emulator: what a browser or a raw client sends.
 struct EmulatorHTTP {
@@ -34,9 +34,16 @@ struct EmulatorHTTP {
         _ configuration: KakaoEmulatorConfiguration = KakaoEmulatorConfiguration(),
         _ body: (EmulatorHTTP) async throws -> Void
     ) async throws {
-        let emulator = try KakaoEmulator(configuration: configuration, signingKeyPEM: testSigningKeyPEM, logger: Logger(label: "emulator-tests"))
+        let emulator = try KakaoEmulator(
+            configuration: configuration,
+            signingKeyPEM: testSigningKeyPEM,
+            logger: Logger(label: "emulator-tests")
+        )
         try await emulator.withRunningServer { baseURL in
-            var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2), read: .seconds(10)))
+            var configuration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: .seconds(2), read: .seconds(10))
+            )
             configuration.httpVersion = .http1Only
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             do {
@@ -82,7 +89,8 @@ struct EmulatorHTTP {
     func exchange(_ code: String, extra: String = "") async throws -> Answer {
         try await postForm(
             "/oauth/token",
-            "grant_type=authorization_code&client_id=emulator-rest-api-key&redirect_uri=\(Self.encodedRedirectURI)&code=\(code)\(extra)")
+            "grant_type=authorization_code&client_id=emulator-rest-api-key&redirect_uri=\(Self.encodedRedirectURI)&code=\(code)\(extra)"
+        )
     }
 
     static let redirectURI = "http://127.0.0.1:8080/auth/kakao/callback"

@@ -16,7 +16,13 @@ struct RS256SignerTests {
         let signature = try #require(signer.sign(message))
         let expected = try key.signature(for: message, padding: .insecurePKCS1v1_5)
         #expect(signature == Array(expected.rawRepresentation))
-        #expect(key.publicKey.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: message, padding: .insecurePKCS1v1_5))
+        #expect(
+            key.publicKey.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature),
+                for: message,
+                padding: .insecurePKCS1v1_5
+            )
+        )
     }
 
     @Test("a PKCS#8 key signs the same as its PKCS#1 form")
@@ -27,7 +33,10 @@ struct RS256SignerTests {
         #expect(pkcs1.sign(Array("header.payload".utf8)) == pkcs8.sign(Array("header.payload".utf8)))
     }
 
-    @Test("bytes that are not a private key are refused", arguments: [[], [0x30, 0x03, 0x02, 0x01, 0x00], Array(repeating: 0xFF, count: 64)] as [[UInt8]])
+    @Test(
+        "bytes that are not a private key are refused",
+        arguments: [[], [0x30, 0x03, 0x02, 0x01, 0x00], Array(repeating: 0xFF, count: 64)] as [[UInt8]]
+    )
     func notAKey(der: [UInt8]) {
         #expect(RS256Signer(derPrivateKey: der) == nil)
     }
@@ -42,7 +51,10 @@ struct RS256SignerTests {
                     let message = Array("token-\(index)".utf8)
                     guard let signature = signer.sign(message) else { return false }
                     return key.publicKey.isValidSignature(
-                        _RSA.Signing.RSASignature(rawRepresentation: signature), for: message, padding: .insecurePKCS1v1_5)
+                        _RSA.Signing.RSASignature(rawRepresentation: signature),
+                        for: message,
+                        padding: .insecurePKCS1v1_5
+                    )
                 }
             }
             return await group.reduce(into: [Bool]()) { $0.append($1) }

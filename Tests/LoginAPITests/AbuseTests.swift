@@ -74,7 +74,10 @@ struct AbuseTests {
         try await Harness.run(options) { harness in
             let requests: [(String, String, [(String, String)], String?)] = [
                 ("POST", "/auth/kakao/start", [], "{}"),
-                ("POST", "/auth/kakao/login", [("X-Login-Attempt", String(repeating: "a", count: 43))], #"{"code": "abc", "state": "def"}"#),
+                (
+                    "POST", "/auth/kakao/login", [("X-Login-Attempt", String(repeating: "a", count: 43))],
+                    #"{"code": "abc", "state": "def"}"#
+                ),
                 ("GET", "/auth/kakao/login/\(UUID().uuidString)", [("X-Login-Attempt", String(repeating: "a", count: 43))], nil),
                 ("POST", "/auth/token/refresh", [], #"{"refresh_token": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#),
             ]
@@ -97,9 +100,13 @@ struct AbuseTests {
         options.api.corsAllowedOrigins = ["https://app.example"]
         try await Harness.run(options) { harness in
             let preflight = try await harness.send(
-                .OPTIONS, "/auth/kakao/login",
-                headers: [("Origin", "https://app.example"), ("Access-Control-Request-Method", "POST"),
-                          ("Access-Control-Request-Headers", "content-type, x-login-attempt")])
+                .OPTIONS,
+                "/auth/kakao/login",
+                headers: [
+                    ("Origin", "https://app.example"), ("Access-Control-Request-Method", "POST"),
+                    ("Access-Control-Request-Headers", "content-type, x-login-attempt"),
+                ]
+            )
             #expect(preflight.status == 204)
             #expect(preflight.headers["Access-Control-Allow-Origin"].first == "https://app.example")
             #expect(preflight.headers["Access-Control-Allow-Credentials"].first == "true")
@@ -107,7 +114,10 @@ struct AbuseTests {
             #expect(preflight.headers["Vary"].contains { $0.contains("Origin") })
 
             let evilPreflight = try await harness.send(
-                .OPTIONS, "/auth/kakao/login", headers: [("Origin", "https://evil.example"), ("Access-Control-Request-Method", "POST")])
+                .OPTIONS,
+                "/auth/kakao/login",
+                headers: [("Origin", "https://evil.example"), ("Access-Control-Request-Method", "POST")]
+            )
             #expect(evilPreflight.status == 403)
             #expect(evilPreflight.headers["Access-Control-Allow-Origin"].isEmpty)
 

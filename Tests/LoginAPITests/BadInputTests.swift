@@ -22,7 +22,10 @@ struct BadInputTests {
                 (#"{"code": "\#(good)", "state": "\#(state)"}"#, "text/plain", 415, "unsupported_media_type"),
                 ("code=\(good)&state=\(state)", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
                 (#"{"code": "\#(good)", "state": "\#(state)"}"#, nil, 415, "unsupported_media_type"),
-                (#"{"code": "\#(String(repeating: "a", count: 2000))", "state": "\#(state)"}"#, "application/json", 413, "payload_too_large"),
+                (
+                    #"{"code": "\#(String(repeating: "a", count: 2000))", "state": "\#(state)"}"#, "application/json", 413,
+                    "payload_too_large"
+                ),
                 ("not json", "application/json", 400, "invalid_request"),
                 ("[1, 2]", "application/json", 400, "invalid_request"),
                 (#"{"code": 5, "state": "\#(state)"}"#, "application/json", 400, "invalid_request"),
@@ -33,21 +36,31 @@ struct BadInputTests {
                 (#"{"code": "abc<script>", "state": "\#(state)"}"#, "application/json", 400, "invalid_code"),
                 (#"{"code": "\#(good)"}"#, "application/json", 400, "invalid_state"),
                 (#"{"code": "\#(good)", "state": "wrong-state"}"#, "application/json", 400, "invalid_state"),
-                (#"{"code": "\#(good)", "state": "\#(state)", "redirect_uri": "https://evil.example/cb"}"#, "application/json", 400,
-                 "redirect_uri_not_allowed"),
+                (
+                    #"{"code": "\#(good)", "state": "\#(state)", "redirect_uri": "https://evil.example/cb"}"#, "application/json", 400,
+                    "redirect_uri_not_allowed"
+                ),
             ]
             let before = try await harness.rowCounts()
             for item in cases {
                 let answer = try await harness.send(
-                    .POST, "/auth/kakao/login", headers: binding, body: item.body, contentType: item.contentType)
+                    .POST,
+                    "/auth/kakao/login",
+                    headers: binding,
+                    body: item.body,
+                    contentType: item.contentType
+                )
                 #expect(answer.status == item.status, "\(item.body.prefix(60)) as \(item.contentType ?? "none")")
                 #expect(try answer.errorCode() == item.code, "\(item.body.prefix(60))")
                 #expect(answer.headers["Cache-Control"].first == "no-store")
                 #expect(answer.headers["X-Request-Id"].first?.isEmpty == false)
             }
             let unknownAttempt = try await harness.send(
-                .POST, "/auth/kakao/login", headers: [("X-Login-Attempt", String(repeating: "b", count: 43))],
-                body: #"{"code": "\#(good)", "state": "\#(state)"}"#)
+                .POST,
+                "/auth/kakao/login",
+                headers: [("X-Login-Attempt", String(repeating: "b", count: 43))],
+                body: #"{"code": "\#(good)", "state": "\#(state)"}"#
+            )
             #expect(unknownAttempt.status == 400)
             #expect(try unknownAttempt.errorCode() == "attempt_not_found")
             #expect(try await harness.rowCounts() == before)
@@ -75,7 +88,10 @@ struct BadInputTests {
     func expiredAndWrongKidTokens() async throws {
         try await Harness.run(.init(worker: false)) { harness in
             let (expired, _) = try await harness.accessTokens.sign(
-                userID: UUID(), sessionID: UUID(), now: Date().addingTimeInterval(-3600))
+                userID: UUID(),
+                sessionID: UUID(),
+                now: Date().addingTimeInterval(-3600)
+            )
             var parts = expired.split(separator: ".").map(String.init)
             // Same payload and signature under a header naming another key.
             parts[0] = Data(#"{"alg":"ES256","kid":"other","typ":"JWT"}"#.utf8).base64EncodedString()

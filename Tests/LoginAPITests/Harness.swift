@@ -57,7 +57,11 @@ struct Harness: Sendable {
         let emulator = try KakaoEmulator(configuration: emulatorConfiguration, logger: logger)
         try await emulator.withRunningServer { emulatorURL in
             let kakao = try KakaoClientConfiguration(
-                restAPIKey: "emulator-rest-api-key", authURL: emulatorURL, apiURL: emulatorURL, maxConnectionsPerHost: 16)
+                restAPIKey: "emulator-rest-api-key",
+                authURL: emulatorURL,
+                apiURL: emulatorURL,
+                maxConnectionsPerHost: 16
+            )
             let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
             do {
                 let provider = KakaoLoginProvider(client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger))
@@ -72,7 +76,10 @@ struct Harness: Sendable {
 
     /// The API (and the worker) on `database`, with Kakao behind `provider`.
     private static func runAPI(
-        _ options: Options, database: PostgresConfiguration, provider: KakaoLoginProvider, emulator: KakaoEmulator,
+        _ options: Options,
+        database: PostgresConfiguration,
+        provider: KakaoLoginProvider,
+        emulator: KakaoEmulator,
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
         let logger = TestEnvironment.logger
@@ -83,20 +90,37 @@ struct Harness: Sendable {
         let parts = try await APIParts.make(database: apiDatabase, provider: provider, options: options)
         let (pool, sealing, accessTokens, dependencies) = (parts.pool, parts.sealing, parts.accessTokens, parts.dependencies)
         var app = APIApplication.build(
-            configuration: options.api, dependencies: dependencies,
-            server: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+            configuration: options.api,
+            dependencies: dependencies,
+            server: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            logger: logger
+        )
         app.addServices(pool)
         let workerFactory: @Sendable () -> LoginWorker = {
             LoginWorker(
-                pool: pool, listenerConfiguration: database, provider: provider, sealing: sealing, accounts: UserAccounts(),
+                pool: pool,
+                listenerConfiguration: database,
+                provider: provider,
+                sealing: sealing,
+                accounts: UserAccounts(),
                 configuration: WorkerConfiguration(
-                    concurrency: 8, lease: .seconds(10), pollInterval: .milliseconds(200), shutdownGrace: .seconds(2)),
-                logger: logger)
+                    concurrency: 8,
+                    lease: .seconds(10),
+                    pollInterval: .milliseconds(200),
+                    shutdownGrace: .seconds(2)
+                ),
+                logger: logger
+            )
         }
         try await app.test(.live) { client in
             let harness = Harness(
-                baseURL: "http://127.0.0.1:\(client.port!)", emulator: emulator, pool: pool, database: database,
-                accessTokens: accessTokens, workerFactory: workerFactory)
+                baseURL: "http://127.0.0.1:\(client.port!)",
+                emulator: emulator,
+                pool: pool,
+                database: database,
+                accessTokens: accessTokens,
+                workerFactory: workerFactory
+            )
             if options.worker {
                 try await harness.withWorker { try await body(harness) }
             } else {
@@ -115,7 +139,10 @@ struct Harness: Sendable {
     /// Sends a request; `json` is the body (sent as `application/json` unless `contentType`
     /// says otherwise).
     func send(
-        _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil,
+        _ method: HTTPMethod,
+        _ path: String,
+        headers: [(String, String)] = [],
+        body: String? = nil,
         contentType: String? = "application/json"
     ) async throws -> Answer {
         var request = HTTPClientRequest(url: baseURL + path)
@@ -142,23 +169,35 @@ struct Harness: Sendable {
         let query = Dictionary(uniqueKeysWithValues: (authorize.queryItems ?? []).map { ($0.name, $0.value ?? "") })
         let cookie = try #require(answer.headers["Set-Cookie"].first)
         return Attempt(
-            token: try #require(json["attempt_token"] as? String), state: try #require(json["state"] as? String),
-            setCookie: cookie, codeChallenge: try #require(query["code_challenge"]), nonce: try #require(query["nonce"]),
-            redirectURI: try #require(query["redirect_uri"]), scope: query["scope"])
+            token: try #require(json["attempt_token"] as? String),
+            state: try #require(json["state"] as? String),
+            setCookie: cookie,
+            codeChallenge: try #require(query["code_challenge"]),
+            nonce: try #require(query["nonce"]),
+            redirectURI: try #require(query["redirect_uri"]),
+            scope: query["scope"]
+        )
     }
 
     /// A code for `attempt` as if `userID` consented at the emulator.
     func code(for attempt: Attempt, userID: Int64? = nil) throws -> String {
         try emulator.mintCode(
-            redirectURI: attempt.redirectURI, userID: userID, scope: attempt.scope, codeChallenge: attempt.codeChallenge,
-            nonce: attempt.nonce)
+            redirectURI: attempt.redirectURI,
+            userID: userID,
+            scope: attempt.scope,
+            codeChallenge: attempt.codeChallenge,
+            nonce: attempt.nonce
+        )
     }
 
     /// `POST /auth/kakao/login` presenting `attempt` in the `X-Login-Attempt` header.
     func postCode(_ code: String, attempt: Attempt, headers: [(String, String)] = []) async throws -> Answer {
         try await send(
-            .POST, "/auth/kakao/login", headers: [("X-Login-Attempt", attempt.token)] + headers,
-            body: #"{"code": "\#(code)", "state": "\#(attempt.state)"}"#)
+            .POST,
+            "/auth/kakao/login",
+            headers: [("X-Login-Attempt", attempt.token)] + headers,
+            body: #"{"code": "\#(code)", "state": "\#(attempt.state)"}"#
+        )
     }
 
     /// `GET /auth/kakao/login/{id}?wait=N` with `headers` (the reader).
@@ -200,10 +239,14 @@ struct Harness: Sendable {
             """
         ).single()
         return RowCounts(
-            attempts: try row.decode(Int.self, "attempts"), jobs: try row.decode(Int.self, "jobs"),
-            users: try row.decode(Int.self, "users"), sessions: try row.decode(Int.self, "sessions"),
-            refreshTokens: try row.decode(Int.self, "refresh_tokens"), usedAttempts: try row.decode(Int.self, "used_attempts"),
-            revokedSessions: try row.decode(Int.self, "revoked_sessions"))
+            attempts: try row.decode(Int.self, "attempts"),
+            jobs: try row.decode(Int.self, "jobs"),
+            users: try row.decode(Int.self, "users"),
+            sessions: try row.decode(Int.self, "sessions"),
+            refreshTokens: try row.decode(Int.self, "refresh_tokens"),
+            usedAttempts: try row.decode(Int.self, "used_attempts"),
+            revokedSessions: try row.decode(Int.self, "revoked_sessions")
+        )
     }
 }
 
@@ -266,21 +309,39 @@ struct APIParts {
         let logger = TestEnvironment.logger
         let sealing = SealingKeys.random()
         let accessTokens = try await AccessTokenKeys(
-            keys: [(kid: "test-1", key: ES256PrivateKey())], signingKID: nil, issuer: "kakao-login", audience: "kakao-login")
+            keys: [(kid: "test-1", key: ES256PrivateKey())],
+            signingKID: nil,
+            issuer: "kakao-login",
+            audience: "kakao-login"
+        )
         let queue = LoginQueueConfiguration(redirectURIs: [Harness.redirectURI], deliveryWindow: options.deliveryWindow)
         let pool = PostgresPool(
-            configuration: database, options: .init(maximumConnections: 4, acquireTimeout: .seconds(5)), logger: logger)
+            configuration: database,
+            options: .init(maximumConnections: 4, acquireTimeout: .seconds(5)),
+            logger: logger
+        )
         let sessions = Sessions(
             pool: pool,
             configuration: try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256), reuseGrace: options.refreshReuseGrace),
-            logger: logger)
+            logger: logger
+        )
         let dependencies = LoginAPIDependencies(
-            pool: pool, listenerConfiguration: database,
+            pool: pool,
+            listenerConfiguration: database,
             attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
             jobs: LoginJobs(
-                pool: pool, sealing: sealing, provider: provider.name, configuration: queue, sessions: sessions, logger: logger),
-            sessions: sessions, accessTokens: accessTokens, metricsFactory: options.metricsFactory,
-            metricsExposition: options.metricsExposition)
+                pool: pool,
+                sealing: sealing,
+                provider: provider.name,
+                configuration: queue,
+                sessions: sessions,
+                logger: logger
+            ),
+            sessions: sessions,
+            accessTokens: accessTokens,
+            metricsFactory: options.metricsFactory,
+            metricsExposition: options.metricsExposition
+        )
         return APIParts(pool: pool, sealing: sealing, accessTokens: accessTokens, dependencies: dependencies)
     }
 }

@@ -63,8 +63,11 @@ struct LoginFlowTests {
             // The request's host is 127.0.0.1: loopback, so no Secure.
             #expect(!attempt.setCookie.contains("Secure"))
             let posted = try await harness.send(
-                .POST, "/auth/kakao/login", headers: [attempt.cookieHeader],
-                body: #"{"code": "\#(try harness.code(for: attempt))", "state": "\#(attempt.state)"}"#)
+                .POST,
+                "/auth/kakao/login",
+                headers: [attempt.cookieHeader],
+                body: #"{"code": "\#(try harness.code(for: attempt))", "state": "\#(attempt.state)"}"#
+            )
             #expect(posted.status == 202)
             let loginID = try #require(try posted.object()["login_id"] as? String)
             let done = try await harness.pollUntilDone(loginID, headers: [attempt.cookieHeader])

@@ -66,7 +66,10 @@ struct LongPollTests {
             let loginID = try #require(try posted.object()["login_id"] as? String)
             for wait in ["31", "-1", "abc", "1.5", ""] {
                 let answer = try await harness.send(
-                    .GET, "/auth/kakao/login/\(loginID)?wait=\(wait)", headers: [("X-Login-Attempt", attempt.token)])
+                    .GET,
+                    "/auth/kakao/login/\(loginID)?wait=\(wait)",
+                    headers: [("X-Login-Attempt", attempt.token)]
+                )
                 #expect(answer.status == 400, "wait=\(wait)")
                 #expect(try answer.errorCode() == "invalid_request")
             }

@@ -41,20 +41,26 @@ struct OpenAPIDocumentTests {
     private static func routes() async throws -> [(method: HTTPRequest.Method, path: String)] {
         let logger = TestEnvironment.logger
         let kakao = try KakaoClientConfiguration(restAPIKey: "key", authURL: "http://127.0.0.1:9", apiURL: "http://127.0.0.1:9")
-        return try await withStopping(kakao.makeHTTPClient(backgroundActivityLogger: logger), stop: { try? await $0.shutdown() }) {
-            try await routes(httpClient: $0, kakao: kakao)
-        }
+        return try await withStopping(
+            kakao.makeHTTPClient(backgroundActivityLogger: logger),
+            stop: { try? await $0.shutdown() },
+            { try await routes(httpClient: $0, kakao: kakao) }
+        )
     }
 
     private static func routes(
-        httpClient: HTTPClient, kakao: KakaoClientConfiguration
+        httpClient: HTTPClient,
+        kakao: KakaoClientConfiguration
     ) async throws -> [(method: HTTPRequest.Method, path: String)] {
         let logger = TestEnvironment.logger
         let database = PostgresConfiguration(connectionString: "host=/nonexistent/kakao-login dbname=none")
         let provider = KakaoLoginProvider(client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger))
         let parts = try await APIParts.make(database: database, provider: provider, options: Harness.Options(worker: false))
         let (_, table) = APIApplication.buildRouter(
-            configuration: LoginAPIConfiguration(), dependencies: parts.dependencies, waiters: LoginWaiters())
+            configuration: LoginAPIConfiguration(),
+            dependencies: parts.dependencies,
+            waiters: LoginWaiters()
+        )
         return table.routes
     }
 }

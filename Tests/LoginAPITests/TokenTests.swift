@@ -116,8 +116,13 @@ struct TestClaims: JWTPayload {
 
     static var sample: TestClaims {
         TestClaims(
-            iss: "kakao-login", aud: "kakao-login", sub: .init(value: UUID().uuidString.lowercased()),
-            sid: UUID().uuidString.lowercased(), jti: .init(value: "x"), iat: .init(value: Date()),
-            exp: .init(value: Date().addingTimeInterval(600)))
+            iss: "kakao-login",
+            aud: "kakao-login",
+            sub: .init(value: UUID().uuidString.lowercased()),
+            sid: UUID().uuidString.lowercased(),
+            jti: .init(value: "x"),
+            iat: .init(value: Date()),
+            exp: .init(value: Date().addingTimeInterval(600))
+        )
     }
 }

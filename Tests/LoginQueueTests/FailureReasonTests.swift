@@ -15,7 +15,11 @@ struct FailureReasonTests {
         try await QueueHarness.run { harness in
             let attempt = try await harness.attempts.start(redirectURI: nil, clientIP: nil)
             let enqueued = try await harness.jobs.enqueue(
-                code: "made-up-code-kakao-never-issued", state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
+                code: "made-up-code-kakao-never-issued",
+                state: attempt.state,
+                redirectURI: nil,
+                attemptToken: attempt.reader
+            )
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 guard case .failed(.authorizationCodeInvalid, let providerError) = result else {
@@ -36,8 +40,10 @@ struct FailureReasonTests {
             let query = try #require(URLComponents(string: attempt.authorizeURL)?.queryItems)
             let code = try harness.emulator.mintCode(
                 redirectURI: QueueHarness.otherRedirectURI,
-                scope: "openid", codeChallenge: query.first { $0.name == "code_challenge" }?.value,
-                nonce: query.first { $0.name == "nonce" }?.value)
+                scope: "openid",
+                codeChallenge: query.first { $0.name == "code_challenge" }?.value,
+                nonce: query.first { $0.name == "nonce" }?.value
+            )
             let enqueued = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
@@ -121,8 +127,11 @@ struct FailureReasonTests {
     func canceledByOperator() async throws {
         try await QueueHarness.run { harness in
             let (attempt, enqueued) = try await harness.enqueueLogin()
-            let sql = try String(contentsOfFile: try TestEnvironment.migrationsDirectory() + "/../ops/cancel_queued_job.sql", encoding: .utf8)
-                .replacingOccurrences(of: ":'login_id'", with: "'\(enqueued.loginID.uuidString.lowercased())'")
+            let sql = try String(
+                contentsOfFile: try TestEnvironment.migrationsDirectory() + "/../ops/cancel_queued_job.sql",
+                encoding: .utf8
+            )
+            .replacingOccurrences(of: ":'login_id'", with: "'\(enqueued.loginID.uuidString.lowercased())'")
             let statement = sql.components(separatedBy: "\n").filter { !$0.hasPrefix("--") }.joined(separator: "\n")
             let canceled = try await harness.pool.query(SQLQuery(unsafeSQL: statement))
             #expect(canceled.count == 1)

@@ -26,7 +26,8 @@ struct JobRulesTests {
         Case(set: "state = 'failed', failure_code = 'expired'", rule: "login_jobs_finished_check"),
         Case(
             set: "state = 'failed', failure_code = 'expired', finished_at = now(), locked_by = 'worker-1'",
-            rule: "login_jobs_finished_unleased_check"),
+            rule: "login_jobs_finished_unleased_check"
+        ),
         Case(set: "state = 'succeeded', finished_at = now(), code_sealed = NULL", rule: "login_jobs_succeeded_check"),
         Case(set: "state = 'failed', finished_at = now()", rule: "login_jobs_failed_check"),
         Case(set: "delivered_at = now()", rule: "login_jobs_delivery_check"),
@@ -34,7 +35,8 @@ struct JobRulesTests {
         Case(set: "stage = 'profile', code_sealed = NULL", rule: "login_jobs_exchange_sent_check"),
         Case(
             set: "state = 'failed', failure_code = 'expired', finished_at = now(), exchange_sent_at = now()",
-            rule: "login_jobs_secrets_check"),
+            rule: "login_jobs_secrets_check"
+        ),
     ]
 
     @Test("a write that breaks a rule is refused, naming the rule", arguments: cases)
@@ -58,14 +60,18 @@ struct JobRulesTests {
                 UPDATE login_jobs SET state = 'running', attempt = 1, locked_by = 'worker-1', started_at = now(),
                     lease_expires_at = now() + interval '30 seconds'
                 WHERE id = \(id)
-                """)
+                """
+            )
             try await connection.execute(
                 """
                 UPDATE login_jobs SET state = 'failed', failure_code = 'expired', finished_at = now(),
                     locked_by = NULL, lease_expires_at = NULL
                 WHERE id = \(id)
-                """)
-            let row = try #require(try await connection.query("SELECT state, code_sealed IS NOT NULL AS kept FROM login_jobs WHERE id = \(id)").first)
+                """
+            )
+            let row = try #require(
+                try await connection.query("SELECT state, code_sealed IS NOT NULL AS kept FROM login_jobs WHERE id = \(id)").first
+            )
             #expect(try row.decode(String.self, "state") == "failed")
             #expect(try row.decode(Bool.self, "kept"))
         }
@@ -80,7 +86,8 @@ struct JobRulesTests {
                 INSERT INTO login_jobs (redirect_uri, binding_hash, code_hmac, code_sealed)
                 VALUES ('http://127.0.0.1/cb', sha256(gen_random_uuid()::text::bytea), sha256(gen_random_uuid()::text::bytea), '\\x01')
                 RETURNING id
-                """)
+                """
+            )
             try await body(connection, try #require(inserted.first).decode(Int64.self, "id"))
         }
     }

@@ -45,12 +45,14 @@ struct LoginFlowTests {
                 let (attempt, enqueued) = try await harness.enqueueLogin()
                 let first = try #require(try await harness.waitForResult(enqueued.loginID, reader: attempt.reader).success?.delivery)
                 let again = try #require(
-                    try await harness.jobs.read(loginID: enqueued.loginID, readerToken: attempt.reader)?.success?.delivery)
+                    try await harness.jobs.read(loginID: enqueued.loginID, readerToken: attempt.reader)?.success?.delivery
+                )
                 #expect(!again.isFirstDelivery)
                 #expect(again.sessionID == first.sessionID)
                 #expect(again.refreshToken == first.refreshToken)
                 try await harness.pool.execute(
-                    "UPDATE login_jobs SET delivered_at = delivered_at - interval '5 seconds' WHERE login_id = \(enqueued.loginID)")
+                    "UPDATE login_jobs SET delivered_at = delivered_at - interval '5 seconds' WHERE login_id = \(enqueued.loginID)"
+                )
                 let later = try #require(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: attempt.reader)?.success)
                 #expect(later.delivery == nil)
                 #expect(try await harness.pool.query("SELECT count(*) AS n FROM sessions").single().decode(Int.self, "n") == 1)

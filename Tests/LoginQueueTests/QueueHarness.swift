@@ -53,13 +53,26 @@ struct QueueHarness {
         let emulator = try KakaoEmulator(configuration: emulatorConfiguration, logger: logger)
         try await emulator.withRunningServer { baseURL in
             let clientConfiguration = try KakaoClientConfiguration(
-                restAPIKey: "emulator-rest-api-key", clientSecret: clientSecret, authURL: baseURL, apiURL: baseURL,
-                connectTimeout: .seconds(2), readTimeout: readTimeout, requestTimeout: readTimeout + .seconds(5))
+                restAPIKey: "emulator-rest-api-key",
+                clientSecret: clientSecret,
+                authURL: baseURL,
+                apiURL: baseURL,
+                connectTimeout: .seconds(2),
+                readTimeout: readTimeout,
+                requestTimeout: readTimeout + .seconds(5)
+            )
             let httpClient = clientConfiguration.makeHTTPClient(backgroundActivityLogger: logger)
             do {
                 try await run(
-                    database: database, databaseName: databaseName, emulator: emulator, httpClient: httpClient, clientConfiguration: clientConfiguration,
-                    queue: queue, logger: logger, body)
+                    database: database,
+                    databaseName: databaseName,
+                    emulator: emulator,
+                    httpClient: httpClient,
+                    clientConfiguration: clientConfiguration,
+                    queue: queue,
+                    logger: logger,
+                    body
+                )
                 try await httpClient.shutdown()
             } catch {
                 try? await httpClient.shutdown()
@@ -69,8 +82,14 @@ struct QueueHarness {
     }
 
     private static func run(
-        database: PostgresConfiguration, databaseName: String, emulator: KakaoEmulator, httpClient: HTTPClient, clientConfiguration: KakaoClientConfiguration,
-        queue: LoginQueueConfiguration, logger: Logger, _ body: (QueueHarness) async throws -> Void
+        database: PostgresConfiguration,
+        databaseName: String,
+        emulator: KakaoEmulator,
+        httpClient: HTTPClient,
+        clientConfiguration: KakaoClientConfiguration,
+        queue: LoginQueueConfiguration,
+        logger: Logger,
+        _ body: (QueueHarness) async throws -> Void
     ) async throws {
         let client = KakaoClient(configuration: clientConfiguration, httpClient: httpClient, logger: logger)
         let provider = KakaoLoginProvider(client: client)
@@ -79,13 +98,26 @@ struct QueueHarness {
         let sessionConfiguration = try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256))
         try await withPool(database, options: PostgresPool.Options(maximumConnections: 8, acquireTimeout: .seconds(30))) { pool in
             let harness = QueueHarness(
-                database: database, databaseName: databaseName, pool: pool, emulator: emulator, client: client,
-                provider: provider, sealing: sealing, sealingSpecification: sealingSpecification, configuration: queue,
+                database: database,
+                databaseName: databaseName,
+                pool: pool,
+                emulator: emulator,
+                client: client,
+                provider: provider,
+                sealing: sealing,
+                sealingSpecification: sealingSpecification,
+                configuration: queue,
                 attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
                 jobs: LoginJobs(
-                    pool: pool, sealing: sealing, provider: provider.name, configuration: queue,
-                    sessions: Sessions(pool: pool, configuration: sessionConfiguration, logger: logger), logger: logger),
-                logger: logger)
+                    pool: pool,
+                    sealing: sealing,
+                    provider: provider.name,
+                    configuration: queue,
+                    sessions: Sessions(pool: pool, configuration: sessionConfiguration, logger: logger),
+                    logger: logger
+                ),
+                logger: logger
+            )
             try await body(harness)
         }
     }
@@ -119,11 +151,18 @@ struct QueueHarness {
 
     /// Worker settings for tests: short intervals so tests wait on database state.
     static func workerConfiguration(
-        concurrency: Int = 8, lease: Duration = .seconds(5), shutdownGrace: Duration = .seconds(5), retryFloor: Duration = .milliseconds(50)
+        concurrency: Int = 8,
+        lease: Duration = .seconds(5),
+        shutdownGrace: Duration = .seconds(5),
+        retryFloor: Duration = .milliseconds(50)
     ) -> WorkerConfiguration {
         WorkerConfiguration(
-            concurrency: concurrency, lease: lease, pollInterval: .milliseconds(100), shutdownGrace: shutdownGrace,
-            retryPolicy: RetryPolicy(floor: retryFloor, base: retryFloor, cap: .seconds(1), rateLimitMultiplier: 2))
+            concurrency: concurrency,
+            lease: lease,
+            pollInterval: .milliseconds(100),
+            shutdownGrace: shutdownGrace,
+            retryPolicy: RetryPolicy(floor: retryFloor, base: retryFloor, cap: .seconds(1), rateLimitMultiplier: 2)
+        )
     }
 
     /// Runs a worker around `body`, then shuts it down gracefully.
@@ -133,8 +172,14 @@ struct QueueHarness {
         _ body: () async throws -> T
     ) async throws -> T {
         let worker = LoginWorker(
-            pool: pool, listenerConfiguration: database, provider: provider ?? self.provider, sealing: sealing, accounts: UserAccounts(),
-            configuration: configuration, logger: logger)
+            pool: pool,
+            listenerConfiguration: database,
+            provider: provider ?? self.provider,
+            sealing: sealing,
+            accounts: UserAccounts(),
+            configuration: configuration,
+            logger: logger
+        )
         return try await withServiceGroup([worker], logger: logger, body)
     }
 
@@ -145,8 +190,12 @@ struct QueueHarness {
         let query = try #require(URLComponents(string: attempt.authorizeURL)?.queryItems)
         let value = { (name: String) in query.first { $0.name == name }?.value }
         let code = try emulator.mintCode(
-            redirectURI: value("redirect_uri"), userID: userID, scope: "openid", codeChallenge: value("code_challenge"),
-            nonce: nonce ?? value("nonce"))
+            redirectURI: value("redirect_uri"),
+            userID: userID,
+            scope: "openid",
+            codeChallenge: value("code_challenge"),
+            nonce: nonce ?? value("nonce")
+        )
         return (attempt, code)
     }
 

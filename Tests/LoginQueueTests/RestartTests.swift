@@ -15,7 +15,9 @@ struct RestartTests {
         try await withPrivateCluster { cluster in
             let database = PostgresConfiguration(connectionString: cluster.connectionString(), connectTimeout: .seconds(2))
             try await withPool(database) { pool in
-                _ = try await Migrator(directory: try TestEnvironment.migrationsDirectory(), logger: TestEnvironment.logger).migrate(pool: pool)
+                _ = try await Migrator(directory: try TestEnvironment.migrationsDirectory(), logger: TestEnvironment.logger).migrate(
+                    pool: pool
+                )
             }
             try await QueueHarness.run(database: database) { harness in
                 try harness.faults(KakaoEmulatorFaults(latencyMs: 20, jitterMs: 20))

@@ -1,8 +1,8 @@
 import Accounts
 import Foundation
-import Synchronization
 import KakaoEmulator
 import Postgres
+import Synchronization
 import TestSupport
 import Testing
 
@@ -88,8 +88,12 @@ struct FlakyProfileProvider: LoginProvider {
     func profile(tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile {
         if remaining.take() {
             throw LoginProviderError(
-                retryClass: .rateLimited, delivery: .responded, failureCode: .kakaoRateLimited, providerError: "-10",
-                grantUnprocessed: true)
+                retryClass: .rateLimited,
+                delivery: .responded,
+                failureCode: .kakaoRateLimited,
+                providerError: "-10",
+                grantUnprocessed: true
+            )
         }
         return try await wrapped.profile(tokens: tokens, nonce: nonce)
     }
@@ -98,6 +102,14 @@ struct FlakyProfileProvider: LoginProvider {
     final class Counter: Sendable {
         private let value: Mutex<Int>
         init(_ value: Int) { self.value = Mutex(value) }
-        func take() -> Bool { value.withLock { count in count > 0 ? { count -= 1; return true }() : false } }
+        func take() -> Bool {
+            value.withLock { count in
+                count > 0
+                    ? {
+                        count -= 1
+                        return true
+                    }() : false
+            }
+        }
     }
 }

@@ -104,8 +104,10 @@ struct WorkerProcessTests {
         try await QueueHarness.run { harness in
             let port = try FreePort.next()
             let worker = try WorkerProcess(
-                concurrency: 4, arguments: ["--metrics-port", String(port), "--metrics-host", "127.0.0.1"],
-                environment: try harness.workerEnvironment())
+                concurrency: 4,
+                arguments: ["--metrics-port", String(port), "--metrics-host", "127.0.0.1"],
+                environment: try harness.workerEnvironment()
+            )
             let (attempt, enqueued) = try await harness.enqueueLogin()
             _ = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
             let base = "http://127.0.0.1:\(port)"
@@ -119,8 +121,10 @@ struct WorkerProcessTests {
             #expect(metrics.body.contains("login_queue_wait_seconds"))
             worker.kill(SIGTERM)
             #expect(try await worker.waitForExit() == 0, "worker log: \(worker.log)")
-            #expect(try await harness.pool.query("SELECT count(*) AS n FROM login_jobs WHERE state = 'running'").single()
-                .decode(Int.self, "n") == 0)
+            #expect(
+                try await harness.pool.query("SELECT count(*) AS n FROM login_jobs WHERE state = 'running'").single()
+                    .decode(Int.self, "n") == 0
+            )
         }
     }
 
@@ -131,7 +135,10 @@ struct WorkerProcessTests {
             var environment = try harness.workerEnvironment()
             environment["EVENT_LOOP_THREADS"] = setting
             let worker = try WorkerProcess(
-                concurrency: 2, arguments: ["--metrics-port", String(port), "--metrics-host", "127.0.0.1"], environment: environment)
+                concurrency: 2,
+                arguments: ["--metrics-port", String(port), "--metrics-host", "127.0.0.1"],
+                environment: environment
+            )
             try await waitUntil("the worker is ready") { (try? await HTTPGet.text("http://127.0.0.1:\(port)/readyz"))?.status == 200 }
             let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(worker.pid)/task").filter { task in
                 let name = (try? String(contentsOfFile: "/proc/\(worker.pid)/task/\(task)/comm", encoding: .utf8)) ?? ""

@@ -30,8 +30,11 @@ struct CodecTests {
         let date = Date(timeIntervalSinceReferenceDate: 804_012_345.123456)
         // JSON keeps dates as ISO-8601 text with milliseconds.
         let profile = Profile(
-            nickname: "라이언 \"Ryan\"", age: nil, tags: ["a", "b,c"],
-            verifiedAt: Date(timeIntervalSince1970: 1_700_000_000.125))
+            nickname: "라이언 \"Ryan\"",
+            age: nil,
+            tags: ["a", "b,c"],
+            verifiedAt: Date(timeIntervalSince1970: 1_700_000_000.125)
+        )
         try await withDatabase { pool in
             try await pool.withConnection { conn in
                 try await conn.execute(
@@ -41,20 +44,23 @@ struct CodecTests {
                         dbl float8, flt float4, ts timestamptz, u uuid, raw bytea, dat bytea, doc jsonb,
                         ids int8[], names text[], uuids uuid[], state text
                     )
-                    """)
+                    """
+                )
                 try await conn.execute(
                     """
                     INSERT INTO every_type VALUES (1, \(Int16.min), \(Int32.max), \(Int64.min), \(Int(42)), \(true),
                         \("text"), \(1.5), \(Float(0.25)), \(date), \(uuid), \(bytes), \(data), \(PostgresJSON(profile)),
                         \([Int64.max, -1] as [Int64]), \(["x", "y z", "\"q\""]), \([uuid]), \(JobState.running))
-                    """)
+                    """
+                )
                 try await conn.execute(
                     """
                     INSERT INTO every_type VALUES (2, \(Int16?.none), \(Int32?.none), \(Int64?.none), \(Int?.none),
                         \(Bool?.none), \(String?.none), \(Double?.none), \(Float?.none), \(Date?.none), \(UUID?.none),
                         \([UInt8]?.none), \(Data?.none), \(PostgresJSON<Profile>?.none), \([Int64]?.none),
                         \([String]?.none), \([UUID]?.none), \(JobState?.none))
-                    """)
+                    """
+                )
                 let rows = try await conn.query("SELECT * FROM every_type ORDER BY id")
                 #expect(rows.count == 2)
                 let full = rows[0]
@@ -161,11 +167,13 @@ struct CodecTests {
         arguments: [
             "it's", "\"double\"", #"back\slash \\ \n"#, "카카오 로그인", "👍🏽 🇰🇷 👨‍👩‍👧", "", " ", "line\nbreak\ttab",
             "$1 $2", "-- comment", "/* c */", "E'\\x00'", "\u{7F}\u{1}", String(repeating: "가", count: 3_000),
-        ])
+        ]
+    )
     func stringsVerbatim(_ text: String) async throws {
         try await withDatabase { pool in
             let row = try await pool.query(
-                "SELECT \(text) AS t, length(\(text)) AS chars, octet_length(\(text)) AS bytes").single()
+                "SELECT \(text) AS t, length(\(text)) AS chars, octet_length(\(text)) AS bytes"
+            ).single()
             #expect(try row.decode(String.self, "t") == text)
             #expect(try row.decode(Int.self, "chars") == text.unicodeScalars.count)
             #expect(try row.decode(Int.self, "bytes") == text.utf8.count)
@@ -190,7 +198,8 @@ struct CodecTests {
                 let rows = try await conn.query("SELECT name FROM injection_victims ORDER BY id")
                 #expect(try rows.map { try $0.decode(String.self, "name") } == attacks)
                 let matched = try await conn.query(
-                    "SELECT count(*) AS n FROM injection_victims WHERE name = \(attacks[1])").single()
+                    "SELECT count(*) AS n FROM injection_victims WHERE name = \(attacks[1])"
+                ).single()
                 #expect(try matched.decode(Int64.self, "n") == 1)
                 // A quoted identifier with quotes inside stays one identifier.
                 try await conn.execute("CREATE TEMP TABLE \(identifier: "odd \"name\"; DROP TABLE x") (v int)")
@@ -218,7 +227,8 @@ struct CodecTests {
         try await withDatabase { pool in
             let date = Date(timeIntervalSinceReferenceDate: 86_400 + 37_056.123456)
             let same = try await pool.query(
-                "SELECT \(date) = '2001-01-02 10:17:36.123456+00'::timestamptz AS same, \(date) AS d").single()
+                "SELECT \(date) = '2001-01-02 10:17:36.123456+00'::timestamptz AS same, \(date) AS d"
+            ).single()
             #expect(try same.decode(Bool.self, "same"))
             #expect(try same.decode(Date.self, "d") == date)
 
@@ -276,10 +286,12 @@ struct CodecTests {
                     try await conn.execute("INSERT INTO batch VALUES (\(id), \("n\(id)"), \(uuid))")
                 }
                 let updated = try await conn.execute(
-                    "UPDATE batch SET name = name || '!' WHERE id = ANY(\([Int64(2), 4, 6]))")
+                    "UPDATE batch SET name = name || '!' WHERE id = ANY(\([Int64(2), 4, 6]))"
+                )
                 #expect(updated == 3)
                 let byName = try await conn.query(
-                    "SELECT id FROM batch WHERE name = ANY(\(["n1", "n3", "missing"])) ORDER BY id")
+                    "SELECT id FROM batch WHERE name = ANY(\(["n1", "n3", "missing"])) ORDER BY id"
+                )
                 #expect(try byName.map { try $0.decode(Int64.self, "id") } == [1, 3])
                 let byUUID = try await conn.query("SELECT count(*) AS n FROM batch WHERE u = ANY(\(Array(uuids.prefix(5))))")
                 #expect(try byUUID.single().decode(Int.self, "n") == 5)

@@ -54,7 +54,9 @@ struct ErrorTests {
     @Test("libpq messages are scrubbed of passwords")
     func scrubbing() {
         let uri = "postgresql://kakao:\(secret)@db.example:5432/app?sslmode=require"
-        #expect(ConnectionString.scrub("could not connect with \(secret) inside", connectionString: uri) == "could not connect with *** inside")
+        #expect(
+            ConnectionString.scrub("could not connect with \(secret) inside", connectionString: uri) == "could not connect with *** inside"
+        )
         let encoded = "postgresql://kakao:\(secret)%40x@db/app"
         #expect(!ConnectionString.scrub("bad \(secret)@x", connectionString: encoded).contains(secret))
         let keyValue = "host=db user=kakao password='\(secret) with space' dbname=app"
@@ -99,8 +101,11 @@ struct ErrorTests {
     @Test("connection settings: the connection string wins over defaults; our limits go first in options")
     func connectParameters() throws {
         let configuration = PostgresConfiguration(
-            connectionString: "host=/tmp application_name=mine options='-c search_path=app'", database: "other",
-            statementTimeout: .milliseconds(1500), lockTimeout: .seconds(2))
+            connectionString: "host=/tmp application_name=mine options='-c search_path=app'",
+            database: "other",
+            statementTimeout: .milliseconds(1500),
+            lockTimeout: .seconds(2)
+        )
         let pairs = try ConnectionString.connectParameters(for: configuration)
         let keys = pairs.map(\.0)
         #expect(keys.firstIndex(of: "application_name")! < keys.firstIndex(of: "dbname")!)
@@ -118,7 +123,8 @@ struct ErrorTests {
         let custom = PostgresConfiguration(connectionString: url + " application_name=from-url options='-c statement_timeout=4s'")
         try await PostgresConnection.withConnection(configuration: custom, logger: TestEnvironment.logger) { conn in
             let row = try await conn.query(
-                "SELECT current_setting('application_name') AS app, current_setting('statement_timeout') AS st").single()
+                "SELECT current_setting('application_name') AS app, current_setting('statement_timeout') AS st"
+            ).single()
             #expect(try row.decode(String.self, "app") == "from-url")
             #expect(try row.decode(String.self, "st") == "4s")
         }
@@ -130,6 +136,7 @@ struct ErrorTests {
         #expect(SHA256.hexDigest(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(
             SHA256.hexDigest(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        )
     }
 }

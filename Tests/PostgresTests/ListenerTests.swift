@@ -49,7 +49,10 @@ struct ListenerTests {
         let configuration = try await TestDatabase.shared.configuration(for: "listen")
         let channels = ["login_done", "Mixed \"Case\" 채널"]
         let listener = PostgresListener(
-            configuration: configuration, channels: channels, logger: TestEnvironment.logger)
+            configuration: configuration,
+            channels: channels,
+            logger: TestEnvironment.logger
+        )
         let collector = EventCollector(listener)
         defer { collector.task.cancel() }
         #expect(try await collector.next() == .listening)
@@ -71,7 +74,10 @@ struct ListenerTests {
         let base = try await TestDatabase.shared.configuration(for: "listen")
         let name = "listener-\(UUID().uuidString.prefix(8))"
         let listener = PostgresListener(
-            configuration: listenerConfiguration(base, name), channels: ["jobs"], logger: TestEnvironment.logger)
+            configuration: listenerConfiguration(base, name),
+            channels: ["jobs"],
+            logger: TestEnvironment.logger
+        )
         let collector = EventCollector(listener)
         defer { collector.task.cancel() }
         #expect(try await collector.next() == .listening)
@@ -91,8 +97,11 @@ struct ListenerTests {
         try await withPrivateCluster { cluster in
             let configuration = PostgresConfiguration(connectionString: cluster.connectionString())
             let listener = PostgresListener(
-                configuration: configuration, channels: ["jobs"], reconnectBackoff: .milliseconds(50),
-                logger: TestEnvironment.logger)
+                configuration: configuration,
+                channels: ["jobs"],
+                reconnectBackoff: .milliseconds(50),
+                logger: TestEnvironment.logger
+            )
             let collector = EventCollector(listener)
             defer { collector.task.cancel() }
             #expect(try await collector.next() == .listening)
@@ -110,7 +119,10 @@ struct ListenerTests {
         let base = try await TestDatabase.shared.configuration(for: "listen")
         let name = "listener-\(UUID().uuidString.prefix(8))"
         let listener = PostgresListener(
-            configuration: listenerConfiguration(base, name), channels: ["jobs"], logger: TestEnvironment.logger)
+            configuration: listenerConfiguration(base, name),
+            channels: ["jobs"],
+            logger: TestEnvironment.logger
+        )
         let collector = EventCollector(listener)
         #expect(try await collector.next() == .listening)
         collector.task.cancel()

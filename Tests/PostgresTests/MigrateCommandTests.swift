@@ -43,7 +43,8 @@ struct MigrateCommandTests {
             "postgresql://kakao:\(password)@[::1/db",
             "postgresql://kakao:Sup3r%zzS3cret@localhost/db",
             "postgresql://kakao@localhost/db?password=\(password)&bogus",
-        ])
+        ]
+    )
     func malformedURL(_ url: String) async throws {
         let output = try await migrate(url)
         expectOneLineFailure(output, mentions: "connection")
@@ -53,7 +54,8 @@ struct MigrateCommandTests {
     func wrongPassword() async throws {
         try await withPrivateCluster { cluster in
             try await PostgresConnection.withConnection(
-                configuration: .init(connectionString: cluster.connectionString()), logger: TestEnvironment.logger
+                configuration: .init(connectionString: cluster.connectionString()),
+                logger: TestEnvironment.logger
             ) { admin in
                 try await admin.execute("CREATE ROLE app LOGIN PASSWORD 'right-password'")
                 try await admin.execute("CREATE DATABASE app OWNER app")
@@ -99,17 +101,22 @@ struct MigrateCommandTests {
     @Test("an unreadable DATABASE_URL_FILE, or both variables set")
     func urlFile() async throws {
         let output = try await KakaoLoginProcess.run(
-            ["migrate"], environment: ["DATABASE_URL": nil, "DATABASE_URL_FILE": "/nonexistent/kl-url"])
+            ["migrate"],
+            environment: ["DATABASE_URL": nil, "DATABASE_URL_FILE": "/nonexistent/kl-url"]
+        )
         expectOneLineFailure(output, mentions: "DATABASE_URL_FILE")
         let file = NSTemporaryDirectory() + "kl-url-\(UUID().uuidString)"
         try (try TestEnvironment.databaseURL() + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
         let both = try await KakaoLoginProcess.run(
-            ["migrate"], environment: ["DATABASE_URL": "host=/tmp", "DATABASE_URL_FILE": file])
+            ["migrate"],
+            environment: ["DATABASE_URL": "host=/tmp", "DATABASE_URL_FILE": file]
+        )
         expectOneLineFailure(both, mentions: "not both")
         let fromFile = try await KakaoLoginProcess.run(
             ["migrate", "--migrations-dir", try TestEnvironment.migrationsDirectory()],
-            environment: ["DATABASE_URL": nil, "DATABASE_URL_FILE": file])
+            environment: ["DATABASE_URL": nil, "DATABASE_URL_FILE": file]
+        )
         #expect(fromFile.status == 0, "stderr: \(fromFile.standardError)")
     }
 
@@ -118,7 +125,8 @@ struct MigrateCommandTests {
         let database = try await TestDatabase.shared.freshDatabase(prefix: "pgvars")
         let output = try await KakaoLoginProcess.run(
             ["migrate", "--migrations-dir", try TestEnvironment.migrationsDirectory()],
-            environment: ["DATABASE_URL": nil, "DATABASE_URL_FILE": nil, "PGDATABASE": database.database])
+            environment: ["DATABASE_URL": nil, "DATABASE_URL_FILE": nil, "PGDATABASE": database.database]
+        )
         #expect(output.status == 0, "stderr: \(output.standardError)")
         #expect(output.standardOutput.contains("already applied"))
         let recorded = try await PostgresConnection.withConnection(configuration: database, logger: TestEnvironment.logger) {

@@ -24,10 +24,10 @@ private struct MigrationFolder {
 private let threeMigrations = [
     "0001_accounts.sql": "CREATE TABLE accounts (id bigserial PRIMARY KEY, name text NOT NULL);\n",
     "0002_sessions.sql": """
-        -- several statements in one file
-        CREATE TABLE sessions (id bigserial PRIMARY KEY, account_id bigint REFERENCES accounts);
-        CREATE INDEX sessions_account ON sessions (account_id);
-        """,
+    -- several statements in one file
+    CREATE TABLE sessions (id bigserial PRIMARY KEY, account_id bigint REFERENCES accounts);
+    CREATE INDEX sessions_account ON sessions (account_id);
+    """,
     "0003_seed.sql": "INSERT INTO accounts (name) VALUES ('seed');\n",
     "README.md": "not a migration",
 ]
@@ -163,7 +163,8 @@ struct MigratorTests {
                 group.addTask {
                     try await KakaoLoginProcess.run(
                         ["migrate", "--migrations-dir", folder.path],
-                        environment: ["DATABASE_URL": url])
+                        environment: ["DATABASE_URL": url]
+                    )
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }

@@ -99,8 +99,11 @@ struct PoolTests {
             #expect(try session.decode(String.self, "sync") == "on")
 
             let options = PostgresTransactionOptions(
-                isolationLevel: .repeatableRead, synchronousCommit: false, statementTimeout: .milliseconds(1500),
-                lockTimeout: .milliseconds(250))
+                isolationLevel: .repeatableRead,
+                synchronousCommit: false,
+                statementTimeout: .milliseconds(1500),
+                lockTimeout: .milliseconds(250)
+            )
             let inside = try await pool.withTransaction(options) { conn in
                 try await conn.query(
                     """
@@ -310,7 +313,11 @@ struct PoolTests {
     func metrics() async throws {
         let metrics = TestMetrics()
         let options = PostgresPool.Options(
-            maximumConnections: 1, acquireTimeout: .seconds(2), name: "metered", metricsFactory: metrics)
+            maximumConnections: 1,
+            acquireTimeout: .seconds(2),
+            name: "metered",
+            metricsFactory: metrics
+        )
         try await withPool(try await configuration(), options: options) { pool in
             try await warmUp(pool)
             try await pool.withConnection { _ in

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Postgres
 import TestSupport
 import Testing
+
+@testable import Postgres
 
 /// Tasks that prefer ``PostgresPool/taskExecutor``: they run on the pool's event-loop thread
 /// between statements, and everything the pool does (waiting, cancelling, reconnecting) still

@@ -35,7 +35,9 @@ public struct DevServer: Sendable {
     ///   - arguments: more arguments after `dev --port … --emulator-port … --data-dir …`.
     ///   - dataDirectory: the dev folder; `nil` makes a new one.
     public static func start(
-        environment: [String: String?] = [:], arguments: [String] = [], dataDirectory: String? = nil
+        environment: [String: String?] = [:],
+        arguments: [String] = [],
+        dataDirectory: String? = nil
     ) async throws -> DevServer {
         let apiPort = try FreePort.next()
         var emulatorPort = try FreePort.next()
@@ -49,10 +51,14 @@ public struct DevServer: Sendable {
         childEnvironment.merge(environment) { $1 }
         let process = try KakaoLoginChild(
             ["dev", "--port", String(apiPort), "--emulator-port", String(emulatorPort), "--data-dir", dataDirectory] + arguments,
-            environment: childEnvironment)
+            environment: childEnvironment
+        )
         let server = DevServer(
-            apiURL: "http://127.0.0.1:\(apiPort)", emulatorURL: "http://127.0.0.1:\(emulatorPort)", dataDirectory: dataDirectory,
-            process: process)
+            apiURL: "http://127.0.0.1:\(apiPort)",
+            emulatorURL: "http://127.0.0.1:\(emulatorPort)",
+            dataDirectory: dataDirectory,
+            process: process
+        )
         do {
             try await server.waitForBanner()
             return server
@@ -64,7 +70,9 @@ public struct DevServer: Sendable {
 
     /// Runs `body` with a started server and stops it however `body` ends.
     public static func withServer<Result>(
-        environment: [String: String?] = [:], arguments: [String] = [], _ body: (DevServer) async throws -> Result
+        environment: [String: String?] = [:],
+        arguments: [String] = [],
+        _ body: (DevServer) async throws -> Result
     ) async throws -> Result {
         try await withStopping(try await start(environment: environment, arguments: arguments), stop: { await $0.stop() }, body)
     }

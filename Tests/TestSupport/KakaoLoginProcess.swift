@@ -24,7 +24,8 @@ public enum KakaoLoginProcess {
         let folder = NSTemporaryDirectory() + "kl-run-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let outPath = folder + "/stdout", errPath = folder + "/stderr"
+        let outPath = folder + "/stdout"
+        let errPath = folder + "/stderr"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
@@ -56,6 +57,7 @@ public enum KakaoLoginProcess {
             status: status,
             standardOutput: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
             standardError: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-            timedOut: timedOut)
+            timedOut: timedOut
+        )
     }
 }

@@ -12,8 +12,11 @@ public func withPrivateCluster<Result: Sendable>(
     let root = ProcessInfo.processInfo.environment["KAKAO_TEST_CLUSTERS"] ?? "/tmp"
     let directory = "\(root)/kl-pg-\(UUID().uuidString.prefix(8).lowercased())"
     let cluster = try LocalPostgresCluster(
-        directory: directory, binDirectory: try TestEnvironment.postgresBinDirectory(), superuser: "kakao_test",
-        settings: settings)
+        directory: directory,
+        binDirectory: try TestEnvironment.postgresBinDirectory(),
+        superuser: "kakao_test",
+        settings: settings
+    )
     do {
         try await cluster.start()
         let result = try await body(cluster)

@@ -29,7 +29,8 @@ public actor TestDatabase {
         let name = "t_\(suite)_\(ProcessInfo.processInfo.processIdentifier)".lowercased()
         let template = fromTemplate ? try TestEnvironment.templateDatabase() : nil
         try await PostgresConnection.withConnection(
-            configuration: try TestEnvironment.configuration(), logger: TestEnvironment.logger
+            configuration: try TestEnvironment.configuration(),
+            logger: TestEnvironment.logger
         ) { admin in
             try await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
             if let template {
@@ -46,7 +47,8 @@ public actor TestDatabase {
     public func freshDatabase(prefix: String) async throws -> PostgresConfiguration {
         let name = "t_\(prefix)_\(UUID().uuidString.prefix(8))".lowercased()
         try await PostgresConnection.withConnection(
-            configuration: try TestEnvironment.configuration(), logger: TestEnvironment.logger
+            configuration: try TestEnvironment.configuration(),
+            logger: TestEnvironment.logger
         ) { admin in
             try await admin.execute("CREATE DATABASE \(identifier: name)")
         }

@@ -27,7 +27,11 @@ extension Sessions {
             if family.isRevoked { return .failure(AccountsError(.sessionRevoked)) }
             if family.isExpired { return .failure(AccountsError(.sessionExpired)) }
             let refreshed = RefreshedSession(
-                sessionID: family.sessionID, userID: family.userID, refreshToken: child.text, expiresAt: family.expiresAt)
+                sessionID: family.sessionID,
+                userID: family.userID,
+                refreshToken: child.text,
+                expiresAt: family.expiresAt
+            )
 
             // Read after the lock, so a rotation committed while this call waited is seen.
             let token = try await connection.query(
@@ -70,7 +74,8 @@ extension Sessions {
             try await family.revoke(reason: .refreshTokenReuse, on: connection)
             logger.warning(
                 "authn_token_reuse",
-                metadata: ["session.id": "\(family.sessionID)", "user.id": "\(family.userID)"])
+                metadata: ["session.id": "\(family.sessionID)", "user.id": "\(family.userID)"]
+            )
             return .failure(AccountsError(.refreshTokenReused))
         }
         return try outcome.get()
@@ -90,7 +95,8 @@ extension Sessions {
                 try await family.revoke(reason: .logout, on: connection)
                 logger.info(
                     "authn_session_revoked",
-                    metadata: ["session.id": "\(family.sessionID)", "user.id": "\(family.userID)", "reason": "logout"])
+                    metadata: ["session.id": "\(family.sessionID)", "user.id": "\(family.userID)", "reason": "logout"]
+                )
             }
             return true
         }

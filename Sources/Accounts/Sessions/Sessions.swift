@@ -50,7 +50,11 @@ public struct Sessions: Sendable {
     ///     the `login_jobs.id` that produced the session, for operators.
     ///   - provider: the provider the user logged in with (`sessions.provider`).
     public func creationExpressions(
-        _ token: SessionToken, userID: SQLFragment, provider: String, loginJobID: SQLFragment, for source: SQLFragment
+        _ token: SessionToken,
+        userID: SQLFragment,
+        provider: String,
+        loginJobID: SQLFragment,
+        for source: SQLFragment
     ) -> SQLFragment {
         """
         session AS (
@@ -82,7 +86,8 @@ public struct Sessions: Sendable {
                    \(UserRecord.columns(of: "u"))
             FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.id = \(sessionID) AND s.user_id = \(userID)
-            """)
+            """
+        )
         guard let row = rows.first else { throw AccountsError(.invalidAccessToken) }
         if try row.decode(Bool.self, "session_revoked") { throw AccountsError(.sessionRevoked) }
         if try row.decode(Bool.self, "session_expired") { throw AccountsError(.sessionExpired) }

@@ -19,14 +19,16 @@ struct TokenFamily: Sendable {
             FROM sessions s
             WHERE s.id = (SELECT t.session_id FROM refresh_tokens t WHERE t.token_hash = \(token.hash))
             FOR NO KEY UPDATE
-            """)
+            """
+        )
         guard let row = rows.first else { return nil }
         return TokenFamily(
             sessionID: try row.decode(UUID.self, "id"),
             userID: try row.decode(UUID.self, "user_id"),
             expiresAt: try row.decode(Date.self, "expires_at"),
             isRevoked: try row.decode(Bool.self, "revoked"),
-            isExpired: try row.decode(Bool.self, "expired"))
+            isExpired: try row.decode(Bool.self, "expired")
+        )
     }
 
     /// Why a family is revoked (`sessions.revoked_reason`).
@@ -46,6 +48,7 @@ struct TokenFamily: Sendable {
             )
             UPDATE refresh_tokens SET revoked_at = now()
             WHERE session_id IN (SELECT id FROM session) AND revoked_at IS NULL
-            """)
+            """
+        )
     }
 }

@@ -57,7 +57,10 @@ extension AccessTokenKeys {
         }
         do {
             try FileManager.default.createDirectory(
-                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                atPath: folder,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
         } catch {
             throw AccountsError(.invalidSigningKeys, "the key folder cannot be created")
         }

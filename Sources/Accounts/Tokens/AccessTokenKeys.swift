@@ -97,11 +97,21 @@ public struct AccessTokenKeys: Sendable {
     public var jwksJSON: [UInt8] { publicJWKS }
 
     /// Signs a new access token for a user's session with the signing key.
-    public func sign(userID: UUID, sessionID: UUID, now: Date = Date()) async throws(AccountsError) -> (
+    public func sign(
+        userID: UUID,
+        sessionID: UUID,
+        now: Date = Date()
+    ) async throws(AccountsError) -> (
         token: String, claims: AccessTokenClaims
     ) {
         let claims = AccessTokenClaims(
-            issuer: issuer, audience: audience, userID: userID, sessionID: sessionID, issuedAt: now, lifetime: lifetime)
+            issuer: issuer,
+            audience: audience,
+            userID: userID,
+            sessionID: sessionID,
+            issuedAt: now,
+            lifetime: lifetime
+        )
         var header = JWTHeader()
         header.typ = "JWT"
         do {

@@ -20,7 +20,12 @@ public struct UserRecord: Sendable, Hashable, Codable {
     public let createdAt: Date
 
     public init(
-        id: UUID, displayName: String?, profileImageURL: String?, email: String?, emailVerified: Bool, createdAt: Date
+        id: UUID,
+        displayName: String?,
+        profileImageURL: String?,
+        email: String?,
+        emailVerified: Bool,
+        createdAt: Date
     ) {
         self.id = id
         self.displayName = displayName
@@ -33,7 +38,9 @@ public struct UserRecord: Sendable, Hashable, Codable {
     /// The columns ``init(row:)`` reads, of the `users` row named `alias` in the caller's query.
     public static func columns(of alias: StaticString) -> SQLFragment {
         let a = "\(alias)"
-        return SQLFragment(stringLiteral: "\(a).id, \(a).display_name, \(a).profile_image_url, \(a).email, \(a).email_verified, \(a).created_at")
+        return SQLFragment(
+            stringLiteral: "\(a).id, \(a).display_name, \(a).profile_image_url, \(a).email, \(a).email_verified, \(a).created_at"
+        )
     }
 
     /// Reads the columns ``columns(of:)`` names: `id`, `display_name`, `profile_image_url`,
@@ -45,7 +52,8 @@ public struct UserRecord: Sendable, Hashable, Codable {
             profileImageURL: try row.decode(String?.self, "profile_image_url"),
             email: try row.decode(String?.self, "email"),
             emailVerified: try row.decode(Bool.self, "email_verified"),
-            createdAt: try row.decode(Date.self, "created_at"))
+            createdAt: try row.decode(Date.self, "created_at")
+        )
     }
 
     enum CodingKeys: String, CodingKey {
@@ -68,7 +76,10 @@ public struct UserRecord: Sendable, Hashable, Codable {
         let createdText = try container.decode(String.self, forKey: .createdAt)
         guard let createdAt = try? Self.timestampStyle.parse(createdText) else {
             throw DecodingError.dataCorruptedError(
-                forKey: .createdAt, in: container, debugDescription: "not an ISO 8601 timestamp with fractional seconds")
+                forKey: .createdAt,
+                in: container,
+                debugDescription: "not an ISO 8601 timestamp with fractional seconds"
+            )
         }
         self.init(
             id: id,
@@ -76,7 +87,8 @@ public struct UserRecord: Sendable, Hashable, Codable {
             profileImageURL: try container.decodeIfPresent(String.self, forKey: .profileImageURL),
             email: try container.decodeIfPresent(String.self, forKey: .email),
             emailVerified: try container.decode(Bool.self, forKey: .emailVerified),
-            createdAt: createdAt)
+            createdAt: createdAt
+        )
     }
 
     /// Writes every key; a missing value is `null`, so clients see a stable shape.

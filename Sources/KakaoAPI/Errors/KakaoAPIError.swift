@@ -134,13 +134,25 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
     /// A configuration the client refuses.
     static func invalidConfiguration(_ problem: String, operation: KakaoOperation = .configuration) -> Self {
         Self(
-            .invalidConfiguration, operation: operation, delivery: .notSent, errorClass: .terminal,
-            reason: .kakaoClientMisconfigured, configurationProblem: problem)
+            .invalidConfiguration,
+            operation: operation,
+            delivery: .notSent,
+            errorClass: .terminal,
+            reason: .kakaoClientMisconfigured,
+            configurationProblem: problem
+        )
     }
 
     /// An ID token that failed `check`.
     static func idToken(_ check: IDTokenCheck) -> Self {
-        Self(.idTokenInvalid, operation: .verifyIDToken, delivery: .responded, errorClass: .terminal, reason: .idTokenInvalid, idTokenCheck: check)
+        Self(
+            .idTokenInvalid,
+            operation: .verifyIDToken,
+            delivery: .responded,
+            errorClass: .terminal,
+            reason: .idTokenInvalid,
+            idTokenCheck: check
+        )
     }
 
     /// A network failure.
@@ -154,14 +166,20 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
     /// are retryable with an unknown outcome.
     static func answer(operation: KakaoOperation, status: Int, kakaoCode: KakaoErrorCode?, recognised: Bool) -> Self {
         let (errorClass, reason): (KakaoErrorClass, KakaoFailureReason) =
-            if let known = kakaoCode?.classification { known }
-            else if status >= 500 || status == 408 || (200..<300).contains(status) { (.retryable, .kakaoUnavailable) }
-            else if status == 429 { (.rateLimited, .kakaoRateLimited) }
-            else if (300..<400).contains(status) { (.terminal, .kakaoClientMisconfigured) }
-            else { (.terminal, .internalError) }
+            if let known = kakaoCode?.classification { known } else if status >= 500 || status == 408 || (200..<300).contains(status) {
+                (.retryable, .kakaoUnavailable)
+            } else if status == 429 { (.rateLimited, .kakaoRateLimited) } else if (300..<400).contains(status) {
+                (.terminal, .kakaoClientMisconfigured)
+            } else { (.terminal, .internalError) }
         return Self(
-            recognised ? .kakaoError : .unexpectedResponse, operation: operation, kakaoCode: kakaoCode, httpStatus: status,
-            delivery: recognised ? .responded : .unknown, errorClass: errorClass, reason: reason)
+            recognised ? .kakaoError : .unexpectedResponse,
+            operation: operation,
+            kakaoCode: kakaoCode,
+            httpStatus: status,
+            delivery: recognised ? .responded : .unknown,
+            errorClass: errorClass,
+            reason: reason
+        )
     }
 
     public var description: String {

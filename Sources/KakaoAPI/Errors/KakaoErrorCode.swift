@@ -6,7 +6,8 @@ public struct KakaoErrorCode: Hashable, Sendable, CustomStringConvertible {
 
     /// Nil unless `rawValue` looks like a Kakao code.
     public init?(rawValue: String) {
-        let isKOE = rawValue.count >= 6 && rawValue.count <= 7 && rawValue.hasPrefix("KOE") && rawValue.dropFirst(3).allSatisfy(\.isASCIIDigit)
+        let isKOE =
+            rawValue.count >= 6 && rawValue.count <= 7 && rawValue.hasPrefix("KOE") && rawValue.dropFirst(3).allSatisfy(\.isASCIIDigit)
         let digits = rawValue.hasPrefix("-") ? rawValue.dropFirst() : Substring(rawValue)
         let isNumeric = !digits.isEmpty && digits.count <= 6 && digits.allSatisfy(\.isASCIIDigit)
         guard isKOE || isNumeric else { return nil }

@@ -8,7 +8,11 @@ struct KakaoIDTokenVerifier: Sendable {
     let configuration: KakaoClientConfiguration
     let cache: KakaoJWKSCache
 
-    func verify(_ token: String, nonce expectedNonce: String?, fetch: @escaping KakaoJWKSCache.Fetch) async throws(KakaoAPIError) -> KakaoIDTokenClaims {
+    func verify(
+        _ token: String,
+        nonce expectedNonce: String?,
+        fetch: @escaping KakaoJWKSCache.Fetch
+    ) async throws(KakaoAPIError) -> KakaoIDTokenClaims {
         let header = try Self.header(of: token)
         guard header.alg == "RS256" else { throw .idToken(.algorithm) }
         guard let kid = header.kid, !kid.isEmpty else { throw .idToken(.unknownKey) }
@@ -29,10 +33,17 @@ struct KakaoIDTokenVerifier: Sendable {
         if let expectedNonce, payload.nonce != expectedNonce { throw .idToken(.nonce) }
         guard let subject = payload.sub, !subject.isEmpty else { throw .idToken(.subject) }
         return KakaoIDTokenClaims(
-            issuer: configuration.idTokenIssuer, audiences: payload.aud, subject: subject,
-            issuedAt: Date(timeIntervalSince1970: payload.iat ?? exp), expiresAt: Date(timeIntervalSince1970: exp),
-            authTime: payload.authTime.map(Date.init(timeIntervalSince1970:)), nonce: payload.nonce, nickname: payload.nickname,
-            picture: payload.picture, email: payload.email)
+            issuer: configuration.idTokenIssuer,
+            audiences: payload.aud,
+            subject: subject,
+            issuedAt: Date(timeIntervalSince1970: payload.iat ?? exp),
+            expiresAt: Date(timeIntervalSince1970: exp),
+            authTime: payload.authTime.map(Date.init(timeIntervalSince1970:)),
+            nonce: payload.nonce,
+            nickname: payload.nickname,
+            picture: payload.picture,
+            email: payload.email
+        )
     }
 
     private struct Header: Decodable {

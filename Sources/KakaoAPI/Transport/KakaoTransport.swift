@@ -59,9 +59,13 @@ struct KakaoTransport: Sendable {
             return (Int(response.status.code), try await response.body.collect(upTo: configuration.maxResponseBytes))
         } catch is NIOTooManyBytesError {
             throw KakaoAPIError(
-                .responseTooLarge, operation: call.operation, httpStatus: Int(response.status.code), delivery: .unknown,
+                .responseTooLarge,
+                operation: call.operation,
+                httpStatus: Int(response.status.code),
+                delivery: .unknown,
                 errorClass: (400..<500).contains(Int(response.status.code)) ? .terminal : .retryable,
-                reason: (400..<500).contains(Int(response.status.code)) ? .internalError : .kakaoUnavailable)
+                reason: (400..<500).contains(Int(response.status.code)) ? .internalError : .kakaoUnavailable
+            )
         } catch {
             throw Self.transportError(error, operation: call.operation, beforeResponse: false)
         }
@@ -75,12 +79,17 @@ struct KakaoTransport: Sendable {
             var error: String?
             var errorCode: String?
             var code: Int?
-            enum CodingKeys: String, CodingKey { case error, errorCode = "error_code", code }
+            enum CodingKeys: String, CodingKey {
+                case error
+                case errorCode = "error_code"
+                case code
+            }
             init(from decoder: any Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
                 error = try? container.decodeIfPresent(String.self, forKey: .error)
                 errorCode = try? container.decodeIfPresent(String.self, forKey: .errorCode)
-                code = (try? container.decodeIfPresent(Int.self, forKey: .code))
+                code =
+                    (try? container.decodeIfPresent(Int.self, forKey: .code))
                     ?? (try? container.decodeIfPresent(String.self, forKey: .code)).flatMap { $0.flatMap(Int.init) }
             }
         }

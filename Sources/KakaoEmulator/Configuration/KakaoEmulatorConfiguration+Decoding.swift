@@ -29,7 +29,9 @@ extension KakaoEmulatorConfiguration: Decodable {
             accessTokenLifetimeSeconds: try c.value("access_token_lifetime_seconds", default: defaults.accessTokenLifetimeSeconds),
             refreshTokenLifetimeSeconds: try c.value("refresh_token_lifetime_seconds", default: defaults.refreshTokenLifetimeSeconds),
             refreshRotationThresholdSeconds: try c.value(
-                "refresh_rotation_threshold_seconds", default: defaults.refreshRotationThresholdSeconds),
+                "refresh_rotation_threshold_seconds",
+                default: defaults.refreshRotationThresholdSeconds
+            ),
             rateLimit: try c.value("rate_limit", default: defaults.rateLimit),
             faults: try c.value("faults", default: defaults.faults),
             issuer: try c.optional("issuer"),

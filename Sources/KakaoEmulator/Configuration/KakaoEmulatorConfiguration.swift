@@ -117,7 +117,9 @@ public struct KakaoEmulatorConfiguration: Sendable {
         }
         for app in apps where app.restAPIKey.isEmpty || app.redirectURIs.isEmpty || app.consentItems.contains(where: \.id.isEmpty) {
             throw KakaoEmulatorError(
-                .invalidConfiguration, "every app needs a REST API key, at least one redirect URI, and consent items with ids")
+                .invalidConfiguration,
+                "every app needs a REST API key, at least one redirect URI, and consent items with ids"
+            )
         }
         let lifetimes = [
             ("code_lifetime_seconds", codeLifetimeSeconds), ("access_token_lifetime_seconds", accessTokenLifetimeSeconds),
@@ -311,26 +313,49 @@ extension KakaoEmulatorConfiguration {
         /// and one whose account is restricted (user/me answers -4).
         public static let namedTestUsers: [User] = [
             User(
-                id: 3_141_592_653, nickname: "라이언", profileImageURL: image("ryan").0, thumbnailImageURL: image("ryan").1,
-                email: "ryan@emulator.kakao.test", name: "Ryan", gender: "male", ageRange: "20~29", birthday: "0101"
+                id: 3_141_592_653,
+                nickname: "라이언",
+                profileImageURL: image("ryan").0,
+                thumbnailImageURL: image("ryan").1,
+                email: "ryan@emulator.kakao.test",
+                name: "Ryan",
+                gender: "male",
+                ageRange: "20~29",
+                birthday: "0101"
             ),
             User(
-                id: 1_376_016_924_426_814_086, nickname: "어피치", profileImageURL: image("apeach").0,
-                thumbnailImageURL: image("apeach").1, email: "apeach@emulator.kakao.test", gender: "female"
+                id: 1_376_016_924_426_814_086,
+                nickname: "어피치",
+                profileImageURL: image("apeach").0,
+                thumbnailImageURL: image("apeach").1,
+                email: "apeach@emulator.kakao.test",
+                gender: "female"
             ),
             User(id: 2_718_281_828, nickname: "무지", profileImageURL: image("muzi").0, thumbnailImageURL: image("muzi").1),
             User(
-                id: 1_618_033_988, nickname: "프로도", profileImageURL: image("frodo").0, thumbnailImageURL: image("frodo").1,
-                email: "frodo@emulator.kakao.test", isEmailVerified: false
+                id: 1_618_033_988,
+                nickname: "프로도",
+                profileImageURL: image("frodo").0,
+                thumbnailImageURL: image("frodo").1,
+                email: "frodo@emulator.kakao.test",
+                isEmailVerified: false
             ),
             User(
-                id: 1_414_213_562, nickname: "카카오 사용자", profileImageURL: image("default").0,
-                thumbnailImageURL: image("default").1, isDefaultImage: true, isDefaultNickname: true,
+                id: 1_414_213_562,
+                nickname: "카카오 사용자",
+                profileImageURL: image("default").0,
+                thumbnailImageURL: image("default").1,
+                isDefaultImage: true,
+                isDefaultNickname: true,
                 email: "neo@emulator.kakao.test"
             ),
             User(
-                id: 1_732_050_807, nickname: "제이지", profileImageURL: image("jayg").0, thumbnailImageURL: image("jayg").1,
-                email: "jayg@emulator.kakao.test", restriction: .sanctioned
+                id: 1_732_050_807,
+                nickname: "제이지",
+                profileImageURL: image("jayg").0,
+                thumbnailImageURL: image("jayg").1,
+                email: "jayg@emulator.kakao.test",
+                restriction: .sanctioned
             ),
         ]
     }

@@ -78,8 +78,12 @@ public struct KakaoEmulatorFaults: Sendable, Hashable {
 
 extension KakaoEmulatorFaults: Decodable {
     private enum CodingKeys: String, CodingKey {
-        case latencyMs = "latency_ms", jitterMs = "jitter_ms", errorRate = "error_rate"
-        case timeoutRate = "timeout_rate", dropRate = "drop_rate", quotaRate = "quota_rate"
+        case latencyMs = "latency_ms"
+        case jitterMs = "jitter_ms"
+        case errorRate = "error_rate"
+        case timeoutRate = "timeout_rate"
+        case dropRate = "drop_rate"
+        case quotaRate = "quota_rate"
     }
 
     /// Reads the snake_case JSON object; every member is optional and defaults to 0.

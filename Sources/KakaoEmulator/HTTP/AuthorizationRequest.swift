@@ -45,7 +45,8 @@ struct AuthorizationRequest {
             return .failure(
                 responseType == "token"
                     ? Failure(code: "KOE202", message: "Implicit grant (response_type=token) is not supported.")
-                    : Failure(code: "KOE201", message: "Unsupported response_type: only code is supported."))
+                    : Failure(code: "KOE201", message: "Unsupported response_type: only code is supported.")
+            )
         }
         let asked = (scope ?? "").split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
         let configured = Set(app.consentItems.map(\.id))
@@ -63,9 +64,15 @@ struct AuthorizationRequest {
         }
         return .success(
             AuthorizationRequest(
-                app: app, redirectURI: redirectURI,
+                app: app,
+                redirectURI: redirectURI,
                 requestedItems: requested.isEmpty ? app.consentItems : app.consentItems.filter { requested.contains($0.id) },
-                openid: asked.contains("openid"), state: state, nonce: nonce, codeChallenge: codeChallenge,
-                prompt: Set((prompt ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })))
+                openid: asked.contains("openid"),
+                state: state,
+                nonce: nonce,
+                codeChallenge: codeChallenge,
+                prompt: Set((prompt ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            )
+        )
     }
 }

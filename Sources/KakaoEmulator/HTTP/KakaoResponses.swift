@@ -42,8 +42,10 @@ enum KakaoResponses {
     /// An HTML page.
     static func html(_ text: String, status: Int = 200) -> Response {
         Response(
-            status: .init(code: status), headers: [.contentType: "text/html;charset=UTF-8"],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
+            status: .init(code: status),
+            headers: [.contentType: "text/html;charset=UTF-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text))
+        )
     }
 
     /// `302 Found` to `location`.
@@ -56,7 +58,8 @@ enum KakaoResponses {
     /// The `502` page a proxy in front of Kakao answers: HTML, not Kakao's JSON.
     static let proxyErrorPage = html(
         "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>",
-        status: 502)
+        status: 502
+    )
 }
 
 /// One kauth error answer.
@@ -77,7 +80,11 @@ struct KauthError: Error {
     static let appMismatch = Self(status: 400, error: "invalid_client", code: "KOE114", description: "Application ID mismatch")
     static let missingRefreshToken = Self(status: 400, error: "invalid_grant", code: "KOE319", description: "refresh_token is required")
     static let invalidRefreshToken = Self(
-        status: 400, error: "invalid_grant", code: "KOE322", description: "expired_or_invalid_refresh_token")
+        status: 400,
+        error: "invalid_grant",
+        code: "KOE322",
+        description: "expired_or_invalid_refresh_token"
+    )
     static func unsupportedGrantType(_ grantType: String?) -> Self {
         Self(status: 400, error: "unsupported_grant_type", code: "KOE310", description: "unsupported grant_type: \(grantType ?? "")")
     }

@@ -40,7 +40,9 @@ struct AuthorizeRoutes {
             return KakaoResponses.redirect(
                 to: QueryComponent.append(
                     [("error", "access_denied"), ("error_description", "User denied access"), ("state", validated.state)],
-                    to: validated.redirectURI))
+                    to: validated.redirectURI
+                )
+            )
         }
         guard let userID = ((try? form.single("user_id")) ?? nil).flatMap({ Int64($0) }) else {
             return errorPage(code: "KOE001", message: "Choose an account.")
@@ -50,7 +52,8 @@ struct AuthorizeRoutes {
         let code = core.issueCode(for: validated, userID: userID, grantedItems: granted)
         return KakaoResponses.redirect(
             to: QueryComponent.append([("code", code), ("state", validated.state)], to: validated.redirectURI),
-            setCookie: "\(Self.sessionCookie)=\(userID); Path=/; HttpOnly; SameSite=Lax")
+            setCookie: "\(Self.sessionCookie)=\(userID); Path=/; HttpOnly; SameSite=Lax"
+        )
     }
 
     /// `GET /oauth/logout`: ends the emulated Kakao account session and redirects to
@@ -64,17 +67,24 @@ struct AuthorizeRoutes {
         }
         return KakaoResponses.redirect(
             to: QueryComponent.append([("state", (try? form.single("state")) ?? nil)], to: target),
-            setCookie: "\(Self.sessionCookie)=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+            setCookie: "\(Self.sessionCookie)=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+        )
     }
 
     private func validate(_ form: FormParameters) -> Result<AuthorizationRequest, AuthorizationRequest.Failure> {
         do {
             return AuthorizationRequest.validate(
-                clientID: try form.single("client_id"), redirectURI: try form.single("redirect_uri"),
-                responseType: .some(try form.single("response_type")), scope: try form.single("scope"),
-                state: try form.single("state"), nonce: try form.single("nonce"),
-                codeChallenge: try form.single("code_challenge"), codeChallengeMethod: try form.single("code_challenge_method"),
-                prompt: try form.single("prompt"), apps: core.appsByClientID)
+                clientID: try form.single("client_id"),
+                redirectURI: try form.single("redirect_uri"),
+                responseType: .some(try form.single("response_type")),
+                scope: try form.single("scope"),
+                state: try form.single("state"),
+                nonce: try form.single("nonce"),
+                codeChallenge: try form.single("code_challenge"),
+                codeChallengeMethod: try form.single("code_challenge_method"),
+                prompt: try form.single("prompt"),
+                apps: core.appsByClientID
+            )
         } catch {
             return .failure(.init(code: "KOE001", message: "A parameter is given more than once."))
         }
@@ -111,6 +121,7 @@ struct AuthorizeRoutes {
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Kakao Login error (\(code))</title></head>
             <body><h1>Admin Settings Issue (\(code))</h1><p id="error-code">\(code)</p><p>\(HTMLText.escape(message))</p></body></html>
             """,
-            status: core.configuration.authorizeErrorStatus)
+            status: core.configuration.authorizeErrorStatus
+        )
     }
 }

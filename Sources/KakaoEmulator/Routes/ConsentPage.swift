@@ -19,7 +19,8 @@ struct ConsentPage {
         let accounts = users.enumerated().map { index, user in
             let label = [user.nickname ?? "(no nickname)", user.email ?? "no email", user.restriction.map { "restricted: \($0.rawValue)" }]
                 .compactMap { $0 }.joined(separator: " · ")
-            return #"<label><input type="radio" name="user_id" value="\#(user.id)"\#(index == 0 ? " checked" : "")> \#(HTMLText.escape(label)) <small>#\#(user.id)</small></label>"#
+            return
+                #"<label><input type="radio" name="user_id" value="\#(user.id)"\#(index == 0 ? " checked" : "")> \#(HTMLText.escape(label)) <small>#\#(user.id)</small></label>"#
         }.joined(separator: "<br>\n")
         let items = request.requestedItems.map { item in
             item.required

@@ -20,8 +20,13 @@ struct ControlRoutes {
         var nonce: String?
 
         enum CodingKeys: String, CodingKey {
-            case clientID = "client_id", redirectURI = "redirect_uri", userID = "user_id", scope
-            case codeChallenge = "code_challenge", codeChallengeMethod = "code_challenge_method", nonce
+            case clientID = "client_id"
+            case redirectURI = "redirect_uri"
+            case userID = "user_id"
+            case scope
+            case codeChallenge = "code_challenge"
+            case codeChallengeMethod = "code_challenge_method"
+            case nonce
         }
     }
 
@@ -52,10 +57,17 @@ struct ControlRoutes {
         }
         let clientID = body.clientID ?? core.configuration.apps[0].restAPIKey
         let validated = AuthorizationRequest.validate(
-            clientID: clientID, redirectURI: body.redirectURI ?? core.appsByClientID[clientID]?.redirectURIs.first,
-            responseType: .none, scope: body.scope, state: nil, nonce: body.nonce, codeChallenge: body.codeChallenge,
-            codeChallengeMethod: body.codeChallengeMethod ?? (body.codeChallenge == nil ? nil : "S256"), prompt: nil,
-            apps: core.appsByClientID)
+            clientID: clientID,
+            redirectURI: body.redirectURI ?? core.appsByClientID[clientID]?.redirectURIs.first,
+            responseType: .none,
+            scope: body.scope,
+            state: nil,
+            nonce: body.nonce,
+            codeChallenge: body.codeChallenge,
+            codeChallengeMethod: body.codeChallengeMethod ?? (body.codeChallenge == nil ? nil : "S256"),
+            prompt: nil,
+            apps: core.appsByClientID
+        )
         let authorization: AuthorizationRequest
         switch validated {
         case .success(let value): authorization = value

@@ -21,7 +21,9 @@ struct DiscoveryRoutes {
         object.add("grant_types_supported", strings: ["authorization_code", "refresh_token"])
         object.add("code_challenge_methods_supported", strings: ["S256"])
         object.add(
-            "claims_supported", strings: ["iss", "aud", "sub", "auth_time", "exp", "iat", "nonce", "nickname", "picture", "email"])
+            "claims_supported",
+            strings: ["iss", "aud", "sub", "auth_time", "exp", "iat", "nonce", "nickname", "picture", "email"]
+        )
         return KakaoResponses.json(object.finish())
     }
 

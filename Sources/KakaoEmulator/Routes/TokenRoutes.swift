@@ -56,8 +56,14 @@ struct TokenRoutes {
         let now = core.now
         let (result, presentations, userID) = core.state.withLock {
             $0.exchange(
-                code: code, clientID: app.restAPIKey, redirectURI: redirectURI, codeVerifier: verifier,
-                newAccessToken: accessToken, newRefreshToken: refreshToken, now: now)
+                code: code,
+                clientID: app.restAPIKey,
+                redirectURI: redirectURI,
+                codeVerifier: verifier,
+                newAccessToken: accessToken,
+                newRefreshToken: refreshToken,
+                now: now
+            )
         }
         if let userID { attribution.attribute(to: userID) }
         if presentations == 2 { core.counters.bump(\.codesPresentedMoreThanOnce) }

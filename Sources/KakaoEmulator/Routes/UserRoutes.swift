@@ -49,8 +49,11 @@ struct UserRoutes {
                 propertyKeys = Set(keys)
             }
             let body = UserMeRenderer(
-                user: caller.user, scopes: caller.link.scopes, configuredItems: Set(caller.app.consentItems.map(\.id)),
-                connectedAt: caller.link.connectedAt, propertyKeys: propertyKeys,
+                user: caller.user,
+                scopes: caller.link.scopes,
+                configuredItems: Set(caller.app.consentItems.map(\.id)),
+                connectedAt: caller.link.connectedAt,
+                propertyKeys: propertyKeys,
                 secureResource: try form.single("secure_resource") == "true"
             ).render()
             return KakaoResponses.json(body)
@@ -88,11 +91,11 @@ struct UserRoutes {
     }
 
     func logout(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        return await revoke(request, context, unlink: false)
+        await revoke(request, context, unlink: false)
     }
 
     func unlink(_ request: Request, _ context: EmulatorRequestContext) async -> Response {
-        return await revoke(request, context, unlink: true)
+        await revoke(request, context, unlink: true)
     }
 
     private func revoke(_ request: Request, _ context: EmulatorRequestContext, unlink: Bool) async -> Response {

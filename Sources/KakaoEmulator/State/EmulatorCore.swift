@@ -20,7 +20,9 @@ final class EmulatorCore: Sendable {
         self.configuration = configuration
         appsByClientID = Dictionary(configuration.apps.map { ($0.restAPIKey, $0) }, uniquingKeysWith: { first, _ in first })
         appsByAdminKey = Dictionary(
-            configuration.apps.compactMap { app in app.adminKey.map { ($0, app) } }, uniquingKeysWith: { first, _ in first })
+            configuration.apps.compactMap { app in app.adminKey.map { ($0, app) } },
+            uniquingKeysWith: { first, _ in first }
+        )
         state = Mutex(
             EmulatorState(
                 users: configuration.users,
@@ -30,7 +32,10 @@ final class EmulatorCore: Sendable {
                     refreshToken: Double(configuration.refreshTokenLifetimeSeconds),
                     rotationThreshold: Double(configuration.refreshRotationThresholdSeconds),
                     failedExchangeBurnsCode: configuration.failedExchangeBurnsCode,
-                    rateLimit: configuration.rateLimit)))
+                    rateLimit: configuration.rateLimit
+                )
+            )
+        )
         faults = Mutex(configuration.faults)
         self.signer = signer
     }
@@ -78,9 +83,16 @@ final class EmulatorCore: Sendable {
         let code = OpaqueTokenGenerator.make(length: 64)
         let now = self.now
         let record = CodeRecord(
-            appID: request.app.appID, clientID: request.app.restAPIKey, redirectURI: request.redirectURI, userID: userID,
-            openid: request.openid, codeChallenge: request.codeChallenge, nonce: request.nonce, authTime: Int64(now),
-            expiresAt: now + Double(configuration.codeLifetimeSeconds))
+            appID: request.app.appID,
+            clientID: request.app.restAPIKey,
+            redirectURI: request.redirectURI,
+            userID: userID,
+            openid: request.openid,
+            codeChallenge: request.codeChallenge,
+            nonce: request.nonce,
+            authTime: Int64(now),
+            expiresAt: now + Double(configuration.codeLifetimeSeconds)
+        )
         state.withLock { state in
             _ = state.user(userID)
             state.consent(appID: request.app.appID, userID: userID, scopes: grantedItems, now: now)

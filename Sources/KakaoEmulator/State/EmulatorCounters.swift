@@ -5,7 +5,9 @@ final class EmulatorCounters: Sendable {
     let requests = EmulatorCounter()
     /// Requests to each path the router serves (``EmulatorRoute``), whatever the method.
     private let requestsByPath = Dictionary(
-        EmulatorRoute.allCases.map { ($0.path, EmulatorCounter()) }, uniquingKeysWith: { first, _ in first })
+        EmulatorRoute.allCases.map { ($0.path, EmulatorCounter()) },
+        uniquingKeysWith: { first, _ in first }
+    )
     let tokenRequestsAuthorizationCode = EmulatorCounter()
     let tokenRequestsRefreshToken = EmulatorCounter()
     let tokensIssued = EmulatorCounter()

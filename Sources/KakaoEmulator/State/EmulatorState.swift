@@ -75,10 +75,9 @@ struct EmulatorState {
         let presented = (record.presentations, record.userID)
         guard !record.spent, now < record.expiresAt else { return (.failure(.invalidCode), presented.0, presented.1) }
         let failure: TokenFailure? =
-            if record.clientID != clientID { .appMismatch }
-            else if redirectURI != record.redirectURI { .redirectURIMismatch }
-            else if !PKCE.verifies(verifier: codeVerifier, challenge: record.codeChallenge) { .invalidCode }
-            else { nil }
+            if record.clientID != clientID { .appMismatch } else if redirectURI != record.redirectURI {
+                .redirectURIMismatch
+            } else if !PKCE.verifies(verifier: codeVerifier, challenge: record.codeChallenge) { .invalidCode } else { nil }
         if let failure {
             if lifetimes.failedExchangeBurnsCode { record.spent = true }
             return (.failure(failure), presented.0, presented.1)
@@ -90,15 +89,31 @@ struct EmulatorState {
         let key = LinkKey(appID: record.appID, userID: record.userID)
         let generation = generations[key, default: 0]
         accessTokens[newAccessToken] = TokenRecord(
-            appID: record.appID, userID: record.userID, generation: generation,
-            expiresAt: now + lifetimes.accessToken, openid: record.openid, authTime: record.authTime)
+            appID: record.appID,
+            userID: record.userID,
+            generation: generation,
+            expiresAt: now + lifetimes.accessToken,
+            openid: record.openid,
+            authTime: record.authTime
+        )
         refreshTokens[newRefreshToken] = TokenRecord(
-            appID: record.appID, userID: record.userID, generation: generation,
-            expiresAt: now + lifetimes.refreshToken, openid: record.openid, authTime: record.authTime)
+            appID: record.appID,
+            userID: record.userID,
+            generation: generation,
+            expiresAt: now + lifetimes.refreshToken,
+            openid: record.openid,
+            authTime: record.authTime
+        )
         pruneIfDue(now: now)
         let grant = TokenGrant(
-            user: user(record.userID), scopes: links[key]?.scopes ?? [], openid: record.openid, nonce: record.nonce,
-            authTime: record.authTime, accessToken: newAccessToken, refreshToken: newRefreshToken)
+            user: user(record.userID),
+            scopes: links[key]?.scopes ?? [],
+            openid: record.openid,
+            nonce: record.nonce,
+            authTime: record.authTime,
+            accessToken: newAccessToken,
+            refreshToken: newRefreshToken
+        )
         return (.success(grant), presented.0, presented.1)
     }
 
@@ -121,19 +136,36 @@ struct EmulatorState {
         let rotates = record.expiresAt - now < lifetimes.rotationThreshold
         guard admitIssue(userID: record.userID, refreshToken: rotates, now: now) else { return .failure(.rateLimited) }
         accessTokens[newAccessToken] = TokenRecord(
-            appID: appID, userID: record.userID, generation: record.generation,
-            expiresAt: now + lifetimes.accessToken, openid: record.openid, authTime: record.authTime)
+            appID: appID,
+            userID: record.userID,
+            generation: record.generation,
+            expiresAt: now + lifetimes.accessToken,
+            openid: record.openid,
+            authTime: record.authTime
+        )
         if rotates {
             refreshTokens[refreshToken] = nil
             refreshTokens[newRefreshToken] = TokenRecord(
-                appID: appID, userID: record.userID, generation: record.generation,
-                expiresAt: now + lifetimes.refreshToken, openid: record.openid, authTime: record.authTime)
+                appID: appID,
+                userID: record.userID,
+                generation: record.generation,
+                expiresAt: now + lifetimes.refreshToken,
+                openid: record.openid,
+                authTime: record.authTime
+            )
         }
         pruneIfDue(now: now)
         return .success(
             TokenGrant(
-                user: user(record.userID), scopes: link.scopes, openid: record.openid, nonce: nil, authTime: record.authTime,
-                accessToken: newAccessToken, refreshToken: rotates ? newRefreshToken : nil))
+                user: user(record.userID),
+                scopes: link.scopes,
+                openid: record.openid,
+                nonce: nil,
+                authTime: record.authTime,
+                accessToken: newAccessToken,
+                refreshToken: rotates ? newRefreshToken : nil
+            )
+        )
     }
 
     // MARK: kapi
@@ -194,6 +226,8 @@ struct EmulatorState {
         codes = codes.filter { $0.value.expiresAt + codeRetention > now }
         accessTokens = accessTokens.filter { $0.value.expiresAt + 86_400 > now }
         refreshTokens = refreshTokens.filter { $0.value.expiresAt > now }
-        issueLog = issueLog.filter { entry in entry.value.accessTokens.contains { $0 > now - 600 } || entry.value.refreshTokens.contains { $0 > now - 3600 } }
+        issueLog = issueLog.filter { entry in
+            entry.value.accessTokens.contains { $0 > now - 600 } || entry.value.refreshTokens.contains { $0 > now - 3600 }
+        }
     }
 }

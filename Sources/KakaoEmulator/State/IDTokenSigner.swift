@@ -46,7 +46,8 @@ final class IDTokenSigner: Sendable {
     private static func makeKey(privateKeyPEM: String?) throws(KakaoEmulatorError) -> Key {
         do {
             return try Key(
-                privateKeyPEM.map { try _RSA.Signing.PrivateKey(pemRepresentation: $0) } ?? _RSA.Signing.PrivateKey(keySize: .bits2048))
+                privateKeyPEM.map { try _RSA.Signing.PrivateKey(pemRepresentation: $0) } ?? _RSA.Signing.PrivateKey(keySize: .bits2048)
+            )
         } catch {
             throw KakaoEmulatorError(.invalidConfiguration, "the ID-token signing key is not a usable RSA private key")
         }
@@ -93,8 +94,10 @@ final class IDTokenSigner: Sendable {
         let key = keys.withLock { keys in ([keys.current] + keys.retired).first { $0.kid == kid } }
         guard let key,
             key.privateKey.publicKey.isValidSignature(
-                _RSA.Signing.RSASignature(rawRepresentation: signature), for: Array(token.utf8.prefix(segments[0].utf8.count + 1 + segments[1].utf8.count)),
-                padding: .insecurePKCS1v1_5)
+                _RSA.Signing.RSASignature(rawRepresentation: signature),
+                for: Array(token.utf8.prefix(segments[0].utf8.count + 1 + segments[1].utf8.count)),
+                padding: .insecurePKCS1v1_5
+            )
         else { return nil }
         return payload
     }

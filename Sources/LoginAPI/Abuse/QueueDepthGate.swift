@@ -42,7 +42,10 @@ final class QueueDepthGate: Sendable {
         }
         if current >= maximumDepth {
             throw APIError.unavailable(
-                .queueFull, "Too many logins are waiting; nothing was changed. Try again shortly.", retryAfterSeconds: 5)
+                .queueFull,
+                "Too many logins are waiting; nothing was changed. Try again shortly.",
+                retryAfterSeconds: 5
+            )
         }
     }
 }

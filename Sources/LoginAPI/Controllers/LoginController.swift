@@ -2,8 +2,8 @@ import Accounts
 import Foundation
 import HTTPTypes
 import Hummingbird
-import LoginQueue
 import Logging
+import LoginQueue
 import ServiceLifecycle
 
 /// `/auth/kakao`: start an attempt, post the code, read (long-poll) the login.
@@ -23,11 +23,17 @@ struct LoginController: Sendable {
     func start(_ request: Request, context: APIRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(StartRequest.self, from: request)
         let started = try await attempts.start(
-            redirectURI: body.redirectURI, clientIP: context.clientIP?.description, logger: context.logger)
+            redirectURI: body.redirectURI,
+            clientIP: context.clientIP?.description,
+            logger: context.logger
+        )
         context.logger.info("login.attempt.started", metadata: ["login.attempt.id": "\(started.attemptID.uuidString.lowercased())"])
         let answer = StartResponse(
-            authorizeURL: started.authorizeURL, state: started.state, attemptToken: started.attemptToken,
-            expiresIn: Int(started.lifetime.components.seconds))
+            authorizeURL: started.authorizeURL,
+            state: started.state,
+            attemptToken: started.attemptToken,
+            expiresIn: Int(started.lifetime.components.seconds)
+        )
         let cookie = binding.setCookie(token: started.attemptToken, lifetime: started.lifetime, request: request)
         return JSONBody.response(answer, headers: [.setCookie: cookie])
     }
@@ -52,8 +58,13 @@ struct LoginController: Sendable {
             waiters.expectCompletion(of: loginID, reader: attemptToken)
             do {
                 enqueued = try await jobs.enqueue(
-                    code: code, state: state, redirectURI: body.redirectURI, attemptToken: attemptToken, loginID: loginID,
-                    logger: context.logger)
+                    code: code,
+                    state: state,
+                    redirectURI: body.redirectURI,
+                    attemptToken: attemptToken,
+                    loginID: loginID,
+                    logger: context.logger
+                )
             } catch {
                 waiters.forget(loginID)
                 throw error
@@ -65,9 +76,14 @@ struct LoginController: Sendable {
         metrics.recordEnqueued(isNew: enqueued.isNew)
         context.logger.info(
             enqueued.isNew ? "login.enqueued" : "login.enqueued.repeat",
-            metadata: ["login.id": "\(enqueued.loginID.uuidString.lowercased())", "login.flow": "\(attemptToken == nil ? "stateless" : "attempt")"])
+            metadata: [
+                "login.id": "\(enqueued.loginID.uuidString.lowercased())", "login.flow": "\(attemptToken == nil ? "stateless" : "attempt")",
+            ]
+        )
         return JSONBody.response(
-            LoginAccepted(loginID: enqueued.loginID, pollToken: enqueued.pollToken), status: .accepted)
+            LoginAccepted(loginID: enqueued.loginID, pollToken: enqueued.pollToken),
+            status: .accepted
+        )
     }
 
     // MARK: - GET /auth/kakao/login/{login_id}
@@ -128,10 +144,13 @@ struct LoginController: Sendable {
             guard let delivery = success.delivery else { return .succeededStatusOnly }
             let (token, _) = try await accessTokens.sign(userID: success.userID, sessionID: delivery.sessionID)
             if delivery.isFirstDelivery {
-                logger.info("authn_login_success", metadata: [
-                    "user.id": "\(success.userID.uuidString.lowercased())",
-                    "session.id": "\(delivery.sessionID.uuidString.lowercased())",
-                ])
+                logger.info(
+                    "authn_login_success",
+                    metadata: [
+                        "user.id": "\(success.userID.uuidString.lowercased())",
+                        "session.id": "\(delivery.sessionID.uuidString.lowercased())",
+                    ]
+                )
             }
             let tokens = TokenPair(accessToken: token, signedBy: accessTokens, refreshToken: delivery.refreshToken)
             return .succeeded(isNewUser: success.isNewUser, user: success.user, tokens: tokens)

@@ -23,22 +23,29 @@ struct OperationsController: Sendable {
         let database = await databaseAnswers()
         let readiness = ReadinessResponse(database: database, listener: waiters.isListening)
         return JSONBody.response(
-            readiness, status: readiness.status == "ready" ? .ok : .serviceUnavailable, headers: [.cacheControl: "no-store"])
+            readiness,
+            status: readiness.status == "ready" ? .ok : .serviceUnavailable,
+            headers: [.cacheControl: "no-store"]
+        )
     }
 
     /// `GET /metrics`: Prometheus text.
     func metrics(_ request: Request, context: APIRequestContext) throws -> Response {
         guard let metricsExposition else { throw APIError.notFound }
         return Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: metricsExposition())))
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: metricsExposition()))
+        )
     }
 
     /// `GET /.well-known/jwks.json`: every verifying key; cacheable briefly.
     func jwks(_ request: Request, context: APIRequestContext) -> Response {
         Response(
-            status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
-            body: .init(byteBuffer: ByteBuffer(bytes: accessTokens.jwksJSON)))
+            status: .ok,
+            headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
+            body: .init(byteBuffer: ByteBuffer(bytes: accessTokens.jwksJSON))
+        )
     }
 
     private func databaseAnswers() async -> Bool {

@@ -30,8 +30,11 @@ extension APIError {
             self.init(.conflict, .codeAlreadySubmitted, "The code was already submitted by another login attempt.")
         case .tooManyPendingAttempts:
             self.init(
-                .tooManyRequests, .tooManyPendingAttempts, "Too many unfinished login attempts from this address.",
-                headers: [.retryAfter: "60"])
+                .tooManyRequests,
+                .tooManyPendingAttempts,
+                "Too many unfinished login attempts from this address.",
+                headers: [.retryAfter: "60"]
+            )
         case .databaseUnavailable:
             self = .databaseUnavailable
         default:
@@ -45,8 +48,11 @@ extension APIError {
         switch error.code {
         case .invalidAccessToken:
             self.init(
-                .unauthorized, .invalidAccessToken, "The access token is missing, malformed, expired or not ours.",
-                headers: Self.bearerChallenge)
+                .unauthorized,
+                .invalidAccessToken,
+                "The access token is missing, malformed, expired or not ours.",
+                headers: Self.bearerChallenge
+            )
         case .sessionRevoked:
             self.init(.unauthorized, .sessionRevoked, "The session was revoked.", headers: Self.bearerChallenge)
         case .sessionExpired:
@@ -55,7 +61,10 @@ extension APIError {
             self.init(.unauthorized, .invalidRefreshToken, "The refresh token is not valid.")
         case .refreshTokenReused:
             self.init(
-                .unauthorized, .refreshTokenReused, "The refresh token was already used; the session is revoked. Log in again.")
+                .unauthorized,
+                .refreshTokenReused,
+                "The refresh token was already used; the session is revoked. Log in again."
+            )
         default:
             self = .internalError
         }
@@ -79,8 +88,10 @@ extension APIError {
     }
 
     static let databaseUnavailable = APIError.unavailable(
-        .databaseUnavailable, "The database is unavailable; nothing was changed. Try again shortly.",
-        retryAfterSeconds: databaseRetryAfterSeconds)
+        .databaseUnavailable,
+        "The database is unavailable; nothing was changed. Try again shortly.",
+        retryAfterSeconds: databaseRetryAfterSeconds
+    )
 
     /// RFC 6750's challenge for a refused Bearer token.
     static let bearerChallenge: HTTPFields = [.wwwAuthenticate: #"Bearer error="invalid_token""#]

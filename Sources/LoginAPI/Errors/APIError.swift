@@ -109,8 +109,11 @@ extension APIError {
 
     static func rateLimited(retryAfterSeconds: Int) -> APIError {
         APIError(
-            .tooManyRequests, .rateLimited, "Too many requests from this address. Try again later.",
-            headers: [.retryAfter: String(retryAfterSeconds)])
+            .tooManyRequests,
+            .rateLimited,
+            "Too many requests from this address. Try again later.",
+            headers: [.retryAfter: String(retryAfterSeconds)]
+        )
     }
 
     static let internalError = APIError(.internalServerError, .internalError, "Internal error. Try again later.")

@@ -1,6 +1,6 @@
 import Foundation
-import LoginQueue
 import Logging
+import LoginQueue
 import Postgres
 import ServiceLifecycle
 

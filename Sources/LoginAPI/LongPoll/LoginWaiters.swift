@@ -121,7 +121,8 @@ public final class LoginWaiters: Sendable {
             state.withLock { state in
                 state.awaiting[loginID] = nil
                 return Self.markWoken(&state, loginID)
-            })
+            }
+        )
     }
 
     /// Wakes every poll (the listener reconnected: notifications may have been missed) and
@@ -131,7 +132,8 @@ public final class LoginWaiters: Sendable {
             state.withLock { state in
                 Self.forgetAwaiting(&state)
                 return state.slots.keys.flatMap { Self.markWoken(&state, $0) }
-            })
+            }
+        )
     }
 
     /// Makes every wait, current and future, return at once (the process is shutting down).
@@ -141,7 +143,8 @@ public final class LoginWaiters: Sendable {
                 state.isClosed = true
                 Self.forgetAwaiting(&state)
                 return state.slots.keys.flatMap { Self.markWoken(&state, $0) }
-            })
+            }
+        )
     }
 
     /// Whether the `login_done` listener has its `LISTEN` in place (for `/readyz`).

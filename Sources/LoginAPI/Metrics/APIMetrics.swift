@@ -24,19 +24,29 @@ struct APIMetrics: Sendable {
         enqueuedRepeat = Counter(label: "login_api_logins_enqueued_total", dimensions: [("result", "repeat")], factory: factory)
         requests = MetricHandles { key in
             Counter(
-                label: "login_api_requests_total", dimensions: [("route", key[0]), ("method", key[1]), ("status", key[2])],
-                factory: factory)
+                label: "login_api_requests_total",
+                dimensions: [("route", key[0]), ("method", key[1]), ("status", key[2])],
+                factory: factory
+            )
         }
         requestDurations = MetricHandles { key in
             Timer(
-                label: "login_api_request_duration_seconds", dimensions: [("route", key[0]), ("method", key[1])],
-                preferredDisplayUnit: .seconds, factory: factory)
+                label: "login_api_request_duration_seconds",
+                dimensions: [("route", key[0]), ("method", key[1])],
+                preferredDisplayUnit: .seconds,
+                factory: factory
+            )
         }
         pollAnswers = MetricHandles { key in
             Counter(label: "login_api_poll_answers_total", dimensions: [("status", key[0]), ("failure_code", key[1])], factory: factory)
         }
         pollDurations = MetricHandles { status in
-            Timer(label: "login_api_poll_duration_seconds", dimensions: [("status", status)], preferredDisplayUnit: .seconds, factory: factory)
+            Timer(
+                label: "login_api_poll_duration_seconds",
+                dimensions: [("status", status)],
+                preferredDisplayUnit: .seconds,
+                factory: factory
+            )
         }
     }
 

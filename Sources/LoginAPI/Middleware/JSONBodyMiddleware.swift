@@ -23,7 +23,10 @@ struct JSONBodyMiddleware: RouterMiddleware {
     }
 
     static let unsupportedMediaType = APIError(
-        .unsupportedMediaType, .unsupportedMediaType, "The request body must be application/json.")
+        .unsupportedMediaType,
+        .unsupportedMediaType,
+        "The request body must be application/json."
+    )
 
     /// `application/json`, case-insensitive, with or without parameters.
     static func isJSON(_ contentType: String) -> Bool {

@@ -23,7 +23,8 @@ struct RequestIDMiddleware: RouterMiddleware {
                 "http.route": "\(context.endpointPath ?? "NotFound")",
                 "http.status": "\(response.status.code)",
                 "http.duration_ms": "\((ContinuousClock.now - started).milliseconds)",
-            ])
+            ]
+        )
         return response
     }
 }

@@ -10,8 +10,11 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         let response = try await next(request, context)
         metrics.recordRequest(
-            route: context.endpointPath ?? "NotFound", method: request.method.rawValue, status: response.status.code,
-            duration: ContinuousClock.now - started)
+            route: context.endpointPath ?? "NotFound",
+            method: request.method.rawValue,
+            status: response.status.code,
+            duration: ContinuousClock.now - started
+        )
         return response
     }
 }

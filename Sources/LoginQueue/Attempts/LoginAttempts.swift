@@ -13,7 +13,10 @@ public struct LoginAttempts: Sendable {
     let logger: Logger
 
     public init(
-        pool: PostgresPool, sealing: SealingKeys, provider: any LoginProvider, configuration: LoginQueueConfiguration,
+        pool: PostgresPool,
+        sealing: SealingKeys,
+        provider: any LoginProvider,
+        configuration: LoginQueueConfiguration,
         logger: Logger
     ) {
         self.pool = pool
@@ -63,10 +66,19 @@ public struct LoginAttempts: Sendable {
         }
         guard inserted == 1 else { throw LoginQueueError(.tooManyPendingAttempts) }
         let url = provider.authorizationURL(
-            redirectURI: redirect, state: state, codeChallenge: SecretToken.codeChallenge(verifier: verifier), nonce: nonce)
+            redirectURI: redirect,
+            state: state,
+            codeChallenge: SecretToken.codeChallenge(verifier: verifier),
+            nonce: nonce
+        )
         return StartedAttempt(
-            attemptID: attemptID, authorizeURL: url, state: state, attemptToken: attemptToken, redirectURI: redirect,
-            lifetime: configuration.attemptLifetime)
+            attemptID: attemptID,
+            authorizeURL: url,
+            state: state,
+            attemptToken: attemptToken,
+            redirectURI: redirect,
+            lifetime: configuration.attemptLifetime
+        )
     }
 
     /// Where an attempt's sealed verifier belongs; the job keeps the attempt id, so the worker

@@ -24,8 +24,13 @@ public struct LoginJobs: Sendable {
 
     /// - Parameter notifyWindow: at most one worker wake-up per window from this process.
     public init(
-        pool: PostgresPool, sealing: SealingKeys, provider: String, configuration: LoginQueueConfiguration,
-        sessions: Sessions, notifyWindow: Duration = .milliseconds(5), logger: Logger
+        pool: PostgresPool,
+        sealing: SealingKeys,
+        provider: String,
+        configuration: LoginQueueConfiguration,
+        sessions: Sessions,
+        notifyWindow: Duration = .milliseconds(5),
+        logger: Logger
     ) {
         self.pool = pool
         self.sealing = sealing
@@ -47,7 +52,12 @@ public struct LoginJobs: Sendable {
     ///   `attempt_expired`, `attempt_already_used`, `redirect_uri_not_allowed`,
     ///   `code_already_submitted`, `database_unavailable`.
     public func enqueue(
-        code: String, state: String, redirectURI: String?, attemptToken: ReaderToken, loginID: UUID = UUID(), logger: Logger? = nil
+        code: String,
+        state: String,
+        redirectURI: String?,
+        attemptToken: ReaderToken,
+        loginID: UUID = UUID(),
+        logger: Logger? = nil
     ) async throws(LoginQueueError) -> EnqueuedLogin {
         guard CodeFormat.isValidCode(code) else { throw LoginQueueError(.invalidCode) }
         guard CodeFormat.isValidState(state) else { throw LoginQueueError(.invalidState) }
@@ -95,14 +105,22 @@ public struct LoginJobs: Sendable {
             return EnqueuedLogin(loginID: inserted, pollToken: nil, isNew: true)
         }
         return try await explainRefusedEnqueue(
-            binding: binding, stateHash: SecretToken.sha256(state), fingerprints: fingerprints, redirectURI: redirectURI,
-            logger: scopedLogger(logger, loginID: nil))
+            binding: binding,
+            stateHash: SecretToken.sha256(state),
+            fingerprints: fingerprints,
+            redirectURI: redirectURI,
+            logger: scopedLogger(logger, loginID: nil)
+        )
     }
 
     /// Enqueues a code without an attempt (`LOGIN_REQUIRE_STATE=false`, the seed's code-only
     /// flow): the redirect URI must be in the allow-list, and the answer carries a poll token
     /// that every read must present. `logger` as for ``enqueue(code:state:redirectURI:attemptToken:loginID:logger:)``.
-    public func enqueueWithoutState(code: String, redirectURI: String?, logger: Logger? = nil) async throws(LoginQueueError) -> EnqueuedLogin {
+    public func enqueueWithoutState(
+        code: String,
+        redirectURI: String?,
+        logger: Logger? = nil
+    ) async throws(LoginQueueError) -> EnqueuedLogin {
         guard CodeFormat.isValidCode(code) else { throw LoginQueueError(.invalidCode) }
         guard let redirect = redirectURI ?? configuration.redirectURIs.first,
             configuration.redirectURIs.contains(where: { $0.utf8.elementsEqual(redirect.utf8) })
@@ -138,7 +156,11 @@ public struct LoginJobs: Sendable {
 
     /// Says why an enqueue inserted nothing — or finds the job of an identical earlier post.
     private func explainRefusedEnqueue(
-        binding: [UInt8], stateHash: [UInt8], fingerprints: [[UInt8]], redirectURI: String?, logger: Logger
+        binding: [UInt8],
+        stateHash: [UInt8],
+        fingerprints: [[UInt8]],
+        redirectURI: String?,
+        logger: Logger
     ) async throws(LoginQueueError) -> EnqueuedLogin {
         let rows = try await LoginQueueError.database(logger, "enqueue") {
             try await pool.query(
@@ -196,7 +218,12 @@ public struct LoginJobs: Sendable {
         let token = SessionToken()
         let sealedToken = try LoginQueueError.sealing { try sealing.seal(token.refreshToken, for: Self.refreshTokenContext(loginID)) }
         let session = sessions.creationExpressions(
-            token, userID: "undelivered.user_id", provider: provider, loginJobID: "undelivered.id", for: "undelivered")
+            token,
+            userID: "undelivered.user_id",
+            provider: provider,
+            loginJobID: "undelivered.id",
+            for: "undelivered"
+        )
         let rows = try await LoginQueueError.database(logger, "read") {
             try await pool.query(
                 """
@@ -237,15 +264,20 @@ public struct LoginJobs: Sendable {
                     delivery = TokenDelivery(
                         sessionID: try row.decode(UUID.self, "session_id"),
                         refreshToken: try sealing.openString(sealed, for: Self.refreshTokenContext(loginID)),
-                        isFirstDelivery: false)
+                        isFirstDelivery: false
+                    )
                 } else {
                     delivery = nil
                 }
                 let user = row.isNull("id") ? nil : try UserRecord(row: row)
                 return .succeeded(
                     LoginSuccess(
-                        userID: try row.decode(UUID.self, "user_id"), isNewUser: try row.decode(Bool.self, "is_new_user"), user: user,
-                        delivery: delivery))
+                        userID: try row.decode(UUID.self, "user_id"),
+                        isNewUser: try row.decode(Bool.self, "is_new_user"),
+                        user: user,
+                        delivery: delivery
+                    )
+                )
             }
         } catch let error as LoginQueueError {
             throw error
@@ -264,7 +296,8 @@ public struct LoginJobs: Sendable {
     public func queuedDepth(limit: Int) async throws(LoginQueueError) -> Int {
         let rows = try await LoginQueueError.database(logger, "queue_depth") {
             try await pool.query(
-                "SELECT count(*) AS depth FROM (SELECT 1 FROM login_jobs WHERE state = 'queued' LIMIT \(limit + 1)) AS q")
+                "SELECT count(*) AS depth FROM (SELECT 1 FROM login_jobs WHERE state = 'queued' LIMIT \(limit + 1)) AS q"
+            )
         }
         return (try? rows.first?.decode(Int.self, "depth")) ?? 0
     }

@@ -42,18 +42,32 @@ public struct KakaoLoginProvider: LoginProvider {
                 // We built the authorize URL with openid and a nonce: no id_token is a downgrade.
                 // (The stateless flow's frontend builds its own URL and has no nonce.)
                 throw LoginProviderError(
-                    retryClass: .terminal, delivery: .responded, failureCode: .idTokenInvalid, providerError: "id_token_missing")
+                    retryClass: .terminal,
+                    delivery: .responded,
+                    failureCode: .idTokenInvalid,
+                    providerError: "id_token_missing"
+                )
             }
             if let idToken = tokens.idToken {
                 let claims = try await client.verifyIDToken(idToken, nonce: nonce)
                 guard claims.subject == String(user.id) else {
                     throw LoginProviderError(
-                        retryClass: .terminal, delivery: .responded, failureCode: .idTokenInvalid, providerError: "id_token_sub")
+                        retryClass: .terminal,
+                        delivery: .responded,
+                        failureCode: .idTokenInvalid,
+                        providerError: "id_token_sub"
+                    )
                 }
             }
             return ProviderProfile(
-                provider: name, subject: String(user.id), nickname: user.nickname, profileImageURL: user.profileImageURL,
-                thumbnailImageURL: user.thumbnailImageURL, email: user.email, emailVerified: user.emailVerified)
+                provider: name,
+                subject: String(user.id),
+                nickname: user.nickname,
+                profileImageURL: user.profileImageURL,
+                thumbnailImageURL: user.thumbnailImageURL,
+                email: user.email,
+                emailVerified: user.emailVerified
+            )
         } catch let error as KakaoAPIError {
             throw try Self.providerError(error)
         }

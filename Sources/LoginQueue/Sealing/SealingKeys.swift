@@ -135,7 +135,10 @@ public struct SealingKeys: Sendable {
     public func fingerprints(of message: String, purpose: String) -> [[UInt8]] {
         keys.map { key in
             let derived = HKDF<SHA256>.deriveKey(
-                inputKeyMaterial: key.symmetricKey, info: Array("kakao-login \(purpose)".utf8), outputByteCount: 32)
+                inputKeyMaterial: key.symmetricKey,
+                info: Array("kakao-login \(purpose)".utf8),
+                outputByteCount: 32
+            )
             return Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: derived))
         }
     }

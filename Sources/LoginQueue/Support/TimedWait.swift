@@ -18,8 +18,11 @@ public enum TimedWait {
     /// finds it resumed already, and does nothing); cancellation and shutdown are checked after
     /// parking too, so one that comes before the handler could see the continuation is not lost.
     public static func suspend(
-        until deadline: NIODeadline, timerLoop: any EventLoop, endsAtGracefulShutdown: Bool,
-        park: (CheckedContinuation<Void, Never>) -> Bool, release: @escaping @Sendable () -> Void
+        until deadline: NIODeadline,
+        timerLoop: any EventLoop,
+        endsAtGracefulShutdown: Bool,
+        park: (CheckedContinuation<Void, Never>) -> Bool,
+        release: @escaping @Sendable () -> Void
     ) async {
         let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
         func wait() async {

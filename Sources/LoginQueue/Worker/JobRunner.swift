@@ -45,8 +45,11 @@ struct JobRunner: Sendable {
                 default: nil
                 }
             return .failed(
-                providerReason ?? .loginExpired, providerError: providerReason != nil ? job.lastError?.providerError : nil,
-                error: nil, codeNeverSent: job.stage == .exchange && !job.previouslySent)
+                providerReason ?? .loginExpired,
+                providerError: providerReason != nil ? job.lastError?.providerError : nil,
+                error: nil,
+                codeNeverSent: job.stage == .exchange && !job.previouslySent
+            )
         }
         let tokens: ProviderTokens
         switch job.stage {
@@ -128,7 +131,10 @@ struct JobRunner: Sendable {
             return .failed(error.failureCode, by: error.attemptError, codeNeverSent: codeNeverSent)
         }
         let delay = retryPolicy.delay(
-            afterAttempt: job.attempt, rateLimited: error.retryClass == .rateLimited, random: Double.random(in: 0..<1))
+            afterAttempt: job.attempt,
+            rateLimited: error.retryClass == .rateLimited,
+            random: Double.random(in: 0..<1)
+        )
         if job.attempt >= job.maxAttempts || delay >= job.timeLeft {
             logger.info("login.job.retries_exhausted", metadata: ["provider.error": "\(error.providerError ?? "-")"])
             return .failed(error.failureCode, by: error.attemptError, codeNeverSent: codeNeverSent)

@@ -20,8 +20,12 @@ public struct LoginPruner: Service {
     static let lockKey: Int64 = 0x6B61_6B61_6F70_7275
 
     public init(
-        pool: PostgresPool, retention: Duration = .seconds(3600), interval: Duration = .seconds(60), batchSize: Int = 1000,
-        deliveryWindow: Duration = .seconds(60), logger: Logger
+        pool: PostgresPool,
+        retention: Duration = .seconds(3600),
+        interval: Duration = .seconds(60),
+        batchSize: Int = 1000,
+        deliveryWindow: Duration = .seconds(60),
+        logger: Logger
     ) {
         self.pool = pool
         self.deliveryWindow = deliveryWindow

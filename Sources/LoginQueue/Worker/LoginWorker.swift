@@ -42,7 +42,12 @@ public struct LoginWorker: Service {
         self.logger = logger
         self.queue = LoginJobQueue(pool: pool, workerID: configuration.workerID, accounts: accounts)
         self.runner = JobRunner(
-            provider: provider, sealing: sealing, retryPolicy: configuration.retryPolicy, logger: logger, metrics: metrics)
+            provider: provider,
+            sealing: sealing,
+            retryPolicy: configuration.retryPolicy,
+            logger: logger,
+            metrics: metrics
+        )
     }
 
     public func run() async throws {
@@ -108,7 +113,10 @@ public struct LoginWorker: Service {
                 await waitForSlots(jobs, wake: wake)
             } else {
                 let jitter = Double.random(in: 0.8...1.2)
-                await wake.wait(for: .jobsArrived, timeout: foundWork ? configuration.followUpInterval : configuration.pollInterval * jitter)
+                await wake.wait(
+                    for: .jobsArrived,
+                    timeout: foundWork ? configuration.followUpInterval : configuration.pollInterval * jitter
+                )
                 foundWork = false
                 workWaiting = true
             }
@@ -231,12 +239,14 @@ public struct LoginWorker: Service {
             metrics.jobEnded(outcome: "retry", failureCode: nil, providerError: error.providerError)
             logger.info(
                 "login.job.retry",
-                metadata: ["job.retry_in_ms": "\(delay.nanoseconds / 1_000_000)", "provider.error": "\(error.providerError ?? "-")"])
+                metadata: ["job.retry_in_ms": "\(delay.nanoseconds / 1_000_000)", "provider.error": "\(error.providerError ?? "-")"]
+            )
         case .failed(let code, let providerError, _, _):
             metrics.jobEnded(outcome: "failed", failureCode: code.rawValue, providerError: providerError)
             logger.info(
                 "login.job.failed",
-                metadata: ["login.failure_code": "\(code.rawValue)", "provider.error": "\(providerError ?? "-")"])
+                metadata: ["login.failure_code": "\(code.rawValue)", "provider.error": "\(providerError ?? "-")"]
+            )
         case .released:
             metrics.jobEnded(outcome: "released", failureCode: nil, providerError: nil)
             logger.info("login.job.released")

@@ -11,8 +11,10 @@ struct WorkerMetrics: Sendable {
     }
     private let providerCalls = MetricHandles<[String], Metrics.Timer> { key in
         Metrics.Timer(
-            label: "login_provider_call_duration_seconds", dimensions: [("operation", key[0]), ("outcome", key[1])],
-            preferredDisplayUnit: .seconds)
+            label: "login_provider_call_duration_seconds",
+            dimensions: [("operation", key[0]), ("outcome", key[1])],
+            preferredDisplayUnit: .seconds
+        )
     }
 
     init() {

@@ -92,7 +92,8 @@ final class DialogueHandler: ChannelInboundHandler, RemovableChannelHandler {
         sentAt = .now()
         let head = request.head
         timer = loop.assumeIsolated().scheduleTask(in: timeout) {
-            let what = "\(head.method) \(head.headers.first(name: "Host") ?? "")" + (head.uri.split(separator: "?", maxSplits: 1).first ?? "")
+            let what =
+                "\(head.method) \(head.headers.first(name: "Host") ?? "")" + (head.uri.split(separator: "?", maxSplits: 1).first ?? "")
             self.isOpen = false
             self.fail(HTTPConnection.Failure.timedOut(request: what, after: self.timeout))
             self.context?.close(promise: nil)

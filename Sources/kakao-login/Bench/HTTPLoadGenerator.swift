@@ -105,7 +105,9 @@ enum LoadChannel {
     /// Opens a keep-alive HTTP/1.1 connection (`TCP_NODELAY`) on `loop` with NIO's client codec,
     /// then `addHandler` adds the connection's own handler.
     static func connect(
-        host: String, port: Int, on loop: any EventLoop,
+        host: String,
+        port: Int,
+        on loop: any EventLoop,
         _ addHandler: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void
     ) async throws -> any Channel {
         try await ClientBootstrap(group: loop)

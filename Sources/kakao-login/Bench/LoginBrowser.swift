@@ -51,15 +51,27 @@ struct LoginBrowser: Sendable {
     /// Opens both connections on `loop`; a request gets `timeout` to be answered (a long-poll,
     /// its `wait` more).
     static func open(
-        api: BenchEndpoint, emulator: BenchEndpoint, waitSeconds: Int, timeout: TimeAmount, on loop: any EventLoop
+        api: BenchEndpoint,
+        emulator: BenchEndpoint,
+        waitSeconds: Int,
+        timeout: TimeAmount,
+        on loop: any EventLoop
     ) async throws -> LoginBrowser {
         let apiConnection = try await HTTPConnection.open(
-            host: api.host, port: api.port, timeout: .seconds(Int64(waitSeconds)) + timeout, on: loop)
+            host: api.host,
+            port: api.port,
+            timeout: .seconds(Int64(waitSeconds)) + timeout,
+            on: loop
+        )
         do {
             let emulatorConnection = try await HTTPConnection.open(host: emulator.host, port: emulator.port, timeout: timeout, on: loop)
             return LoginBrowser(
-                api: apiConnection, emulator: emulatorConnection, apiEndpoint: api, emulatorEndpoint: emulator,
-                waitSeconds: waitSeconds)
+                api: apiConnection,
+                emulator: emulatorConnection,
+                apiEndpoint: api,
+                emulatorEndpoint: emulator,
+                waitSeconds: waitSeconds
+            )
         } catch {
             await apiConnection.close()
             throw error
@@ -99,7 +111,12 @@ struct LoginBrowser: Sendable {
 
             step = "codes"
             let minted = try await emulator.send(
-                .json("/_emulator/codes", host: emulatorEndpoint.hostHeader, body: String(decoding: try encoder.encode(consent), as: UTF8.self)))
+                .json(
+                    "/_emulator/codes",
+                    host: emulatorEndpoint.hostHeader,
+                    body: String(decoding: try encoder.encode(consent), as: UTF8.self)
+                )
+            )
             sample.endedAt = minted.receivedAt
             guard minted.status == 200, let code = try? decoder.decode(CodeAnswer.self, from: minted.body) else {
                 sample.outcome = refused(minted)
@@ -120,7 +137,10 @@ struct LoginBrowser: Sendable {
 
             step = "poll"
             let poll = LoadRequest.get(
-                "/auth/kakao/login/\(accepted.loginID)?wait=\(waitSeconds)", host: apiEndpoint.hostHeader, headers: attempt)
+                "/auth/kakao/login/\(accepted.loginID)?wait=\(waitSeconds)",
+                host: apiEndpoint.hostHeader,
+                headers: attempt
+            )
             while true {
                 let answer = try await api.send(poll)
                 sample.endedAt = answer.receivedAt
@@ -159,7 +179,9 @@ private struct StartAnswer: Decodable {
     let state: String
     let attemptToken: String
     enum CodingKeys: String, CodingKey {
-        case authorizeURL = "authorize_url", state, attemptToken = "attempt_token"
+        case authorizeURL = "authorize_url"
+        case state
+        case attemptToken = "attempt_token"
     }
 }
 
@@ -173,8 +195,12 @@ private struct CodeRequest: Encodable {
     let nonce: String
 
     enum CodingKeys: String, CodingKey {
-        case clientID = "client_id", redirectURI = "redirect_uri", scope, codeChallenge = "code_challenge"
-        case codeChallengeMethod = "code_challenge_method", nonce
+        case clientID = "client_id"
+        case redirectURI = "redirect_uri"
+        case scope
+        case codeChallenge = "code_challenge"
+        case codeChallengeMethod = "code_challenge_method"
+        case nonce
     }
 
     init?(authorizeURL: String) {
@@ -194,7 +220,10 @@ private struct CodeRequest: Encodable {
 private struct CodeAnswer: Decodable {
     let code: String
     let userID: Int64
-    enum CodingKeys: String, CodingKey { case code, userID = "user_id" }
+    enum CodingKeys: String, CodingKey {
+        case code
+        case userID = "user_id"
+    }
 }
 
 /// The body of `POST /auth/kakao/login`.
@@ -215,7 +244,11 @@ private struct PollAnswer: Decodable {
     let status: String
     let accessToken: String?
     let error: Failure?
-    enum CodingKeys: String, CodingKey { case status, accessToken = "access_token", error }
+    enum CodingKeys: String, CodingKey {
+        case status
+        case accessToken = "access_token"
+        case error
+    }
 }
 
 /// Any `{"error": {"code": …}}` answer.

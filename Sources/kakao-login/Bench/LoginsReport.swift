@@ -28,9 +28,18 @@ struct LoginsReport {
     let loadAverages: (before: Double?, after: Double?)
 
     init(
-        measured: [LoginSample], startsInWindow: Int, seconds: Double, emulatorElapsed: [Int64: Double], writeTransactions: Int64,
-        statsBefore: [String: Int], statsAfter: [String: Int], api: ProcessMemory?, worker: ProcessMemory?,
-        cpuSeconds: [(name: String, seconds: Double)], settings: ServerSettings, loadAverages: (Double?, Double?)
+        measured: [LoginSample],
+        startsInWindow: Int,
+        seconds: Double,
+        emulatorElapsed: [Int64: Double],
+        writeTransactions: Int64,
+        statsBefore: [String: Int],
+        statsAfter: [String: Int],
+        api: ProcessMemory?,
+        worker: ProcessMemory?,
+        cpuSeconds: [(name: String, seconds: Double)],
+        settings: ServerSettings,
+        loadAverages: (Double?, Double?)
     ) {
         func histogram() -> Histogram<UInt64> { Histogram(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three) }
         var loginLatency = histogram()
@@ -105,8 +114,12 @@ struct LoginsReport {
         }
         func row(_ name: String, _ histogram: Histogram<UInt64>) {
             Swift.print(
-                name.padding(toLength: 34, withPad: " ", startingAt: 0), milliseconds(histogram, 50), milliseconds(histogram, 90),
-                milliseconds(histogram, 99), BenchText.fixed(Double(histogram.max) / 1000).leftPadded(9))
+                name.padding(toLength: 34, withPad: " ", startingAt: 0),
+                milliseconds(histogram, 50),
+                milliseconds(histogram, 90),
+                milliseconds(histogram, 99),
+                BenchText.fixed(Double(histogram.max) / 1000).leftPadded(9)
+            )
         }
         func load(_ value: Double?) -> String { value.map { BenchText.fixed($0) } ?? "?" }
         func memory(_ name: String, _ value: ProcessMemory?) -> String {
@@ -119,23 +132,30 @@ struct LoginsReport {
         Swift.print(settings.line)
         Swift.print(
             "machine: \(MachineFacts.cores) cores shared by PostgreSQL, the emulator, the API, the worker and this bench; "
-                + "load average \(load(loadAverages.before)) at the window's start, \(load(loadAverages.after)) at its end")
+                + "load average \(load(loadAverages.before)) at the window's start, \(load(loadAverages.after)) at its end"
+        )
         Swift.print("")
         Swift.print("logins succeeded     \(succeeded) (\(BenchText.fixed(loginsPerSecond, 1))/s)")
-        Swift.print("logins failed        \(failed)" + (failures.isEmpty ? "" : "  " + failures.map { "\($0.reason) ×\($0.count)" }.joined(separator: ", ")))
+        Swift.print(
+            "logins failed        \(failed)"
+                + (failures.isEmpty ? "" : "  " + failures.map { "\($0.reason) ×\($0.count)" }.joined(separator: ", "))
+        )
         Swift.print(
             "token requests       max \(tokenRequestsPerCodeMax) per code; \(delta("codes_presented_more_than_once")) codes presented more than once; "
-                + "\(delta("token_requests_total")) token requests, \(delta("user_me_total")) user/me over the whole run, warm-up included")
+                + "\(delta("token_requests_total")) token requests, \(delta("user_me_total")) user/me over the whole run, warm-up included"
+        )
         if let perLogin = commitsPerLogin, let withStart = commitsPerLoginWithStart {
             Swift.print(
                 "commits per login    \(BenchText.fixed(perLogin)) from the POST of the code on (\(BenchText.fixed(withStart)) with /start): "
-                    + "\(writeTransactions) write transactions in the window, \(startsInWindow) of them /start")
+                    + "\(writeTransactions) write transactions in the window, \(startsInWindow) of them /start"
+            )
         }
         Swift.print("memory               \(memory("api", api)); \(memory("worker", worker))")
         if let total = cpuPerLogin.last?.milliseconds, total > 0 {
             Swift.print(
                 "CPU per login (ms)   " + cpuPerLogin.map { "\($0.name) \(BenchText.fixed($0.milliseconds))" }.joined(separator: ", ")
-                    + "; at that cost \(MachineFacts.cores) idle cores would carry about \(Int(Double(MachineFacts.cores) * 1000 / total)) logins/s")
+                    + "; at that cost \(MachineFacts.cores) idle cores would carry about \(Int(Double(MachineFacts.cores) * 1000 / total)) logins/s"
+            )
         }
         Swift.print("")
         Swift.print("per succeeded login (ms)               p50       p90       p99       max")
@@ -150,22 +170,24 @@ struct LoginsReport {
     func json(shape: String, duration: Int, warmup: Int) -> String {
         func percentiles(_ histogram: Histogram<UInt64>) -> String {
             func ms(_ value: UInt64) -> String { BenchText.fixed(Double(value) / 1000, 3) }
-            return #"{"p50":\#(ms(histogram.valueAtPercentile(50))),"p90":\#(ms(histogram.valueAtPercentile(90))),"p99":\#(ms(histogram.valueAtPercentile(99))),"max":\#(ms(histogram.max))}"#
+            return
+                #"{"p50":\#(ms(histogram.valueAtPercentile(50))),"p90":\#(ms(histogram.valueAtPercentile(90))),"p99":\#(ms(histogram.valueAtPercentile(99))),"max":\#(ms(histogram.max))}"#
         }
         func number(_ value: Double?, _ digits: Int = 2) -> String { value.map { BenchText.fixed($0, digits) } ?? "null" }
         let failureMembers = failures.map { "\(BenchText.jsonString($0.reason)):\($0.count)" }.joined(separator: ",")
-        return "{" + [
-            shape,
-            #""duration_s":\#(duration),"warmup_s":\#(warmup)"#,
-            #""logins_per_second":\#(number(loginsPerSecond, 1)),"logins_succeeded":\#(succeeded),"logins_failed":\#(failed)"#,
-            #""failures":{\#(failureMembers)}"#,
-            #""token_requests_per_code_max":\#(tokenRequestsPerCodeMax),"codes_presented_more_than_once":\#(delta("codes_presented_more_than_once"))"#,
-            #""queue_added_latency_ms":\#(percentiles(queueAdded)),"login_latency_ms":\#(percentiles(loginLatency)),"emulator_time_ms":\#(percentiles(emulatorTime))"#,
-            #""commits_per_login":\#(number(commitsPerLogin)),"commits_per_login_with_start":\#(number(commitsPerLoginWithStart)),"write_transactions":\#(writeTransactions),"starts":\#(startsInWindow)"#,
-            #""api_rss_mib":\#(number(api?.residentMiB, 1)),"worker_rss_mib":\#(number(worker?.residentMiB, 1)),"api_peak_rss_mib":\#(number(api?.peakMiB, 1)),"worker_peak_rss_mib":\#(number(worker?.peakMiB, 1))"#,
-            #""cpu_ms_per_login":{\#(cpuPerLogin.map { #""\#($0.name)":\#(BenchText.fixed($0.milliseconds, 3))"# }.joined(separator: ","))}"#,
-            settings.jsonMembers,
-            #""cores":\#(MachineFacts.cores),"load_average_start":\#(number(loadAverages.before)),"load_average_end":\#(number(loadAverages.after))"#,
-        ].joined(separator: ",") + "}"
+        return "{"
+            + [
+                shape,
+                #""duration_s":\#(duration),"warmup_s":\#(warmup)"#,
+                #""logins_per_second":\#(number(loginsPerSecond, 1)),"logins_succeeded":\#(succeeded),"logins_failed":\#(failed)"#,
+                #""failures":{\#(failureMembers)}"#,
+                #""token_requests_per_code_max":\#(tokenRequestsPerCodeMax),"codes_presented_more_than_once":\#(delta("codes_presented_more_than_once"))"#,
+                #""queue_added_latency_ms":\#(percentiles(queueAdded)),"login_latency_ms":\#(percentiles(loginLatency)),"emulator_time_ms":\#(percentiles(emulatorTime))"#,
+                #""commits_per_login":\#(number(commitsPerLogin)),"commits_per_login_with_start":\#(number(commitsPerLoginWithStart)),"write_transactions":\#(writeTransactions),"starts":\#(startsInWindow)"#,
+                #""api_rss_mib":\#(number(api?.residentMiB, 1)),"worker_rss_mib":\#(number(worker?.residentMiB, 1)),"api_peak_rss_mib":\#(number(api?.peakMiB, 1)),"worker_peak_rss_mib":\#(number(worker?.peakMiB, 1))"#,
+                #""cpu_ms_per_login":{\#(cpuPerLogin.map { #""\#($0.name)":\#(BenchText.fixed($0.milliseconds, 3))"# }.joined(separator: ","))}"#,
+                settings.jsonMembers,
+                #""cores":\#(MachineFacts.cores),"load_average_start":\#(number(loadAverages.before)),"load_average_end":\#(number(loadAverages.after))"#,
+            ].joined(separator: ",") + "}"
     }
 }

@@ -18,9 +18,12 @@ struct ServerSettings: Sendable {
             """
         ).single()
         return ServerSettings(
-            version: try row.decode(String.self, "version"), fsync: try row.decode(String.self, "fsync"),
-            synchronousCommit: try row.decode(String.self, "sync"), sharedBuffers: try row.decode(String.self, "buffers"),
-            maxConnections: try row.decode(String.self, "max_connections"))
+            version: try row.decode(String.self, "version"),
+            fsync: try row.decode(String.self, "fsync"),
+            synchronousCommit: try row.decode(String.self, "sync"),
+            sharedBuffers: try row.decode(String.self, "buffers"),
+            maxConnections: try row.decode(String.self, "max_connections")
+        )
     }
 
     /// `server: PostgreSQL 15.5; fsync=on synchronous_commit=on shared_buffers=128MB max_connections=100`.

@@ -31,7 +31,8 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             CommandErrors.printError("  ✗ \(problem)")
         }
         CommandErrors.printError(
-            "config check (\(role.rawValue)): \(problems.count) problem\(problems.count == 1 ? "" : "s")")
+            "config check (\(role.rawValue)): \(problems.count) problem\(problems.count == 1 ? "" : "s")"
+        )
         throw ExitCode.failure
     }
 }

@@ -40,10 +40,16 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Most login jobs the worker runs at once.")
     var concurrency = 16
 
-    @Option(name: .customLong("pg-bindir"), help: "PostgreSQL's bin folder (PG_BINDIR; default: the newest /usr/lib/postgresql/*/bin, else PATH).")
+    @Option(
+        name: .customLong("pg-bindir"),
+        help: "PostgreSQL's bin folder (PG_BINDIR; default: the newest /usr/lib/postgresql/*/bin, else PATH)."
+    )
     var pgBinDirectory: String?
 
-    @Option(name: .customLong("migrations-dir"), help: "Folder of NNNN_name.sql files (default: $KAKAO_LOGIN_MIGRATIONS, else ./sql/migrations).")
+    @Option(
+        name: .customLong("migrations-dir"),
+        help: "Folder of NNNN_name.sql files (default: $KAKAO_LOGIN_MIGRATIONS, else ./sql/migrations)."
+    )
     var migrationsDirectory: String?
 
     @OptionGroup var logging: LoggingOptions
@@ -82,21 +88,25 @@ struct DevCommand: AsyncParsableCommand {
         if cluster != nil || !environment.hasSealingKeys || !environment.hasJWTKeys { try folder.create() }
         let emulatorURL = useEmulator ? "http://127.0.0.1:\(emulatorPort)" : nil
         let resolved = environment.resolved(
-            port: apiPort, emulatorURL: emulatorURL,
+            port: apiPort,
+            emulatorURL: emulatorURL,
             sealingKeysFile: environment.hasSealingKeys ? nil : try folder.sealingKeys(),
             jwtKeysDirectory: environment.hasJWTKeys ? nil : try folder.jwtKeys(),
-            databaseURL: cluster?.cluster.connectionString(database: DevDatabase.name))
+            databaseURL: cluster?.cluster.connectionString(database: DevDatabase.name)
+        )
         let (settings, problems) = Settings.load(environment: resolved, flags: logging.flags)
         guard problems.isEmpty else { throw StartupError.invalid(problems) }
         let logger = LoggingBootstrap.logger("kakao-login.dev", level: settings.logLevel, format: settings.logFormat)
 
         let banner = DevBanner(
-            apiURL: "http://127.0.0.1:\(apiPort)", emulatorURL: emulatorURL,
+            apiURL: "http://127.0.0.1:\(apiPort)",
+            emulatorURL: emulatorURL,
             kakaoAuthURL: settings.kakaoAuthURL?.absoluteString ?? "https://kauth.kakao.com",
             clusterConnectionString: cluster?.cluster.connectionString(database: DevDatabase.name),
             clusterRelocation: cluster?.relocatedBecause,
             keysDirectory: environment.hasSealingKeys && environment.hasJWTKeys ? nil : folder.keysDirectory,
-            workerConcurrency: concurrency)
+            workerConcurrency: concurrency
+        )
         do {
             if let cluster { try await DevDatabase.start(cluster.cluster, logger: logger) }
             try shutdown.checkNotRequested()
@@ -105,8 +115,11 @@ struct DevCommand: AsyncParsableCommand {
             try await DevDatabase.migrate(database, directory: migrations, logger: logger)
             try shutdown.checkNotRequested()
             let group = try await serviceGroup(
-                settings: settings, emulatorURL: emulatorURL, readiness: DevReadiness(servers: useEmulator ? 2 : 1, banner: banner.text),
-                logger: logger)
+                settings: settings,
+                emulatorURL: emulatorURL,
+                readiness: DevReadiness(servers: useEmulator ? 2 : 1, banner: banner.text),
+                logger: logger
+            )
             await shutdown.attach(group)
             try await group.run()
         } catch {
@@ -129,13 +142,15 @@ struct DevCommand: AsyncParsableCommand {
     private static func checkFree(_ port: Int, what: String, change: String) throws {
         guard LocalPort.isInUse(port) else { return }
         throw StartupError(
-            "port \(port) on 127.0.0.1, for \(what), is in use (another kakao-login dev?): stop that program or pick another port with \(change)")
+            "port \(port) on 127.0.0.1, for \(what), is in use (another kakao-login dev?): stop that program or pick another port with \(change)"
+        )
     }
 
     /// The private cluster, described (nothing runs yet); fails at once when PostgreSQL's
     /// server binaries are not installed.
     private func makeCluster(
-        folder: DevFolder, environment: [String: String]
+        folder: DevFolder,
+        environment: [String: String]
     ) throws -> (cluster: LocalPostgresCluster, relocatedBecause: String?) {
         let location = folder.clusterDirectory()
         do {
@@ -149,18 +164,27 @@ struct DevCommand: AsyncParsableCommand {
     /// The emulator (when it runs), the API and a worker in one group, in that order: shutdown
     /// runs in reverse, so the worker finishes its jobs while the API and the emulator still run.
     private func serviceGroup(
-        settings: Settings, emulatorURL: String?, readiness: DevReadiness, logger: Logger
+        settings: Settings,
+        emulatorURL: String?,
+        readiness: DevReadiness,
+        logger: Logger
     ) async throws -> ServiceGroup {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if emulatorURL != nil {
             let emulator = try DevEmulator.make(settings: settings, logger: Logger(label: "kakao-login.emulator"))
-            services.append(.init(service: emulator.buildApplication(host: "127.0.0.1", port: emulatorPort) { _ in readiness.serverListening() }))
+            services.append(
+                .init(service: emulator.buildApplication(host: "127.0.0.1", port: emulatorPort) { _ in readiness.serverListening() })
+            )
         }
         services += try await APIServices.build(settings: settings, logger: Logger(label: "kakao-login.api")) { _ in
             readiness.serverListening()
         }
         services += try WorkerServices.build(
-            settings: settings, concurrency: concurrency, metrics: nil, logger: Logger(label: "kakao-login.worker"))
+            settings: settings,
+            concurrency: concurrency,
+            metrics: nil,
+            logger: Logger(label: "kakao-login.worker")
+        )
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(30)
         return ServiceGroup(configuration: configuration)

@@ -31,6 +31,8 @@ enum DevDatabase {
             try await migrator.migrate(on: connection)
         }
         logger.info(
-            "dev.migrated", metadata: ["db.migrations.applied": "\(report.applied.count)", "db.migrations.already": "\(report.alreadyApplied)"])
+            "dev.migrated",
+            metadata: ["db.migrations.applied": "\(report.applied.count)", "db.migrations.already": "\(report.alreadyApplied)"]
+        )
     }
 }

@@ -33,14 +33,20 @@ struct DevEnvironment {
     ///   - sealingKeysFile, jwtKeysDirectory: generated keys, when the environment has none.
     ///   - databaseURL: the private cluster, when the environment names no server.
     func resolved(
-        port: Int, emulatorURL: String?, sealingKeysFile: String?, jwtKeysDirectory: String?, databaseURL: String?
+        port: Int,
+        emulatorURL: String?,
+        sealingKeysFile: String?,
+        jwtKeysDirectory: String?,
+        databaseURL: String?
     ) -> [String: String] {
         var environment = base
         environment["HOST"] = "127.0.0.1"
         environment["PORT"] = String(port)
         setDefault(
-            "KAKAO_REDIRECT_URIS", "http://127.0.0.1:\(port)/auth/kakao/callback,http://localhost:\(port)/auth/kakao/callback",
-            in: &environment)
+            "KAKAO_REDIRECT_URIS",
+            "http://127.0.0.1:\(port)/auth/kakao/callback,http://localhost:\(port)/auth/kakao/callback",
+            in: &environment
+        )
         if let emulatorURL {
             environment["KAKAO_AUTH_URL"] = emulatorURL
             environment["KAKAO_API_URL"] = emulatorURL

@@ -38,7 +38,10 @@ struct DevFolder {
         }
         do {
             try FileManager.default.createDirectory(
-                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+                atPath: path,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o755]
+            )
         } catch {
             throw StartupError("cannot create the dev folder \(path): pass --data-dir with a folder you can write")
         }
@@ -82,7 +85,10 @@ struct DevFolder {
     private func createKeysDirectory() throws {
         do {
             try FileManager.default.createDirectory(
-                atPath: keysDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                atPath: keysDirectory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
         } catch {
             throw StartupError("cannot create \(keysDirectory): pass --data-dir with a folder you can write")
         }

@@ -2,9 +2,9 @@ import Accounts
 import Crypto
 import Foundation
 import KakaoAPI
+import Logging
 import LoginAPI
 import LoginQueue
-import Logging
 import Postgres
 
 /// The settings mapped onto each module's configuration, for every server command (`api`,
@@ -29,9 +29,12 @@ extension Settings {
             throw StartupError.missing("KAKAO_REST_API_KEY", "set the Kakao app's REST API key (kakao-login dev uses the emulator's)")
         }
         return try KakaoClientConfiguration(
-            restAPIKey: restAPIKey, clientSecret: kakaoClientSecret, adminKey: kakaoAdminKey,
+            restAPIKey: restAPIKey,
+            clientSecret: kakaoClientSecret,
+            adminKey: kakaoAdminKey,
             authURL: kakaoAuthURL?.absoluteString ?? "https://kauth.kakao.com",
-            apiURL: kakaoAPIURL?.absoluteString ?? "https://kapi.kakao.com")
+            apiURL: kakaoAPIURL?.absoluteString ?? "https://kapi.kakao.com"
+        )
     }
 
     /// Kakao as the login provider, with its HTTP client (a service to run before the provider
@@ -49,7 +52,9 @@ extension Settings {
     func sealingKeys() throws -> SealingKeys {
         guard let sealingKeySpecification else {
             throw StartupError.missing(
-                "LOGIN_SEALING_KEYS", "set kid:base64key with a 32-byte key, e.g. k1:$(openssl rand -base64 32)")
+                "LOGIN_SEALING_KEYS",
+                "set kid:base64key with a 32-byte key, e.g. k1:$(openssl rand -base64 32)"
+            )
         }
         do {
             return try SealingKeys(parsing: sealingKeySpecification)
@@ -63,11 +68,16 @@ extension Settings {
     func accessTokenKeys() async throws -> AccessTokenKeys {
         guard let jwtKeysFolder else {
             throw StartupError.missing(
-                "LOGIN_JWT_KEYS", "set a folder of ES256 private keys in PEM, named <kid>.pem (openssl ecparam -name prime256v1 -genkey -noout)")
+                "LOGIN_JWT_KEYS",
+                "set a folder of ES256 private keys in PEM, named <kid>.pem (openssl ecparam -name prime256v1 -genkey -noout)"
+            )
         }
         return try await AccessTokenKeys(
-            keys: try AccessTokenKeys.loadKeys(fromFolder: jwtKeysFolder), signingKID: jwtSigningKID, issuer: jwtIssuer,
-            audience: jwtAudience)
+            keys: try AccessTokenKeys.loadKeys(fromFolder: jwtKeysFolder),
+            signingKID: jwtSigningKID,
+            issuer: jwtIssuer,
+            audience: jwtAudience
+        )
     }
 
     /// Sessions with the defaults of DESIGN.md. The refresh-token derivation key is derived
@@ -83,10 +93,15 @@ extension Settings {
     func loginQueueConfiguration() throws -> LoginQueueConfiguration {
         guard !kakaoRedirectURIs.isEmpty else {
             throw StartupError.missing(
-                "KAKAO_REDIRECT_URIS", "set the comma-separated redirect URIs registered at Kakao (the first is the default)")
+                "KAKAO_REDIRECT_URIS",
+                "set the comma-separated redirect URIs registered at Kakao (the first is the default)"
+            )
         }
         return LoginQueueConfiguration(
-            redirectURIs: kakaoRedirectURIs, jobDeadline: jobDeadline, maxPendingAttemptsPerClient: maxPendingAttemptsPerIP)
+            redirectURIs: kakaoRedirectURIs,
+            jobDeadline: jobDeadline,
+            maxPendingAttemptsPerClient: maxPendingAttemptsPerIP
+        )
     }
 
     /// The HTTP API's behaviour: `LOGIN_REQUIRE_STATE`, `CORS_ALLOWED_ORIGINS`, the cookie,
@@ -98,8 +113,12 @@ extension Settings {
             attemptCookie: .init(sameSite: cookieSameSite, domain: cookieDomain),
             trustedProxies: trustedProxies.compactMap { IPNetwork($0) },
             rateLimits: .init(
-                start: rateLimitPerMinute.start, login: rateLimitPerMinute.login, poll: rateLimitPerMinute.poll,
-                refresh: rateLimitPerMinute.refresh),
-            queueMaxDepth: queueMaxDepth)
+                start: rateLimitPerMinute.start,
+                login: rateLimitPerMinute.login,
+                poll: rateLimitPerMinute.poll,
+                refresh: rateLimitPerMinute.refresh
+            ),
+            queueMaxDepth: queueMaxDepth
+        )
     }
 }

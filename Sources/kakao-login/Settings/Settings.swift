@@ -1,6 +1,6 @@
 import Foundation
-import LoginAPI
 import Logging
+import LoginAPI
 
 /// Every setting of DESIGN.md and the operational knobs around them, read once at start.
 ///
