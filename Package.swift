@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
+        // MARK: encodings every module may share (not provider logic)
+        .target(name: "Base64Coding", swiftSettings: swiftSettings),
+
         // MARK: libpq
         .systemLibrary(
             name: "CLibPQ",
@@ -53,6 +56,7 @@ let package = Package(
         .target(
             name: "KakaoAPI",
             dependencies: [
+                "Base64Coding",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -74,6 +78,7 @@ let package = Package(
         .target(
             name: "KakaoEmulator",
             dependencies: [
+                "Base64Coding",
                 "CLibCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -91,6 +96,7 @@ let package = Package(
         .target(
             name: "Accounts",
             dependencies: [
+                "Base64Coding",
                 "Postgres",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -101,6 +107,7 @@ let package = Package(
         .target(
             name: "LoginQueue",
             dependencies: [
+                "Base64Coding",
                 "Postgres",
                 "KakaoAPI",
                 "Accounts",
@@ -174,6 +181,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Base64CodingTests",
+            dependencies: ["Base64Coding"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

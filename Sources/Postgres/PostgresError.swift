@@ -146,4 +146,16 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     /// True when the server refused the statement because of a unique violation (`23505`).
     public var isUniqueViolation: Bool { sqlState == "23505" }
+
+    /// True when the database could not be reached or did not answer in time, so nothing can be
+    /// said to have been done: connection failures and losses, pool timeouts and shutdown, and
+    /// the server's own "go away" answers (class 08 connection exceptions, `57P01`
+    /// admin_shutdown, `57P03` cannot_connect_now, `53300` too_many_connections). Worth a `503`
+    /// and a retry; every other error is the statement's own.
+    public var isUnavailable: Bool {
+        switch code {
+        case .connectionFailed, .connectionLost, .connectionClosed, .poolTimeout, .poolClosed: true
+        default: sqlState.map { $0.hasPrefix("08") || $0 == "57P01" || $0 == "57P03" || $0 == "53300" } ?? false
+        }
+    }
 }

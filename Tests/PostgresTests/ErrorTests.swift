@@ -36,6 +36,20 @@ struct ErrorTests {
         }
     }
 
+    @Test("unavailable means the database could not be reached or sent us away, nothing else")
+    func unavailable() {
+        for code: PostgresError.Code in [.connectionFailed, .connectionLost, .connectionClosed, .poolTimeout, .poolClosed] {
+            #expect(PostgresError(code, "").isUnavailable, "\(code)")
+        }
+        for state in ["08006", "08001", "57P01", "57P03", "53300"] {
+            #expect(PostgresError(.server, "", sqlState: state).isUnavailable, "\(state)")
+        }
+        for state in ["23505", "23514", "40001", "57014", "42601"] {
+            #expect(!PostgresError(.server, "", sqlState: state).isUnavailable, "\(state)")
+        }
+        #expect(!PostgresError(.decoding, "").isUnavailable)
+    }
+
     @Test("invalid input never echoes the value; syntax errors keep their message")
     func invalidInput() async throws {
         try await withPool(try await TestDatabase.shared.configuration(for: "errors")) { pool in

@@ -1,3 +1,4 @@
+import Base64Coding
 import Foundation
 import JWTKit
 

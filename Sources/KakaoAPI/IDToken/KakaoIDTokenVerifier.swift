@@ -1,3 +1,4 @@
+import Base64Coding
 import Foundation
 import JWTKit
 
@@ -55,9 +56,7 @@ struct KakaoIDTokenVerifier: Sendable {
     private static func header(of token: String) throws(KakaoAPIError) -> Header {
         let segments = token.split(separator: ".", omittingEmptySubsequences: false)
         guard segments.count == 3 else { throw .idToken(.malformed) }
-        var base64 = segments[0].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let header = try? JSONDecoder().decode(Header.self, from: data) else {
+        guard let bytes = Base64URL.decode(segments[0]), let header = try? JSONDecoder().decode(Header.self, from: Data(bytes)) else {
             throw .idToken(.malformed)
         }
         return header

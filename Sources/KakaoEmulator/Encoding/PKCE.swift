@@ -1,3 +1,4 @@
+import Base64Coding
 import Crypto
 
 /// RFC 7636 S256: `code_challenge = base64url(SHA256(code_verifier))`.

@@ -1,3 +1,4 @@
+import Base64Coding
 import Crypto
 import Foundation
 import Synchronization

@@ -1,3 +1,4 @@
+import Base64Coding
 import Crypto
 import Foundation
 
@@ -63,7 +64,8 @@ public struct SealingKeys: Sendable {
             let trimmed = entry.trimmingCharacters(in: .whitespaces)
             guard let colon = trimmed.firstIndex(of: ":") else { throw SealingError(.malformedSpecification) }
             let id = String(trimmed[..<colon])
-            guard let bytes = Base64.decode(String(trimmed[trimmed.index(after: colon)...])) else {
+            let encoded = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard let bytes = Base64URL.decode(encoded, acceptingStandardAlphabet: true) else {
                 throw SealingError(.malformedSpecification)
             }
             keys.append(try Key(id: id, bytes: bytes))

@@ -29,13 +29,3 @@ extension LoginQueueError {
         }
     }
 }
-
-extension PostgresError {
-    /// The database could not be reached or did not answer in time: worth a 503 and a retry.
-    public var isUnavailable: Bool {
-        switch code {
-        case .connectionFailed, .connectionLost, .connectionClosed, .poolTimeout, .poolClosed: true
-        default: sqlState.map { $0.hasPrefix("08") || $0 == "57P01" || $0 == "57P03" || $0 == "53300" } ?? false
-        }
-    }
-}

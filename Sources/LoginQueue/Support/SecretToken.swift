@@ -1,4 +1,5 @@
 import Accounts
+import Base64Coding
 import Crypto
 
 /// Random secrets (states, attempt tokens, PKCE verifiers, nonces, poll tokens) and the hashes
