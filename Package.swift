@@ -221,6 +221,7 @@ let package = Package(
                 "KakaoAPI",
                 "KakaoEmulator",
                 "TestSupport",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import Accounts
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -74,7 +75,6 @@ public enum APIApplication {
         let login = LoginController(
             attempts: dependencies.attempts,
             jobs: dependencies.jobs,
-            accessTokens: dependencies.accessTokens,
             waiters: waiters,
             queueGate: QueueDepthGate(maximumDepth: configuration.queueMaxDepth, cacheDuration: configuration.queueDepthCacheDuration),
             binding: AttemptBinding(settings: configuration.attemptCookie),
@@ -82,12 +82,12 @@ public enum APIApplication {
             pollRecheckInterval: configuration.pollRecheckInterval,
             metrics: metrics
         )
-        let tokens = TokenController(sessions: dependencies.sessions, accessTokens: dependencies.accessTokens)
-        let users = UserController(sessions: dependencies.sessions, accessTokens: dependencies.accessTokens)
+        let tokens = TokenController(sessions: dependencies.sessions)
+        let users = UserController(sessions: dependencies.sessions)
         let operations = OperationsController(
             pool: dependencies.pool,
             waiters: waiters,
-            accessTokens: dependencies.accessTokens,
+            accessTokens: dependencies.sessions.accessTokens,
             readinessTimeout: configuration.readinessTimeout,
             metricsExposition: dependencies.metricsExposition
         )

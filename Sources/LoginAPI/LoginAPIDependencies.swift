@@ -3,16 +3,16 @@ import LoginQueue
 import Metrics
 import Postgres
 
-/// What the API calls: the database, the queue, sessions and token keys, and where metrics go.
+/// What the API calls: the database, the queue, sessions (with their token keys), and where
+/// metrics go.
 /// The caller owns the pool and runs it (first in the service group).
 public struct LoginAPIDependencies: Sendable {
     public var pool: PostgresPool
     /// Where the one `LISTEN login_done` connection connects (its own connection, not pooled).
     public var listenerConfiguration: PostgresConfiguration
     public var attempts: LoginAttempts
-    public var jobs: LoginJobs
+    public var jobs: APILoginJobs
     public var sessions: Sessions
-    public var accessTokens: AccessTokenKeys
     /// Where the API's metrics go; `nil` uses the bootstrapped `MetricsSystem`.
     public var metricsFactory: (any MetricsFactory)?
     /// The text `GET /metrics` answers (Prometheus exposition); `nil` answers 404.
@@ -22,9 +22,8 @@ public struct LoginAPIDependencies: Sendable {
         pool: PostgresPool,
         listenerConfiguration: PostgresConfiguration,
         attempts: LoginAttempts,
-        jobs: LoginJobs,
+        jobs: APILoginJobs,
         sessions: Sessions,
-        accessTokens: AccessTokenKeys,
         metricsFactory: (any MetricsFactory)? = nil,
         metricsExposition: (@Sendable () -> String)? = nil
     ) {
@@ -33,7 +32,6 @@ public struct LoginAPIDependencies: Sendable {
         self.attempts = attempts
         self.jobs = jobs
         self.sessions = sessions
-        self.accessTokens = accessTokens
         self.metricsFactory = metricsFactory
         self.metricsExposition = metricsExposition
     }

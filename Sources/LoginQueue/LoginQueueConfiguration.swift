@@ -31,6 +31,14 @@ public struct LoginQueueConfiguration: Sendable {
     }
 }
 
+extension LoginQueueConfiguration {
+    /// Whether `redirectURI` is in the allow-list, byte for byte (no normalisation: a URI that
+    /// differs in case, a trailing slash or an escape is another URI).
+    func allows(redirectURI: String) -> Bool {
+        redirectURIs.contains { $0.utf8.elementsEqual(redirectURI.utf8) }
+    }
+}
+
 extension Duration {
     /// Seconds as a `Double`, for `make_interval(secs => …)` binds.
     var seconds: Double {

@@ -27,7 +27,7 @@ enum APIServices {
 
         let registry = MetricsBootstrap.prometheus()
         let pool = PostgresPool(configuration: database, options: settings.poolOptions(name: "api"), logger: logger)
-        let sessions = Sessions(pool: pool, configuration: sessionConfiguration, logger: logger)
+        let sessions = Sessions(pool: pool, configuration: sessionConfiguration, accessTokens: accessTokens, logger: logger)
         let dependencies = LoginAPIDependencies(
             pool: pool,
             listenerConfiguration: database,
@@ -38,16 +38,14 @@ enum APIServices {
                 configuration: queueConfiguration,
                 logger: logger
             ),
-            jobs: LoginJobs(
+            jobs: APILoginJobs(
                 pool: pool,
                 sealing: sealing,
-                provider: provider.name,
                 configuration: queueConfiguration,
                 sessions: sessions,
                 logger: logger
             ),
             sessions: sessions,
-            accessTokens: accessTokens,
             metricsExposition: { registry.emitToString() }
         )
         let app = APIApplication.build(

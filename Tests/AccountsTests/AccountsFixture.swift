@@ -21,6 +21,7 @@ struct AccountsFixture {
     ) async throws -> Result {
         let configuration = try await TestDatabase.shared.configuration(for: suite, fromTemplate: true)
         let sessionConfiguration = try SessionConfiguration(derivationKey: derivationKey)
+        let accessTokens = try await AccessTokenKeysTests.keys([.init(kid: "k1")])
         return try await withPool(
             configuration,
             options: PostgresPool.Options(maximumConnections: connections, acquireTimeout: .seconds(30))
@@ -28,7 +29,12 @@ struct AccountsFixture {
             try await body(
                 AccountsFixture(
                     pool: pool,
-                    sessions: Sessions(pool: pool, configuration: sessionConfiguration, logger: TestEnvironment.logger)
+                    sessions: Sessions(
+                        pool: pool,
+                        configuration: sessionConfiguration,
+                        accessTokens: accessTokens,
+                        logger: TestEnvironment.logger
+                    )
                 )
             )
         }

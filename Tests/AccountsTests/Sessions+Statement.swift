@@ -6,29 +6,35 @@ import Postgres
 /// refresh token.
 struct NewSession: Sendable {
     let sessionID: UUID
-    let token: SessionToken
+    let refreshToken: String
     /// When the family ends (database clock).
     let expiresAt: Date
-
-    var refreshToken: String { token.refreshToken }
 }
 
 extension Sessions {
     /// The library's session creation expressions as a statement of their own on `connection`
-    /// (the API splices the same expressions into the statement that delivers a login).
+    /// (the API writes the same expressions into the statement that delivers a login).
     func create(userID: UUID, provider: String, loginJobID: Int64?, on connection: PostgresConnection) async throws -> NewSession {
-        let token = SessionToken()
-        let expressions = creationExpressions(
-            token,
-            userID: "\(userID)",
-            provider: provider,
-            loginJobID: "\(loginJobID)",
-            for: "(VALUES (1)) AS once (one)"
+        let pending = prepare()
+        let source = SQLTable("source")
+        let creation = pending.creation(
+            userID: source.column("user_id"),
+            provider: source.column("provider"),
+            loginJobID: source.column("login_job_id"),
+            when: source,
+            session: SQLTable("session"),
+            refreshToken: SQLTable("refresh_token")
         )
-        let row = try await connection.query("WITH \(expressions) SELECT session_id, expires_at FROM refresh_token").single()
+        let row = try await connection.query(
+            """
+            WITH \(source) AS (SELECT \(userID)::uuid AS user_id, \(provider)::text AS provider, \(loginJobID)::bigint AS login_job_id),
+                 \(creation.expressions)
+            SELECT \(creation.sessionID) AS session_id, expires_at FROM \(creation.created)
+            """
+        ).single()
         return NewSession(
             sessionID: try row.decode(UUID.self, "session_id"),
-            token: token,
+            refreshToken: pending.refreshToken,
             expiresAt: try row.decode(Date.self, "expires_at")
         )
     }

@@ -22,7 +22,8 @@ struct SessionsTests {
             let (user, session) = try await fixture.newSession()
             #expect(session.refreshToken.utf8.count == 43)
             #expect(session.refreshToken.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
-            #expect(!session.token.description.contains(session.refreshToken))
+            let pending = fixture.sessions.prepare()
+            #expect(!pending.description.contains(pending.refreshToken))
 
             let row = try await fixture.pool.query(
                 """
@@ -55,7 +56,7 @@ struct SessionsTests {
             let first = try await fixture.sessions.refresh(session.refreshToken)
             #expect(first.sessionID == session.sessionID && first.userID == user.userID)
             #expect(first.refreshToken != session.refreshToken && first.refreshToken.utf8.count == 43)
-            #expect(first.expiresAt == session.expiresAt)
+            #expect(try await fixture.sessions.accessTokens.verify(first.accessToken).sessionID == session.sessionID)
             let second = try await fixture.sessions.refresh(first.refreshToken)
             #expect(second.refreshToken != first.refreshToken && second.refreshToken != session.refreshToken)
 
@@ -81,7 +82,9 @@ struct SessionsTests {
             let child = try await fixture.sessions.refresh(session.refreshToken)
             let before = try await fixture.snapshot(of: user.userID)
             let again = try await fixture.sessions.refresh(session.refreshToken)
-            #expect(again == child)
+            // The same child refresh token; the access token is signed afresh (a new `jti`).
+            #expect(again.refreshToken == child.refreshToken && again.sessionID == child.sessionID)
+            #expect(again.accessToken != child.accessToken)
             #expect(try await fixture.snapshot(of: user.userID) == before)
             // 6 seconds later is still within the 10-second window (the rest is slack for a
             // loaded test machine: the window is measured on the database clock).
@@ -99,7 +102,7 @@ struct SessionsTests {
         let callers = 6
         try await AccountsFixture.run(suite: Self.suite, connections: callers) { fixture in
             let (_, session) = try await fixture.newSession()
-            let answers = try await withThrowingTaskGroup(of: RefreshedSession.self) { group in
+            let answers = try await withThrowingTaskGroup(of: IssuedTokens.self) { group in
                 for _ in 0..<callers { group.addTask { try await fixture.sessions.refresh(session.refreshToken) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -287,6 +290,7 @@ struct SessionsTests {
             let otherKey = Sessions(
                 pool: fixture.pool,
                 configuration: try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256)),
+                accessTokens: fixture.sessions.accessTokens,
                 logger: TestEnvironment.logger
             )
             let error = await #expect(throws: AccountsError.self) { try await otherKey.refresh(session.refreshToken) }

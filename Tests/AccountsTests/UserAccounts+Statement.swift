@@ -11,10 +11,15 @@ struct UpsertedUser: Sendable, Hashable {
 
 extension UserAccounts {
     /// The library's upsert expressions as a statement of their own on `connection` (the worker
-    /// splices the same expressions into the statement that completes a job).
+    /// writes the same expressions into the statement that completes a job).
     func upsert(_ profile: ProviderProfile, on connection: PostgresConnection) async throws -> UpsertedUser {
+        let once = SQLTable("once")
+        let upsert = try upsert(profile, when: once, identity: SQLTable("identity"), account: SQLTable("account"))
         let row = try await connection.query(
-            "WITH \(try upsertExpressions(profile, for: "(VALUES (1)) AS once (one)")) SELECT id, inserted FROM account"
+            """
+            WITH \(once) AS (SELECT 1), \(upsert.expressions)
+            SELECT \(upsert.userID) AS id, \(upsert.isNewUser) AS inserted FROM \(upsert.account)
+            """
         ).single()
         return UpsertedUser(userID: try row.decode(UUID.self, "id"), isNewUser: try row.decode(Bool.self, "inserted"))
     }

@@ -117,7 +117,7 @@ struct ClientHappyPathTests {
             #expect(refresh.kakaoCode == .koe322)
             let again = try #require(await h.expectError { try await h.client.unlink(userID: 3_141_592_653) })
             #expect(again.kakaoCode?.rawValue == "-101")
-            #expect(again.reason == .kakaoAccountRestricted)
+            #expect(again.problem == .accountRestricted)
         }
     }
 
@@ -134,7 +134,7 @@ struct ClientHappyPathTests {
             _ = try h.emulator.mintCode(userID: 3_141_592_653)
             let error = try #require(await h.expectError { try await h.client.unlink(userID: 3_141_592_653) })
             #expect(error.kakaoCode == .invalidToken)
-            #expect(error.reason == .kakaoClientMisconfigured)
+            #expect(error.problem == .appMisconfigured)
         }
     }
 }

@@ -64,7 +64,7 @@ struct ClientKapiErrorTests {
             let error = try #require(await h.expectError { try await Self.userMe(h, userID: 3_141_592_653, scope: "account_email") })
             #expect(error.kakaoCode == .insufficientScopes)
             #expect(error.httpStatus == 403)
-            #expect(error.reason == .consentRequired)
+            #expect(error.problem == .consentMissing)
             #expect(error.errorClass == .terminal)
         }
     }
@@ -81,7 +81,7 @@ struct ClientKapiErrorTests {
             let error = try #require(await h.expectError { try await Self.userMe(h, userID: 77) })
             #expect(error.kakaoCode?.rawValue == code)
             #expect(error.httpStatus == status)
-            #expect(error.reason == .kakaoAccountRestricted)
+            #expect(error.problem == .accountRestricted)
             #expect(error.errorClass == .terminal)
         }
     }
@@ -99,7 +99,7 @@ struct ClientKapiErrorTests {
             ] {
                 #expect(error.kakaoCode == .invalidToken)
                 #expect(error.httpStatus == 401)
-                #expect(error.reason == .kakaoClientMisconfigured)
+                #expect(error.problem == .appMisconfigured)
             }
         }
     }
@@ -109,7 +109,7 @@ struct ClientKapiErrorTests {
             let error = try #require(await h.expectError { try await h.client.userMe(accessToken: String(repeating: "x", count: 2000)) })
             #expect(error.kakaoCode?.rawValue == "-2")
             #expect(error.httpStatus == 400)
-            #expect(error.reason == .internalError)
+            #expect(error.problem == .requestRefused)
             #expect(error.errorClass == .terminal)
         }
     }

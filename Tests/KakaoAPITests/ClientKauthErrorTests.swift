@@ -16,7 +16,7 @@ struct ClientKauthErrorTests {
             #expect(error.kind == .kakaoError)
             #expect(error.delivery == .responded)
             #expect(error.errorClass == .terminal)
-            #expect(error.reason == .authorizationCodeInvalid)
+            #expect(error.problem == .grantRejected)
             #expect(h.emulator.stats.codesPresentedMoreThanOnce == 1)
         }
     }
@@ -64,7 +64,7 @@ struct ClientKauthErrorTests {
                 }
             )
             #expect(error.kakaoCode == .koe303)
-            #expect(error.reason == .redirectURIMismatch)
+            #expect(error.problem == .redirectURIMismatch)
             #expect(error.errorClass == .terminal)
         }
     }
@@ -80,7 +80,7 @@ struct ClientKauthErrorTests {
                 )
                 #expect(error.kakaoCode == .koe010)
                 #expect(error.httpStatus == 401)
-                #expect(error.reason == .kakaoClientMisconfigured)
+                #expect(error.problem == .appMisconfigured)
             }
         }
     }
@@ -92,7 +92,7 @@ struct ClientKauthErrorTests {
             )
             #expect(error.kakaoCode == .koe101)
             #expect(error.httpStatus == 401)
-            #expect(error.reason == .kakaoClientMisconfigured)
+            #expect(error.problem == .appMisconfigured)
         }
     }
 
@@ -105,7 +105,7 @@ struct ClientKauthErrorTests {
                 await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
             )
             #expect(error.kakaoCode == .koe114)
-            #expect(error.reason == .kakaoClientMisconfigured)
+            #expect(error.problem == .appMisconfigured)
         }
     }
 
@@ -149,7 +149,7 @@ struct ClientKauthErrorTests {
             )
             #expect(error.kakaoCode == .koe237)
             #expect(error.errorClass == .rateLimited)
-            #expect(error.reason == .kakaoRateLimited)
+            #expect(error.problem == .rateLimited)
             // Other users are not limited, and the limited code was not consumed: it works 10 minutes later.
             _ = try await h.client.exchangeCode(try h.emulator.mintCode(userID: 43), redirectURI: Harness.redirectURI, codeVerifier: nil)
             h.emulator.advanceClock(bySeconds: 300)
@@ -181,7 +181,7 @@ struct ClientKauthErrorTests {
         try await Harness.run { h in
             let error = try #require(await h.expectError { try await h.client.refresh(refreshToken: "") })
             #expect(error.kakaoCode == .koe319)
-            #expect(error.reason == .internalError)
+            #expect(error.problem == .requestRefused)
         }
     }
 

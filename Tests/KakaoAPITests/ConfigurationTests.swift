@@ -47,27 +47,27 @@ struct ConfigurationTests {
 @Suite("Kakao error codes")
 struct ErrorCodeTests {
     @Test(arguments: [
-        ("KOE003", KakaoErrorClass.retryable, KakaoFailureReason.kakaoUnavailable),
-        ("-1", .retryable, .kakaoUnavailable), ("-7", .retryable, .kakaoUnavailable), ("-603", .retryable, .kakaoUnavailable),
-        ("-9798", .retryable, .kakaoUnavailable),
-        ("KOE237", .rateLimited, .kakaoRateLimited), ("-10", .rateLimited, .kakaoRateLimited),
-        ("KOE320", .terminal, .authorizationCodeInvalid), ("KOE322", .terminal, .authorizationCodeInvalid),
+        ("KOE003", KakaoErrorClass.retryable, KakaoProblem.unavailable),
+        ("-1", .retryable, .unavailable), ("-7", .retryable, .unavailable), ("-603", .retryable, .unavailable),
+        ("-9798", .retryable, .unavailable),
+        ("KOE237", .rateLimited, .rateLimited), ("-10", .rateLimited, .rateLimited),
+        ("KOE320", .terminal, .grantRejected), ("KOE322", .terminal, .grantRejected),
         ("KOE303", .terminal, .redirectURIMismatch), ("KOE006", .terminal, .redirectURIMismatch),
-        ("KOE010", .terminal, .kakaoClientMisconfigured), ("KOE101", .terminal, .kakaoClientMisconfigured),
-        ("KOE114", .terminal, .kakaoClientMisconfigured), ("KOE009", .terminal, .kakaoClientMisconfigured),
-        ("KOE205", .terminal, .kakaoClientMisconfigured), ("-401", .terminal, .kakaoClientMisconfigured),
-        ("-402", .terminal, .consentRequired),
-        ("-4", .terminal, .kakaoAccountRestricted), ("-101", .terminal, .kakaoAccountRestricted),
-        ("-103", .terminal, .kakaoAccountRestricted), ("-405", .terminal, .kakaoAccountRestricted),
-        ("-406", .terminal, .kakaoAccountRestricted),
-        ("KOE319", .terminal, .internalError), ("KOE310", .terminal, .internalError), ("-2", .terminal, .internalError),
+        ("KOE010", .terminal, .appMisconfigured), ("KOE101", .terminal, .appMisconfigured),
+        ("KOE114", .terminal, .appMisconfigured), ("KOE009", .terminal, .appMisconfigured),
+        ("KOE205", .terminal, .appMisconfigured), ("-401", .terminal, .appMisconfigured),
+        ("-402", .terminal, .consentMissing),
+        ("-4", .terminal, .accountRestricted), ("-101", .terminal, .accountRestricted),
+        ("-103", .terminal, .accountRestricted), ("-405", .terminal, .accountRestricted),
+        ("-406", .terminal, .accountRestricted),
+        ("KOE319", .terminal, .requestRefused), ("KOE310", .terminal, .requestRefused), ("-2", .terminal, .requestRefused),
     ])
-    func classification(code: String, errorClass: KakaoErrorClass, reason: KakaoFailureReason) throws {
+    func classification(code: String, errorClass: KakaoErrorClass, problem: KakaoProblem) throws {
         let kakaoCode = try #require(KakaoErrorCode(rawValue: code))
         #expect(kakaoCode.rawValue == code)
         let error = KakaoAPIError.answer(operation: .exchangeCode, status: 400, kakaoCode: kakaoCode, recognised: true)
         #expect(error.errorClass == errorClass)
-        #expect(error.reason == reason)
+        #expect(error.problem == problem)
     }
 
     @Test(arguments: ["", "KOE", "KOE32", "KOE32000", "koe320", "KOE320 ", "-", "--1", "-1234567", "abc", "authorization code not found"])

@@ -14,7 +14,7 @@ struct FaultHandlingTests {
                     await h.expectError { try await h.client.exchangeCode(code, redirectURI: Harness.redirectURI, codeVerifier: nil) }
                 )
                 #expect(error.errorClass == .retryable)
-                #expect(error.reason == .kakaoUnavailable)
+                #expect(error.problem == .unavailable)
                 seen.insert("\(error.kind) \(error.kakaoCode?.rawValue ?? "-") \(error.httpStatus ?? 0) \(error.delivery.rawValue)")
             }
             #expect(seen == ["kakao_error KOE003 500 responded", "unexpected_response - 502 unknown"])

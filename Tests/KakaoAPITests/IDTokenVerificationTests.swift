@@ -16,7 +16,7 @@ struct IDTokenVerificationTests {
             #expect(try await h.client.verifyIDToken(token, nonce: "nonce-1").nonce == "nonce-1")
             let error = try #require(await h.expectError { try await h.client.verifyIDToken(token, nonce: "another") })
             #expect(error.idTokenCheck == .nonce)
-            #expect(error.reason == .idTokenInvalid)
+            #expect(error.problem == .idTokenInvalid)
             #expect(error.errorClass == .terminal)
             let missing = try await Self.idToken(h, nonce: nil)
             #expect(await h.expectError { try await h.client.verifyIDToken(missing, nonce: "nonce-1") }?.idTokenCheck == .nonce)

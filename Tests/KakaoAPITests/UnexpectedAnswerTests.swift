@@ -100,7 +100,7 @@ struct UnexpectedAnswerTests {
         try await Self.serving(status: .badRequest, contentType: "text/html", body: "<h1>Bad Request</h1>") { client in
             let error = try #require(await Self.exchangeError(client))
             #expect(error.errorClass == .terminal)
-            #expect(error.reason == .internalError)
+            #expect(error.problem == .requestRefused)
         }
     }
 
@@ -109,7 +109,7 @@ struct UnexpectedAnswerTests {
             let error = try #require(await Self.exchangeError(client))
             #expect(error.httpStatus == 302)
             #expect(error.errorClass == .terminal)
-            #expect(error.reason == .kakaoClientMisconfigured)
+            #expect(error.problem == .appMisconfigured)
         }
     }
 

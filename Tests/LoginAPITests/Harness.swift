@@ -323,22 +323,21 @@ struct APIParts {
         let sessions = Sessions(
             pool: pool,
             configuration: try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256), reuseGrace: options.refreshReuseGrace),
+            accessTokens: accessTokens,
             logger: logger
         )
         let dependencies = LoginAPIDependencies(
             pool: pool,
             listenerConfiguration: database,
             attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
-            jobs: LoginJobs(
+            jobs: APILoginJobs(
                 pool: pool,
                 sealing: sealing,
-                provider: provider.name,
                 configuration: queue,
                 sessions: sessions,
                 logger: logger
             ),
             sessions: sessions,
-            accessTokens: accessTokens,
             metricsFactory: options.metricsFactory,
             metricsExposition: options.metricsExposition
         )

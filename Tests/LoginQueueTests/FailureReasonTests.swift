@@ -16,9 +16,9 @@ struct FailureReasonTests {
             let attempt = try await harness.attempts.start(redirectURI: nil, clientIP: nil)
             let enqueued = try await harness.jobs.enqueue(
                 code: "made-up-code-kakao-never-issued",
-                state: attempt.state,
                 redirectURI: nil,
-                attemptToken: attempt.reader
+                reader: .attempt(attempt.reader, state: attempt.state),
+                provider: "kakao"
             )
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
@@ -44,7 +44,12 @@ struct FailureReasonTests {
                 codeChallenge: query.first { $0.name == "code_challenge" }?.value,
                 nonce: query.first { $0.name == "nonce" }?.value
             )
-            let enqueued = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
+            let enqueued = try await harness.jobs.enqueue(
+                code: code,
+                redirectURI: nil,
+                reader: .attempt(attempt.reader, state: attempt.state),
+                provider: "kakao"
+            )
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.failureCode == .redirectURIMismatch)
@@ -72,7 +77,12 @@ struct FailureReasonTests {
     func nonceMismatch() async throws {
         try await QueueHarness.run { harness in
             let (attempt, code) = try await harness.startAndMintCode(nonce: "someone-elses-nonce")
-            let enqueued = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
+            let enqueued = try await harness.jobs.enqueue(
+                code: code,
+                redirectURI: nil,
+                reader: .attempt(attempt.reader, state: attempt.state),
+                provider: "kakao"
+            )
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
                 #expect(result.failureCode == .idTokenInvalid)

@@ -48,8 +48,8 @@ struct LoginFlowTests {
                     try await harness.jobs.read(loginID: enqueued.loginID, readerToken: attempt.reader)?.success?.delivery
                 )
                 #expect(!again.isFirstDelivery)
-                #expect(again.sessionID == first.sessionID)
-                #expect(again.refreshToken == first.refreshToken)
+                #expect(again.tokens.sessionID == first.tokens.sessionID)
+                #expect(again.tokens.refreshToken == first.tokens.refreshToken)
                 try await harness.pool.execute(
                     "UPDATE login_jobs SET delivered_at = delivered_at - interval '5 seconds' WHERE login_id = \(enqueued.loginID)"
                 )
@@ -64,15 +64,30 @@ struct LoginFlowTests {
     func doubleSubmit() async throws {
         try await QueueHarness.run { harness in
             let (attempt, code) = try await harness.startAndMintCode()
-            let first = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
-            let second = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
+            let first = try await harness.jobs.enqueue(
+                code: code,
+                redirectURI: nil,
+                reader: .attempt(attempt.reader, state: attempt.state),
+                provider: "kakao"
+            )
+            let second = try await harness.jobs.enqueue(
+                code: code,
+                redirectURI: nil,
+                reader: .attempt(attempt.reader, state: attempt.state),
+                provider: "kakao"
+            )
             #expect(first.loginID == second.loginID)
             #expect(first.isNew && !second.isNew)
             try await harness.withWorker {
                 _ = try await harness.waitForResult(first.loginID, reader: attempt.reader)
             }
             // And after the exchange, until the job is pruned.
-            let third = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
+            let third = try await harness.jobs.enqueue(
+                code: code,
+                redirectURI: nil,
+                reader: .attempt(attempt.reader, state: attempt.state),
+                provider: "kakao"
+            )
             #expect(third.loginID == first.loginID)
             #expect(harness.emulator.stats.tokenRequestsTotal == 1)
             #expect(harness.emulator.stats.codesPresentedMoreThanOnce == 0)
@@ -83,10 +98,20 @@ struct LoginFlowTests {
     func codeFromAnotherAttempt() async throws {
         try await QueueHarness.run { harness in
             let (attempt, code) = try await harness.startAndMintCode()
-            _ = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
+            _ = try await harness.jobs.enqueue(
+                code: code,
+                redirectURI: nil,
+                reader: .attempt(attempt.reader, state: attempt.state),
+                provider: "kakao"
+            )
             let other = try await harness.attempts.start(redirectURI: nil, clientIP: nil)
             await #expect(throws: LoginQueueError(.codeAlreadySubmitted)) {
-                try await harness.jobs.enqueue(code: code, state: other.state, redirectURI: nil, attemptToken: other.reader)
+                try await harness.jobs.enqueue(
+                    code: code,
+                    redirectURI: nil,
+                    reader: .attempt(other.reader, state: other.state),
+                    provider: "kakao"
+                )
             }
             // The other attempt is untouched and can still be used for its own code.
             let used = try await harness.pool.query(
@@ -130,7 +155,12 @@ struct LoginFlowTests {
             ]
             for (code, state, redirect, token, expected) in cases {
                 await #expect(throws: LoginQueueError(expected)) {
-                    try await harness.jobs.enqueue(code: code, state: state, redirectURI: redirect, attemptToken: ReaderToken(token))
+                    try await harness.jobs.enqueue(
+                        code: code,
+                        redirectURI: redirect,
+                        reader: .attempt(ReaderToken(token), state: state),
+                        provider: "kakao"
+                    )
                 }
             }
             let counts = try await harness.pool.query(
@@ -149,13 +179,28 @@ struct LoginFlowTests {
                 "UPDATE login_attempts SET created_at = now() - interval '1 hour', expires_at = now() - interval '1 minute' WHERE id = \(attempt.attemptID)"
             )
             await #expect(throws: LoginQueueError(.attemptExpired)) {
-                try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
+                try await harness.jobs.enqueue(
+                    code: code,
+                    redirectURI: nil,
+                    reader: .attempt(attempt.reader, state: attempt.state),
+                    provider: "kakao"
+                )
             }
             let (fresh, firstCode) = try await harness.startAndMintCode()
-            _ = try await harness.jobs.enqueue(code: firstCode, state: fresh.state, redirectURI: nil, attemptToken: fresh.reader)
+            _ = try await harness.jobs.enqueue(
+                code: firstCode,
+                redirectURI: nil,
+                reader: .attempt(fresh.reader, state: fresh.state),
+                provider: "kakao"
+            )
             let secondCode = try harness.emulator.mintCode(redirectURI: QueueHarness.redirectURI)
             await #expect(throws: LoginQueueError(.attemptAlreadyUsed)) {
-                try await harness.jobs.enqueue(code: secondCode, state: fresh.state, redirectURI: nil, attemptToken: fresh.reader)
+                try await harness.jobs.enqueue(
+                    code: secondCode,
+                    redirectURI: nil,
+                    reader: .attempt(fresh.reader, state: fresh.state),
+                    provider: "kakao"
+                )
             }
         }
     }
@@ -179,10 +224,10 @@ struct LoginFlowTests {
     func statelessFlow() async throws {
         try await QueueHarness.run { harness in
             let code = try harness.emulator.mintCode(redirectURI: QueueHarness.redirectURI, scope: "profile_nickname")
-            let enqueued = try await harness.jobs.enqueueWithoutState(code: code, redirectURI: nil)
+            let enqueued = try await harness.jobs.enqueue(code: code, redirectURI: nil, reader: .newPollToken, provider: "kakao")
             let pollToken = try #require(enqueued.pollToken)
             await #expect(throws: LoginQueueError(.codeAlreadySubmitted)) {
-                try await harness.jobs.enqueueWithoutState(code: code, redirectURI: nil)
+                try await harness.jobs.enqueue(code: code, redirectURI: nil, reader: .newPollToken, provider: "kakao")
             }
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: ReaderToken(pollToken))
@@ -195,7 +240,12 @@ struct LoginFlowTests {
     func secretsAtRest() async throws {
         try await QueueHarness.run { harness in
             let (attempt, code) = try await harness.startAndMintCode()
-            let enqueued = try await harness.jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
+            let enqueued = try await harness.jobs.enqueue(
+                code: code,
+                redirectURI: nil,
+                reader: .attempt(attempt.reader, state: attempt.state),
+                provider: "kakao"
+            )
             let dump = try await harness.pool.query(
                 "SELECT (SELECT string_agg(j::text, '') FROM login_jobs j) || (SELECT string_agg(a::text, '') FROM login_attempts a) AS dump"
             ).single().decode(String.self, "dump")

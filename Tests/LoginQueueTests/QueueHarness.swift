@@ -2,6 +2,7 @@ import Accounts
 import AsyncHTTPClient
 import Crypto
 import Foundation
+import JWTKit
 import KakaoAPI
 import KakaoEmulator
 import Logging
@@ -31,7 +32,7 @@ struct QueueHarness {
     let sealingSpecification: String
     let configuration: LoginQueueConfiguration
     let attempts: LoginAttempts
-    let jobs: LoginJobs
+    let jobs: APILoginJobs
     let logger: Logger
 
     /// Runs `body` in a fresh world.
@@ -108,18 +109,28 @@ struct QueueHarness {
                 sealingSpecification: sealingSpecification,
                 configuration: queue,
                 attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
-                jobs: LoginJobs(
+                jobs: APILoginJobs(
                     pool: pool,
                     sealing: sealing,
-                    provider: provider.name,
                     configuration: queue,
-                    sessions: Sessions(pool: pool, configuration: sessionConfiguration, logger: logger),
+                    sessions: Sessions(
+                        pool: pool,
+                        configuration: sessionConfiguration,
+                        accessTokens: try await Self.accessTokenKeys(),
+                        logger: logger
+                    ),
                     logger: logger
                 ),
                 logger: logger
             )
             try await body(harness)
         }
+    }
+
+    /// A throw-away ES256 key to sign the access tokens of delivered logins.
+    static func accessTokenKeys() async throws -> AccessTokenKeys {
+        let key = try ES256PrivateKey(pem: P256.Signing.PrivateKey().pemRepresentation)
+        return try await AccessTokenKeys(keys: [("test", key)], signingKID: nil, issuer: "kakao-login-tests", audience: "kakao-login-tests")
     }
 
     /// A new database cloned from the migrated template.
@@ -202,7 +213,12 @@ struct QueueHarness {
     /// Starts, mints and enqueues one login.
     func enqueueLogin(userID: Int64? = nil) async throws -> (StartedAttempt, EnqueuedLogin) {
         let (attempt, code) = try await startAndMintCode(userID: userID)
-        let enqueued = try await jobs.enqueue(code: code, state: attempt.state, redirectURI: nil, attemptToken: attempt.reader)
+        let enqueued = try await jobs.enqueue(
+            code: code,
+            redirectURI: nil,
+            reader: .attempt(attempt.reader, state: attempt.state),
+            provider: "kakao"
+        )
         return (attempt, enqueued)
     }
 

@@ -76,6 +76,7 @@ struct FlakyProfileProvider: LoginProvider {
     }
 
     var name: String { wrapped.name }
+    var exhaustedRetryCodes: ExhaustedRetryCodes { wrapped.exhaustedRetryCodes }
 
     func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) -> String {
         wrapped.authorizationURL(redirectURI: redirectURI, state: state, codeChallenge: codeChallenge, nonce: nonce)

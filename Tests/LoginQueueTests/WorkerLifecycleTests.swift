@@ -167,6 +167,7 @@ final class StalledProvider: LoginProvider, Sendable {
 
     var exchangeStarted: Bool { started.withLock { $0 } }
     var name: String { wrapped.name }
+    var exhaustedRetryCodes: ExhaustedRetryCodes { wrapped.exhaustedRetryCodes }
 
     func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) -> String {
         wrapped.authorizationURL(redirectURI: redirectURI, state: state, codeChallenge: codeChallenge, nonce: nonce)

@@ -4,7 +4,7 @@ import Postgres
 
 extension Sessions {
     /// Rotates a refresh token: the presented token is marked rotated and its child becomes
-    /// the family's current token.
+    /// the family's current token, issued with a new access token.
     ///
     /// - A token rotated less than ``SessionConfiguration/reuseGrace`` ago gets the same child
     ///   again (re-derived from the token, never stored in plaintext).
@@ -17,22 +17,15 @@ extension Sessions {
     ///   database round trip) or an unknown one; ``AccountsError/Code/sessionRevoked``;
     ///   ``AccountsError/Code/sessionExpired`` once the family is older than its lifetime;
     ///   ``AccountsError/Code/refreshTokenReused``. Only the reuse writes anything.
-    public func refresh(_ refreshToken: String) async throws -> RefreshedSession {
+    public func refresh(_ refreshToken: String) async throws -> IssuedTokens {
         guard let presented = RefreshToken(presented: refreshToken) else { throw AccountsError(.invalidRefreshToken) }
         let child = presented.child(derivationKey: configuration.derivationKey)
-        let outcome: Result<RefreshedSession, AccountsError> = try await pool.withTransaction { connection in
+        let outcome: Result<TokenFamily, AccountsError> = try await pool.withTransaction { connection in
             guard let family = try await TokenFamily.lock(owning: presented, on: connection) else {
                 return .failure(AccountsError(.invalidRefreshToken))
             }
             if family.isRevoked { return .failure(AccountsError(.sessionRevoked)) }
             if family.isExpired { return .failure(AccountsError(.sessionExpired)) }
-            let refreshed = RefreshedSession(
-                sessionID: family.sessionID,
-                userID: family.userID,
-                refreshToken: child.text,
-                expiresAt: family.expiresAt
-            )
-
             // Read after the lock, so a rotation committed while this call waited is seen.
             let token = try await connection.query(
                 """
@@ -59,7 +52,7 @@ extension Sessions {
                     RETURNING id
                     """
                 ).single()
-                return .success(refreshed)
+                return .success(family)
             }
 
             if try token.decode(Bool?.self, "within_grace") == true {
@@ -68,7 +61,7 @@ extension Sessions {
                 guard try token.decode([UInt8]?.self, "child_hash") == child.hash else {
                     return .failure(AccountsError(.invalidRefreshToken))
                 }
-                return .success(refreshed)
+                return .success(family)
             }
 
             try await family.revoke(reason: .refreshTokenReuse, on: connection)
@@ -78,7 +71,8 @@ extension Sessions {
             )
             return .failure(AccountsError(.refreshTokenReused))
         }
-        return try outcome.get()
+        let family = try outcome.get()
+        return try await tokens(sessionID: family.sessionID, userID: family.userID, refreshToken: child.text)
     }
 
     /// Logs out: revokes the session the token belongs to and its whole refresh family

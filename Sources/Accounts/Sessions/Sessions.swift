@@ -2,22 +2,25 @@ import Foundation
 import Logging
 import Postgres
 
-/// Sessions and their rotating refresh tokens. A session is one refresh-token family: it is
-/// created by a delivered login, lives at most ``SessionConfiguration/familyLifetime``, and is
-/// revoked as a whole by logout or by the reuse of a rotated token.
+/// Sessions, their rotating refresh tokens and their access tokens: the one place where a
+/// session is created, its tokens are issued, refreshed and revoked, and a Bearer token is turned
+/// into the user it stands for. A session is one refresh-token family: it is created by a
+/// delivered login, lives at most ``SessionConfiguration/familyLifetime``, and is revoked as a
+/// whole by logout or by the reuse of a rotated token.
 ///
 /// ```swift
-/// let sessions = Sessions(pool: pool, configuration: try SessionConfiguration(derivationKey: key), logger: logger)
-/// // first read of a succeeded login: in the statement that reads and delivers it
-/// let token = SessionToken()
-/// let query: SQLQuery = "WITH undelivered AS (…), \(sessions.creationExpressions(token, …, for: "undelivered")), …"
+/// let sessions = Sessions(pool: pool, configuration: try SessionConfiguration(derivationKey: key), accessTokens: keys, logger: logger)
+/// // first read of a succeeded login: the session is created in the statement that delivers it
+/// let pending = sessions.prepare()
+/// let creation = pending.creation(userID: …, provider: …, loginJobID: …, when: undelivered, session: …, refreshToken: …)
+/// // … after the statement:
+/// let tokens = try await sessions.tokens(sessionID: id, userID: user, refreshToken: pending.refreshToken)
 /// // POST /auth/token/refresh
 /// let refreshed = try await sessions.refresh(body.refreshToken)
-/// let access = try await keys.sign(userID: refreshed.userID, sessionID: refreshed.sessionID)
 /// // POST /auth/logout
 /// try await sessions.logout(refreshToken: body.refreshToken)
 /// // GET /me
-/// let user = try await sessions.activeUser(for: try await keys.verify(bearer))
+/// let user = try await sessions.user(authorizedBy: bearer)
 /// ```
 ///
 /// Refresh tokens are stored only as SHA-256 hashes. Every decision about a family is taken
@@ -28,46 +31,42 @@ import Postgres
 public struct Sessions: Sendable {
     /// Lifetimes, grace window and derivation key.
     public let configuration: SessionConfiguration
+    /// The keys that sign and verify access tokens (and publish the JWKS).
+    public let accessTokens: AccessTokenKeys
     let pool: PostgresPool
     let logger: Logger
 
     /// - Parameter logger: receives `authn_token_reuse` (warning) and `authn_session_revoked`
     ///   (info) events with `session.id` and `user.id`, never a token.
-    public init(pool: PostgresPool, configuration: SessionConfiguration, logger: Logger) {
+    public init(pool: PostgresPool, configuration: SessionConfiguration, accessTokens: AccessTokenKeys, logger: Logger) {
         self.pool = pool
         self.configuration = configuration
+        self.accessTokens = accessTokens
         self.logger = logger
     }
 
-    /// Creates a session and its first refresh token, `token`, as two common table expressions
-    /// for the caller's statement (the API delivers a login in the statement that reads it):
-    /// `session` (`id`, `expires_at`) and `refresh_token` (`session_id`, `expires_at`). Nothing
-    /// is written unless `source` — a table expression of the caller — yields a row; the caller
-    /// must give one that yields at most one.
-    ///
-    /// - Parameters:
-    ///   - userID, loginJobID: SQL expressions over `source` (or bound values); `loginJobID` is
-    ///     the `login_jobs.id` that produced the session, for operators.
-    ///   - provider: the provider the user logged in with (`sessions.provider`).
-    public func creationExpressions(
-        _ token: SessionToken,
-        userID: SQLFragment,
-        provider: String,
-        loginJobID: SQLFragment,
-        for source: SQLFragment
-    ) -> SQLFragment {
-        """
-        session AS (
-            INSERT INTO sessions (user_id, provider, login_job_id, expires_at)
-            SELECT \(userID), \(provider), \(loginJobID), now() + make_interval(secs => \(configuration.familyLifetime.totalSeconds))
-            FROM \(source)
-            RETURNING id, expires_at
-        ), refresh_token AS (
-            INSERT INTO refresh_tokens (session_id, token_hash, expires_at)
-            SELECT session.id, \(token.hash), session.expires_at FROM session
-            RETURNING session_id, expires_at
+    /// A session to create inside the caller's statement, with its first refresh token minted.
+    public func prepare() -> PendingSession {
+        PendingSession(token: .random(), familyLifetime: configuration.familyLifetime)
+    }
+
+    /// The tokens of a session: a freshly signed access token, and `refreshToken` (the first
+    /// token of a session just created, or its re-delivery).
+    public func tokens(sessionID: UUID, userID: UUID, refreshToken: String) async throws(AccountsError) -> IssuedTokens {
+        let (accessToken, _) = try await accessTokens.sign(userID: userID, sessionID: sessionID)
+        return IssuedTokens(
+            sessionID: sessionID,
+            userID: userID,
+            accessToken: accessToken,
+            expiresIn: Int(accessTokens.lifetime),
+            refreshToken: refreshToken
         )
-        """
+    }
+
+    /// The user of `Authorization: Bearer <token>` for `GET /me`: the token must verify
+    /// (``AccessTokenKeys/verify(_:)``) and its session be active (``activeUser(for:)``).
+    public func user(authorizedBy bearerToken: String) async throws -> UserRecord {
+        try await activeUser(for: try await accessTokens.verify(bearerToken))
     }
 
     /// The user behind a verified access token, for `GET /me`: its session must exist, belong

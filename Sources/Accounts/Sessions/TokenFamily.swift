@@ -5,7 +5,6 @@ import Postgres
 struct TokenFamily: Sendable {
     let sessionID: UUID
     let userID: UUID
-    let expiresAt: Date
     let isRevoked: Bool
     let isExpired: Bool
 
@@ -15,7 +14,7 @@ struct TokenFamily: Sendable {
     static func lock(owning token: RefreshToken, on connection: PostgresConnection) async throws -> TokenFamily? {
         let rows = try await connection.query(
             """
-            SELECT s.id, s.user_id, s.expires_at, s.revoked_at IS NOT NULL AS revoked, s.expires_at <= now() AS expired
+            SELECT s.id, s.user_id, s.revoked_at IS NOT NULL AS revoked, s.expires_at <= now() AS expired
             FROM sessions s
             WHERE s.id = (SELECT t.session_id FROM refresh_tokens t WHERE t.token_hash = \(token.hash))
             FOR NO KEY UPDATE
@@ -25,7 +24,6 @@ struct TokenFamily: Sendable {
         return TokenFamily(
             sessionID: try row.decode(UUID.self, "id"),
             userID: try row.decode(UUID.self, "user_id"),
-            expiresAt: try row.decode(Date.self, "expires_at"),
             isRevoked: try row.decode(Bool.self, "revoked"),
             isExpired: try row.decode(Bool.self, "expired")
         )

@@ -1,23 +1,17 @@
+import Foundation
 import Postgres
 
-/// Users and their provider identities: the one signup-or-login upsert.
-///
-/// ```swift
-/// // the worker, in the statement that completes the job (a CTE `held` locked it)
-/// let query: SQLQuery = "WITH held AS (…), \(try UserAccounts().upsertExpressions(profile, for: "held")), done AS (…) …"
-/// // … UPDATE login_jobs SET user_id = account.id, is_new_user = account.inserted …
-/// ```
+/// Users and their provider identities: the one signup-or-login upsert, written into the
+/// statement of the caller that completes a login (see ``AccountUpsert``).
 ///
 /// Identities are found by (`provider`, `subject`), never by email.
 public struct UserAccounts: Sendable {
     public init() {}
 
-    /// Signs a user up or logs them in, as two common table expressions for the caller's
-    /// statement (the worker completes the job in the statement that signs the user up):
-    /// `identity` (the identity's `user_id`) and `account` (`id`, and `inserted`: true for a
-    /// new user). Nothing is written unless `source` — a table expression of the caller, such as
-    /// one of its CTEs that locked the job — yields a row; the caller must give one that yields
-    /// at most one.
+    /// Signs a user up or logs them in, as two table expressions for the caller's statement (the
+    /// worker completes the job in the statement that signs the user up), named `identity` and
+    /// `account` by the caller. Nothing is written unless `source` — a table expression of the
+    /// caller, such as one that locked the job — yields a row; it must yield at most one.
     ///
     /// - The identity is inserted, or on conflict of (`provider`, `subject`) its provider profile
     ///   is replaced by this one, `last_login_at` set and `login_count` incremented.
@@ -32,13 +26,19 @@ public struct UserAccounts: Sendable {
     /// update path; both lock the identity row first and the user row second.
     ///
     /// - Throws: ``AccountsError/Code/invalidProfile`` for a malformed provider or subject.
-    public func upsertExpressions(_ profile: ProviderProfile, for source: SQLFragment) throws(AccountsError) -> SQLFragment {
+    public func upsert(
+        _ profile: ProviderProfile,
+        when source: SQLTable,
+        identity: SQLTable,
+        account: SQLTable
+    ) throws(AccountsError) -> AccountUpsert {
         guard profile.isStorable else { throw AccountsError(.invalidProfile, "malformed provider name or subject") }
         // The identity is written first with a fresh user id; the users row it points to is
         // inserted by the same statement (foreign keys are checked at the end of the statement).
         // `xmax = 0` holds only for a row this statement inserted, not for one it updated.
-        return """
-            identity AS (
+        let identityUserID = identity.column("user_id", as: UUID.self)
+        let expressions: SQLFragment = """
+            \(identity) AS (
                 INSERT INTO user_identities AS i
                     (provider, subject, user_id, nickname, profile_image_url, thumbnail_image_url, email, email_verified)
                 SELECT \(profile.provider), \(profile.subject), gen_random_uuid(), \(profile.nickname),
@@ -54,11 +54,11 @@ public struct UserAccounts: Sendable {
                     last_login_at = now(),
                     login_count = i.login_count + 1
                 RETURNING i.user_id
-            ), account AS (
+            ), \(account) AS (
                 INSERT INTO users AS u (id, display_name, profile_image_url, email, email_verified, last_login_at)
-                SELECT identity.user_id, \(profile.nickname), \(profile.profileImageURL), \(profile.email),
+                SELECT \(identityUserID), \(profile.nickname), \(profile.profileImageURL), \(profile.email),
                        \(profile.emailVerified), now()
-                FROM identity
+                FROM \(identity)
                 ON CONFLICT (id) DO UPDATE SET
                     display_name = coalesce(u.display_name, excluded.display_name),
                     profile_image_url = coalesce(u.profile_image_url, excluded.profile_image_url),
@@ -78,6 +78,11 @@ public struct UserAccounts: Sendable {
                 RETURNING u.id, (u.xmax = 0) AS inserted
             )
             """
+        return AccountUpsert(
+            expressions: expressions,
+            account: account,
+            userID: account.column("id"),
+            isNewUser: account.column("inserted")
+        )
     }
-
 }

@@ -14,7 +14,7 @@ public enum KakaoErrorClass: String, Sendable, Hashable {
     case retryable
     /// Back off for minutes: KOE237, -10.
     case rateLimited = "rate_limited"
-    /// Do not try again; see ``KakaoAPIError/reason``.
+    /// Do not try again; see ``KakaoAPIError/problem``.
     case terminal
 }
 
@@ -32,7 +32,8 @@ public enum KakaoOperation: String, Sendable, Hashable {
 }
 
 /// The one error of ``KakaoClient``. It carries Kakao's code and the HTTP status when there
-/// were any, whether the request reached Kakao, a retry class and the DESIGN.md failure reason.
+/// were any, whether the request reached Kakao, and what the problem is in Kakao's terms (with
+/// the retry class it implies).
 /// Kakao's error text is never kept: `description` holds no code, token, secret or Kakao text.
 public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What happened, as a stable code.
@@ -99,11 +100,10 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
     public let httpStatus: Int?
     /// Whether the request reached Kakao: decides if a code may be presented again.
     public let delivery: KakaoDelivery
-    /// Retry, back off, or give up.
-    public let errorClass: KakaoErrorClass
-    /// The DESIGN.md failure reason this error ends a login with (for retryable and rate-limited
-    /// errors: once retries run out).
-    public let reason: KakaoFailureReason
+    /// What went wrong, in Kakao's terms.
+    public let problem: KakaoProblem
+    /// Retry, back off, or give up (what ``problem`` implies).
+    public var errorClass: KakaoErrorClass { problem.errorClass }
     /// Which ID-token check failed, for ``Kind/idTokenInvalid``.
     public let idTokenCheck: IDTokenCheck?
     /// For ``Kind/invalidConfiguration``: what to fix (never a secret).
@@ -115,8 +115,7 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
         kakaoCode: KakaoErrorCode? = nil,
         httpStatus: Int? = nil,
         delivery: KakaoDelivery,
-        errorClass: KakaoErrorClass,
-        reason: KakaoFailureReason,
+        problem: KakaoProblem,
         idTokenCheck: IDTokenCheck? = nil,
         configurationProblem: String? = nil
     ) {
@@ -125,8 +124,7 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
         self.kakaoCode = kakaoCode
         self.httpStatus = httpStatus
         self.delivery = delivery
-        self.errorClass = errorClass
-        self.reason = reason
+        self.problem = problem
         self.idTokenCheck = idTokenCheck
         self.configurationProblem = configurationProblem
     }
@@ -137,8 +135,7 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
             .invalidConfiguration,
             operation: operation,
             delivery: .notSent,
-            errorClass: .terminal,
-            reason: .kakaoClientMisconfigured,
+            problem: .appMisconfigured,
             configurationProblem: problem
         )
     }
@@ -149,15 +146,14 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
             .idTokenInvalid,
             operation: .verifyIDToken,
             delivery: .responded,
-            errorClass: .terminal,
-            reason: .idTokenInvalid,
+            problem: .idTokenInvalid,
             idTokenCheck: check
         )
     }
 
     /// A network failure.
     static func transport(_ kind: Kind, operation: KakaoOperation, delivery: KakaoDelivery) -> Self {
-        Self(kind, operation: operation, delivery: delivery, errorClass: .retryable, reason: .kakaoUnavailable)
+        Self(kind, operation: operation, delivery: delivery, problem: .unavailable)
     }
 
     /// An error answer from Kakao or whatever stood in front of it. Kakao's code decides when
@@ -165,20 +161,25 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
     /// error (redirects are never followed), other 4xx terminal. 2xx bodies that cannot be read
     /// are retryable with an unknown outcome.
     static func answer(operation: KakaoOperation, status: Int, kakaoCode: KakaoErrorCode?, recognised: Bool) -> Self {
-        let (errorClass, reason): (KakaoErrorClass, KakaoFailureReason) =
-            if let known = kakaoCode?.classification { known } else if status >= 500 || status == 408 || (200..<300).contains(status) {
-                (.retryable, .kakaoUnavailable)
-            } else if status == 429 { (.rateLimited, .kakaoRateLimited) } else if (300..<400).contains(status) {
-                (.terminal, .kakaoClientMisconfigured)
-            } else { (.terminal, .internalError) }
+        let problem: KakaoProblem
+        if let known = kakaoCode?.problem {
+            problem = known
+        } else if status >= 500 || status == 408 || (200..<300).contains(status) {
+            problem = .unavailable
+        } else if status == 429 {
+            problem = .rateLimited
+        } else if (300..<400).contains(status) {
+            problem = .appMisconfigured
+        } else {
+            problem = .requestRefused
+        }
         return Self(
             recognised ? .kakaoError : .unexpectedResponse,
             operation: operation,
             kakaoCode: kakaoCode,
             httpStatus: status,
             delivery: recognised ? .responded : .unknown,
-            errorClass: errorClass,
-            reason: reason
+            problem: problem
         )
     }
 
@@ -188,7 +189,7 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
         if let httpStatus { parts.append("HTTP \(httpStatus)") }
         if let idTokenCheck { parts.append("check \(idTokenCheck.rawValue)") }
         if let configurationProblem { parts.append(configurationProblem) }
-        parts.append("class \(errorClass.rawValue), delivery \(delivery.rawValue), reason \(reason.rawValue)")
+        parts.append("problem \(problem), class \(errorClass.rawValue), delivery \(delivery.rawValue)")
         return parts.joined(separator: ", ")
     }
 }

@@ -37,19 +37,19 @@ public struct KakaoErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let quotaExceeded = KakaoErrorCode(kapi: -10)
     public static let underMaintenance = KakaoErrorCode(kapi: -9798)
 
-    /// What this code means for a caller; nil for a code this client does not know.
-    var classification: (KakaoErrorClass, KakaoFailureReason)? {
+    /// What this code says went wrong; nil for a code this client does not know.
+    var problem: KakaoProblem? {
         switch rawValue {
-        case "KOE003", "-1", "-7", "-603", "-9798": (.retryable, .kakaoUnavailable)
-        case "KOE237", "-10": (.rateLimited, .kakaoRateLimited)
-        case "KOE320", "KOE322": (.terminal, .authorizationCodeInvalid)
-        case "KOE303", "KOE006": (.terminal, .redirectURIMismatch)
+        case "KOE003", "-1", "-7", "-603", "-9798": .unavailable
+        case "KOE237", "-10": .rateLimited
+        case "KOE320", "KOE322": .grantRejected
+        case "KOE303", "KOE006": .redirectURIMismatch
         case "KOE004", "KOE005", "KOE008", "KOE009", "KOE010", "KOE101", "KOE102", "KOE114", "KOE126", "KOE127", "KOE205",
             "-3", "-5", "-6", "-9", "-11", "-12", "-401", "-903":
-            (.terminal, .kakaoClientMisconfigured)
-        case "-402": (.terminal, .consentRequired)
-        case "-4", "-101", "-103", "-405", "-406": (.terminal, .kakaoAccountRestricted)
-        case "KOE001", "KOE310", "KOE319", "-2", "-8", "-102", "-201": (.terminal, .internalError)
+            .appMisconfigured
+        case "-402": .consentMissing
+        case "-4", "-101", "-103", "-405", "-406": .accountRestricted
+        case "KOE001", "KOE310", "KOE319", "-2", "-8", "-102", "-201": .requestRefused
         default: nil
         }
     }

@@ -63,8 +63,7 @@ struct KakaoTransport: Sendable {
                 operation: call.operation,
                 httpStatus: Int(response.status.code),
                 delivery: .unknown,
-                errorClass: (400..<500).contains(Int(response.status.code)) ? .terminal : .retryable,
-                reason: (400..<500).contains(Int(response.status.code)) ? .internalError : .kakaoUnavailable
+                problem: (400..<500).contains(Int(response.status.code)) ? .requestRefused : .unavailable
             )
         } catch {
             throw Self.transportError(error, operation: call.operation, beforeResponse: false)

@@ -22,7 +22,7 @@ final class QueueDepthGate: Sendable {
 
     /// Throws `queue_full` when at least ``maximumDepth`` jobs are queued, and the queue's
     /// `database_unavailable` when the first reading fails.
-    func check(jobs: LoginJobs) async throws {
+    func check(jobs: APILoginJobs) async throws {
         let now = ContinuousClock.now
         let (depth, refresh) = cached.withLock { cached -> (Int?, Bool) in
             let fresh = cached.readAt.map { now - $0 < cacheDuration } ?? false

@@ -9,14 +9,16 @@ import ServiceLifecycle
 /// `/auth/kakao`: start an attempt, post the code, read (long-poll) the login.
 struct LoginController: Sendable {
     let attempts: LoginAttempts
-    let jobs: LoginJobs
-    let accessTokens: AccessTokenKeys
+    let jobs: APILoginJobs
     let waiters: LoginWaiters
     let queueGate: QueueDepthGate
     let binding: AttemptBinding
     let requireState: Bool
     let pollRecheckInterval: Duration
     let metrics: APIMetrics
+
+    /// The provider of this controller's routes (`/auth/kakao/…`).
+    var provider: String { attempts.providerName }
 
     // MARK: - POST /auth/kakao/start
 
@@ -59,9 +61,9 @@ struct LoginController: Sendable {
             do {
                 enqueued = try await jobs.enqueue(
                     code: code,
-                    state: state,
                     redirectURI: body.redirectURI,
-                    attemptToken: attemptToken,
+                    reader: .attempt(attemptToken, state: state),
+                    provider: provider,
                     loginID: loginID,
                     logger: context.logger
                 )
@@ -71,7 +73,13 @@ struct LoginController: Sendable {
             }
             if enqueued.loginID != loginID { waiters.forget(loginID) }
         } else {
-            enqueued = try await jobs.enqueueWithoutState(code: code, redirectURI: body.redirectURI, logger: context.logger)
+            enqueued = try await jobs.enqueue(
+                code: code,
+                redirectURI: body.redirectURI,
+                reader: .newPollToken,
+                provider: provider,
+                logger: context.logger
+            )
         }
         metrics.recordEnqueued(isNew: enqueued.isNew)
         context.logger.info(
@@ -100,7 +108,7 @@ struct LoginController: Sendable {
         logger[metadataKey: "login.id"] = "\(loginID.uuidString.lowercased())"
 
         let status = try await read(loginID: loginID, reader: reader, waitingUpTo: .seconds(wait), logger: logger)
-        let result = try await result(of: status, logger: logger)
+        let result = result(of: status, logger: logger)
         var failure: LoginFailureCode?
         if case .failed(let code, _) = status { failure = code }
         metrics.recordPollAnswer(status: result.status, failureCode: failure, duration: ContinuousClock.now - arrived)
@@ -134,7 +142,7 @@ struct LoginController: Sendable {
         }
     }
 
-    private func result(of status: LoginStatus, logger: Logger) async throws -> LoginResult {
+    private func result(of status: LoginStatus, logger: Logger) -> LoginResult {
         switch status {
         case .pending:
             return .pending
@@ -142,18 +150,16 @@ struct LoginController: Sendable {
             return .failed(.init(code: code.rawValue, message: code.message, providerError: providerError))
         case .succeeded(let success):
             guard let delivery = success.delivery else { return .succeededStatusOnly }
-            let (token, _) = try await accessTokens.sign(userID: success.userID, sessionID: delivery.sessionID)
             if delivery.isFirstDelivery {
                 logger.info(
                     "authn_login_success",
                     metadata: [
                         "user.id": "\(success.userID.uuidString.lowercased())",
-                        "session.id": "\(delivery.sessionID.uuidString.lowercased())",
+                        "session.id": "\(delivery.tokens.sessionID.uuidString.lowercased())",
                     ]
                 )
             }
-            let tokens = TokenPair(accessToken: token, signedBy: accessTokens, refreshToken: delivery.refreshToken)
-            return .succeeded(isNewUser: success.isNewUser, user: success.user, tokens: tokens)
+            return .succeeded(isNewUser: success.isNewUser, user: success.user, tokens: TokenPair(delivery.tokens))
         }
     }
 

@@ -6,16 +6,14 @@ import Logging
 /// or revoke its session.
 struct TokenController: Sendable {
     let sessions: Sessions
-    let accessTokens: AccessTokenKeys
 
     // MARK: - POST /auth/token/refresh
 
     func refresh(_ request: Request, context: APIRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(RefreshTokenRequest.self, from: request)
         let refreshed = try await sessions.refresh(body.refreshToken)
-        let (token, _) = try await accessTokens.sign(userID: refreshed.userID, sessionID: refreshed.sessionID)
         context.logger.info("authn_token_created", metadata: ["session.id": "\(refreshed.sessionID)"])
-        return JSONBody.response(TokenPair(accessToken: token, signedBy: accessTokens, refreshToken: refreshed.refreshToken))
+        return JSONBody.response(TokenPair(refreshed))
     }
 
     // MARK: - POST /auth/logout

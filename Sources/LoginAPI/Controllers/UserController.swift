@@ -6,12 +6,10 @@ import Hummingbird
 /// `GET /me`: the user of a valid access token whose session is still active.
 struct UserController: Sendable {
     let sessions: Sessions
-    let accessTokens: AccessTokenKeys
 
     func me(_ request: Request, context: APIRequestContext) async throws -> Response {
         guard let token = Self.bearerToken(request) else { throw AccountsError(.invalidAccessToken) }
-        let claims = try await accessTokens.verify(token)
-        let user = try await sessions.activeUser(for: claims)
+        let user = try await sessions.user(authorizedBy: token)
         return JSONBody.response(user)
     }
 

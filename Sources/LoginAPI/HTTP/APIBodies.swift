@@ -102,11 +102,11 @@ struct TokenPair: Encodable {
     let expiresIn: Int
     let refreshToken: String
 
-    /// A pair whose access token was signed by `keys` (its lifetime is `expires_in`).
-    init(accessToken: String, signedBy keys: AccessTokenKeys, refreshToken: String) {
-        self.accessToken = accessToken
-        self.expiresIn = Int(keys.lifetime)
-        self.refreshToken = refreshToken
+    /// The client's view of a session's tokens.
+    init(_ tokens: IssuedTokens) {
+        self.accessToken = tokens.accessToken
+        self.expiresIn = tokens.expiresIn
+        self.refreshToken = tokens.refreshToken
     }
     enum CodingKeys: String, CodingKey {
         case accessToken = "access_token"

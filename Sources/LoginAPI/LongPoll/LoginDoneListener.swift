@@ -15,7 +15,7 @@ public struct LoginDoneListener: Service {
 
     /// - Parameter configuration: where to connect; a dedicated connection, not a pooled one.
     public init(configuration: PostgresConfiguration, waiters: LoginWaiters, logger: Logger) {
-        self.listener = PostgresListener(configuration: configuration, channels: [LoginJobs.doneChannel], logger: logger)
+        self.listener = PostgresListener(configuration: configuration, channels: [LoginNotifications.doneChannel], logger: logger)
         self.waiters = waiters
         self.logger = logger
     }

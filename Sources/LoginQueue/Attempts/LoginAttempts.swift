@@ -26,6 +26,9 @@ public struct LoginAttempts: Sendable {
         self.logger = logger
     }
 
+    /// The provider whose logins this starts (`login_attempts.provider`).
+    public var providerName: String { provider.name }
+
     /// Starts an attempt.
     /// - Parameters:
     ///   - redirectURI: one of the configured redirect URIs, byte for byte; `nil` means the first.
@@ -35,9 +38,9 @@ public struct LoginAttempts: Sendable {
     /// - Throws: ``LoginQueueError`` (`redirect_uri_not_allowed`, `too_many_pending_attempts`,
     ///   `database_unavailable`).
     public func start(redirectURI: String?, clientIP: String?, logger: Logger? = nil) async throws(LoginQueueError) -> StartedAttempt {
-        guard let redirect = redirectURI ?? configuration.redirectURIs.first,
-            configuration.redirectURIs.contains(where: { $0.utf8.elementsEqual(redirect.utf8) })
-        else { throw LoginQueueError(.redirectURINotAllowed) }
+        guard let redirect = redirectURI ?? configuration.redirectURIs.first, configuration.allows(redirectURI: redirect) else {
+            throw LoginQueueError(.redirectURINotAllowed)
+        }
 
         let attemptID = UUID()
         var logger = logger ?? self.logger

@@ -4,9 +4,12 @@ import KakaoAPI
 
 /// Login with Kakao behind the ``LoginProvider`` seam: the authorize URL, the code exchange,
 /// user/me, and the id_token check (signature, `iss`, `aud`, `exp`, the attempt's `nonce`, and
-/// `sub` equal to user/me's `id`).
+/// `sub` equal to user/me's `id`). Kakao's errors become the queue's in
+/// `KakaoLoginProvider+Errors.swift`.
 public struct KakaoLoginProvider: LoginProvider {
     public let name = "kakao"
+    public var exhaustedRetryCodes: ExhaustedRetryCodes { Self.exhaustedRetries }
+    static let exhaustedRetries = ExhaustedRetryCodes(unavailable: .kakaoUnavailable, rateLimited: .kakaoRateLimited)
     let client: KakaoClient
     /// Consent items to request (`scope`). With `openid` (the default) Kakao issues an id_token,
     /// which is then required and verified; without any item Kakao asks for the app's items.
@@ -71,22 +74,5 @@ public struct KakaoLoginProvider: LoginProvider {
         } catch let error as KakaoAPIError {
             throw try Self.providerError(error)
         }
-    }
-
-    /// Kakao's error in the queue's terms. Kakao's text is not in a `KakaoAPIError` at all; the
-    /// provider error is its code (`KOE320`, `-401`), else the HTTP status or the transport kind.
-    static func providerError(_ error: KakaoAPIError) throws -> LoginProviderError {
-        if error.kind == .cancelled || Task.isCancelled { throw CancellationError() }
-        let providerError =
-            error.kakaoCode?.rawValue ?? error.httpStatus.map { "http_\($0)" }
-            ?? error.idTokenCheck.map { "id_token_\($0.rawValue)" } ?? error.kind.description
-        return LoginProviderError(
-            retryClass: LoginProviderError.RetryClass(rawValue: error.errorClass.rawValue) ?? .terminal,
-            delivery: LoginProviderError.Delivery(rawValue: error.delivery.rawValue) ?? .unknown,
-            failureCode: LoginFailureCode(rawValue: error.reason.rawValue) ?? .internalError,
-            providerError: providerError,
-            rejectsCode: error.operation == .exchangeCode && error.kakaoCode == .koe320,
-            grantUnprocessed: error.delivery == .responded && error.errorClass != .terminal
-        )
     }
 }

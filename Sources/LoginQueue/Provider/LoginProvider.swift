@@ -19,6 +19,33 @@ public protocol LoginProvider: Sendable {
     /// and verifies the id token, when there is one, against `nonce`.
     /// - Throws: ``LoginProviderError``.
     func profile(tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile
+
+    /// The failure codes of a login whose retries of this provider's errors ran into the
+    /// job's deadline (`kakao_unavailable`, `kakao_rate_limited`).
+    var exhaustedRetryCodes: ExhaustedRetryCodes { get }
+}
+
+/// What a login fails with when a provider's retryable errors outlast its deadline.
+public struct ExhaustedRetryCodes: Sendable {
+    /// After timeouts, 5xx and the like.
+    public let unavailable: LoginFailureCode
+    /// After rate limits and quotas.
+    public let rateLimited: LoginFailureCode
+
+    public init(unavailable: LoginFailureCode, rateLimited: LoginFailureCode) {
+        self.unavailable = unavailable
+        self.rateLimited = rateLimited
+    }
+
+    /// The code for retries of `retryClass`; nil for ``LoginProviderError/RetryClass/terminal``,
+    /// which is never retried.
+    func code(after retryClass: LoginProviderError.RetryClass) -> LoginFailureCode? {
+        switch retryClass {
+        case .retryable: unavailable
+        case .rateLimited: rateLimited
+        case .terminal: nil
+        }
+    }
 }
 
 /// The tokens a provider returned for a code. Kept only sealed (the job's checkpoint) and only

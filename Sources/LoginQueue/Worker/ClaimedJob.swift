@@ -2,14 +2,26 @@ import Foundation
 
 /// A job this worker holds a lease on, as the claim returned it.
 struct ClaimedJob: Sendable {
+    /// How far the job got (`login_jobs.stage`).
     enum Stage: String, Sendable {
-        case exchange, profile, done
+        /// The code has not been exchanged (or the exchange's outcome is unknown).
+        case exchange
+        /// The provider's tokens are checkpointed: the code is never presented again.
+        case profile
+        /// The job succeeded.
+        case done
+
+        /// The stage stored in `text`; an unknown one is an error, never `exchange` (the one
+        /// stage that sends a code).
+        init(stored text: String) throws(UnreadableJob) {
+            guard let stage = Stage(rawValue: text) else { throw UnreadableJob(column: "stage") }
+            self = stage
+        }
     }
 
-    let id: Int64
+    /// What every write of this claim is fenced on.
+    let fence: JobFence
     let loginID: UUID
-    /// The attempt number this claim made; every write is fenced on it and the worker id.
-    let attempt: Int
     let maxAttempts: Int
     let stage: Stage
     let provider: String
@@ -20,7 +32,7 @@ struct ClaimedJob: Sendable {
     let sealedVerifier: [UInt8]?
     let sealedProviderTokens: [UInt8]?
     /// An earlier attempt may have presented the code (its `exchange_sent_at` was already set):
-    /// a KOE320 now means `exchange_interrupted`.
+    /// a rejected code now means `exchange_interrupted`.
     let previouslySent: Bool
     /// The error that ended the previous attempt, if one did.
     let lastError: JobOutcome.AttemptError?
@@ -31,6 +43,10 @@ struct ClaimedJob: Sendable {
     /// Seconds between the job's creation and this claim: the queue wait of a first attempt.
     let queueWait: Duration
 
+    /// `login_jobs.id`.
+    var id: Int64 { fence.id }
+    /// The attempt number this claim made.
+    var attempt: Int { fence.attempt }
     /// Time left until the deadline now.
     var timeLeft: Duration { timeLeftAtClaim - (ContinuousClock.now - claimedAt) }
 }

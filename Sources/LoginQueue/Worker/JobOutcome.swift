@@ -1,6 +1,6 @@
 import Accounts
 
-/// How a job's attempt ended, decided by ``JobRunner`` and written by ``LoginJobQueue``.
+/// How a job's attempt ended, decided by ``JobRunner`` and written by ``WorkerLoginJobs``.
 enum JobOutcome: Sendable {
     /// The user and identity are written and the job succeeded.
     case succeeded(ProviderProfile)
@@ -24,7 +24,7 @@ enum JobOutcome: Sendable {
 
     /// One entry of `login_jobs.errors`: never provider text.
     struct AttemptError: Sendable, Equatable {
-        var retryClass: String
+        var retryClass: LoginProviderError.RetryClass
         var providerError: String?
     }
 }

@@ -32,18 +32,13 @@ struct JobRunner: Sendable {
     func run(
         _ job: ClaimedJob,
         progress: Progress,
-        checkpoint: (ClaimedJob, [UInt8]) async throws -> Bool
+        checkpoint: (JobFence, [UInt8]) async throws -> Bool
     ) async throws -> JobOutcome? {
         let logger = logger.with(job)
         if job.timeLeft <= .zero {
             // Retries that ran into the deadline end with their provider's reason and last
             // error; a job nobody ran in time is `login_expired`, with no provider error.
-            let providerReason: LoginFailureCode? =
-                switch job.lastError?.retryClass {
-                case LoginProviderError.RetryClass.retryable.rawValue: .kakaoUnavailable
-                case LoginProviderError.RetryClass.rateLimited.rawValue: .kakaoRateLimited
-                default: nil
-                }
+            let providerReason = job.lastError.flatMap { provider.exhaustedRetryCodes.code(after: $0.retryClass) }
             return .failed(
                 providerReason ?? .loginExpired,
                 providerError: providerReason != nil ? job.lastError?.providerError : nil,
@@ -54,7 +49,8 @@ struct JobRunner: Sendable {
         let tokens: ProviderTokens
         switch job.stage {
         case .exchange:
-            guard let sealedCode = job.sealedCode, let code = try? sealing.openString(sealedCode, for: LoginJobs.codeContext(job.loginID))
+            guard let sealedCode = job.sealedCode,
+                let code = try? sealing.openString(sealedCode, for: LoginJobsTable.codeContext(job.loginID))
             else {
                 logger.error("login.job.code_unreadable")
                 return .internalFailure
@@ -80,18 +76,18 @@ struct JobRunner: Sendable {
             }
             let sealed: [UInt8]
             do {
-                sealed = try sealing.seal(try JSONEncoder().encode(tokens), for: LoginJobs.providerTokensContext(job.loginID))
+                sealed = try sealing.seal(try JSONEncoder().encode(tokens), for: LoginJobsTable.providerTokensContext(job.loginID))
             } catch {
                 logger.error("login.job.checkpoint_unsealable")
                 return .internalFailure
             }
-            guard try await checkpoint(job, sealed) else { return nil }
+            guard try await checkpoint(job.fence, sealed) else { return nil }
             progress.markCheckpointed()
 
         case .profile, .done:
             progress.markCheckpointed()
             guard let sealedTokens = job.sealedProviderTokens,
-                let opened = try? sealing.open(sealedTokens, for: LoginJobs.providerTokensContext(job.loginID)),
+                let opened = try? sealing.open(sealedTokens, for: LoginJobsTable.providerTokensContext(job.loginID)),
                 let decoded = try? JSONDecoder().decode(ProviderTokens.self, from: Data(opened))
             else {
                 logger.error("login.job.checkpoint_unreadable")
@@ -145,7 +141,7 @@ struct JobRunner: Sendable {
 
 extension LoginProviderError {
     var attemptError: JobOutcome.AttemptError {
-        JobOutcome.AttemptError(retryClass: retryClass.rawValue, providerError: providerError)
+        JobOutcome.AttemptError(retryClass: retryClass, providerError: providerError)
     }
 }
 

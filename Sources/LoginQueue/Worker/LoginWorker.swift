@@ -19,7 +19,7 @@ public struct LoginWorker: Service {
     let sealing: SealingKeys
     let configuration: WorkerConfiguration
     let logger: Logger
-    private let queue: LoginJobQueue
+    private let queue: WorkerLoginJobs
     private let runner: JobRunner
     private let metrics = WorkerMetrics()
 
@@ -40,7 +40,7 @@ public struct LoginWorker: Service {
         self.sealing = sealing
         self.configuration = configuration
         self.logger = logger
-        self.queue = LoginJobQueue(pool: pool, workerID: configuration.workerID, accounts: accounts)
+        self.queue = WorkerLoginJobs(pool: pool, workerID: configuration.workerID, accounts: accounts)
         self.runner = JobRunner(
             provider: provider,
             sealing: sealing,
@@ -88,7 +88,10 @@ public struct LoginWorker: Service {
                 do {
                     let claimed = try await queue.claim(limit: limit, lease: configuration.lease)
                     failures = 0
-                    for job in claimed {
+                    for case .failure(let unreadable) in claimed {
+                        await failUnreadable(unreadable)
+                    }
+                    for case .success(let job) in claimed {
                         let progress = JobRunner.Progress()
                         jobs.add(job, progress: progress, lease: configuration.lease)
                         if job.attempt == 1 { metrics.queueWait(job.queueWait) }
@@ -145,8 +148,22 @@ public struct LoginWorker: Service {
         }
     }
 
+    /// A claimed row this version cannot read: failed with `internal_error` at once, never run
+    /// on a guess (its lease would otherwise expire and the row be claimed again and again).
+    private func failUnreadable(_ claim: WorkerLoginJobs.UnreadableClaim) async {
+        var logger = logger
+        logger[metadataKey: "job.id"] = "\(claim.fence.id)"
+        logger[metadataKey: "login.id"] = "\(claim.loginID.uuidString.lowercased())"
+        logger.error("login.job.unreadable", metadata: ["job.column": "\(claim.error.column)"])
+        do {
+            if try await queue.record(.internalFailure, for: claim.fence) { log(.internalFailure, logger: logger) }
+        } catch {
+            logger.warning("login.job.unreadable_not_failed", metadata: ["db.error": "\(error)"])
+        }
+    }
+
     private func listen(wake: WakeSignal) async {
-        let listener = PostgresListener(configuration: listenerConfiguration, channels: [LoginJobs.jobsChannel], logger: logger)
+        let listener = PostgresListener(configuration: listenerConfiguration, channels: [LoginNotifications.jobsChannel], logger: logger)
         do {
             for try await _ in listener { wake.signal(.jobsArrived) }
         } catch {
@@ -184,15 +201,15 @@ public struct LoginWorker: Service {
             wake.signal(.slotFreed)
         }
         do {
-            let outcome = try await runner.run(job, progress: progress) { job, sealed in
-                try await persist(job, jobs: jobs) { try await queue.checkpoint(job, sealedTokens: sealed) }
+            let outcome = try await runner.run(job, progress: progress) { fence, sealed in
+                try await persist(job, jobs: jobs) { try await queue.checkpoint(fence, sealedTokens: sealed) }
             }
             guard let outcome else {
                 logger.info("login.job.lost_to_another_worker")
                 return
             }
             try Task.checkCancellation()
-            let written = try await persist(job, jobs: jobs) { try await queue.record(outcome, for: job) }
+            let written = try await persist(job, jobs: jobs) { try await queue.record(outcome, for: job.fence) }
             if written {
                 log(outcome, logger: logger)
             } else {
@@ -269,7 +286,7 @@ public struct LoginWorker: Service {
     private func releaseUnsentJobs(_ jobs: InFlightJobs) async {
         for (job, codeNeverSent) in jobs.takeReleases() {
             do {
-                if try await queue.record(.released(codeNeverSent: codeNeverSent), for: job) {
+                if try await queue.record(.released(codeNeverSent: codeNeverSent), for: job.fence) {
                     log(.released(codeNeverSent: codeNeverSent), logger: logger.with(job))
                 }
             } catch {

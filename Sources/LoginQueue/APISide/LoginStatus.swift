@@ -7,7 +7,8 @@ public enum LoginStatus: Sendable {
     case pending
     /// Done; the user and, to the attempt that started it, a session's tokens.
     case succeeded(LoginSuccess)
-    /// Done; `code` says why (DESIGN.md failure reasons), `providerError` is Kakao's code if any.
+    /// Done; `code` says why (DESIGN.md failure reasons), `providerError` is the provider's own
+    /// error code, if any.
     case failed(code: LoginFailureCode, providerError: String?)
 }
 
@@ -16,16 +17,15 @@ public struct LoginSuccess: Sendable {
     public let userID: UUID
     public let isNewUser: Bool
     public let user: UserRecord?
-    /// The session and its refresh token: on the first read, and on reads within the delivery
-    /// window after it; `nil` later (the status only).
+    /// The session's tokens: on the first read, and on reads within the delivery window after
+    /// it; `nil` later (the status only).
     public let delivery: TokenDelivery?
 }
 
-/// The session minted for a login, delivered to its attempt. The access token is signed by the
-/// caller for ``sessionID``.
+/// A login's session tokens, delivered to its attempt.
 public struct TokenDelivery: Sendable {
-    public let sessionID: UUID
-    public let refreshToken: String
-    /// Whether this read minted the session (the first read) or re-delivered it.
+    /// A freshly signed access token and the session's first refresh token.
+    public let tokens: IssuedTokens
+    /// Whether this read created the session (the first read) or re-delivered it.
     public let isFirstDelivery: Bool
 }

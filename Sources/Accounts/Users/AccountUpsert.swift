@@ -1,0 +1,26 @@
+import Foundation
+import Postgres
+
+/// A signup-or-login written as two table expressions for the caller's statement, and what
+/// they yield. Made by ``UserAccounts/upsert(_:when:identity:account:)``.
+///
+/// ```swift
+/// let held = SQLTable("held")
+/// let upsert = try accounts.upsert(profile, when: held, identity: SQLTable("identity"), account: SQLTable("account"))
+/// try await pool.query(
+///     """
+///     WITH held AS (SELECT id FROM login_jobs WHERE … FOR UPDATE), \(upsert.expressions)
+///     UPDATE login_jobs j SET user_id = \(upsert.userID), is_new_user = \(upsert.isNewUser)
+///     FROM \(held), \(upsert.account) WHERE j.id = held.id
+///     """)
+/// ```
+public struct AccountUpsert: Sendable {
+    /// `identity AS (…), account AS (…)` under the caller's names, for its `WITH` list.
+    public let expressions: SQLFragment
+    /// The expression that yields the account: one row when the upsert ran, none otherwise.
+    public let account: SQLTable
+    /// `users.id` of the account.
+    public let userID: SQLColumn<UUID>
+    /// True when this statement created the user (a signup), false for a login.
+    public let isNewUser: SQLColumn<Bool>
+}

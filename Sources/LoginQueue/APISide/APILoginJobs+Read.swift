@@ -1,0 +1,104 @@
+import Accounts
+import Foundation
+import Logging
+import Postgres
+
+extension APILoginJobs {
+    /// Reads a login for the reader that started it: the attempt token (cookie or
+    /// `X-Login-Attempt`) or, in the stateless flow, the poll token. `nil` when the id is unknown
+    /// or the reader is not its own (the two are indistinguishable to the caller).
+    ///
+    /// The first read of a succeeded login creates its session and delivers the tokens; reads
+    /// within the delivery window get them again; later reads the status. One statement: it reads
+    /// the job with its user and, when the job is succeeded and undelivered, locks it, creates the
+    /// session (``Sessions``) and marks the delivery (read-only, and no transaction id, otherwise).
+    /// Two first reads at once create one session: the second waits for the first's row lock,
+    /// finds the login delivered, and reads again.
+    /// `logger` as for ``enqueue(code:redirectURI:reader:provider:loginID:logger:)``.
+    public func read(loginID: UUID, readerToken: ReaderToken, logger: Logger? = nil) async throws(LoginQueueError) -> LoginStatus? {
+        guard CodeFormat.isValidToken(readerToken.text) else { return nil }
+        let logger = scopedLogger(logger, loginID: loginID)
+        let binding = readerToken.digest
+        let pending = sessions.prepare()
+        let sealedToken = try LoginQueueError.sealing {
+            try sealing.seal(pending.refreshToken, for: LoginJobsTable.refreshTokenContext(loginID))
+        }
+        let undelivered = SQLTable("undelivered")
+        let creation = pending.creation(
+            userID: undelivered.column("user_id"),
+            provider: undelivered.column("provider"),
+            loginJobID: undelivered.column("id"),
+            when: undelivered,
+            session: SQLTable("session"),
+            refreshToken: SQLTable("refresh_token")
+        )
+        let rows = try await LoginQueueError.database(logger, "read") {
+            try await pool.query(
+                """
+                WITH \(undelivered) AS (
+                    SELECT id, user_id, provider FROM login_jobs
+                    WHERE login_id = \(loginID) AND binding_hash = \(binding) AND state = 'succeeded' AND delivered_at IS NULL
+                    FOR UPDATE
+                ), \(creation.expressions), delivered AS (
+                    UPDATE login_jobs j SET session_id = \(creation.sessionID), delivered_at = now(), refresh_token_sealed = \(sealedToken)
+                    FROM \(undelivered), \(creation.created) WHERE j.id = \(undelivered).id
+                )
+                SELECT j.state, j.failure_code, j.provider_error, j.user_id, j.is_new_user, j.session_id, j.refresh_token_sealed,
+                       j.delivered_at IS NOT NULL AS delivered,
+                       coalesce(j.delivered_at > now() - make_interval(secs => \(configuration.deliveryWindow.seconds)), false) AS in_window,
+                       (SELECT \(creation.sessionID) FROM \(creation.created)) AS minted_session,
+                       \(UserRecord.columns(of: "u"))
+                FROM login_jobs j LEFT JOIN users u ON u.id = j.user_id
+                WHERE j.login_id = \(loginID) AND j.binding_hash = \(binding)
+                """
+            )
+        }
+        guard let row = rows.first else { return nil }
+        do {
+            switch try row.decode(String.self, "state") {
+            case "queued", "running":
+                return .pending
+            case "failed":
+                guard let code = LoginFailureCode(rawValue: try row.decode(String.self, "failure_code")) else {
+                    throw UnreadableJob(column: "failure_code")
+                }
+                return .failed(code: code, providerError: try row.decode(String?.self, "provider_error"))
+            case "succeeded":
+                let userID = try row.decode(UUID.self, "user_id")
+                let delivery: TokenDelivery?
+                if let minted = try row.decode(UUID?.self, "minted_session") {
+                    let tokens = try await sessions.tokens(sessionID: minted, userID: userID, refreshToken: pending.refreshToken)
+                    delivery = TokenDelivery(tokens: tokens, isFirstDelivery: true)
+                } else if !(try row.decode(Bool.self, "delivered")) {
+                    // Another first read delivered it between this statement's snapshot and its lock.
+                    return try await read(loginID: loginID, readerToken: readerToken, logger: logger)
+                } else if try row.decode(Bool.self, "in_window"), let sealed = try row.decode([UInt8]?.self, "refresh_token_sealed") {
+                    let refreshToken = try sealing.openString(sealed, for: LoginJobsTable.refreshTokenContext(loginID))
+                    let sessionID = try row.decode(UUID.self, "session_id")
+                    let tokens = try await sessions.tokens(sessionID: sessionID, userID: userID, refreshToken: refreshToken)
+                    delivery = TokenDelivery(tokens: tokens, isFirstDelivery: false)
+                } else {
+                    delivery = nil
+                }
+                return .succeeded(
+                    LoginSuccess(
+                        userID: userID,
+                        isNewUser: try row.decode(Bool.self, "is_new_user"),
+                        user: row.isNull("id") ? nil : try UserRecord(row: row),
+                        delivery: delivery
+                    )
+                )
+            default:
+                throw UnreadableJob(column: "state")
+            }
+        } catch let error as LoginQueueError {
+            throw error
+        } catch let error as PostgresError {
+            logger.warning("login.database_error", metadata: ["login.operation": "read", "db.error": "\(error)"])
+            throw LoginQueueError(error.isUnavailable ? .databaseUnavailable : .internalError)
+        } catch {
+            logger.error("login.read_failed", metadata: ["error": "\(error)"])
+            throw LoginQueueError(.internalError)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Accounts
+import Postgres
+
+extension WorkerLoginJobs {
+    /// Writes an outcome. Success signs the user up or in and finishes the job in one durable
+    /// statement; every outcome that ends the job NOTIFYs the API.
+    /// - Returns: false when the job is no longer this worker's (nothing was written).
+    func record(_ outcome: JobOutcome, for fence: JobFence) async throws -> Bool {
+        switch outcome {
+        case .succeeded(let profile):
+            // The job row is locked first (fenced), then the identity and the user are written,
+            // then the job is finished, in one round trip. A job that is no longer ours writes
+            // nothing at all: the upsert only runs for a row of `held`.
+            let held = SQLTable("held")
+            let upsert = try accounts.upsert(profile, when: held, identity: SQLTable("identity"), account: SQLTable("account"))
+            let rows = try await pool.query(
+                """
+                WITH \(held) AS (
+                    SELECT id FROM login_jobs WHERE \(fenced(fence)) FOR UPDATE
+                ), \(upsert.expressions), done AS (
+                    UPDATE login_jobs j
+                    SET state = 'succeeded', stage = 'done', finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
+                        user_id = \(upsert.userID), is_new_user = \(upsert.isNewUser),
+                        code_sealed = NULL, pkce_verifier_sealed = NULL, kakao_token_sealed = NULL
+                    FROM \(held), \(upsert.account)
+                    WHERE j.id = \(held).id
+                    RETURNING j.login_id
+                )
+                SELECT pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM done
+                """
+            )
+            return !rows.isEmpty
+
+        case .retry(let delay, let error, let codeNeverSent):
+            return try await pool.execute(
+                """
+                UPDATE login_jobs
+                SET state = 'queued', run_at = now() + make_interval(secs => \(delay.seconds)),
+                    lease_expires_at = NULL, locked_by = NULL, provider_error = \(error.providerError),
+                    exchange_sent_at = CASE WHEN \(codeNeverSent) THEN NULL ELSE exchange_sent_at END,
+                    errors = \(Self.appendingError(error))
+                WHERE \(fenced(fence))
+                """
+            ) == 1
+
+        case .failed(let code, let providerError, let error, let codeNeverSent):
+            let errors: SQLFragment = error.map(Self.appendingError) ?? "errors"
+            let rows = try await pool.query(
+                """
+                WITH failed AS (
+                    UPDATE login_jobs
+                    SET state = 'failed', finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
+                        failure_code = \(code.rawValue), provider_error = \(providerError),
+                        exchange_sent_at = CASE WHEN \(codeNeverSent) THEN NULL ELSE exchange_sent_at END,
+                        code_sealed = CASE WHEN \(codeNeverSent) THEN code_sealed END,
+                        pkce_verifier_sealed = CASE WHEN \(codeNeverSent) THEN pkce_verifier_sealed END,
+                        kakao_token_sealed = NULL,
+                        errors = \(errors)
+                    WHERE \(fenced(fence))
+                    RETURNING login_id
+                )
+                SELECT login_id, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM failed
+                """
+            )
+            return !rows.isEmpty
+
+        case .released(let codeNeverSent):
+            return try await pool.execute(
+                """
+                UPDATE login_jobs
+                SET state = 'queued', run_at = now(), lease_expires_at = NULL, locked_by = NULL,
+                    exchange_sent_at = CASE WHEN \(codeNeverSent) THEN NULL ELSE exchange_sent_at END
+                WHERE \(fenced(fence))
+                """
+            ) == 1
+        }
+    }
+}

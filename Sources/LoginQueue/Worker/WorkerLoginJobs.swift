@@ -1,0 +1,59 @@
+import Accounts
+import Foundation
+import Logging
+import Postgres
+
+/// The worker's side of the queue: its statements on `login_jobs`. The claim commits before
+/// any call to the provider (``claim(limit:lease:)``); every later write is fenced on the claim
+/// (``fenced(_:)``), so a job rescued by another worker cannot be overwritten by its old one.
+/// (The API's side is ``APILoginJobs``.)
+struct WorkerLoginJobs: Sendable {
+    let pool: PostgresPool
+    let workerID: String
+    let accounts: UserAccounts
+
+    /// The condition every write after the claim carries: still this claim's job, still running.
+    func fenced(_ fence: JobFence) -> SQLFragment {
+        "id = \(fence.id) AND attempt = \(fence.attempt) AND locked_by = \(workerID) AND state = 'running'"
+    }
+
+    /// `errors` with this attempt's entry appended: time, attempt, stage, retry class and the
+    /// provider's error code (never its text).
+    static func appendingError(_ error: JobOutcome.AttemptError) -> SQLFragment {
+        """
+        errors || jsonb_build_array(jsonb_build_object(
+            'at', now(), 'attempt', attempt, 'stage', stage,
+            'class', \(error.retryClass.rawValue)::text, 'provider_error', \(error.providerError)::text))
+        """
+    }
+
+    /// Renews the leases of the jobs this worker runs, in one statement; returns the ids it
+    /// still holds (a missing id was rescued by another worker or finished by an operator).
+    func renewLeases(_ ids: [Int64], lease: Duration) async throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await pool.query(
+            """
+            UPDATE login_jobs SET lease_expires_at = now() + make_interval(secs => \(lease.seconds))
+            WHERE id = ANY(\(ids)) AND locked_by = \(workerID) AND state = 'running'
+            RETURNING id
+            """
+        )
+        return Set(try rows.map { try $0.decode(Int64.self, "id") })
+    }
+
+    /// After a successful exchange: the provider's tokens sealed, the code and verifier dropped,
+    /// `stage = 'profile'`. Losing it only costs a retry, so it does not wait for the WAL flush:
+    /// one statement that sets `synchronous_commit = off` for its own implicit transaction
+    /// (`set_config(…, true)`), one round trip instead of BEGIN, UPDATE, COMMIT.
+    /// - Returns: false when the job is no longer this worker's.
+    func checkpoint(_ fence: JobFence, sealedTokens: [UInt8]) async throws -> Bool {
+        try await pool.execute(
+            """
+            UPDATE login_jobs
+            SET stage = 'profile', kakao_token_sealed = \(sealedTokens), code_sealed = NULL, pkce_verifier_sealed = NULL
+            FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit
+            WHERE \(fenced(fence))
+            """
+        ) == 1
+    }
+}
