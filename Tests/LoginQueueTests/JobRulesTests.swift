@@ -2,8 +2,8 @@ import Postgres
 import TestSupport
 import Testing
 
-/// login_jobs' rules (`login_job_rules_hold`, migration 0004): each write that breaks one fails
-/// with check_violation and the rule's own name, and a row that keeps them all is written.
+/// login_jobs' rules (17 named CHECK constraints, migration 0006): each write that breaks one
+/// fails with check_violation and the rule's own name, and a row that keeps them all is written.
 @Suite("login_jobs rules")
 struct JobRulesTests {
     /// A broken rule: the UPDATE that breaks it on a fresh queued job, and the rule it names.
@@ -15,7 +15,7 @@ struct JobRulesTests {
 
     static let cases: [Case] = [
         Case(set: "state = 'done'", rule: "login_jobs_state_check"),
-        Case(set: "stage = 'consent'", rule: "login_jobs_stage_check"),
+        Case(set: "stage = 'consent', code_sealed = NULL, exchange_sent_at = now()", rule: "login_jobs_stage_check"),
         Case(set: "attempt = -1", rule: "login_jobs_attempt_check"),
         Case(set: "deadline_at = created_at", rule: "login_jobs_deadline_check"),
         Case(set: "errors = '{}'", rule: "login_jobs_errors_check"),
@@ -38,6 +38,19 @@ struct JobRulesTests {
             rule: "login_jobs_secrets_check"
         ),
     ]
+
+    @Test("every rule is a CHECK constraint of its own that \\d login_jobs shows, and validated")
+    func shownByPsql() async throws {
+        let database = try await TestDatabase.shared.configuration(for: "job_rules", fromTemplate: true)
+        try await PostgresConnection.withConnection(configuration: database, logger: TestEnvironment.logger) { connection in
+            let rows = try await connection.query(
+                "SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'login_jobs'::regclass AND contype = 'c'"
+            )
+            let names = Set(try rows.map { try $0.decode(String.self, "conname") })
+            #expect(names == Set(Self.cases.map(\.rule)))
+            #expect(try rows.allSatisfy { try $0.decode(Bool.self, "convalidated") })
+        }
+    }
 
     @Test("a write that breaks a rule is refused, naming the rule", arguments: cases)
     func broken(_ rule: Case) async throws {
