@@ -2,8 +2,10 @@ import Accounts
 import HTTPTypes
 import Hummingbird
 import Logging
+import LoginQueue
 import NIOCore
 import Postgres
+import ServiceLifecycle
 
 /// Builds the HTTP API: the router with its middleware and controllers, and the
 /// `login_done` listener as a service of the application (started before the server, stopped
@@ -25,25 +27,38 @@ import Postgres
 public enum APIApplication {
     public typealias App = Application<RouterResponder<APIRequestContext>>
 
-    /// - Parameter onServerRunning: called with the bound port once the server listens.
+    /// - Parameters:
+    ///   - operations: where `/metrics`, `/readyz` and `/healthz` listen when they are kept off the
+    ///     public listener (`LOGIN_OPS_PORT`); nil serves them on `server` (unless
+    ///     ``LoginAPIConfiguration/operationsOnPublicListener`` is false).
+    ///   - onServerRunning: called with the bound port once the server listens.
     public static func build(
         configuration: LoginAPIConfiguration,
         dependencies: LoginAPIDependencies,
         server: ApplicationConfiguration,
+        operations: ApplicationConfiguration? = nil,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> App {
         let waiters = LoginWaiters()
+        var configuration = configuration
+        if operations != nil { configuration.operationsOnPublicListener = false }
         let (router, _) = buildRouter(configuration: configuration, dependencies: dependencies, waiters: waiters)
-        let listener = LoginDoneListener(
-            configuration: dependencies.listenerConfiguration,
-            waiters: waiters,
-            logger: logger
-        )
+        var services: [any Service] = [
+            LoginDoneListener(configuration: dependencies.listenerConfiguration, waiters: waiters, logger: logger)
+        ]
+        if let operations {
+            let controller = operationsController(configuration: configuration, dependencies: dependencies, waiters: waiters)
+            let operationsRouter = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
+            var routes = RouteTable()
+            addOperationRoutes(controller, to: &routes, on: operationsRouter.group())
+            routes.answerOtherMethods(on: operationsRouter.group())
+            services.append(Application(router: operationsRouter, configuration: operations, logger: logger))
+        }
         return Application(
             router: router,
             configuration: server,
-            services: [listener],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
@@ -70,13 +85,41 @@ public enum APIApplication {
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: CORSMiddleware(allowed: origins))
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: ClientIPMiddleware(resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies)))
+        router.add(
+            middleware: ClientIPMiddleware(
+                resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies),
+                ipv6PrefixLength: configuration.clientLimits.ipv6PrefixLength
+            )
+        )
 
         let login = LoginController(
             attempts: dependencies.attempts,
             jobs: dependencies.jobs,
             waiters: waiters,
-            queueGate: QueueDepthGate(maximumDepth: configuration.queueMaxDepth, cacheDuration: configuration.queueDepthCacheDuration),
+            queueGate: CountGate(
+                maximum: configuration.queueMaxDepth,
+                cacheDuration: configuration.queueDepthCacheDuration,
+                refusal: .unavailable(
+                    .queueFull,
+                    "Too many logins are waiting; nothing was changed. Try again shortly.",
+                    retryAfterSeconds: 5
+                ),
+                count: { [jobs = dependencies.jobs] limit in try await jobs.queuedDepth(limit: limit) }
+            ),
+            attemptGate: CountGate(
+                maximum: configuration.clientLimits.maxPendingAttempts,
+                cacheDuration: configuration.queueDepthCacheDuration,
+                refusal: .unavailable(
+                    .queueFull,
+                    "Too many logins are being started; nothing was changed. Try again shortly.",
+                    retryAfterSeconds: 5
+                ),
+                count: { [attempts = dependencies.attempts] limit in try await attempts.pendingCount(limit: limit) }
+            ),
+            pollSlots: PollSlots(
+                perClient: configuration.clientLimits.maxPollsPerClient,
+                perLogin: configuration.clientLimits.maxPollsPerLogin
+            ),
             binding: AttemptBinding(settings: configuration.attemptCookie),
             requireState: configuration.requireState,
             pollRecheckInterval: configuration.pollRecheckInterval,
@@ -84,14 +127,7 @@ public enum APIApplication {
         )
         let tokens = TokenController(sessions: dependencies.sessions)
         let users = UserController(sessions: dependencies.sessions)
-        let operations = OperationsController(
-            pool: dependencies.pool,
-            waiters: waiters,
-            accessTokens: dependencies.sessions.accessTokens,
-            readinessTimeout: configuration.readinessTimeout,
-            metricsExposition: dependencies.metricsExposition
-        )
-        let demo = DemoController()
+        let operations = operationsController(configuration: configuration, dependencies: dependencies, waiters: waiters)
 
         var routes = RouteTable()
         let noStore = router.group().add(middleware: NoStoreMiddleware())
@@ -111,15 +147,45 @@ public enum APIApplication {
         routes.post("/auth/token/refresh", on: refreshLimited, use: tokens.refresh)
         routes.post("/auth/logout", on: refreshLimited, use: tokens.logout)
         routes.get("/me", on: noStore, use: users.me)
-        routes.get("/auth/kakao/callback", on: router.group(), use: demo.callbackPage)
-        routes.get("/", on: router.group(), use: demo.startPage)
-        routes.get("/demo/:asset", on: router.group(), use: demo.asset)
-        routes.get("/openapi.yaml", on: router.group(), use: demo.openAPIDocument)
+        let documents = DemoController()
+        if configuration.demoPage {
+            routes.get("/auth/kakao/callback", on: router.group(), use: documents.callbackPage)
+            routes.get("/", on: router.group(), use: documents.startPage)
+            routes.get("/demo/:asset", on: router.group(), use: documents.asset)
+        }
+        routes.get("/openapi.yaml", on: router.group(), use: documents.openAPIDocument)
         routes.get("/.well-known/jwks.json", on: router.group(), use: operations.jwks)
-        routes.get("/healthz", on: router.group(), use: operations.health)
-        routes.get("/readyz", on: router.group(), use: operations.readiness)
-        routes.get("/metrics", on: router.group(), use: operations.metrics)
+        if configuration.operationsOnPublicListener {
+            addOperationRoutes(operations, to: &routes, on: router.group())
+        } else {
+            routes.get("/healthz", on: router.group(), use: operations.health)
+        }
         routes.answerOtherMethods(on: router.group())
         return (router, routes)
+    }
+
+    /// `/healthz`, `/readyz` and `/metrics`.
+    private static func addOperationRoutes(
+        _ operations: OperationsController,
+        to routes: inout RouteTable,
+        on group: RouterGroup<APIRequestContext>
+    ) {
+        routes.get("/healthz", on: group, use: operations.health)
+        routes.get("/readyz", on: group, use: operations.readiness)
+        routes.get("/metrics", on: group, use: operations.metrics)
+    }
+
+    private static func operationsController(
+        configuration: LoginAPIConfiguration,
+        dependencies: LoginAPIDependencies,
+        waiters: LoginWaiters
+    ) -> OperationsController {
+        OperationsController(
+            pool: dependencies.pool,
+            waiters: waiters,
+            accessTokens: dependencies.sessions.accessTokens,
+            readinessTimeout: configuration.readinessTimeout,
+            metricsExposition: dependencies.metricsExposition
+        )
     }
 }

@@ -20,17 +20,47 @@ public struct LoginAPIConfiguration: Sendable {
         }
     }
 
-    /// The attempt cookie (`kakao_login_attempt`, `HttpOnly`, `Path=/auth/kakao`, `Max-Age` the
-    /// attempt's lifetime, `Secure` unless the request's host is loopback).
+    /// The attempt cookie: `HttpOnly`, `Max-Age` the attempt's lifetime, and — unless every
+    /// redirect URI of the deployment is loopback — `Secure` with a name prefix browsers enforce:
+    /// `__Host-login_attempt` (`Path=/`, this host only), or `__Secure-login_attempt` when a
+    /// cookie domain is configured (`Path=/auth`). On an all-loopback deployment (`dev`, tests)
+    /// it is plain `login_attempt` (`Path=/auth`) without `Secure`. The choice is made from the
+    /// configuration, never from a request's `Host`, which a reverse proxy rewrites.
     public struct AttemptCookie: Sendable {
         /// `Lax` (default), `Strict` or `None` (`LOGIN_COOKIE_SAMESITE`). `None` always adds `Secure`.
         public var sameSite: String
         /// `Domain`, when set (`LOGIN_COOKIE_DOMAIN`); default none (this host only).
         public var domain: String?
+        /// `Secure` (default); false only when every configured redirect URI is loopback.
+        public var secure: Bool
 
-        public init(sameSite: String = "Lax", domain: String? = nil) {
+        public init(sameSite: String = "Lax", domain: String? = nil, secure: Bool = true) {
             self.sameSite = sameSite
             self.domain = domain
+            self.secure = secure
+        }
+    }
+
+    /// Bounds on clients: how they are keyed, and what one of them (or all of them) may hold.
+    public struct ClientLimits: Sendable {
+        /// Leading bits of an IPv6 address that name one client for rate limits and caps
+        /// (`LOGIN_IPV6_CLIENT_PREFIX`, default 64: a subscriber's usual allocation).
+        public var ipv6PrefixLength: Int
+        /// Unused attempts of all clients together; above it `POST …/start` is `503 queue_full`
+        /// (`LOGIN_MAX_PENDING_ATTEMPTS`, default 100,000).
+        public var maxPendingAttempts: Int
+        /// Long-polls of one client waiting at once; more are answered at once
+        /// (`LOGIN_MAX_POLLS_PER_CLIENT`, default 64).
+        public var maxPollsPerClient: Int
+        /// Long-polls of one login waiting at once; more are answered at once
+        /// (`LOGIN_MAX_POLLS_PER_LOGIN`, default 3: a tab, and a retry after a dropped connection).
+        public var maxPollsPerLogin: Int
+
+        public init(ipv6PrefixLength: Int = 64, maxPendingAttempts: Int = 100_000, maxPollsPerClient: Int = 64, maxPollsPerLogin: Int = 3) {
+            self.ipv6PrefixLength = ipv6PrefixLength
+            self.maxPendingAttempts = maxPendingAttempts
+            self.maxPollsPerClient = maxPollsPerClient
+            self.maxPollsPerLogin = maxPollsPerLogin
         }
     }
 
@@ -44,6 +74,14 @@ public struct LoginAPIConfiguration: Sendable {
     /// Proxies whose `X-Forwarded-For` is believed (`LOGIN_TRUSTED_PROXIES`, default none).
     public var trustedProxies: [IPNetwork]
     public var rateLimits: RateLimits
+    public var clientLimits: ClientLimits
+    /// Serve the demo pages (`/`, `/auth/kakao/callback`, `/demo/…`) (`LOGIN_DEMO_PAGE`, default
+    /// false; `kakao-login dev` turns it on).
+    public var demoPage: Bool
+    /// Serve `/metrics` and `/readyz` on the public listener (default true; off when
+    /// ``APIApplication/build(configuration:dependencies:server:operations:logger:onServerRunning:)``
+    /// is given a listener of their own, `LOGIN_OPS_PORT`). `/healthz` stays on both.
+    public var operationsOnPublicListener: Bool
     /// At this many queued jobs new logins get `503 queue_full` (`LOGIN_QUEUE_MAX_DEPTH`,
     /// default 10,000).
     public var queueMaxDepth: Int
@@ -63,6 +101,9 @@ public struct LoginAPIConfiguration: Sendable {
         attemptCookie: AttemptCookie = AttemptCookie(),
         trustedProxies: [IPNetwork] = [],
         rateLimits: RateLimits = RateLimits(),
+        clientLimits: ClientLimits = ClientLimits(),
+        demoPage: Bool = false,
+        operationsOnPublicListener: Bool = true,
         queueMaxDepth: Int = 10_000,
         queueDepthCacheDuration: Duration = .milliseconds(250),
         maxBodyBytes: Int = 16 * 1024,
@@ -74,6 +115,9 @@ public struct LoginAPIConfiguration: Sendable {
         self.attemptCookie = attemptCookie
         self.trustedProxies = trustedProxies
         self.rateLimits = rateLimits
+        self.clientLimits = clientLimits
+        self.demoPage = demoPage
+        self.operationsOnPublicListener = operationsOnPublicListener
         self.queueMaxDepth = queueMaxDepth
         self.queueDepthCacheDuration = queueDepthCacheDuration
         self.maxBodyBytes = maxBodyBytes

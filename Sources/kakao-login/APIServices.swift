@@ -52,6 +52,9 @@ enum APIServices {
             configuration: settings.loginAPIConfiguration(),
             dependencies: dependencies,
             server: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "kakao-login"),
+            operations: settings.opsPort.map {
+                ApplicationConfiguration(address: .hostname(settings.host, port: $0), serverName: "kakao-login-ops")
+            },
             logger: logger,
             onServerRunning: onServerRunning
         )

@@ -26,6 +26,9 @@ struct DemoPageWithoutAPITests {
     @Test("the callback removes the code from the address bar and posts it once, however often it runs")
     func codeIsPostedOnce() async throws {
         try await withDemoPages(named: "demo-post-once") { server, browser in
+            // As if this tab's start page had started the login with state s1.
+            try await browser.navigate(to: server.url("/demo/index.html"))
+            try await browser.executeScript(#"sessionStorage.setItem("kakao_login.state", "s1");"#)
             let callback = "/demo/callback.html?code=test-code_123&state=s1"
             try await browser.navigate(to: server.url(callback))
             // The file server answers the POST with 501: the page says so and stops.
@@ -55,6 +58,17 @@ struct DemoPageWithoutAPITests {
             #expect(try await browser.currentURL().query == nil)
             let log = try await browser.findElements("#request-log li")
             #expect(log.count == 1)
+        }
+    }
+
+    @Test("a callback this tab started no login for is refused: nothing is posted")
+    func callbackWithoutAttempt() async throws {
+        try await withDemoPages(named: "demo-no-attempt") { server, browser in
+            try await browser.navigate(to: server.url("/demo/callback.html?code=someone-elses-code&state=s1"))
+            try await browser.waitForText("#status", in: ["failed"])
+            #expect(try await browser.text("#error-code") == "no_attempt")
+            #expect(try await browser.text("#login-posts") == "0")
+            #expect(try await browser.currentURL().query == nil)
         }
     }
 

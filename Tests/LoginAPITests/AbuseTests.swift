@@ -3,6 +3,7 @@ import KakaoEmulator
 import LoginAPI
 import NIOHTTP1
 import Postgres
+import Prometheus
 import TestSupport
 import Testing
 
@@ -137,6 +138,95 @@ struct AbuseTests {
             let own = try await harness.send(.POST, "/auth/kakao/start", headers: [("Origin", harness.baseURL)], body: "{}")
             #expect(own.status == 200)
             #expect(own.headers["Access-Control-Allow-Origin"].isEmpty)
+        }
+    }
+
+    @Test("the pending-attempt cap counts an IPv6 client by its /64")
+    func pendingAttemptsPerIPv6Block() async throws {
+        var options = Harness.Options(worker: false)
+        options.api.trustedProxies = [IPNetwork("127.0.0.0/8")!]
+        try await Harness.run(options) { harness in
+            // 30 unused attempts per client by default: each from another address of one /64.
+            for host in 1...30 {
+                let from = [("X-Forwarded-For", "2001:db8:7:7::\(String(host, radix: 16))")]
+                #expect(try await harness.send(.POST, "/auth/kakao/start", headers: from, body: "{}").status == 200)
+            }
+            let sameBlock = try await harness.send(
+                .POST,
+                "/auth/kakao/start",
+                headers: [("X-Forwarded-For", "2001:db8:7:7:aaaa::1")],
+                body: "{}"
+            )
+            #expect(sameBlock.status == 429)
+            #expect(try sameBlock.errorCode() == "too_many_pending_attempts")
+            let otherBlock = try await harness.send(
+                .POST,
+                "/auth/kakao/start",
+                headers: [("X-Forwarded-For", "2001:db8:7:8::1")],
+                body: "{}"
+            )
+            #expect(otherBlock.status == 200)
+            let keys = try await harness.pool.query("SELECT DISTINCT text(client_ip) AS key FROM login_attempts ORDER BY 1")
+            #expect(try keys.map { try $0.decode(String.self, "key") } == ["2001:db8:7:7::/64", "2001:db8:7:8::/64"])
+        }
+    }
+
+    @Test("above the global ceiling of pending attempts, start is 503 queue_full and nothing is written")
+    func globalPendingCeiling() async throws {
+        var options = Harness.Options(worker: false)
+        options.api.trustedProxies = [IPNetwork("127.0.0.0/8")!]
+        options.api.clientLimits.maxPendingAttempts = 3
+        options.api.queueDepthCacheDuration = .zero
+        try await Harness.run(options) { harness in
+            for host in 1...3 {
+                let from = [("X-Forwarded-For", "198.51.100.\(host)")]
+                #expect(try await harness.send(.POST, "/auth/kakao/start", headers: from, body: "{}").status == 200)
+            }
+            let before = try await harness.rowCounts()
+            let refused = try await harness.send(.POST, "/auth/kakao/start", headers: [("X-Forwarded-For", "198.51.100.9")], body: "{}")
+            #expect(refused.status == 503)
+            #expect(try refused.errorCode() == "queue_full")
+            #expect(refused.headers["Retry-After"].first != nil)
+            #expect(try await harness.rowCounts() == before)
+        }
+    }
+
+    @Test("a poll beyond the login's or the client's bound of waiting polls is answered at once")
+    func waitingPollBounds() async throws {
+        var options = Harness.Options(worker: false)
+        options.api.clientLimits.maxPollsPerLogin = 1
+        options.api.clientLimits.maxPollsPerClient = 2
+        let registry = PrometheusCollectorRegistry()
+        options.metricsFactory = PrometheusMetricsFactory(registry: registry)
+        /// `login_api_polls_waiting`, as Prometheus would read it.
+        @Sendable func waitingPolls() -> Int? {
+            registry.emitToString().split(separator: "\n").first { $0.hasPrefix("login_api_polls_waiting ") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) }
+        }
+        try await Harness.run(options) { harness in
+            var logins: [(id: String, headers: [(String, String)])] = []
+            for _ in 0..<2 {
+                let attempt = try await harness.start()
+                let posted = try await harness.postCode(try harness.code(for: attempt), attempt: attempt)
+                logins.append((try #require(try posted.object()["login_id"] as? String), [("X-Login-Attempt", attempt.token)]))
+            }
+            let (first, second) = (logins[0], logins[1])
+            // Nothing completes these logins (no worker): a poll that waits holds its slot for 30 s.
+            let waiting = Task { try await harness.poll(first.id, wait: 30, headers: first.headers) }
+            try await waitUntil("the first poll waits") { waitingPolls() == 1 }
+            // The same login again: over the login's bound, answered at once while the first waits.
+            let again = try await harness.poll(first.id, wait: 30, headers: first.headers)
+            #expect(again.status == 200)
+            #expect(try again.object()["status"] as? String == "pending")
+            // Another login of the same client still waits (the client's bound is 2) …
+            let secondWaiting = Task { try await harness.poll(second.id, wait: 30, headers: second.headers) }
+            try await waitUntil("two polls wait") { waitingPolls() == 2 }
+            // … and a third is over the client's bound.
+            let third = try await harness.poll(second.id, wait: 30, headers: second.headers)
+            #expect(try third.object()["status"] as? String == "pending")
+            #expect(waitingPolls() == 2)
+            waiting.cancel()
+            secondWaiting.cancel()
         }
     }
 }

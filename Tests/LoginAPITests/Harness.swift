@@ -42,6 +42,8 @@ struct Harness: Sendable {
         var deadDatabase = false
         var metricsFactory: (any MetricsFactory)?
         var metricsExposition: (@Sendable () -> String)?
+        /// A listener of its own for `/metrics`, `/readyz` and `/healthz`.
+        var operations: ApplicationConfiguration?
 
         init(worker: Bool = true) {
             self.worker = worker
@@ -93,6 +95,7 @@ struct Harness: Sendable {
             configuration: options.api,
             dependencies: dependencies,
             server: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            operations: options.operations,
             logger: logger
         )
         app.addServices(pool)
@@ -141,11 +144,12 @@ struct Harness: Sendable {
     func send(
         _ method: HTTPMethod,
         _ path: String,
+        on base: String? = nil,
         headers: [(String, String)] = [],
         body: String? = nil,
         contentType: String? = "application/json"
     ) async throws -> Answer {
-        var request = HTTPClientRequest(url: baseURL + path)
+        var request = HTTPClientRequest(url: (base ?? baseURL) + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
@@ -262,7 +266,7 @@ struct Attempt: Sendable {
     /// The consent items asked (`openid` for an ID token).
     let scope: String?
 
-    /// `Cookie: kakao_login_attempt=…`, as a browser sends it back.
+    /// `Cookie: <the attempt cookie>=…`, as a browser sends it back.
     var cookieHeader: (String, String) {
         ("Cookie", String(setCookie.prefix { $0 != ";" }))
     }

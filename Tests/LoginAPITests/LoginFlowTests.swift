@@ -55,13 +55,12 @@ struct LoginFlowTests {
     func cookieBinding() async throws {
         try await Harness.run { harness in
             let attempt = try await harness.start()
-            #expect(attempt.setCookie.hasPrefix("kakao_login_attempt=\(attempt.token);"))
+            #expect(attempt.setCookie.hasPrefix("__Host-login_attempt=\(attempt.token);"))
             #expect(attempt.setCookie.contains("HttpOnly"))
-            #expect(attempt.setCookie.contains("Path=/auth/kakao"))
+            #expect(attempt.setCookie.contains("Path=/;"))
             #expect(attempt.setCookie.contains("SameSite=Lax"))
             #expect(attempt.setCookie.contains("Max-Age=600"))
-            // The request's host is 127.0.0.1: loopback, so no Secure.
-            #expect(!attempt.setCookie.contains("Secure"))
+            #expect(attempt.setCookie.hasSuffix("; Secure"))
             let posted = try await harness.send(
                 .POST,
                 "/auth/kakao/login",
@@ -75,11 +74,42 @@ struct LoginFlowTests {
         }
     }
 
-    @Test("the cookie is Secure off loopback")
-    func secureCookieOffLoopback() async throws {
-        try await Harness.run(.init(worker: false)) { harness in
-            let attempt = try await harness.start(headers: [("Host", "login.example.com")])
-            #expect(attempt.setCookie.contains("; Secure"))
+    /// The cookie's name, path and `Secure` follow the configuration, whatever `Host` the request
+    /// names (a reverse proxy rewrites it): these failed when `Secure` was decided from `Host`.
+    @Test(
+        "the attempt cookie is __Host- and Secure by default, __Secure- with a domain, plain only on an all-loopback deployment",
+        arguments: [
+            (LoginAPIConfiguration.AttemptCookie(), "localhost", "__Host-login_attempt=", "Path=/;", true),
+            (.init(domain: "example.com"), "127.0.0.1", "__Secure-login_attempt=", "Path=/auth;", true),
+            (.init(secure: false), "login.example.com", "login_attempt=", "Path=/auth;", false),
+            (.init(sameSite: "None", secure: false), "localhost", "__Host-login_attempt=", "Path=/;", true),
+        ]
+    )
+    func cookieFollowsConfiguration(
+        cookie: LoginAPIConfiguration.AttemptCookie,
+        host: String,
+        name: String,
+        path: String,
+        secure: Bool
+    )
+        async throws
+    {
+        var options = Harness.Options(worker: false)
+        options.api.attemptCookie = cookie
+        try await Harness.run(options) { harness in
+            let attempt = try await harness.start(headers: [("Host", host)])
+            #expect(attempt.setCookie.hasPrefix(name))
+            #expect(attempt.setCookie.contains(path))
+            #expect(attempt.setCookie.contains("; Secure") == secure)
+            if let domain = cookie.domain { #expect(attempt.setCookie.contains("Domain=\(domain)")) }
+            // The cookie it set is the one it reads back.
+            let posted = try await harness.send(
+                .POST,
+                "/auth/kakao/login",
+                headers: [attempt.cookieHeader],
+                body: #"{"code": "\#(try harness.code(for: attempt))", "state": "\#(attempt.state)"}"#
+            )
+            #expect(posted.status == 202)
         }
     }
 

@@ -57,7 +57,7 @@ struct OpenAPIDocumentTests {
         let provider = KakaoLoginProvider(client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger))
         let parts = try await APIParts.make(database: database, provider: provider, options: Harness.Options(worker: false))
         let (_, table) = APIApplication.buildRouter(
-            configuration: LoginAPIConfiguration(),
+            configuration: LoginAPIConfiguration(demoPage: true),
             dependencies: parts.dependencies,
             waiters: LoginWaiters()
         )

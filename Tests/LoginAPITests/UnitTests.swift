@@ -51,21 +51,70 @@ struct UnitTests {
     func tokenBuckets() {
         let limiter = TokenBucketLimiter(perMinute: 2)
         let start = ContinuousClock.now
-        let a = IPAddress("192.0.2.1")
+        let a = IPNetwork("192.0.2.1")
         #expect(limiter.take(for: a, now: start) == .allowed)
         #expect(limiter.take(for: a, now: start) == .allowed)
         #expect(limiter.take(for: a, now: start) == .limited(retryAfterSeconds: 30))
-        #expect(limiter.take(for: IPAddress("192.0.2.2"), now: start) == .allowed)
+        #expect(limiter.take(for: IPNetwork("192.0.2.2"), now: start) == .allowed)
         #expect(limiter.take(for: a, now: start + .seconds(30)) == .allowed)
     }
 
     @Test("token buckets stay bounded")
     func tokenBucketsBounded() {
-        let limiter = TokenBucketLimiter(perMinute: 1, maximumClients: 3)
+        let limiter = TokenBucketLimiter(perMinute: 1, maximumClients: 10)
         let now = ContinuousClock.now
-        for last in 1...10 { _ = limiter.take(for: IPAddress("192.0.2.\(last)"), now: now) }
-        // A sweep kept the bucket count at most the maximum: the newest client is still limited.
-        #expect(limiter.take(for: IPAddress("192.0.2.10"), now: now) != .allowed)
+        for last in 1...100 { _ = limiter.take(for: IPNetwork("192.0.2.\(last)"), now: now) }
+        #expect(limiter.clientCount <= 10)
+        // The newest client is still limited.
+        #expect(limiter.take(for: IPNetwork("192.0.2.100"), now: now) != .allowed)
+    }
+
+    /// Before, a full table was emptied at once, so a flood of new addresses reset every limited
+    /// client; now the full buckets and then the least recently used go first.
+    @Test("a flood of new clients does not reset a client that keeps being limited")
+    func floodDoesNotResetLimitedClient() {
+        let limiter = TokenBucketLimiter(perMinute: 2, maximumClients: 10)
+        let now = ContinuousClock.now
+        let abuser = IPNetwork("198.51.100.1")
+        _ = limiter.take(for: abuser, now: now)
+        _ = limiter.take(for: abuser, now: now)
+        for index in 1...500 {
+            let at = now + .milliseconds(index)
+            _ = limiter.take(for: IPNetwork("203.0.\(index / 250).\(index % 250)"), now: at)
+            if index % 3 == 0 { #expect(limiter.take(for: abuser, now: at) != .allowed, "after \(index) new clients") }
+            #expect(limiter.clientCount <= 10)
+        }
+    }
+
+    @Test("an IPv6 client is its /64 (or the configured prefix); IPv4 stays one address")
+    func clientKeys() throws {
+        func key(_ text: String, _ prefix: Int = 64) throws -> IPNetwork {
+            IPNetwork(client: try #require(IPAddress(text)), ipv6PrefixLength: prefix)
+        }
+        #expect(try key("2001:db8:1:2::1") == key("2001:db8:1:2:ffff:ee:dd:cc"))
+        #expect(try key("2001:db8:1:2::1") != key("2001:db8:1:3::1"))
+        #expect(try key("2001:db8:1:2::1").description == "2001:db8:1:2::/64")
+        #expect(try key("2001:db8:1:2::1", 48) == key("2001:db8:1:ff::1", 48))
+        #expect(try key("2001:db8:1:2::1", 128) != key("2001:db8:1:2::2", 128))
+        #expect(try key("192.0.2.1") != key("192.0.2.2"))
+        #expect(try key("192.0.2.1").description == "192.0.2.1/32")
+        #expect(try key("::ffff:192.0.2.1") == key("192.0.2.1"))
+    }
+
+    @Test("poll slots: bounded per client and per login, and given back")
+    func pollSlots() throws {
+        let slots = PollSlots(perClient: 2, perLogin: 1)
+        let (a, b) = (IPNetwork("192.0.2.1"), IPNetwork("192.0.2.2"))
+        let (first, second, third) = (UUID(), UUID(), UUID())
+        let held = try #require(slots.acquire(client: a, loginID: first))
+        #expect(slots.acquire(client: b, loginID: first) == nil)
+        let other = try #require(slots.acquire(client: a, loginID: second))
+        #expect(slots.acquire(client: a, loginID: third) == nil)
+        #expect(slots.acquire(client: b, loginID: third) != nil)
+        slots.release(held)
+        slots.release(other)
+        #expect(slots.acquire(client: a, loginID: first) != nil)
+        #expect(slots.waiting == 2)
     }
 
     @Test("a wake-up between the read and the wait is not lost", .timeLimit(.minutes(1)))

@@ -13,7 +13,7 @@ struct FailureReasonTests {
     @Test("KOE320 on the first presentation: authorization_code_invalid")
     func unknownCode() async throws {
         try await QueueHarness.run { harness in
-            let attempt = try await harness.attempts.start(redirectURI: nil, clientIP: nil)
+            let attempt = try await harness.attempts.start(redirectURI: nil, clientKey: nil)
             let enqueued = try await harness.jobs.enqueue(
                 code: "made-up-code-kakao-never-issued",
                 redirectURI: nil,
@@ -36,7 +36,7 @@ struct FailureReasonTests {
     @Test("a code minted for another redirect URI: redirect_uri_mismatch")
     func redirectMismatch() async throws {
         try await QueueHarness.run { harness in
-            let attempt = try await harness.attempts.start(redirectURI: nil, clientIP: nil)
+            let attempt = try await harness.attempts.start(redirectURI: nil, clientKey: nil)
             let query = try #require(URLComponents(string: attempt.authorizeURL)?.queryItems)
             let code = try harness.emulator.mintCode(
                 redirectURI: QueueHarness.otherRedirectURI,

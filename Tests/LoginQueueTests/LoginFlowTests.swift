@@ -104,7 +104,7 @@ struct LoginFlowTests {
                 reader: .attempt(attempt.reader, state: attempt.state),
                 provider: "kakao"
             )
-            let other = try await harness.attempts.start(redirectURI: nil, clientIP: nil)
+            let other = try await harness.attempts.start(redirectURI: nil, clientKey: nil)
             await #expect(throws: LoginQueueError(.codeAlreadySubmitted)) {
                 try await harness.jobs.enqueue(
                     code: code,
@@ -125,7 +125,7 @@ struct LoginFlowTests {
     func readOnlyByItsAttempt() async throws {
         try await QueueHarness.run { harness in
             let (attempt, enqueued) = try await harness.enqueueLogin()
-            let stranger = try await harness.attempts.start(redirectURI: nil, clientIP: nil)
+            let stranger = try await harness.attempts.start(redirectURI: nil, clientKey: nil)
             #expect(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: stranger.reader) == nil)
             #expect(try await harness.jobs.read(loginID: enqueued.loginID, readerToken: ReaderToken("not a token")) == nil)
             #expect(try await harness.jobs.read(loginID: UUID(), readerToken: attempt.reader) == nil)
@@ -209,13 +209,13 @@ struct LoginFlowTests {
     func pendingAttemptCap() async throws {
         let queue = LoginQueueConfiguration(redirectURIs: [QueueHarness.redirectURI], maxPendingAttemptsPerClient: 3)
         try await QueueHarness.run(queue: queue) { harness in
-            for _ in 0..<3 { _ = try await harness.attempts.start(redirectURI: nil, clientIP: "192.0.2.7") }
+            for _ in 0..<3 { _ = try await harness.attempts.start(redirectURI: nil, clientKey: "192.0.2.7") }
             await #expect(throws: LoginQueueError(.tooManyPendingAttempts)) {
-                try await harness.attempts.start(redirectURI: nil, clientIP: "192.0.2.7")
+                try await harness.attempts.start(redirectURI: nil, clientKey: "192.0.2.7")
             }
-            _ = try await harness.attempts.start(redirectURI: nil, clientIP: "192.0.2.8")
+            _ = try await harness.attempts.start(redirectURI: nil, clientKey: "192.0.2.8")
             await #expect(throws: LoginQueueError(.redirectURINotAllowed)) {
-                try await harness.attempts.start(redirectURI: "http://127.0.0.1:8080/other", clientIP: nil)
+                try await harness.attempts.start(redirectURI: "http://127.0.0.1:8080/other", clientKey: nil)
             }
         }
     }

@@ -197,7 +197,7 @@ struct QueueHarness {
     /// Starts an attempt and has the emulator mint a code for it as if `userID` consented:
     /// the code carries the attempt's PKCE challenge and nonce.
     func startAndMintCode(userID: Int64? = nil, redirectURI: String? = nil, nonce: String? = nil) async throws -> (StartedAttempt, String) {
-        let attempt = try await attempts.start(redirectURI: redirectURI, clientIP: nil)
+        let attempt = try await attempts.start(redirectURI: redirectURI, clientKey: nil)
         let query = try #require(URLComponents(string: attempt.authorizeURL)?.queryItems)
         let value = { (name: String) in query.first { $0.name == name }?.value }
         let code = try emulator.mintCode(

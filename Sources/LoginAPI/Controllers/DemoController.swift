@@ -3,9 +3,10 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The demo frontend shipped with the API (`Resources/demo`), read once at start: the start page
-/// at `/`, the callback page at `/auth/kakao/callback` (Kakao's redirect URI), their scripts and
-/// stylesheet under `/demo/`, and `openapi.yaml` when the bundle has it.
+/// The documents shipped with the API, read once at start: `openapi.yaml`, and the demo frontend
+/// (`Resources/demo`, served only with ``LoginAPIConfiguration/demoPage``): the start page at
+/// `/`, the callback page at `/auth/kakao/callback` (Kakao's redirect URI), their scripts and
+/// stylesheet under `/demo/`. HTML pages refuse to be framed.
 struct DemoController: Sendable {
     struct File: Sendable {
         let bytes: ByteBuffer
@@ -66,6 +67,11 @@ struct DemoController: Sendable {
         var fields = headers
         fields[.contentType] = file.contentType
         fields[.xContentTypeOptions] = "nosniff"
+        if file.contentType.hasPrefix("text/html") {
+            // No page of ours may be framed (clickjacking): the old header and CSP's own word.
+            fields[.xFrameOptions] = "DENY"
+            fields[.contentSecurityPolicy] = "frame-ancestors 'none'"
+        }
         return Response(status: .ok, headers: fields, body: .init(byteBuffer: file.bytes))
     }
 

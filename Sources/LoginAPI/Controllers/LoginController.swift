@@ -11,7 +11,11 @@ struct LoginController: Sendable {
     let attempts: LoginAttempts
     let jobs: APILoginJobs
     let waiters: LoginWaiters
-    let queueGate: QueueDepthGate
+    /// `503 queue_full` while too many jobs are queued.
+    let queueGate: CountGate
+    /// `503 queue_full` while too many attempts of all clients are unused.
+    let attemptGate: CountGate
+    let pollSlots: PollSlots
     let binding: AttemptBinding
     let requireState: Bool
     let pollRecheckInterval: Duration
@@ -24,9 +28,10 @@ struct LoginController: Sendable {
 
     func start(_ request: Request, context: APIRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(StartRequest.self, from: request)
+        try await attemptGate.check()
         let started = try await attempts.start(
             redirectURI: body.redirectURI,
-            clientIP: context.clientIP?.description,
+            clientKey: context.clientKey?.description,
             logger: context.logger
         )
         context.logger.info("login.attempt.started", metadata: ["login.attempt.id": "\(started.attemptID.uuidString.lowercased())"])
@@ -36,7 +41,7 @@ struct LoginController: Sendable {
             attemptToken: started.attemptToken,
             expiresIn: Int(started.lifetime.components.seconds)
         )
-        let cookie = binding.setCookie(token: started.attemptToken, lifetime: started.lifetime, request: request)
+        let cookie = binding.setCookie(token: started.attemptToken, lifetime: started.lifetime)
         return JSONBody.response(answer, headers: [.setCookie: cookie])
     }
 
@@ -45,13 +50,13 @@ struct LoginController: Sendable {
     func login(_ request: Request, context: APIRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(LoginRequest.self, from: request)
         guard let code = body.code else { throw LoginQueueError(.invalidCode) }
-        let attemptToken = AttemptBinding.attemptToken(of: request)
+        let attemptToken = binding.attemptToken(of: request)
         if attemptToken == nil {
             // The stateless flow is the only one without an attempt; a state of the frontend's
             // own making, if any, is not ours to check.
             guard !requireState else { throw LoginQueueError(body.state == nil ? .stateRequired : .attemptNotFound) }
         }
-        try await queueGate.check(jobs: jobs)
+        try await queueGate.check()
         let enqueued: EnqueuedLogin
         if let attemptToken {
             guard let state = body.state else { throw LoginQueueError(.invalidState) }
@@ -102,12 +107,25 @@ struct LoginController: Sendable {
         let arrived = ContinuousClock.now
         let wait = try Self.waitSeconds(request)
         guard let loginID = context.parameters.get("login_id").flatMap(UUID.init(uuidString:)),
-            let reader = AttemptBinding.readerToken(of: request)
+            let reader = binding.readerToken(of: request)
         else { throw APIError.notFound }
         var logger = context.logger
         logger[metadataKey: "login.id"] = "\(loginID.uuidString.lowercased())"
 
-        let status = try await read(loginID: loginID, reader: reader, waitingUpTo: .seconds(wait), logger: logger)
+        // Beyond the client's or the login's bound of waiting polls, answer at once.
+        let slot = wait > 0 ? pollSlots.acquire(client: context.clientKey, loginID: loginID) : nil
+        metrics.recordWaitingPolls(pollSlots.waiting)
+        defer {
+            if let slot {
+                pollSlots.release(slot)
+                metrics.recordWaitingPolls(pollSlots.waiting)
+            }
+        }
+        if wait > 0, slot == nil {
+            metrics.recordPollAnsweredAtOnce()
+            logger.info("excess_poll_answered_at_once")
+        }
+        let status = try await read(loginID: loginID, reader: reader, waitingUpTo: .seconds(slot == nil ? 0 : wait), logger: logger)
         let result = result(of: status, logger: logger)
         var failure: LoginFailureCode?
         if case .failed(let code, _) = status { failure = code }

@@ -10,4 +10,6 @@ extension HTTPField.Name {
     /// Client addresses appended by proxies; read only behind a trusted proxy.
     static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    /// `DENY` on every HTML page: no page of ours may be framed.
+    static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
 }

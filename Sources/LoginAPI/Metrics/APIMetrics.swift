@@ -9,7 +9,10 @@ import Metrics
 /// - `login_api_poll_answers_total{status, failure_code}`: poll answers (`failure_code` empty
 ///   unless `status="failed"`);
 /// - `login_api_poll_duration_seconds{status}`: from the poll's arrival to its answer, long
-///   waits included.
+///   waits included;
+/// - `login_api_polls_waiting`: long-polls waiting now;
+/// - `login_api_polls_answered_at_once_total`: polls over a client's or a login's bound, answered
+///   without waiting.
 struct APIMetrics: Sendable {
     private let enqueuedNew: Counter
     private let enqueuedRepeat: Counter
@@ -17,10 +20,14 @@ struct APIMetrics: Sendable {
     private let requestDurations: MetricHandles<[String], Timer>
     private let pollAnswers: MetricHandles<[String], Counter>
     private let pollDurations: MetricHandles<String, Timer>
+    private let pollsWaiting: Gauge
+    private let pollsAnsweredAtOnce: Counter
 
     init(factory: (any MetricsFactory)?) {
         let factory = factory ?? MetricsSystem.factory
         enqueuedNew = Counter(label: "login_api_logins_enqueued_total", dimensions: [("result", "new")], factory: factory)
+        pollsWaiting = Gauge(label: "login_api_polls_waiting", factory: factory)
+        pollsAnsweredAtOnce = Counter(label: "login_api_polls_answered_at_once_total", factory: factory)
         enqueuedRepeat = Counter(label: "login_api_logins_enqueued_total", dimensions: [("result", "repeat")], factory: factory)
         requests = MetricHandles { key in
             Counter(
@@ -63,4 +70,10 @@ struct APIMetrics: Sendable {
         pollAnswers[[status, failureCode?.rawValue ?? ""]].increment()
         pollDurations[status].record(duration: duration)
     }
+
+    /// Long-polls waiting now.
+    func recordWaitingPolls(_ count: Int) { pollsWaiting.record(count) }
+
+    /// A poll over its bound, answered without waiting.
+    func recordPollAnsweredAtOnce() { pollsAnsweredAtOnce.increment() }
 }

@@ -10,7 +10,7 @@ struct RateLimitMiddleware: RouterMiddleware {
     let name: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if case .limited(let retryAfter) = limiter.take(for: context.clientIP) {
+        if case .limited(let retryAfter) = limiter.take(for: context.clientKey) {
             context.logger.info("excess_rate_limit_exceeded", metadata: ["rate_limit": "\(name)"])
             throw APIError.rateLimited(retryAfterSeconds: retryAfter)
         }

@@ -45,6 +45,12 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
     }
 
+    /// From the two halves of the 16-byte form.
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
     /// True for an IPv4 (or IPv4-mapped) address.
     public var isIPv4: Bool { high == 0 && low >> 32 == 0xFFFF }
 

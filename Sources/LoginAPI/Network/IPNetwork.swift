@@ -18,12 +18,26 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
             guard let parsed = Int(parts[1]), (0...maximum).contains(parsed) else { return nil }
             length = parsed
         }
-        self.address = address
-        let prefixLength = address.isIPv4 ? length + 96 : length
+        self.init(address: address, prefixLength: address.isIPv4 ? length + 96 : length)
+    }
+
+    /// The block of `prefixLength` bits (over the 16-byte form) around `address`.
+    private init(address: IPAddress, prefixLength: Int) {
         func ones(_ count: Int) -> UInt64 { count <= 0 ? 0 : count >= 64 ? .max : .max << (64 - count) }
+        self.address = address
         self.prefixLength = prefixLength
         self.highMask = ones(prefixLength)
         self.lowMask = ones(prefixLength - 64)
+    }
+
+    /// The block a client address counts as for rate limits and caps: the address itself for
+    /// IPv4, its first `ipv6PrefixLength` bits for IPv6 (one subscriber usually holds a whole
+    /// /64, so counting single IPv6 addresses would let one client be millions). The host bits
+    /// are zeroed, so every address of the block makes an equal key.
+    public init(client address: IPAddress, ipv6PrefixLength: Int) {
+        let length = address.isIPv4 ? 128 : min(128, max(0, ipv6PrefixLength))
+        let block = IPNetwork(address: address, prefixLength: length)
+        self.init(address: IPAddress(high: address.high & block.highMask, low: address.low & block.lowMask), prefixLength: length)
     }
 
     /// Whether `candidate` lies in this block.
@@ -31,6 +45,7 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         candidate.high & highMask == address.high & highMask && candidate.low & lowMask == address.low & lowMask
     }
 
+    /// `address/prefix`, as PostgreSQL's `inet` reads it.
     public var description: String {
         "\(address)/\(address.isIPv4 ? prefixLength - 96 : prefixLength)"
     }

@@ -32,12 +32,13 @@ public struct LoginAttempts: Sendable {
     /// Starts an attempt.
     /// - Parameters:
     ///   - redirectURI: one of the configured redirect URIs, byte for byte; `nil` means the first.
-    ///   - clientIP: the client's address, for the cap on pending attempts (`nil` skips the cap).
+    ///   - clientKey: what the cap on pending attempts counts against — the client's address, or
+    ///     its IPv6 block — as `inet` text (`203.0.113.7`, `2001:db8:1:2::/64`); `nil` skips the cap.
     ///   - logger: the caller's logger (an HTTP request's, with its `request.id`); `nil` uses
     ///     this type's. Its lines get `login.attempt.id`.
     /// - Throws: ``LoginQueueError`` (`redirect_uri_not_allowed`, `too_many_pending_attempts`,
     ///   `database_unavailable`).
-    public func start(redirectURI: String?, clientIP: String?, logger: Logger? = nil) async throws(LoginQueueError) -> StartedAttempt {
+    public func start(redirectURI: String?, clientKey: String?, logger: Logger? = nil) async throws(LoginQueueError) -> StartedAttempt {
         guard let redirect = redirectURI ?? configuration.redirectURIs.first, configuration.allows(redirectURI: redirect) else {
             throw LoginQueueError(.redirectURINotAllowed)
         }
@@ -60,10 +61,10 @@ public struct LoginAttempts: Sendable {
                 INSERT INTO login_attempts
                     (id, provider, state_hash, binding_hash, pkce_verifier_sealed, nonce, redirect_uri, client_ip, expires_at)
                 SELECT \(attemptID), \(provider.name), \(SecretToken.sha256(state)), \(SecretToken.sha256(attemptToken)),
-                       \(sealedVerifier), \(nonce), \(redirect), \(clientIP)::inet, now() + make_interval(secs => \(lifetime))
-                WHERE \(clientIP)::inet IS NULL
+                       \(sealedVerifier), \(nonce), \(redirect), \(clientKey)::inet, now() + make_interval(secs => \(lifetime))
+                WHERE \(clientKey)::inet IS NULL
                    OR (SELECT count(*) FROM login_attempts
-                       WHERE client_ip = \(clientIP)::inet AND used_at IS NULL AND expires_at > now()) < \(cap)
+                       WHERE client_ip = \(clientKey)::inet AND used_at IS NULL AND expires_at > now()) < \(cap)
                 """
             )
         }
@@ -82,6 +83,20 @@ public struct LoginAttempts: Sendable {
             redirectURI: redirect,
             lifetime: configuration.attemptLifetime
         )
+    }
+
+    /// How many attempts of every client are unused and unexpired, counting at most `limit + 1`
+    /// (a flood costs a bounded scan): the API refuses new attempts above its global ceiling.
+    public func pendingCount(limit: Int) async throws(LoginQueueError) -> Int {
+        let rows = try await LoginQueueError.database(logger, "pending_attempts") {
+            try await pool.query(
+                """
+                SELECT count(*) AS pending FROM (
+                    SELECT 1 FROM login_attempts WHERE used_at IS NULL AND expires_at > now() LIMIT \(limit + 1)) AS p
+                """
+            )
+        }
+        return (try? rows.first?.decode(Int.self, "pending")) ?? 0
     }
 
     /// Where an attempt's sealed verifier belongs; the job keeps the attempt id, so the worker

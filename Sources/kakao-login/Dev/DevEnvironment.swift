@@ -7,7 +7,7 @@ import Foundation
 /// The defaults: the API on `127.0.0.1`; redirect URIs `http://127.0.0.1:PORT/auth/kakao/callback`
 /// and `http://localhost:PORT/auth/kakao/callback` (the demo's callback page); the emulator's
 /// REST API key and URLs when the emulator runs; the dev folder's keys; the private cluster; a
-/// short worker shutdown grace.
+/// short worker shutdown grace; the demo pages on.
 struct DevEnvironment {
     /// The process environment.
     let base: [String: String]
@@ -56,6 +56,7 @@ struct DevEnvironment {
         if let jwtKeysDirectory { environment["LOGIN_JWT_KEYS"] = jwtKeysDirectory }
         if let databaseURL { environment["DATABASE_URL"] = databaseURL }
         setDefault("LOGIN_WORKER_SHUTDOWN_GRACE_SECONDS", "5", in: &environment)
+        setDefault("LOGIN_DEMO_PAGE", "true", in: &environment)
         return environment
     }
 

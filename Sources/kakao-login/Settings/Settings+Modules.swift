@@ -104,13 +104,20 @@ extension Settings {
         )
     }
 
+    /// True when every configured redirect URI is on loopback (`dev`, tests): the attempt cookie
+    /// is then the only one without `Secure` (a browser would not send it back over plain HTTP).
+    var redirectURIsAreAllLoopback: Bool {
+        !kakaoRedirectURIs.isEmpty
+            && kakaoRedirectURIs.allSatisfy { URL(string: $0)?.host.map(SettingsReader.isLoopback) ?? false }
+    }
+
     /// The HTTP API's behaviour: `LOGIN_REQUIRE_STATE`, `CORS_ALLOWED_ORIGINS`, the cookie,
     /// `LOGIN_TRUSTED_PROXIES`, the rate limits and `LOGIN_QUEUE_MAX_DEPTH`.
     func loginAPIConfiguration() -> LoginAPIConfiguration {
         LoginAPIConfiguration(
             requireState: requireState,
             corsAllowedOrigins: corsAllowedOrigins,
-            attemptCookie: .init(sameSite: cookieSameSite, domain: cookieDomain),
+            attemptCookie: .init(sameSite: cookieSameSite, domain: cookieDomain, secure: !redirectURIsAreAllLoopback),
             trustedProxies: trustedProxies.compactMap { IPNetwork($0) },
             rateLimits: .init(
                 start: rateLimitPerMinute.start,
@@ -118,6 +125,13 @@ extension Settings {
                 poll: rateLimitPerMinute.poll,
                 refresh: rateLimitPerMinute.refresh
             ),
+            clientLimits: .init(
+                ipv6PrefixLength: ipv6ClientPrefix,
+                maxPendingAttempts: maxPendingAttempts,
+                maxPollsPerClient: maxPollsPerClient,
+                maxPollsPerLogin: maxPollsPerLogin
+            ),
+            demoPage: demoPage,
             queueMaxDepth: queueMaxDepth
         )
     }

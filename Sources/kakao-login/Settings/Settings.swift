@@ -39,6 +39,12 @@ struct Settings {
     var queueMaxDepth: Int
     var trustedProxies: [String]
     var maxPendingAttemptsPerIP: Int
+    var maxPendingAttempts: Int
+    var ipv6ClientPrefix: Int
+    var maxPollsPerClient: Int
+    var maxPollsPerLogin: Int
+    var demoPage: Bool
+    var opsPort: Int?
     var rateLimitPerMinute: (start: Int, login: Int, poll: Int, refresh: Int)
     var jobDeadline: Duration
 
@@ -118,6 +124,12 @@ struct Settings {
             r.problem("LOGIN_TRUSTED_PROXIES", "\(proxy.debugDescription) is not an IP address or CIDR block")
         }
         maxPendingAttemptsPerIP = r.int("LOGIN_MAX_PENDING_ATTEMPTS_PER_IP", default: 30, range: 1...1_000_000)
+        maxPendingAttempts = r.int("LOGIN_MAX_PENDING_ATTEMPTS", default: 100_000, range: 1...100_000_000)
+        ipv6ClientPrefix = r.int("LOGIN_IPV6_CLIENT_PREFIX", default: 64, range: 32...128)
+        maxPollsPerClient = r.int("LOGIN_MAX_POLLS_PER_CLIENT", default: 64, range: 1...100_000)
+        maxPollsPerLogin = r.int("LOGIN_MAX_POLLS_PER_LOGIN", default: 3, range: 1...100)
+        demoPage = r.bool("LOGIN_DEMO_PAGE", default: false)
+        opsPort = r.string("LOGIN_OPS_PORT") == nil ? nil : r.int("LOGIN_OPS_PORT", default: 0, range: 0...65535)
         rateLimitPerMinute = (
             start: r.int("LOGIN_RATE_LIMIT_START", default: 60, range: 1...1_000_000),
             login: r.int("LOGIN_RATE_LIMIT_LOGIN", default: 60, range: 1...1_000_000),

@@ -284,7 +284,13 @@
         return;
       }
       const expectedState = demo.storageGet(keys.state);
-      if (expectedState !== null && params.state !== expectedState) {
+      if (expectedState === null) {
+        // This tab started no login (a link someone sent, another tab's redirect): never post a
+        // code this tab did not ask for.
+        fail("no_attempt", null, null);
+        return;
+      }
+      if (params.state !== expectedState) {
         // Not the login this tab started (CSRF or a stale tab): do not post the code.
         fail("invalid_state", null, null);
         return;

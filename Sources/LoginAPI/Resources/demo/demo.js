@@ -235,6 +235,7 @@
     method_not_allowed: ["이 주소는 그 메서드를 받지 않습니다.", "This path does not accept that method."],
     payload_too_large: ["요청이 너무 큽니다.", "The request is too large."],
     network_error: ["API 서버에 연결할 수 없습니다.", "The API could not be reached."],
+    no_attempt: ["이 탭에서 시작한 로그인이 없습니다. 로그인을 처음부터 시작해 주세요.", "This tab started no login. Start the login from the beginning."],
     no_code: ["주소에 인가 코드가 없습니다. 로그인을 처음부터 시작해 주세요.", "There is no authorization code in the address. Start the login from the beginning."],
     redirect_origin_mismatch: ["카카오가 이 페이지와 다른 주소로 돌아옵니다. 아래 주소에서 데모를 열어 주세요.", "Kakao would return to another address than this page's. Open the demo at the address below."],
     invalid_response: ["API 응답 형식이 예상과 다릅니다.", "The API's answer was not in the expected form."],
