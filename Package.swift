@@ -277,6 +277,7 @@ let package = Package(
             dependencies: [
                 "Accounts",
                 "KakaoEmulator",
+                "Postgres",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

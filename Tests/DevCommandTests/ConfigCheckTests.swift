@@ -13,7 +13,7 @@ struct ConfigCheckTests {
             "DATABASE_URL", "DATABASE_URL_FILE", "KAKAO_REST_API_KEY", "KAKAO_CLIENT_SECRET", "KAKAO_CLIENT_SECRET_FILE",
             "KAKAO_ADMIN_KEY", "KAKAO_REDIRECT_URIS", "KAKAO_AUTH_URL", "KAKAO_API_URL", "LOGIN_SEALING_KEYS",
             "LOGIN_SEALING_KEYS_FILE", "LOGIN_JWT_KEYS", "LOGIN_JWT_SIGNING_KID", "LOG_LEVEL", "LOG_FORMAT", "PORT",
-            "EVENT_LOOP_THREADS", "NIO_SINGLETON_GROUP_LOOP_COUNT",
+            "EVENT_LOOP_THREADS", "NIO_SINGLETON_GROUP_LOOP_COUNT", "LOGIN_ALLOW_EMULATOR",
         ].map { ($0, String?.none) }
     )
 
@@ -100,6 +100,30 @@ struct ConfigCheckTests {
                 #expect(!report.contains(secret), "the report echoes a secret:\n\(report)")
             }
         }
+    }
+
+    /// Before, a worker pointed at the emulator by mistake (plain http on loopback) started and
+    /// signed people in with whatever identity its consent page was asked for.
+    @Test("an emulator's URL (plain http on loopback) is refused unless LOGIN_ALLOW_EMULATOR says this is a test deployment")
+    func emulatorNeedsConsent() async throws {
+        var environment = Self.cleared
+        environment["KAKAO_REST_API_KEY"] = "rest-api-key"
+        environment["KAKAO_AUTH_URL"] = "http://127.0.0.1:9090"
+        environment["KAKAO_API_URL"] = "http://127.0.0.1:9090"
+        environment["LOGIN_SEALING_KEYS"] = Self.sealingKey
+        environment["DATABASE_URL"] = "host=/tmp dbname=kakao_login"
+        let refused = try await KakaoLoginProcess.run(["config", "check", "--role", "worker"], environment: environment)
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("KAKAO_AUTH_URL is plain http on loopback"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("LOGIN_ALLOW_EMULATOR=true"))
+        // The worker itself refuses to start, naming the setting, before connecting anywhere.
+        let worker = try await KakaoLoginProcess.run(["worker", "--concurrency", "1"], environment: environment, timeLimit: .seconds(30))
+        #expect(worker.status == 1)
+        #expect(worker.standardError.contains("LOGIN_ALLOW_EMULATOR"), "\(worker.standardError)")
+
+        environment["LOGIN_ALLOW_EMULATOR"] = "true"
+        let allowed = try await KakaoLoginProcess.run(["config", "check", "--role", "worker"], environment: environment)
+        #expect(allowed.status == 0, "\(allowed.standardError)")
     }
 
     @Test("a JWT key folder that holds a key that is not ES256 is named")

@@ -67,12 +67,27 @@ struct DevBadInputTests {
         )
     }
 
+    /// Before, dev migrated any database it was given and let the emulator sign anyone in as
+    /// anyone there: made-up identities with working sessions in a shared database.
+    @Test("a database on another host is refused unless --allow-remote-database")
+    func remoteDatabase() async throws {
+        let folder = Self.folder()
+        let arguments = ["--port", String(try FreePort.next()), "--emulator-port", String(try FreePort.next()), "--data-dir", folder]
+        let run = try await runDev(arguments, databaseURL: "host=db.example.com dbname=kakao_login user=app")
+        #expect(run.status == 1)
+        let lines = Self.lines(run.standardError)
+        #expect(lines.count == 1, "\(run.standardError)")
+        #expect(lines.first?.contains("DATABASE_URL names a database on another host (db.example.com)") == true)
+        #expect(lines.first?.contains("--allow-remote-database") == true)
+        #expect(!FileManager.default.fileExists(atPath: folder), "nothing may be made for a refused database")
+    }
+
     /// Runs `kakao-login dev` that is expected to refuse at once (a time limit well above that).
-    private func runDev(_ arguments: [String]) async throws -> KakaoLoginProcess.Output {
+    private func runDev(_ arguments: [String], databaseURL: String? = nil) async throws -> KakaoLoginProcess.Output {
         try await KakaoLoginProcess.run(
             ["dev"] + arguments,
             environment: [
-                "DATABASE_URL": nil, "PORT": nil,
+                "DATABASE_URL": databaseURL, "PORT": nil,
                 "PG_BINDIR": ProcessInfo.processInfo.environment["KAKAO_TEST_PG_BINDIR"],
             ],
             timeLimit: .seconds(60)

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import Postgres
 import TestSupport
 import Testing
 
@@ -42,6 +43,16 @@ struct DevLifecycleTests {
             let login = try await LoginOverHTTP.run(on: first, userID: 3_141_592_653)
             #expect(login.final["status"] as? String == "succeeded")
             #expect(login.final["is_new_user"] as? Bool == true)
+            // The emulator's identities are never Kakao's: a provider of their own.
+            let providers = try await PostgresConnection.withConnection(
+                configuration: PostgresConfiguration(
+                    connectionString: "host='\(first.clusterDirectory)' port=5432 user='postgres' dbname='kakao_login'"
+                ),
+                logger: TestEnvironment.logger
+            ) { connection in
+                try await connection.query("SELECT DISTINCT provider FROM user_identities").map { try $0.decode(String.self, "provider") }
+            }
+            #expect(providers == ["kakao_emulator"])
             let metrics = try await HTTPJSON.send(.GET, first.apiURL + "/metrics")
             #expect(metrics.text.contains("login_jobs_total"), "the worker's metrics are served with the API's")
 

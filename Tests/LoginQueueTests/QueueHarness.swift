@@ -151,6 +151,7 @@ struct QueueHarness {
             "KAKAO_REST_API_KEY": "emulator-rest-api-key",
             "KAKAO_AUTH_URL": emulator.baseURL,
             "KAKAO_API_URL": emulator.baseURL,
+            "LOGIN_ALLOW_EMULATOR": "true",
             "LOGIN_SEALING_KEYS": sealingSpecification,
             "LOGIN_WORKER_LEASE_SECONDS": lease,
             "LOGIN_WORKER_POLL_SECONDS": "0.1",

@@ -7,7 +7,9 @@ import KakaoAPI
 /// `sub` equal to user/me's `id`). Kakao's errors become the queue's in
 /// `KakaoLoginProvider+Errors.swift`.
 public struct KakaoLoginProvider: LoginProvider {
-    public let name = "kakao"
+    /// `kakao`, or `kakao_emulator` for the emulator (its made-up identities must never be
+    /// mistaken for real Kakao users).
+    public let name: String
     public var exhaustedRetryCodes: ExhaustedRetryCodes { Self.exhaustedRetries }
     static let exhaustedRetries = ExhaustedRetryCodes(unavailable: .kakaoUnavailable, rateLimited: .kakaoRateLimited)
     let client: KakaoClient
@@ -15,9 +17,11 @@ public struct KakaoLoginProvider: LoginProvider {
     /// which is then required and verified; without any item Kakao asks for the app's items.
     let scopes: [String]
 
-    public init(client: KakaoClient, scopes: [String] = ["openid"]) {
+    /// - Parameter scopes: empty asks Kakao for the app's consent items, without an id_token.
+    public init(client: KakaoClient, scopes: [String] = ["openid"], name: String = "kakao") {
         self.client = client
         self.scopes = scopes
+        self.name = name
     }
 
     public func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) -> String {

@@ -37,6 +37,12 @@ struct DevCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-emulator"), help: "Log in with the real Kakao (KAKAO_REST_API_KEY and friends), not the emulator.")
     var noEmulator = false
 
+    @Flag(
+        name: .customLong("allow-remote-database"),
+        help: "Use a DATABASE_URL on another host (refused by default: the emulator signs anyone in as anyone)."
+    )
+    var allowRemoteDatabase = false
+
     @Option(help: "Most login jobs the worker runs at once.")
     var concurrency = 16
 
@@ -83,6 +89,9 @@ struct DevCommand: AsyncParsableCommand {
             try Self.checkFree(emulatorPort, what: "the Kakao emulator", change: "--emulator-port \(emulatorPort + 1)")
         }
 
+        if environment.namesDatabase, !allowRemoteDatabase {
+            try Self.checkLocal(try PostgresConfiguration.fromEnvironment(environment.base))
+        }
         let folder = DevFolder(path: dataDirectory)
         let cluster = environment.namesDatabase ? nil : try makeCluster(folder: folder, environment: environment.base)
         if cluster != nil || !environment.hasSealingKeys || !environment.hasJWTKeys { try folder.create() }
@@ -143,6 +152,18 @@ struct DevCommand: AsyncParsableCommand {
         guard LocalPort.isInUse(port) else { return }
         throw StartupError(
             "port \(port) on 127.0.0.1, for \(what), is in use (another kakao-login dev?): stop that program or pick another port with \(change)"
+        )
+    }
+
+    /// Refuses a database on another host: dev migrates it and signs people in through the
+    /// emulator, whose consent page lets anyone pick any user, so a shared or production database
+    /// would get made-up identities (with sessions that work against its real API).
+    private static func checkLocal(_ database: PostgresConfiguration) throws {
+        guard try !database.isLocal() else { return }
+        throw StartupError(
+            "DATABASE_URL names a database on another host (\(try database.hosts().joined(separator: ", "))): dev signs anyone in "
+                + "as anyone through the emulator and must not write to a shared database. Use a local one, or pass "
+                + "--allow-remote-database if this one is yours to spoil"
         )
     }
 

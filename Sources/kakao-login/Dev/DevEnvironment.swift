@@ -51,6 +51,9 @@ struct DevEnvironment {
             environment["KAKAO_AUTH_URL"] = emulatorURL
             environment["KAKAO_API_URL"] = emulatorURL
             setDefault("KAKAO_REST_API_KEY", DevEmulator.restAPIKey, in: &environment)
+            // A test deployment: the API and the worker accept the emulator's plain-http loopback
+            // URL, and its identities are kept apart as provider `kakao_emulator`.
+            environment["LOGIN_ALLOW_EMULATOR"] = "true"
         }
         if let sealingKeysFile { environment["LOGIN_SEALING_KEYS_FILE"] = sealingKeysFile }
         if let jwtKeysDirectory { environment["LOGIN_JWT_KEYS"] = jwtKeysDirectory }

@@ -24,9 +24,17 @@ extension Settings {
     }
 
     /// `KAKAO_REST_API_KEY`, `KAKAO_CLIENT_SECRET`, `KAKAO_ADMIN_KEY`, `KAKAO_AUTH_URL`, `KAKAO_API_URL`.
+    /// A plain-http loopback URL is an emulator's, accepted only with `LOGIN_ALLOW_EMULATOR=true`.
     func kakaoClientConfiguration() throws -> KakaoClientConfiguration {
         guard let restAPIKey = kakaoRestAPIKey else {
             throw StartupError.missing("KAKAO_REST_API_KEY", "set the Kakao app's REST API key (kakao-login dev uses the emulator's)")
+        }
+        for (variable, url) in [("KAKAO_AUTH_URL", kakaoAuthURL), ("KAKAO_API_URL", kakaoAPIURL)]
+        where Self.looksLikeEmulator(url) && !allowEmulator {
+            throw StartupError(
+                "\(variable) is plain http on loopback, an emulator's URL: set LOGIN_ALLOW_EMULATOR=true only for a test "
+                    + "deployment (its logins are then provider kakao_emulator, never real Kakao identities)"
+            )
         }
         return try KakaoClientConfiguration(
             restAPIKey: restAPIKey,
@@ -44,8 +52,23 @@ extension Settings {
         let kakao = try kakaoClientConfiguration()
         let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
         let client = KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger)
-        let provider = kakaoScopes.isEmpty ? KakaoLoginProvider(client: client) : KakaoLoginProvider(client: client, scopes: kakaoScopes)
+        let provider = KakaoLoginProvider(
+            client: client,
+            scopes: kakaoScopes.isEmpty ? ["openid"] : kakaoScopes,
+            name: usesKakaoEmulator ? "kakao_emulator" : "kakao"
+        )
         return (provider, KakaoHTTPClientService(httpClient: httpClient))
+    }
+
+    /// Whether Kakao's URLs are an emulator's (plain http on loopback, allowed by
+    /// `LOGIN_ALLOW_EMULATOR`): its users are stored as provider `kakao_emulator`, so an identity
+    /// the emulator made up can never be a real Kakao user's.
+    var usesKakaoEmulator: Bool { Self.looksLikeEmulator(kakaoAuthURL) || Self.looksLikeEmulator(kakaoAPIURL) }
+
+    /// Plain http on a loopback host: what the emulators listen on.
+    static func looksLikeEmulator(_ url: URL?) -> Bool {
+        guard let url, url.scheme?.lowercased() == "http" else { return false }
+        return url.host.map(SettingsReader.isLoopback) ?? false
     }
 
     /// `LOGIN_SEALING_KEYS` (`kid:base64key,...`, 32-byte keys).

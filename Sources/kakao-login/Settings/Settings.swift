@@ -21,6 +21,7 @@ struct Settings {
     var kakaoAuthURL: URL?
     var kakaoAPIURL: URL?
     var kakaoScopes: [String]
+    var allowEmulator: Bool
 
     // Secrets at rest and app tokens
     var sealingKeySpecification: String?
@@ -94,6 +95,7 @@ struct Settings {
         kakaoAPIURL = r.url("KAKAO_API_URL", default: "https://kapi.kakao.com")
         // openid by default: Kakao then issues an id_token, which the worker requires and verifies.
         kakaoScopes = r.string("KAKAO_SCOPES") == nil ? ["openid"] : r.list("KAKAO_SCOPES")
+        allowEmulator = r.bool("LOGIN_ALLOW_EMULATOR", default: false)
 
         sealingKeySpecification = r.secret("LOGIN_SEALING_KEYS")
         jwtKeysFolder = r.string("LOGIN_JWT_KEYS")
