@@ -35,9 +35,3 @@ struct EmulatorControl: Sendable {
         return found
     }
 }
-
-/// A bench that cannot go on, with the reason.
-struct BenchFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -20,8 +20,17 @@ struct HTTPLoadGenerator {
             let share = stride(from: index, to: requests.count, by: connectionCount).map { requests[$0] }
             let loop = group.next()
             let done = loop.makePromise(of: LoadResult.self)
-            let channel = try await LoadChannel.connect(host: host, port: port, on: loop) { pipeline in
-                try pipeline.addHandler(LoadConnectionHandler(requests: share, keepBodies: keepBodies, done: done))
+            let channel: any Channel
+            do {
+                channel = try await LoadChannel.connect(host: host, port: port, on: loop) { pipeline in
+                    try pipeline.addHandler(LoadConnectionHandler(requests: share, keepBodies: keepBodies, done: done))
+                }
+            } catch {
+                // No promise left pending: this one fails, the open connections' handlers
+                // complete theirs as they close.
+                done.fail(error)
+                for (open, _) in channels { try? await open.close() }
+                throw error
             }
             channels.append((channel, done.futureResult))
         }

@@ -2,13 +2,15 @@ import Foundation
 import Histogram
 import NIOCore
 
-/// The figures of one `bench logins` run, from the logins that ended inside the window.
-struct LoginsReport {
+/// The figures of one `bench logins` run, from the logins that ended inside the window: as text
+/// (``text``) and as one JSON object (``json``, whose members DESIGN.md and scripts/bench-logins
+/// rely on).
+public struct LoginsReport: Sendable {
+    let configuration: LoginsBenchmark.Configuration
     let succeeded: Int
     let failed: Int
     /// Failure reasons and how often each occurred.
     let failures: [(reason: String, count: Int)]
-    let seconds: Double
     /// Microseconds: POST of the code → final answer; the emulator's time for the login; the
     /// difference (what the queue added).
     let loginLatency: Histogram<UInt64>
@@ -28,9 +30,9 @@ struct LoginsReport {
     let loadAverages: (before: Double?, after: Double?)
 
     init(
+        configuration: LoginsBenchmark.Configuration,
         measured: [LoginSample],
         startsInWindow: Int,
-        seconds: Double,
         emulatorElapsed: [Int64: Double],
         writeTransactions: Int64,
         statsBefore: [String: Int],
@@ -64,10 +66,10 @@ struct LoginsReport {
                 failures[reason, default: 0] += 1
             }
         }
+        self.configuration = configuration
         self.succeeded = measured.count { $0.succeeded }
         self.failed = measured.count - succeeded
         self.failures = failures.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
-        self.seconds = seconds
         self.loginLatency = loginLatency
         self.emulatorTime = emulatorTime
         self.queueAdded = queueAdded
@@ -83,7 +85,7 @@ struct LoginsReport {
         self.loadAverages = loadAverages
     }
 
-    var loginsPerSecond: Double { Double(succeeded) / seconds }
+    var loginsPerSecond: Double { Double(succeeded) / Double(configuration.duration) }
 
     /// Write transactions per succeeded login, `/start` included.
     var commitsPerLoginWithStart: Double? { succeeded > 0 ? Double(writeTransactions) / Double(succeeded) : nil }
@@ -108,18 +110,21 @@ struct LoginsReport {
 
     // MARK: text
 
-    func print(header: String) {
+    /// The report as the command prints it: the settings and the machine, the counts, then the
+    /// latency percentiles (lines joined by newlines, no newline at the end).
+    public var text: String {
+        var lines: [String] = []
         func milliseconds(_ histogram: Histogram<UInt64>, _ percentile: Double) -> String {
             BenchText.fixed(Double(histogram.valueAtPercentile(percentile)) / 1000).leftPadded(9)
         }
-        func row(_ name: String, _ histogram: Histogram<UInt64>) {
-            Swift.print(
+        func row(_ name: String, _ histogram: Histogram<UInt64>) -> String {
+            [
                 name.padding(toLength: 34, withPad: " ", startingAt: 0),
                 milliseconds(histogram, 50),
                 milliseconds(histogram, 90),
                 milliseconds(histogram, 99),
-                BenchText.fixed(Double(histogram.max) / 1000).leftPadded(9)
-            )
+                BenchText.fixed(Double(histogram.max) / 1000).leftPadded(9),
+            ].joined(separator: " ")
         }
         func load(_ value: Double?) -> String { value.map { BenchText.fixed($0) } ?? "?" }
         func memory(_ name: String, _ value: ProcessMemory?) -> String {
@@ -127,47 +132,51 @@ struct LoginsReport {
             return "\(name) \(BenchText.fixed(value.residentMiB, 1)) MiB (peak \(BenchText.fixed(value.peakMiB, 1)))"
         }
 
-        Swift.print("")
-        Swift.print("bench logins: \(header)")
-        Swift.print(settings.line)
-        Swift.print(
+        lines.append("")
+        lines.append(
+            "bench logins: \(configuration.load.description), warm-up \(configuration.warmup) s, measured \(configuration.duration) s"
+        )
+        lines.append(settings.line)
+        lines.append(
             "machine: \(MachineFacts.cores) cores shared by PostgreSQL, the emulator, the API, the worker and this bench; "
                 + "load average \(load(loadAverages.before)) at the window's start, \(load(loadAverages.after)) at its end"
         )
-        Swift.print("")
-        Swift.print("logins succeeded     \(succeeded) (\(BenchText.fixed(loginsPerSecond, 1))/s)")
-        Swift.print(
+        lines.append("")
+        lines.append("logins succeeded     \(succeeded) (\(BenchText.fixed(loginsPerSecond, 1))/s)")
+        lines.append(
             "logins failed        \(failed)"
                 + (failures.isEmpty ? "" : "  " + failures.map { "\($0.reason) ×\($0.count)" }.joined(separator: ", "))
         )
-        Swift.print(
+        lines.append(
             "token requests       max \(tokenRequestsPerCodeMax) per code; \(delta("codes_presented_more_than_once")) codes presented more than once; "
                 + "\(delta("token_requests_total")) token requests, \(delta("user_me_total")) user/me over the whole run, warm-up included"
         )
         if let perLogin = commitsPerLogin, let withStart = commitsPerLoginWithStart {
-            Swift.print(
+            lines.append(
                 "commits per login    \(BenchText.fixed(perLogin)) from the POST of the code on (\(BenchText.fixed(withStart)) with /start): "
                     + "\(writeTransactions) write transactions in the window, \(startsInWindow) of them /start"
             )
         }
-        Swift.print("memory               \(memory("api", api)); \(memory("worker", worker))")
+        lines.append("memory               \(memory("api", api)); \(memory("worker", worker))")
         if let total = cpuPerLogin.last?.milliseconds, total > 0 {
-            Swift.print(
+            lines.append(
                 "CPU per login (ms)   " + cpuPerLogin.map { "\($0.name) \(BenchText.fixed($0.milliseconds))" }.joined(separator: ", ")
                     + "; at that cost \(MachineFacts.cores) idle cores would carry about \(Int(Double(MachineFacts.cores) * 1000 / total)) logins/s"
             )
         }
-        Swift.print("")
-        Swift.print("per succeeded login (ms)               p50       p90       p99       max")
-        row("POST of the code → answer", loginLatency)
-        row("emulator time (subtracted)", emulatorTime)
-        row("queue-added latency", queueAdded)
-        if unattributed > 0 { Swift.print("(\(unattributed) succeeded logins had no emulator time recorded and are left out)") }
+        lines.append("")
+        lines.append("per succeeded login (ms)               p50       p90       p99       max")
+        lines.append(row("POST of the code → answer", loginLatency))
+        lines.append(row("emulator time (subtracted)", emulatorTime))
+        lines.append(row("queue-added latency", queueAdded))
+        if unattributed > 0 { lines.append("(\(unattributed) succeeded logins had no emulator time recorded and are left out)") }
+        return lines.joined(separator: "\n")
     }
 
     // MARK: JSON
 
-    func json(shape: String, duration: Int, warmup: Int) -> String {
+    /// The figures as one JSON object on one line.
+    public var json: String {
         func percentiles(_ histogram: Histogram<UInt64>) -> String {
             func ms(_ value: UInt64) -> String { BenchText.fixed(Double(value) / 1000, 3) }
             return
@@ -177,8 +186,8 @@ struct LoginsReport {
         let failureMembers = failures.map { "\(BenchText.jsonString($0.reason)):\($0.count)" }.joined(separator: ",")
         return "{"
             + [
-                shape,
-                #""duration_s":\#(duration),"warmup_s":\#(warmup)"#,
+                configuration.load.jsonMembers,
+                #""duration_s":\#(configuration.duration),"warmup_s":\#(configuration.warmup)"#,
                 #""logins_per_second":\#(number(loginsPerSecond, 1)),"logins_succeeded":\#(succeeded),"logins_failed":\#(failed)"#,
                 #""failures":{\#(failureMembers)}"#,
                 #""token_requests_per_code_max":\#(tokenRequestsPerCodeMax),"codes_presented_more_than_once":\#(delta("codes_presented_more_than_once"))"#,

@@ -18,21 +18,29 @@ enum ProcessCPU {
         return Double(ticks) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    private struct Fields {
+    /// What is read from one `/proc/PID/stat` line, in clock ticks.
+    struct Fields: Equatable {
         var parent: Int32
+        /// utime + stime: the process's own CPU time.
         var ticks: Int
+        /// cutime + cstime: the CPU time of the children it has waited for.
         var reapedTicks: Int
+
+        /// Fields 4 (ppid), 14–15 (utime, stime) and 16–17 (cutime, cstime), counted after the
+        /// command name, which may itself hold spaces and parentheses. Nil for a malformed line.
+        init?(stat text: String) {
+            guard let end = text.lastIndex(of: ")"), text.index(after: end) < text.endIndex else { return nil }
+            let values = text[text.index(after: end)...].split(separator: " ")
+            guard values.count > 14, let parent = Int32(values[1]) else { return nil }
+            let number = { (index: Int) in Int(values[index]) ?? 0 }
+            self.parent = parent
+            self.ticks = number(11) + number(12)
+            self.reapedTicks = number(13) + number(14)
+        }
     }
 
-    /// Fields 4 (ppid), 14–15 (utime, stime) and 16–17 (cutime, cstime), after the command name.
     private static func fields(of pid: Int32) -> Fields? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let end = text.lastIndex(of: ")")
-        else { return nil }
-        let values = text[text.index(end, offsetBy: 2)...].split(separator: " ")
-        guard values.count > 14, let parent = Int32(values[1]) else { return nil }
-        let number = { (index: Int) in Int(values[index]) ?? 0 }
-        return Fields(parent: parent, ticks: number(11) + number(12), reapedTicks: number(13) + number(14))
+        (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)).flatMap(Fields.init(stat:))
     }
 
     private static func descendants(of root: Int32) -> [Int32] {

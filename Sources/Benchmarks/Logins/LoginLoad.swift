@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -7,24 +6,7 @@ import Synchronization
 /// Drives ``LoginBrowser``s until a deadline, closed or open loop, and returns every login it
 /// ran (the report keeps those that ended inside the measured window).
 struct LoginLoad: Sendable {
-    /// How new logins arrive.
-    enum Shape: Sendable {
-        /// `browsers` browsers, each starting its next login as soon as the last one ended.
-        case closed(browsers: Int)
-        /// Logins start at `perSecond` on average, whatever the answers do; each takes an idle
-        /// browser (or opens one).
-        case open(perSecond: Double, arrivals: Arrivals)
-    }
-
-    /// The gaps between open-loop arrivals.
-    enum Arrivals: String, Sendable, ExpressibleByArgument {
-        /// Exponentially distributed (a Poisson process): bursts and lulls, as real users make.
-        case poisson
-        /// Exactly 1/rate apart.
-        case uniform
-    }
-
-    let shape: Shape
+    let shape: LoginLoadShape
     let api: BenchEndpoint
     let emulator: BenchEndpoint
     let waitSeconds: Int
@@ -33,7 +15,14 @@ struct LoginLoad: Sendable {
     let group: any EventLoopGroup
     private let addresses = ClientAddresses()
 
-    init(shape: Shape, api: BenchEndpoint, emulator: BenchEndpoint, waitSeconds: Int, timeout: TimeAmount, group: any EventLoopGroup) {
+    init(
+        shape: LoginLoadShape,
+        api: BenchEndpoint,
+        emulator: BenchEndpoint,
+        waitSeconds: Int,
+        timeout: TimeAmount,
+        group: any EventLoopGroup
+    ) {
         self.shape = shape
         self.api = api
         self.emulator = emulator
@@ -92,7 +81,7 @@ struct LoginLoad: Sendable {
 
     // MARK: open loop
 
-    private func openLoop(rate: Double, arrivals: Arrivals, until end: NIODeadline) async throws -> [LoginSample] {
+    private func openLoop(rate: Double, arrivals: LoginArrivals, until end: NIODeadline) async throws -> [LoginSample] {
         // Enough browsers for a few hundred milliseconds of arrivals, opened before the clock.
         let idle = NIOLockedValueBox(try await openBrowsers(max(4, Int(rate / 5))))
         let samples = try await withThrowingTaskGroup(of: LoginSample.self) { group in

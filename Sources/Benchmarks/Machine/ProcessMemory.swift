@@ -10,6 +10,11 @@ struct ProcessMemory: Sendable {
     /// Reads it; nil when the process is gone or `/proc` is not there.
     init?(pid: Int32) {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        self.init(status: status)
+    }
+
+    /// Reads the text of a `/proc/PID/status` file; nil when it lacks `VmRSS` or `VmHWM`.
+    init?(status: String) {
         func mebibytes(_ field: String) -> Double? {
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
                 let kibibytes = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap({ Double($0) })
@@ -19,16 +24,5 @@ struct ProcessMemory: Sendable {
         guard let resident = mebibytes("VmRSS"), let peak = mebibytes("VmHWM") else { return nil }
         residentMiB = resident
         peakMiB = peak
-    }
-}
-
-/// The machine the bench runs on.
-enum MachineFacts {
-    /// Online cores.
-    static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
-
-    /// The 1-minute load average (`/proc/loadavg`), if readable.
-    static var loadAverage: Double? {
-        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.flatMap { Double($0) }
     }
 }
