@@ -12,6 +12,7 @@ struct KakaoLoginCommand: AsyncParsableCommand {
             MigrateCommand.self,
             EmulatorCommand.self,
             QueueCommand.self,
+            SessionsCommand.self,
             DevCommand.self,
             ConfigCommand.self,
             BenchCommand.self,

@@ -13,7 +13,8 @@ struct ConfigCheckTests {
             "DATABASE_URL", "DATABASE_URL_FILE", "KAKAO_REST_API_KEY", "KAKAO_CLIENT_SECRET", "KAKAO_CLIENT_SECRET_FILE",
             "KAKAO_ADMIN_KEY", "KAKAO_REDIRECT_URIS", "KAKAO_AUTH_URL", "KAKAO_API_URL", "LOGIN_SEALING_KEYS",
             "LOGIN_SEALING_KEYS_FILE", "LOGIN_JWT_KEYS", "LOGIN_JWT_SIGNING_KID", "LOG_LEVEL", "LOG_FORMAT", "PORT",
-            "EVENT_LOOP_THREADS", "NIO_SINGLETON_GROUP_LOOP_COUNT", "LOGIN_ALLOW_EMULATOR",
+            "EVENT_LOOP_THREADS", "NIO_SINGLETON_GROUP_LOOP_COUNT", "LOGIN_ALLOW_EMULATOR", "LOGIN_REQUIRE_STATE", "KAKAO_SCOPES",
+            "LOGIN_TRUSTED_PROXIES", "LOGIN_COOKIE_SAMESITE", "CORS_ALLOWED_ORIGINS",
         ].map { ($0, String?.none) }
     )
 
@@ -124,6 +125,37 @@ struct ConfigCheckTests {
         environment["LOGIN_ALLOW_EMULATOR"] = "true"
         let allowed = try await KakaoLoginProcess.run(["config", "check", "--role", "worker"], environment: environment)
         #expect(allowed.status == 0, "\(allowed.standardError)")
+    }
+
+    @Test("settings that weaken the service are warned about: exit 0, or 1 with --strict")
+    func weakeningSettings() async throws {
+        var environment = Self.cleared
+        environment["KAKAO_REDIRECT_URIS"] = "http://127.0.0.1:8080/auth/kakao/callback"
+        environment["LOGIN_REQUIRE_STATE"] = "false"
+        environment["KAKAO_SCOPES"] = "profile_nickname,account_email"
+        environment["LOGIN_TRUSTED_PROXIES"] = "10.0.0.0/8,::/0"
+        environment["LOGIN_COOKIE_SAMESITE"] = "None"
+        environment["CORS_ALLOWED_ORIGINS"] = "http://app.example,http://localhost:3000"
+        environment["LOGIN_ALLOW_EMULATOR"] = "true"
+        let run = try await KakaoLoginProcess.run(["config", "check", "--role", "dev"], environment: environment)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("ok (6 warnings)"))
+        for line in [
+            "⚠ LOGIN_REQUIRE_STATE: false accepts codes without a state",
+            "⚠ KAKAO_SCOPES: has no openid",
+            "⚠ LOGIN_TRUSTED_PROXIES: ::/0 trusts every address",
+            "⚠ LOGIN_COOKIE_SAMESITE: None needs Secure",
+            "⚠ CORS_ALLOWED_ORIGINS: http://app.example is plain http",
+            "⚠ LOGIN_ALLOW_EMULATOR: true makes this a test deployment",
+        ] {
+            #expect(run.standardError.contains(line), "expected \(line.debugDescription) in:\n\(run.standardError)")
+        }
+        #expect(!run.standardError.contains("localhost:3000 is plain http"))
+        let strict = try await KakaoLoginProcess.run(["config", "check", "--role", "dev", "--strict"], environment: environment)
+        #expect(strict.status == 1)
+        #expect(strict.standardError.contains("6 problems"))
+        let quiet = try await KakaoLoginProcess.run(["config", "check", "--role", "dev", "--strict"], environment: Self.cleared)
+        #expect(quiet.status == 0, "\(quiet.standardError)")
     }
 
     @Test("a JWT key folder that holds a key that is not ES256 is named")

@@ -29,14 +29,8 @@ struct TokenFamily: Sendable {
         )
     }
 
-    /// Why a family is revoked (`sessions.revoked_reason`).
-    enum RevocationReason: String, Sendable, PostgresEncodable {
-        case logout
-        case refreshTokenReuse = "refresh_token_reuse"
-    }
-
     /// Revokes the session and every token of it. The caller holds the session's lock.
-    func revoke(reason: RevocationReason, on connection: PostgresConnection) async throws {
+    func revoke(reason: SessionRevocationReason, on connection: PostgresConnection) async throws {
         try await connection.execute(
             """
             WITH session AS (

@@ -13,26 +13,36 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             settings, numbers out of range, redirect URIs that are not absolute http(s) URLs, plain \
             http Kakao URLs outside loopback, malformed LOGIN_SEALING_KEYS, a JWT key folder that \
             cannot be read or holds a key that is not ES256, key and secret files readable by \
-            others, a DATABASE_URL libpq cannot parse. No secret is ever printed.
+            others, a DATABASE_URL libpq cannot parse. Then warns (⚠, exit 0 unless --strict) about \
+            valid settings that weaken the service: LOGIN_REQUIRE_STATE=false, scopes without openid, \
+            a trusted proxy of 0.0.0.0/0 or ::/0, SameSite=None on plain http, plain-http CORS origins, \
+            LOGIN_ALLOW_EMULATOR. No secret is ever printed.
             """
     )
 
     @Option(help: "The process to check for: api, worker, dev, or all (api and worker).")
     var role: ConfigRole = .all
 
+    @Flag(help: "Count the warnings (settings that weaken the service) as problems.")
+    var strict = false
+
     func run() async throws {
         let (settings, readerProblems) = Settings.load(environment: ProcessInfo.processInfo.environment)
         let problems = await ConfigCheck(settings: settings, readerProblems: readerProblems).problems(for: role)
-        guard !problems.isEmpty else {
-            print("config check (\(role.rawValue)): ok")
+        let warnings = settings.warnings(for: role)
+        for warning in warnings {
+            CommandErrors.printError("  ⚠ \(warning)")
+        }
+        guard !problems.isEmpty || (strict && !warnings.isEmpty) else {
+            let noted = warnings.isEmpty ? "" : " (\(warnings.count) warning\(warnings.count == 1 ? "" : "s"))"
+            print("config check (\(role.rawValue)): ok\(noted)")
             return
         }
         for problem in problems {
             CommandErrors.printError("  ✗ \(problem)")
         }
-        CommandErrors.printError(
-            "config check (\(role.rawValue)): \(problems.count) problem\(problems.count == 1 ? "" : "s")"
-        )
+        let count = problems.count + (strict ? warnings.count : 0)
+        CommandErrors.printError("config check (\(role.rawValue)): \(count) problem\(count == 1 ? "" : "s")")
         throw ExitCode.failure
     }
 }

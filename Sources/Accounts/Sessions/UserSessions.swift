@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import Postgres
+
+/// A user's sessions as the user and operators see them: list them, and revoke one or all.
+/// (Issuing, refreshing and logging out one session by its refresh token is ``Sessions``'.)
+///
+/// Every revocation takes the session rows before their tokens, as ``Sessions`` does, so it
+/// serialises with concurrent refreshes without deadlocks; a revoked session's access tokens are
+/// refused at once (``Sessions/activeUser(for:)`` reads the session) and its refresh family is dead.
+public struct UserSessions: Sendable {
+    let pool: PostgresPool
+    let logger: Logger
+
+    public init(pool: PostgresPool, logger: Logger) {
+        self.pool = pool
+        self.logger = logger
+    }
+
+    /// Whether `userID` names a user.
+    public func userExists(_ userID: UUID) async throws -> Bool {
+        try await pool.query("SELECT EXISTS (SELECT 1 FROM users WHERE id = \(userID)) AS known").single().decode(Bool.self, "known")
+    }
+
+    /// The user's sessions, newest first: active ones and those ended in the last 30 days.
+    public func list(userID: UUID) async throws -> [SessionSummary] {
+        let rows = try await pool.query(
+            """
+            SELECT id, provider, created_at, coalesce(refreshed_at, created_at) AS last_used_at, expires_at, revoked_at,
+                   revoked_reason
+            FROM sessions
+            WHERE user_id = \(userID) AND (revoked_at IS NULL OR revoked_at > now() - interval '30 days')
+            ORDER BY created_at DESC
+            """
+        )
+        return try rows.map(SessionSummary.init(row:))
+    }
+
+    /// Revokes every active session of `userID` and their refresh families, in one statement.
+    /// - Returns: how many sessions it revoked (0 when none was active).
+    @discardableResult
+    public func revokeAll(userID: UUID, reason: SessionRevocationReason) async throws -> Int {
+        let revoked = try await pool.query(
+            """
+            WITH revoked AS (
+                UPDATE sessions SET revoked_at = now(), revoked_reason = \(reason)
+                WHERE user_id = \(userID) AND revoked_at IS NULL
+                RETURNING id
+            ), tokens AS (
+                UPDATE refresh_tokens SET revoked_at = now()
+                WHERE session_id IN (SELECT id FROM revoked) AND revoked_at IS NULL
+            )
+            SELECT count(*) AS revoked FROM revoked
+            """
+        ).single().decode(Int.self, "revoked")
+        if revoked > 0 {
+            logger.info(
+                "authn_session_revoked",
+                metadata: ["user.id": "\(userID.uuidString.lowercased())", "session.count": "\(revoked)", "reason": "\(reason.rawValue)"]
+            )
+        }
+        return revoked
+    }
+}

@@ -1,0 +1,49 @@
+import LoginAPI
+
+extension Settings {
+    /// Settings that are valid but weaken the service, each named with its variable and what it
+    /// gives away: `config check` prints them (and fails on them with `--strict`).
+    func warnings(for role: ConfigRole) -> [SettingsReader.Problem] {
+        var warnings: [SettingsReader.Problem] = []
+        func warn(_ variable: String, _ message: String) { warnings.append(.init(variable: variable, message: message)) }
+        if !requireState, role.servesAPI || role == .dev {
+            warn(
+                "LOGIN_REQUIRE_STATE",
+                "false accepts codes without a state or PKCE bound to the browser (login CSRF, code injection): only for a frontend that cannot start attempts"
+            )
+        }
+        if !kakaoScopes.contains("openid") {
+            warn("KAKAO_SCOPES", "has no openid: logins are not checked by an ID token (signature, audience, nonce)")
+        }
+        for proxy in trustedProxies where IPNetwork(proxy)?.description.hasSuffix("/0") == true {
+            warn(
+                "LOGIN_TRUSTED_PROXIES",
+                "\(proxy) trusts every address as a proxy: any client picks the address its rate limits and caps count against"
+            )
+        }
+        if cookieSameSite == "None", redirectURIsAreAllLoopback {
+            warn(
+                "LOGIN_COOKIE_SAMESITE",
+                "None needs Secure, so the attempt cookie is Secure although every redirect URI is plain http: browsers keep it only on localhost"
+            )
+        }
+        for origin in corsAllowedOrigins where origin.lowercased().hasPrefix("http://") && !Self.isLoopbackOrigin(origin) {
+            warn(
+                "CORS_ALLOWED_ORIGINS",
+                "\(origin) is plain http: anyone on its network can run script that calls the API with credentials"
+            )
+        }
+        if allowEmulator {
+            warn(
+                "LOGIN_ALLOW_EMULATOR",
+                "true makes this a test deployment: an emulator's URL is accepted and its made-up users can log in"
+            )
+        }
+        return warnings
+    }
+
+    private static func isLoopbackOrigin(_ origin: String) -> Bool {
+        guard let host = origin.split(separator: "/").dropFirst(1).first?.split(separator: ":").first else { return false }
+        return SettingsReader.isLoopback(String(host))
+    }
+}
