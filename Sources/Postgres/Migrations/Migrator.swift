@@ -82,7 +82,7 @@ public struct Migrator: Sendable {
                     name: String(rest.dropFirst()),
                     fileName: fileName,
                     sql: sql,
-                    checksum: SHA256.hexDigest([UInt8](data))
+                    checksum: Migration.checksum(of: data)
                 )
             )
         }
