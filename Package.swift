@@ -56,6 +56,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: local PostgreSQL servers and child processes (for `dev`, `bench db` and the tests)
+        .target(
+            name: "LocalPostgres",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log")
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Kakao
         .target(
             name: "KakaoAPI",
@@ -102,6 +111,7 @@ let package = Package(
             dependencies: [
                 "Base64Coding",
                 "Postgres",
+                "LocalPostgres",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -181,6 +191,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Postgres",
+                "LocalPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -193,9 +204,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LocalPostgresTests",
+            dependencies: ["LocalPostgres", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PostgresTests",
             dependencies: [
                 "Postgres",
+                "LocalPostgres",
                 "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
@@ -222,6 +239,7 @@ let package = Package(
                 "LoginQueue",
                 "Accounts",
                 "Postgres",
+                "LocalPostgres",
                 "KakaoAPI",
                 "KakaoEmulator",
                 "TestSupport",
@@ -263,6 +281,7 @@ let package = Package(
             name: "KakaoEmulatorTests",
             dependencies: [
                 "KakaoEmulator",
+                "LocalPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -295,6 +314,7 @@ let package = Package(
             name: "BrowserTests",
             dependencies: [
                 "Postgres",
+                "LocalPostgres",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LocalPostgres
 import Logging
 import Postgres
 
@@ -222,7 +223,7 @@ struct BenchDBCommand: AsyncParsableCommand {
         let arguments = ["-n", "-M", "prepared", "-c", "\(k)", "-j", "\(min(2, k))", "-T", "\(duration)", "-f", script]
         // The connection string goes through PGDATABASE (which pgbench expands like psql), not
         // argv, so a password in it does not show in `ps`.
-        var environment = ProcessInfo.processInfo.environment
+        var environment: [String: String?] = [:]
         if let connectionString = configuration.connectionString { environment["PGDATABASE"] = connectionString }
         let outputPath = NSTemporaryDirectory() + "kakao-login-pgbench-\(UUID().uuidString).out"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }

@@ -1,4 +1,5 @@
 import Foundation
+import LocalPostgres
 import TestSupport
 import Testing
 
@@ -87,6 +88,23 @@ struct MigratorTests {
             Migration.checksum(of: Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
         )
+    }
+
+    @Test("the repository's migrations are recorded with the checksums sha256sum prints")
+    func checksumsMatchSha256sum() async throws {
+        let directory = try TestEnvironment.migrationsDirectory()
+        let migrations = try Migrator(directory: directory, logger: TestEnvironment.logger).loadMigrations()
+        try #require(!migrations.isEmpty)
+        let output = NSTemporaryDirectory() + "kl-sha256sum-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let status = try await ChildProcess.run(
+            ["/usr/bin/sha256sum"] + migrations.map { directory + "/" + $0.fileName },
+            outputPath: output
+        )
+        #expect(status == 0)
+        // One `<hex digest>  <path>` line per file, in the order given.
+        let printed = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map { String($0.prefix(64)) }
+        #expect(printed == migrations.map(\.checksum))
     }
 
     @Test("an empty folder is a no-op")

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import KakaoEmulator
+import LocalPostgres
 import Logging
-import Postgres
 import ServiceLifecycle
 import UnixSignals
 
@@ -156,7 +156,7 @@ struct DevCommand: AsyncParsableCommand {
         do {
             let binDirectory = pgBinDirectory ?? environment["PG_BINDIR"].flatMap { $0.isEmpty ? nil : $0 }
             return (try LocalPostgresCluster(directory: location.directory, binDirectory: binDirectory), location.relocatedBecause)
-        } catch let error as PostgresError {
+        } catch let error as LocalPostgresError {
             throw StartupError("\(error.summary); or set DATABASE_URL to a PostgreSQL server of yours")
         }
     }
