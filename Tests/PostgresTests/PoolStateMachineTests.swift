@@ -15,6 +15,14 @@ struct PoolStateMachineTests {
         return machine
     }
 
+    /// Opens `c1` for a first waiter, `w1`, which gets it; returns that waiter's id.
+    @discardableResult
+    private func leaseOne(_ machine: inout Machine) -> Machine.WaiterID {
+        let first = wait(&machine, "w1")
+        expectEqual(open(&machine, "c1"), .handOver("c1", to: "w1"))
+        return first.id
+    }
+
     /// Leases for a task that has to wait, and queues it as `waiter`; returns its id and whether
     /// a connection should be opened for it.
     private func wait(_ machine: inout Machine, _ waiter: String) -> (id: Machine.WaiterID, open: Bool) {
@@ -72,8 +80,7 @@ struct PoolStateMachineTests {
     @Test("a connection parked between lease and enqueue is used, and no waiter is made")
     func parkedWhileLeasing() {
         var machine = running(maximum: 1)
-        _ = wait(&machine, "w1")
-        expectEqual(open(&machine, "c1"), .handOver("c1", to: "w1"))
+        leaseOne(&machine)
         guard case .wait(let id, _) = machine.lease() else {
             Issue.record("the second task did not have to wait")
             return
@@ -122,8 +129,7 @@ struct PoolStateMachineTests {
     @Test("a broken connection is closed, and replaced only when tasks wait")
     func brokenConnection() {
         var machine = running(maximum: 1)
-        _ = wait(&machine, "w1")
-        expectEqual(open(&machine, "c1"), .handOver("c1", to: "w1"))
+        leaseOne(&machine)
         expectEqual(wait(&machine, "w2").open, false, "the pool is full")
 
         expectEqual(machine.release("c1", reusable: false), .close("c1", openConnection: true))
@@ -190,17 +196,15 @@ struct PoolStateMachineTests {
     @Test("a waiter that already got its connection is not removed")
     func removeServedWaiter() {
         var machine = running(maximum: 1)
-        let first = wait(&machine, "w1")
-        expectEqual(open(&machine, "c1"), .handOver("c1", to: "w1"))
-        expectEqual(machine.removeWaiter(first.id), nil)
+        let first = leaseOne(&machine)
+        expectEqual(machine.removeWaiter(first), nil)
         #expect(machine.statistics == .init(leased: 1, open: 1, waiting: 0))
     }
 
     @Test("close fails the waiters, closes what opens or comes back, and reports drained once")
     func closeWithWaitersAndLeases() {
         var machine = running(maximum: 2)
-        _ = wait(&machine, "w1")
-        expectEqual(open(&machine, "c1"), .handOver("c1", to: "w1"))
+        leaseOne(&machine)
         expectEqual(wait(&machine, "w2").open, true)
         expectEqual(wait(&machine, "w3").open, false)
         machine.openRequestStarted()
