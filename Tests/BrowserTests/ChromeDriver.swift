@@ -7,7 +7,7 @@ struct ChromeDriver: Sendable {
     /// `http://127.0.0.1:<port>`: the WebDriver endpoint.
     let endpoint: URL
     let tools: BrowserTools
-    private let process: ChildProcess
+    private let process: HelperProcess
     private let profileDirectory: URL
 
     /// Starts chromedriver and waits until it listens.
@@ -16,11 +16,11 @@ struct ChromeDriver: Sendable {
             .appendingPathComponent("kakao-login-chromium-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: profileDirectory, withIntermediateDirectories: true)
         do {
-            let (process, port) = try await ChildProcess.launch(
+            let (process, port) = try await HelperProcess.launch(
                 name: "chromedriver",
                 executable: tools.chromedriver,
                 arguments: ["--port=0", "--log-level=WARNING"],
-                readyPort: ChildProcess.port(after: "started successfully on port ")
+                readyPort: HelperProcess.port(after: "started successfully on port ")
             )
             return ChromeDriver(
                 endpoint: URL(string: "http://127.0.0.1:\(port)")!,

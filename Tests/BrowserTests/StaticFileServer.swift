@@ -6,7 +6,7 @@ import TestSupport
 struct StaticFileServer: Sendable {
     /// `http://127.0.0.1:<port>`.
     let baseURL: URL
-    private let process: ChildProcess
+    private let process: HelperProcess
 
     /// Serves `directory` while `body` runs, and stops the server however `body` ends.
     static func withServer<Result>(
@@ -21,11 +21,11 @@ struct StaticFileServer: Sendable {
         guard let python = BrowserTools.which("python3") else {
             throw WebDriverError.toolMissing("The static file server needs python3 on PATH (Debian: apt-get install -y python3).")
         }
-        let (process, port) = try await ChildProcess.launch(
+        let (process, port) = try await HelperProcess.launch(
             name: "http.server",
             executable: python,
             arguments: ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", directory.path],
-            readyPort: ChildProcess.port(after: " port ")
+            readyPort: HelperProcess.port(after: " port ")
         )
         return StaticFileServer(baseURL: URL(string: "http://127.0.0.1:\(port)")!, process: process)
     }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import LocalPostgres
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -20,26 +21,23 @@ struct EmulatorCommandTests {
     }
 
     @Test func flagsAndGracefulShutdown() async throws {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = [
-            "emulator", "--port", "0", "--redirect-uri", "http://127.0.0.1:3000/cb", "--client-secret", "cli-secret",
-            "--no-rate-limit", "--code-lifetime", "30", "--latency-ms", "1",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let output = NSTemporaryDirectory() + "kakao-login-emulator-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let process = try ChildProcess(
+            [
+                Self.binary.path, "emulator", "--port", "0", "--redirect-uri", "http://127.0.0.1:3000/cb", "--client-secret",
+                "cli-secret", "--no-rate-limit", "--code-lifetime", "30", "--latency-ms", "1",
+            ],
+            outputPath: output
+        )
 
-        // The process logs `emulator.port=N` once it listens.
+        // The process logs `emulator.port=N` once it listens (a limit against a hang, not a timing assertion).
         var seen = ""
         var port: Int?
-        let handle = output.fileHandleForReading
-        while port == nil {
-            let chunk = handle.availableData
-            guard !chunk.isEmpty else { break }
-            seen += String(decoding: chunk, as: UTF8.self)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while port == nil, !process.hasExited, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            seen = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             if let range = seen.range(of: #"emulator\.port=(\d+)"#, options: .regularExpression) {
                 port = Int(seen[range].split(separator: "=")[1])
             }
@@ -80,8 +78,7 @@ struct EmulatorCommandTests {
             throw error
         }
 
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        process.signal(SIGTERM)
+        #expect(try await process.waitForExit(killingAfter: .seconds(60)) == (0, false))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KakaoEmulator
+import LocalPostgres
 import Logging
 import Postgres
 import TestSupport

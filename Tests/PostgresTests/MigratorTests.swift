@@ -1,7 +1,9 @@
 import Foundation
-import Postgres
+import LocalPostgres
 import TestSupport
 import Testing
+
+@testable import Postgres
 
 /// A folder of migration files of the test's own.
 private struct MigrationFolder {
@@ -74,6 +76,35 @@ struct MigratorTests {
             let seeded = try await conn.query("SELECT count(*) AS n FROM accounts").single().decode(Int.self, "n")
             #expect(seeded == 1)
         }
+    }
+
+    @Test("a checksum is the file's SHA-256 in lowercase hex, as sha256sum prints it")
+    func checksumFormat() {
+        // FIPS 180-4's test vectors, as `printf … | sha256sum` prints them: rows recorded by an
+        // earlier migrator (or compared with sha256sum by an operator) must keep matching.
+        #expect(Migration.checksum(of: Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Migration.checksum(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            Migration.checksum(of: Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        )
+    }
+
+    @Test("the repository's migrations are recorded with the checksums sha256sum prints")
+    func checksumsMatchSha256sum() async throws {
+        let directory = try TestEnvironment.migrationsDirectory()
+        let migrations = try Migrator(directory: directory, logger: TestEnvironment.logger).loadMigrations()
+        try #require(!migrations.isEmpty)
+        let output = NSTemporaryDirectory() + "kl-sha256sum-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let status = try await ChildProcess.run(
+            ["/usr/bin/sha256sum"] + migrations.map { directory + "/" + $0.fileName },
+            outputPath: output
+        )
+        #expect(status == 0)
+        // One `<hex digest>  <path>` line per file, in the order given.
+        let printed = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map { String($0.prefix(64)) }
+        #expect(printed == migrations.map(\.checksum))
     }
 
     @Test("an empty folder is a no-op")

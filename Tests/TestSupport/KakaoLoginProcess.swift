@@ -1,6 +1,7 @@
 import Foundation
+import LocalPostgres
 
-/// Runs the built `kakao-login` executable (`KAKAO_LOGIN_BIN`) as a child process.
+/// Runs the built `kakao-login` executable (`KAKAO_LOGIN_BIN`) to its end as a ``ChildProcess``.
 public enum KakaoLoginProcess {
     /// What a run produced.
     public struct Output: Sendable {
@@ -15,49 +16,22 @@ public enum KakaoLoginProcess {
     /// (a `nil` value removes one) and kills it after `timeLimit`.
     public static func run(
         _ arguments: [String],
-        environment changes: [String: String?] = [:],
+        environment: [String: String?] = [:],
         timeLimit: Duration = .seconds(60)
     ) async throws -> Output {
         let binary = try TestEnvironment.kakaoLoginBinary()
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in changes { environment[key] = value }
         let folder = NSTemporaryDirectory() + "kl-run-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let outPath = folder + "/stdout"
         let errPath = folder + "/stderr"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-            let seconds = Double(timeLimit.components.seconds)
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
-                if process.isRunning { process.terminate() }
-            }
-        }
-        try? out.close()
-        try? err.close()
-        let timedOut = process.terminationReason == .uncaughtSignal
+        let child = try ChildProcess([binary] + arguments, environment: environment, outputPath: outPath, errorPath: errPath)
+        let exit = try await child.waitForExit(killingAfter: timeLimit)
         return Output(
-            status: status,
+            status: exit.status,
             standardOutput: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
             standardError: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-            timedOut: timedOut
+            timedOut: exit.killed
         )
     }
 }

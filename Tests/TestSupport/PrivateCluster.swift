@@ -1,5 +1,5 @@
 import Foundation
-import Postgres
+import LocalPostgres
 
 /// Starts a ``LocalPostgresCluster`` of the test's own in a new folder (so a test may restart
 /// or stop it without disturbing the shared server), runs `body`, then stops it and deletes

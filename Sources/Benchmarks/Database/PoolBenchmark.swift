@@ -1,4 +1,5 @@
 import Foundation
+import LocalPostgres
 import Logging
 import Postgres
 
@@ -218,7 +219,7 @@ public struct PoolBenchmark: Sendable {
         let arguments = ["-n", "-M", "prepared", "-c", "\(k)", "-j", "\(min(2, k))", "-T", "\(configuration.duration)", "-f", script]
         // The connection string goes through PGDATABASE (which pgbench expands like psql), not
         // argv, so a password in it does not show in `ps`.
-        var environment = ProcessInfo.processInfo.environment
+        var environment: [String: String?] = [:]
         if let connectionString = database.connectionString { environment["PGDATABASE"] = connectionString }
         let outputPath = NSTemporaryDirectory() + "kakao-login-pgbench-\(UUID().uuidString).out"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }

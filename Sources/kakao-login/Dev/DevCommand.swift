@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KakaoEmulator
+import LocalPostgres
 import Logging
 import Postgres
 import ServiceLifecycle
@@ -177,7 +178,7 @@ struct DevCommand: AsyncParsableCommand {
         do {
             let binDirectory = pgBinDirectory ?? environment["PG_BINDIR"].flatMap { $0.isEmpty ? nil : $0 }
             return (try LocalPostgresCluster(directory: location.directory, binDirectory: binDirectory), location.relocatedBecause)
-        } catch let error as PostgresError {
+        } catch let error as LocalPostgresError {
             throw StartupError("\(error.summary); or set DATABASE_URL to a PostgreSQL server of yours")
         }
     }

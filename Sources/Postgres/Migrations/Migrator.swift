@@ -2,28 +2,6 @@ import CLibPQ
 import Foundation
 import Logging
 
-/// One migration file, `NNNN_name.sql`.
-public struct Migration: Sendable, Hashable {
-    /// The number before the first `_` (`0001` → 1).
-    public var version: Int64
-    /// The part after the number, without `.sql` (`0001_init.sql` → `init`).
-    public var name: String
-    /// The file name.
-    public var fileName: String
-    /// The SQL text, run as is (several statements allowed).
-    public var sql: String
-    /// The lowercase hex SHA-256 of the file's bytes (what `sha256sum` prints).
-    public var checksum: String
-}
-
-/// What a ``Migrator/migrate(on:)`` run did.
-public struct MigrationReport: Sendable {
-    /// Migrations this run applied, in order.
-    public var applied: [Migration]
-    /// Migrations that were applied before this run (by it or others).
-    public var alreadyApplied: Int
-}
-
 /// Applies `NNNN_name.sql` files from a folder, in order, each in its own transaction, and
 /// records them in a table (`schema_migrations` by default: `version`, `name`, `checksum`,
 /// `applied_at` from the database clock).
@@ -104,7 +82,7 @@ public struct Migrator: Sendable {
                     name: String(rest.dropFirst()),
                     fileName: fileName,
                     sql: sql,
-                    checksum: SHA256.hexDigest([UInt8](data))
+                    checksum: Migration.checksum(of: data)
                 )
             )
         }

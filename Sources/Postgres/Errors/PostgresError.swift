@@ -27,7 +27,6 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             case migrationChecksumMismatch
             case migrationMissing
             case migrationFailed
-            case clusterFailed
         }
 
         private let base: Base
@@ -68,8 +67,6 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         public static let migrationMissing = Self(.migrationMissing)
         /// Applying a migration failed; it was rolled back.
         public static let migrationFailed = Self(.migrationFailed)
-        /// A local PostgreSQL cluster could not be created, started or stopped.
-        public static let clusterFailed = Self(.clusterFailed)
 
         public var description: String { base.rawValue }
     }

@@ -11,9 +11,9 @@ import Darwin
 /// listening only on a Unix socket inside that folder (no TCP port).
 ///
 /// For tests (a server a test may restart without disturbing anyone) and for
-/// `kakao-login dev`. Commands run with `posix_spawn` (see `ChildProcess`). Run as root, it runs the server binaries as the `postgres` user
-/// (`runuser -u postgres --`; `initdb` and `postgres` refuse root) and gives that user the
-/// folder. Binaries come from ``binDirectory``, else the newest `/usr/lib/postgresql/*/bin`,
+/// `kakao-login dev`. Commands run as ``ChildProcess``es. Run as root, it runs the server
+/// binaries as the `postgres` user (`runuser -u postgres --`; `initdb` and `postgres` refuse
+/// root) and gives that user the folder. Binaries come from ``binDirectory``, else the newest `/usr/lib/postgresql/*/bin`,
 /// else `PATH`.
 ///
 /// ```swift
@@ -69,7 +69,7 @@ public struct LocalPostgresCluster: Sendable {
         self.binDirectory = try binDirectory ?? Self.findBinDirectory()
         for tool in ["initdb", "pg_ctl", "postgres"] {
             guard FileManager.default.isExecutableFile(atPath: self.binDirectory + "/" + tool) else {
-                throw PostgresError(
+                throw LocalPostgresError(
                     .clusterFailed,
                     "PostgreSQL server binaries not found: \(self.binDirectory)/\(tool) is missing "
                         + "(install the 'postgresql' package or pass its bin folder)"
@@ -78,7 +78,7 @@ public struct LocalPostgresCluster: Sendable {
         }
         if getuid() == 0 {
             guard getpwnam("postgres") != nil else {
-                throw PostgresError(
+                throw LocalPostgresError(
                     .clusterFailed,
                     "running as root needs a 'postgres' user to run the server (initdb refuses root)"
                 )
@@ -89,7 +89,7 @@ public struct LocalPostgresCluster: Sendable {
         }
         let socketPath = self.directory + "/.s.PGSQL.\(port)"
         guard socketPath.utf8.count < 100 else {
-            throw PostgresError(.clusterFailed, "the cluster folder path is too long for a Unix socket (\(socketPath))")
+            throw LocalPostgresError(.clusterFailed, "the cluster folder path is too long for a Unix socket (\(socketPath))")
         }
     }
 
@@ -106,7 +106,7 @@ public struct LocalPostgresCluster: Sendable {
         for folder in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(folder)/initdb") {
             return String(folder)
         }
-        throw PostgresError(
+        throw LocalPostgresError(
             .clusterFailed,
             "PostgreSQL server binaries (initdb, pg_ctl) not found in /usr/lib/postgresql/*/bin or PATH "
                 + "(install the 'postgresql' package)"
@@ -134,10 +134,10 @@ public struct LocalPostgresCluster: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw PostgresError(.clusterFailed, "cannot create the cluster folder \(directory)")
+            throw LocalPostgresError(.clusterFailed, "cannot create the cluster folder \(directory)")
         }
         guard FileManager.default.isWritableFile(atPath: directory) else {
-            throw PostgresError(.clusterFailed, "the cluster folder \(directory) is not writable")
+            throw LocalPostgresError(.clusterFailed, "the cluster folder \(directory) is not writable")
         }
         if let serverUser {
             try await run(["/bin/chown", serverUser, directory], asServerUser: false, what: "chown the cluster folder")
@@ -174,8 +174,8 @@ public struct LocalPostgresCluster: Sendable {
                 asServerUser: true,
                 what: "pg_ctl start"
             )
-        } catch let error as PostgresError {
-            throw PostgresError(.clusterFailed, "\(error.summary); server log: \(logTail())")
+        } catch let error as LocalPostgresError {
+            throw LocalPostgresError(.clusterFailed, "\(error.summary); server log: \(logTail())")
         }
     }
 
@@ -224,15 +224,13 @@ public struct LocalPostgresCluster: Sendable {
         }
         // Run from "/", which the server user can always enter.
         command = ["/usr/bin/env", "-C", "/"] + command
-        var environment = ProcessInfo.processInfo.environment
-        environment["LC_ALL"] = "C.UTF-8"
         let outputPath = NSTemporaryDirectory() + "kakao-login-cluster-\(UUID().uuidString).out"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let status = try await ChildProcess.run(command, environment: environment, outputPath: outputPath)
+        let status = try await ChildProcess.run(command, environment: ["LC_ALL": "C.UTF-8"], outputPath: outputPath)
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard status == 0 else {
             let tail = text.split(separator: "\n").suffix(3).joined(separator: " | ")
-            throw PostgresError(.clusterFailed, "\(what) failed (exit \(status)): \(tail)")
+            throw LocalPostgresError(.clusterFailed, "\(what) failed (exit \(status)): \(tail)")
         }
         logger.debug("db.cluster.command", metadata: ["db.cluster.command": "\(what)"])
         return text

@@ -32,6 +32,10 @@ import ServiceLifecycle
 ///
 /// Only scoped use is offered (`withConnection`, `withTransaction`, `query`, `execute`), so a
 /// connection always comes back.
+///
+/// The bookkeeping (idle connections, waiters, counts) is a ``PoolStateMachine`` value behind
+/// one lock: each lease and each release is one short critical section that decides, and the
+/// pool carries the decision out (resume a waiter, open or close a connection) after unlocking.
 public final class PostgresPool: Service, Sendable {
     /// Where and how connections connect.
     public let configuration: PostgresConfiguration
@@ -43,7 +47,7 @@ public final class PostgresPool: Service, Sendable {
     let logger: Logger
     let metrics: PostgresMetrics
 
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<LockedState>
     private let openRequests: AsyncStream<Void>
     private let openRequestsContinuation: AsyncStream<Void>.Continuation
 
@@ -57,6 +61,7 @@ public final class PostgresPool: Service, Sendable {
         self.logger = logger
         self.metrics = PostgresMetrics(factory: options.metricsFactory, poolName: options.name)
         self.threadPool = NIOThreadPool(numberOfThreads: options.maximumConnections)
+        self.state = NIOLockedValueBox(LockedState(machine: Machine(maximumConnections: options.maximumConnections)))
         (openRequests, openRequestsContinuation) = AsyncStream.makeStream(of: Void.self)
     }
 
@@ -66,11 +71,7 @@ public final class PostgresPool: Service, Sendable {
     /// all (waiting for leased ones to be given back) and stops the database threads.
     /// Returns normally on shutdown; calling it twice throws.
     public func run() async throws {
-        let firstRun = state.withLockedValue { state in
-            defer { state.runStarted = true }
-            return !state.runStarted
-        }
-        guard firstRun else {
+        guard state.withLockedValue({ $0.machine.startRun() }) else {
             throw PostgresError(.poolClosed, "run() was called twice on the same pool")
         }
         threadPool.start()
@@ -84,17 +85,13 @@ public final class PostgresPool: Service, Sendable {
                 self.beginClose()
             }
             for await _ in openRequests {
-                state.withLockedValue { $0.queuedOpenRequests -= 1 }
+                state.withLockedValue { $0.machine.openRequestStarted() }
                 group.addTask { await self.openConnection() }
             }
             beginClose()
         }
-        state.withLockedValue { state in
-            // Requests still queued when the stream finished were never served.
-            state.total -= state.queuedOpenRequests
-            state.opening -= state.queuedOpenRequests
-            state.queuedOpenRequests = 0
-        }
+        // Requests still queued when the stream finished were never served.
+        resumeIfDrained(state.withLockedValue { $0.drainedContinuation(if: $0.machine.abandonQueuedOpenRequests()) })
         await waitUntilDrained()
         await eventLoop.shutdown()
         do {
@@ -178,13 +175,14 @@ public final class PostgresPool: Service, Sendable {
 
     /// Connections lent out, open (idle + lent + opening), and tasks waiting, right now.
     public var statistics: (leased: Int, open: Int, waiting: Int) {
-        state.withLockedValue { ($0.leased, $0.total, $0.waiters.count) }
+        let statistics = state.withLockedValue { $0.machine.statistics }
+        return (statistics.leased, statistics.open, statistics.waiting)
     }
 
-    // MARK: - leasing
+    // MARK: - state
 
-    private struct Waiter {
-        var id: Int
+    /// A task waiting for a connection.
+    struct Waiter: Sendable {
         var continuation: CheckedContinuation<PostgresConnection, any Error>
         /// Fails the wait at the acquire timeout; cancelled when the waiter leaves the queue.
         var timeout: Scheduled<Void>
@@ -195,67 +193,36 @@ public final class PostgresPool: Service, Sendable {
         }
     }
 
-    private struct State {
-        var idle: [PostgresConnection] = []
-        var waiters = CircularBuffer<Waiter>()
-        /// idle + leased + opening.
-        var total = 0
-        var leased = 0
-        /// Connections requested and not yet open (queued for `run()` or connecting).
-        var opening = 0
-        /// Requests yielded to `run()` and not yet picked up.
-        var queuedOpenRequests = 0
-        /// Connections being closed.
-        var closing = 0
-        var isClosed = false
-        var runStarted = false
-        var warnedNotRunning = false
-        var nextWaiterID = 0
+    typealias Machine = PoolStateMachine<PostgresConnection, Waiter>
+
+    /// What the lock guards: the bookkeeping, and `run()` waiting for the last connection to close.
+    private struct LockedState: Sendable {
+        var machine: Machine
         var drained: CheckedContinuation<Void, Never>?
 
-        /// Requests one more connection when waiters outnumber the connections on their way.
-        mutating func openIfNeeded(maximum: Int) -> Bool {
-            guard !isClosed, waiters.count > opening, total < maximum else { return false }
-            total += 1
-            opening += 1
-            queuedOpenRequests += 1
-            return true
-        }
-
-        var gauges: Gauges { Gauges(leased: leased, open: total, waiting: waiters.count) }
-
-        mutating func removeWaiter(_ id: Int) -> Waiter? {
-            guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
-            return waiters.remove(at: index)
+        /// `run()`'s continuation, when the machine just reported the pool drained.
+        mutating func drainedContinuation(if drained: Bool) -> CheckedContinuation<Void, Never>? {
+            guard drained else { return nil }
+            defer { self.drained = nil }
+            return self.drained
         }
     }
 
-    private enum FastPath {
-        case connection(PostgresConnection)
-        case closed
-        case wait(id: Int, warnNotRunning: Bool)
-    }
+    // MARK: - leasing
 
     func lease(file: String = #fileID, line: Int = #line) async throws -> PostgresConnection {
         let start = NIODeadline.now()
-        var gauges: Gauges?
-        let fast = state.withLockedValue { state -> FastPath in
-            if state.isClosed { return .closed }
-            if let connection = state.idle.popLast() {
-                state.leased += 1
-                gauges = state.gauges
-                return .connection(connection)
-            }
-            state.nextWaiterID += 1
-            let warn = !state.runStarted && !state.warnedNotRunning
-            if warn { state.warnedNotRunning = true }
-            return .wait(id: state.nextWaiterID, warnNotRunning: warn)
+        var statistics: Machine.Statistics?
+        let action = state.withLockedValue { state -> Machine.LeaseAction in
+            let action = state.machine.lease()
+            if case .lease = action { statistics = state.machine.statistics }
+            return action
         }
         let connection: PostgresConnection
-        switch fast {
-        case .closed:
+        switch action {
+        case .failClosed:
             throw PostgresError(.poolClosed, "the pool is shut down", file: file, line: line)
-        case .connection(let idle):
+        case .lease(let idle):
             connection = idle
         case .wait(let id, let warnNotRunning):
             if warnNotRunning {
@@ -264,42 +231,34 @@ public final class PostgresPool: Service, Sendable {
             connection = try await waitForConnection(id: id, file: file, line: line)
         }
         metrics.poolWait.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
-        if let gauges { record(gauges) } else { recordGauges() }
+        record(statistics ?? state.withLockedValue { $0.machine.statistics })
         return connection
     }
 
-    private func waitForConnection(id: Int, file: String, line: Int) async throws -> PostgresConnection {
+    private func waitForConnection(id: Machine.WaiterID, file: String, line: Int) async throws -> PostgresConnection {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresConnection, any Error>) in
-                enum Enqueued {
-                    case connection(PostgresConnection)
-                    case failed(any Error)
-                    case waiting(requestOpen: Bool)
-                }
-                let outcome = state.withLockedValue { state -> Enqueued in
-                    if state.isClosed { return .failed(PostgresError(.poolClosed, "the pool is shut down")) }
+                let action = state.withLockedValue { state in
                     // The cancellation flag is read under the lock that `cancelWaiter` takes, so a
                     // cancellation either is seen here or finds the waiter queued.
-                    if Task.isCancelled { return .failed(CancellationError()) }
-                    if let connection = state.idle.popLast() {
-                        state.leased += 1
-                        return .connection(connection)
+                    state.machine.enqueue(id, isCancelled: Task.isCancelled) {
+                        // Armed under the lock `expireWaiter` takes, so it always finds the waiter
+                        // queued (or gone with its connection). TimeAmount clamps a huge timeout.
+                        let timeout = MultiThreadedEventLoopGroup.singleton.next().scheduleTask(
+                            in: TimeAmount(options.acquireTimeout)
+                        ) { self.expireWaiter(id, file: file, line: line) }
+                        return Waiter(continuation: continuation, timeout: timeout)
                     }
-                    // Armed under the lock `expireWaiter` takes, so it always finds the waiter
-                    // queued (or gone with its connection). TimeAmount clamps a huge timeout.
-                    let timeout = MultiThreadedEventLoopGroup.singleton.next().scheduleTask(
-                        in: TimeAmount(options.acquireTimeout)
-                    ) { self.expireWaiter(id, file: file, line: line) }
-                    state.waiters.append(Waiter(id: id, continuation: continuation, timeout: timeout))
-                    return .waiting(requestOpen: state.openIfNeeded(maximum: options.maximumConnections))
                 }
-                switch outcome {
-                case .connection(let connection):
+                switch action {
+                case .lease(let connection):
                     continuation.resume(returning: connection)
-                case .failed(let error):
-                    continuation.resume(throwing: error)
-                case .waiting(let requestOpen):
-                    if requestOpen { openRequestsContinuation.yield() }
+                case .failClosed:
+                    continuation.resume(throwing: PostgresError(.poolClosed, "the pool is shut down"))
+                case .failCancelled:
+                    continuation.resume(throwing: CancellationError())
+                case .queued(let openConnection):
+                    if openConnection { openRequestsContinuation.yield() }
                 }
             }
         } onCancel: {
@@ -307,10 +266,12 @@ public final class PostgresPool: Service, Sendable {
         }
     }
 
-    private func expireWaiter(_ id: Int, file: String, line: Int) {
-        guard let waiter = state.withLockedValue({ $0.removeWaiter(id) }) else { return }
+    private func expireWaiter(_ id: Machine.WaiterID, file: String, line: Int) {
+        let expired = state.withLockedValue { state in
+            state.machine.removeWaiter(id).map { ($0, state.machine.leased, state.machine.opening) }
+        }
+        guard let (waiter, leased, opening) = expired else { return }
         metrics.poolTimeouts.increment()
-        let (leased, opening) = state.withLockedValue { ($0.leased, $0.opening) }
         logger.debug("db.pool.timeout", metadata: ["db.pool.leased": "\(leased)", "db.pool.opening": "\(opening)"])
         waiter.resume(
             with: .failure(
@@ -325,8 +286,8 @@ public final class PostgresPool: Service, Sendable {
         )
     }
 
-    private func cancelWaiter(_ id: Int) {
-        guard let waiter = state.withLockedValue({ $0.removeWaiter(id) }) else { return }
+    private func cancelWaiter(_ id: Machine.WaiterID) {
+        guard let waiter = state.withLockedValue({ $0.machine.removeWaiter(id) }) else { return }
         waiter.resume(with: .failure(CancellationError()))
     }
 
@@ -334,38 +295,12 @@ public final class PostgresPool: Service, Sendable {
     /// inside a transaction, or the pool is closing) closed and, if tasks wait, replaced.
     func release(_ connection: PostgresConnection) {
         let reusable = connection.isReusable
-        enum Action {
-            case none
-            case handOver(Waiter)
-            case close(requestOpen: Bool)
+        let (action, statistics) = state.withLockedValue { state in
+            (state.machine.release(connection, reusable: reusable), state.machine.statistics)
         }
-        var gauges = Gauges(leased: 0, open: 0, waiting: 0)
-        let action = state.withLockedValue { state -> Action in
-            defer { gauges = state.gauges }
-            state.leased -= 1
-            if !reusable || state.isClosed {
-                state.total -= 1
-                state.closing += 1
-                return .close(requestOpen: state.openIfNeeded(maximum: options.maximumConnections))
-            }
-            if let waiter = state.waiters.popFirst() {
-                state.leased += 1
-                return .handOver(waiter)
-            }
-            state.idle.append(connection)
-            return .none
-        }
-        switch action {
-        case .none:
-            break
-        case .handOver(let waiter):
-            waiter.resume(with: .success(connection))
-        case .close(let requestOpen):
-            if !reusable { logger.debug("db.connection.discarded") }
-            if requestOpen { openRequestsContinuation.yield() }
-            closeInBackground(connection)
-        }
-        record(gauges)
+        if case .close = action, !reusable { logger.debug("db.connection.discarded") }
+        perform(action)
+        record(statistics)
     }
 
     // MARK: - opening and closing
@@ -380,82 +315,59 @@ public final class PostgresPool: Service, Sendable {
                 logger: logger,
                 metrics: metrics
             )
-            enum Action {
-                case none
-                case handOver(Waiter)
-                case close
-            }
-            let action = state.withLockedValue { state -> Action in
-                state.opening -= 1
-                if state.isClosed {
-                    state.total -= 1
-                    state.closing += 1
-                    return .close
-                }
-                if let waiter = state.waiters.popFirst() {
-                    state.leased += 1
-                    return .handOver(waiter)
-                }
-                state.idle.append(connection)
-                return .none
-            }
-            switch action {
-            case .none: break
-            case .handOver(let waiter): waiter.resume(with: .success(connection))
-            case .close: closeInBackground(connection)
-            }
+            perform(state.withLockedValue { $0.machine.connectionOpened(connection) })
         } catch {
             metrics.connectionFailures.increment()
             logger.debug("db.connection.failed", metadata: ["db.error.code": "\((error as? PostgresError)?.code.description ?? "other")"])
-            // Fail the oldest waiter (so callers hear of an outage now, not at their timeout),
-            // and start another attempt for the others.
-            let (waiter, requestOpen) = state.withLockedValue { state -> (Waiter?, Bool) in
-                state.opening -= 1
-                state.total -= 1
-                let waiter = state.waiters.popFirst()
-                let requestOpen = state.openIfNeeded(maximum: options.maximumConnections)
-                return (waiter, requestOpen)
+            let (action, drained) = state.withLockedValue { state in
+                let action = state.machine.connectionFailed()
+                return (action, state.drainedContinuation(if: action.drained))
             }
-            waiter?.resume(with: .failure(error))
-            if requestOpen { openRequestsContinuation.yield() }
-            signalIfDrained()
+            action.failWaiter?.resume(with: .failure(error))
+            if action.openConnection { openRequestsContinuation.yield() }
+            resumeIfDrained(drained)
         }
         recordGauges()
+    }
+
+    /// Carries out what the state machine decided for a connection that came back or opened.
+    private func perform(_ action: Machine.ConnectionAction) {
+        switch action {
+        case .park:
+            break
+        case .handOver(let connection, let waiter):
+            waiter.resume(with: .success(connection))
+        case .close(let connection, let openConnection):
+            if openConnection { openRequestsContinuation.yield() }
+            closeInBackground(connection)
+        }
     }
 
     /// Closes a connection (non-blocking: Terminate is sent without waiting) and updates the count.
     private func closeInBackground(_ connection: PostgresConnection) {
         connection.close()
-        state.withLockedValue { $0.closing -= 1 }
-        signalIfDrained()
+        resumeIfDrained(state.withLockedValue { $0.drainedContinuation(if: $0.machine.connectionClosed()) })
     }
 
     /// Stops accepting work: fails the waiters, closes the idle connections; leased ones are
     /// closed as they come back. Idempotent.
     private func beginClose() {
-        let (waiters, idle) = state.withLockedValue { state -> ([Waiter], [PostgresConnection]) in
-            guard !state.isClosed else { return ([], []) }
-            state.isClosed = true
-            let waiters = Array(state.waiters)
-            state.waiters.removeAll()
-            let idle = state.idle
-            state.idle.removeAll()
-            state.total -= idle.count
-            state.closing += idle.count
-            return (waiters, idle)
+        let (action, drained) = state.withLockedValue { state in
+            let action = state.machine.close()
+            return (action, state.drainedContinuation(if: action.drained))
         }
         openRequestsContinuation.finish()
-        for waiter in waiters {
+        for waiter in action.failWaiters {
             waiter.resume(with: .failure(PostgresError(.poolClosed, "the pool is shutting down")))
         }
-        for connection in idle { closeInBackground(connection) }
-        signalIfDrained()
+        for connection in action.closeConnections { closeInBackground(connection) }
+        resumeIfDrained(drained)
     }
 
     private func waitUntilDrained() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = state.withLockedValue { state -> Bool in
-                if state.total == 0 && state.closing == 0 { return true }
+                if state.machine.isDrained { return true }
                 state.drained = continuation
                 return false
             }
@@ -463,28 +375,17 @@ public final class PostgresPool: Service, Sendable {
         }
     }
 
-    private func signalIfDrained() {
-        let continuation = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
-            guard state.isClosed, state.total == 0, state.closing == 0, let drained = state.drained else { return nil }
-            state.drained = nil
-            return drained
-        }
+    private func resumeIfDrained(_ continuation: CheckedContinuation<Void, Never>?) {
         continuation?.resume()
     }
 
-    private struct Gauges {
-        var leased: Int
-        var open: Int
-        var waiting: Int
-    }
-
     private func recordGauges() {
-        record(state.withLockedValue { $0.gauges })
+        record(state.withLockedValue { $0.machine.statistics })
     }
 
-    private func record(_ gauges: Gauges) {
-        metrics.leased.record(gauges.leased)
-        metrics.connections.record(gauges.open)
-        metrics.waiters.record(gauges.waiting)
+    private func record(_ statistics: Machine.Statistics) {
+        metrics.leased.record(statistics.leased)
+        metrics.connections.record(statistics.open)
+        metrics.waiters.record(statistics.waiting)
     }
 }
