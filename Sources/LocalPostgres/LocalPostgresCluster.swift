@@ -129,10 +129,20 @@ public struct LocalPostgresCluster: Sendable {
 
     /// Runs `initdb` (UTF-8, C.UTF-8 locale, trust authentication on the socket only) unless
     /// the folder already holds a cluster.
+    ///
+    /// The folder is its owner's only (mode 700), whether new or not: it holds the socket, on
+    /// which the superuser needs no password, so no other local user may reach it.
     public func initialize() async throws {
-        if isInitialized { return }
+        if isInitialized {
+            try await makePrivate()
+            return
+        }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
         } catch {
             throw LocalPostgresError(.clusterFailed, "cannot create the cluster folder \(directory)")
         }
@@ -141,8 +151,8 @@ public struct LocalPostgresCluster: Sendable {
         }
         if let serverUser {
             try await run(["/bin/chown", serverUser, directory], asServerUser: false, what: "chown the cluster folder")
-            try await run(["/bin/chmod", "700", directory], asServerUser: false, what: "chmod the cluster folder")
         }
+        try await makePrivate()
         try await run(
             [
                 binDirectory + "/initdb", "-D", dataDirectory, "-U", superuser, "--auth=trust", "--encoding=UTF8",
@@ -151,6 +161,19 @@ public struct LocalPostgresCluster: Sendable {
             asServerUser: true,
             what: "initdb"
         )
+    }
+
+    /// Mode 700 on the cluster folder (as the server's user when there is one: it owns it).
+    private func makePrivate() async throws {
+        if serverUser != nil {
+            try await run(["/bin/chmod", "700", directory], asServerUser: false, what: "chmod the cluster folder")
+        } else {
+            do {
+                try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
+            } catch {
+                throw LocalPostgresError(.clusterFailed, "cannot make the cluster folder \(directory) private (mode 700)")
+            }
+        }
     }
 
     /// Whether the server is running (`pg_ctl status`).

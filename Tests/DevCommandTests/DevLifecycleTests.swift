@@ -59,6 +59,8 @@ struct DevLifecycleTests {
             for file in ["keys", "keys/jwt"] {
                 #expect(try Self.mode(of: "\(dataDirectory)/\(file)") == 0o700)
             }
+            // The socket's folder: the superuser needs no password there.
+            #expect(try Self.mode(of: first.clusterDirectory) == 0o700)
             for file in ["keys/sealing-keys", "keys/jwt/dev.pem"] {
                 #expect(try Self.mode(of: "\(dataDirectory)/\(file)") == 0o600)
             }

@@ -42,6 +42,10 @@ struct LocalPostgresClusterTests {
             var folder = stat()
             #expect(stat(cluster.dataDirectory, &folder) == 0)
             #expect(folder.st_uid == serverUser, "the server's user owns its data")
+            // The socket's folder is its owner's only: the superuser needs no password there.
+            var socketFolder = stat()
+            #expect(stat(cluster.directory, &socketFolder) == 0)
+            #expect(socketFolder.st_mode & 0o777 == 0o700)
 
             try await cluster.restart()
             #expect(await cluster.isRunning())
@@ -52,8 +56,12 @@ struct LocalPostgresClusterTests {
             try await cluster.stop()
             #expect(await !cluster.isRunning())
             #expect(!ProcessLiveness.isRunning(second))
+            // A folder opened up since (an older dev made it 755): made private again at start.
+            #expect(chmod(cluster.directory, 0o755) == 0)
             try await cluster.start()
             #expect(await cluster.isRunning(), "a stopped cluster starts again without initdb")
+            #expect(stat(cluster.directory, &socketFolder) == 0)
+            #expect(socketFolder.st_mode & 0o777 == 0o700)
         }
     }
 
