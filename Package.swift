@@ -75,8 +75,10 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
+        // What both emulators do the same way: the RS256 key set and signer, fault injection,
+        // the elapsed-time header, the loopback-only control group, forms, JSON, the clock.
         .target(
-            name: "KakaoEmulator",
+            name: "EmulatorSupport",
             dependencies: [
                 "Base64Coding",
                 "CLibCrypto",
@@ -87,6 +89,16 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KakaoEmulator",
+            dependencies: [
+                "EmulatorSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
@@ -255,10 +267,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers both emulators' tests share: requests sent in process as if from a chosen peer.
+        .target(
+            name: "EmulatorTestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            path: "Tests/EmulatorTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KakaoEmulatorTests",
             dependencies: [
                 "KakaoEmulator",
+                "EmulatorTestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,23 +1,7 @@
+import EmulatorSupport
+
 /// JSON decoding of the configuration file: snake_case names, every member optional with the
 /// same default as the Swift initialisers.
-private struct SnakeKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ name: String) { stringValue = name }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-extension KeyedDecodingContainer where Key == SnakeKey {
-    fileprivate func value<T: Decodable>(_ name: String, default fallback: @autoclosure () -> T) throws -> T {
-        try decodeIfPresent(T.self, forKey: SnakeKey(name)) ?? fallback()
-    }
-
-    fileprivate func optional<T: Decodable>(_ name: String) throws -> T? {
-        try decodeIfPresent(T.self, forKey: SnakeKey(name))
-    }
-}
-
 extension KakaoEmulatorConfiguration: Decodable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: SnakeKey.self)

@@ -1,3 +1,4 @@
+import EmulatorSupport
 import Foundation
 
 /// Everything the emulator is told at start. `KakaoEmulatorConfiguration()` is the fixed point
@@ -78,25 +79,14 @@ public struct KakaoEmulatorConfiguration: Sendable {
 
     /// Reads a JSON configuration file (snake_case members, all optional).
     public static func load(contentsOf path: String) throws(KakaoEmulatorError) -> KakaoEmulatorConfiguration {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw KakaoEmulatorError(.invalidConfiguration, "cannot read the configuration file \(path)")
-        }
-        return try decode(json: data)
+        let configuration = try ConfigurationFile.load(KakaoEmulatorConfiguration.self, contentsOf: path)
+        try configuration.validate()
+        return configuration
     }
 
     /// Decodes a JSON configuration.
     public static func decode(json data: Data) throws(KakaoEmulatorError) -> KakaoEmulatorConfiguration {
-        let configuration: KakaoEmulatorConfiguration
-        do {
-            configuration = try JSONDecoder().decode(KakaoEmulatorConfiguration.self, from: data)
-        } catch let error as DecodingError {
-            throw KakaoEmulatorError(.invalidConfiguration, "the configuration JSON does not fit: \(Self.describe(error))")
-        } catch {
-            throw KakaoEmulatorError(.invalidConfiguration, "the configuration is not JSON")
-        }
+        let configuration = try ConfigurationFile.decode(KakaoEmulatorConfiguration.self, json: data)
         try configuration.validate()
         return configuration
     }
@@ -135,19 +125,6 @@ public struct KakaoEmulatorConfiguration: Sendable {
             throw KakaoEmulatorError(.invalidConfiguration, "rate_limit.status must be 400 or 429")
         }
         try faults.validate()
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, let context): "missing \(path(context.codingPath + [key]))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context): "wrong type at \(path(context.codingPath))"
-        case .dataCorrupted(let context): "unreadable value at \(path(context.codingPath))"
-        @unknown default: "unreadable"
-        }
-    }
-
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.isEmpty ? "the top level" : keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
     }
 }
 

@@ -1,3 +1,4 @@
+import EmulatorSupport
 import Foundation
 import Hummingbird
 import Synchronization
@@ -125,7 +126,7 @@ struct UserRoutes {
         }
         do {
             let caller = try caller(request, form: form, allowAdminKey: allowAdminKey)
-            context.attribution.attribute(to: caller.user.id)
+            context.attribution.attribute(to: String(caller.user.id))
             return try body(caller, form)
         } catch let error as KapiError {
             return KakaoResponses.kapi(error)

@@ -1,3 +1,5 @@
+import EmulatorSupport
+
 /// The emulator's mutable world: codes, tokens, links, synthetic users and the per-user issue
 /// log. A plain struct, always used under one lock (``EmulatorStore``); time comes in as an
 /// argument (the emulated clock), random strings are made by the caller outside the lock.

@@ -1,6 +1,6 @@
 /// Escapes text for HTML element content and double-quoted attribute values.
-enum HTMLText {
-    static func escape(_ text: String) -> String {
+package enum HTMLText {
+    package static func escape(_ text: String) -> String {
         var output = ""
         output.reserveCapacity(text.utf8.count)
         for character in text {

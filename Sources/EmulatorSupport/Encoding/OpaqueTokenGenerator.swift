@@ -1,10 +1,10 @@
 /// Makes the opaque strings the emulator hands out as codes and tokens: random, URL-safe,
 /// never JWTs (Kakao's access and refresh tokens are opaque too).
-enum OpaqueTokenGenerator {
+package enum OpaqueTokenGenerator {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// A random string of `length` characters from the base64url alphabet (6 bits each).
-    static func make(length: Int) -> String {
+    package static func make(length: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         var bytes = [UInt8]()
         bytes.reserveCapacity(length)

@@ -1,19 +1,19 @@
 /// `application/x-www-form-urlencoded` pairs (a request body or a query string), decoded strictly:
 /// a malformed escape or bytes that are not UTF-8 are errors, never guesses.
-struct FormParameters: Sendable {
+package struct FormParameters: Sendable {
     /// Why a form could not be read.
-    enum Failure: Error, Equatable {
+    package enum Failure: Error, Equatable {
         case malformedEscape
         case notUTF8
         case duplicate(String)
     }
 
-    private(set) var pairs: [(name: String, value: String)] = []
+    package private(set) var pairs: [(name: String, value: String)] = []
 
-    init() {}
+    package init() {}
 
     /// Parses `a=1&b=2`; `+` is a space; empty segments are skipped.
-    init(parsing bytes: some Collection<UInt8>) throws(Failure) {
+    package init(parsing bytes: some Collection<UInt8>) throws(Failure) {
         var name: [UInt8] = []
         var value: [UInt8] = []
         var inValue = false
@@ -37,7 +37,7 @@ struct FormParameters: Sendable {
     }
 
     /// Parses a query string (the part after `?`), or nothing.
-    init(query: String?) throws(Failure) {
+    package init(query: String?) throws(Failure) {
         guard let query else {
             self.init()
             return
@@ -46,12 +46,12 @@ struct FormParameters: Sendable {
     }
 
     /// Every value given for `name`, in order.
-    func values(_ name: String) -> [String] {
+    package func values(_ name: String) -> [String] {
         pairs.compactMap { $0.name == name ? $0.value : nil }
     }
 
     /// The one value of `name`, nil when absent; a parameter given twice is an error.
-    func single(_ name: String) throws(Failure) -> String? {
+    package func single(_ name: String) throws(Failure) -> String? {
         var found: String?
         for pair in pairs where pair.name == name {
             guard found == nil else { throw .duplicate(name) }
@@ -61,7 +61,7 @@ struct FormParameters: Sendable {
     }
 
     /// Adds the pairs of `other` whose names this form does not have (body wins over query).
-    func filling(from other: FormParameters) -> FormParameters {
+    package func filling(from other: FormParameters) -> FormParameters {
         var merged = self
         let present = Set(pairs.map(\.name))
         merged.pairs.append(contentsOf: other.pairs.filter { !present.contains($0.name) })

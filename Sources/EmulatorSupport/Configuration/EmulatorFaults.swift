@@ -1,19 +1,20 @@
-/// Fault injection, set at start and changed at run time (`POST /_emulator/faults`).
+/// Fault injection of an emulator, set at start and changed at run time (`POST /_emulator/faults`).
+/// (`KakaoEmulatorFaults` and `GoogleEmulatorFaults` are this type.)
 ///
-/// Faults apply to the calls a login backend makes: `POST /oauth/token`, `GET|POST /v2/user/me`,
-/// `GET /v1/user/access_token_info`, `POST /v1/user/logout` and `POST /v1/user/unlink`.
-/// The browser pages (`/oauth/authorize`), discovery, JWKS and `/_emulator/*` are never faulted.
-/// Each faulted request first waits `latencyMs` plus a uniform share of `jitterMs`, then draws
-/// at most one of the rated faults (the rates are shares of all requests and add up to at most 1):
+/// Faults apply to the calls a login backend makes (each emulator names its paths: Kakao's token
+/// and kapi calls, Google's token, userinfo, tokeninfo and revoke). The browser pages, discovery,
+/// keys and `/_emulator/*` are never faulted. Each faulted request first waits `latencyMs` plus a
+/// uniform share of `jitterMs`, then draws at most one of the rated faults (the rates are shares of
+/// all requests and add up to at most 1):
 ///
 /// - `timeoutRate`: the request is accepted and never answered, before any work is done; the
 ///   connection stays open until the client gives up (or the emulator stops).
 /// - `dropRate`: the work is done (a code is consumed, tokens are issued), then the connection is
 ///   closed without an answer. A code exchanged this way counts as presented.
-/// - `errorRate`: an error answer before any work: on kauth `500` KOE003 `server_error` or a
-///   `502` HTML page from a "proxy"; on kapi `503` -9798, `400` -1, or the `502` page (in turn).
-/// - `quotaRate`: a quota answer before any work: kapi `400` -10, kauth KOE237.
-public struct KakaoEmulatorFaults: Sendable, Hashable {
+/// - `errorRate`: a retryable server error before any work, in the provider's shapes in turn
+///   (a JSON 500, a proxy's 502 HTML page, …).
+/// - `quotaRate`: the provider's quota answer before any work.
+public struct EmulatorFaults: Sendable, Hashable {
     /// Added latency in milliseconds.
     public var latencyMs: Int
     /// Up to this many more milliseconds, uniformly drawn per request.
@@ -28,7 +29,7 @@ public struct KakaoEmulatorFaults: Sendable, Hashable {
     public var quotaRate: Double
 
     /// No faults at all.
-    public static let none = KakaoEmulatorFaults()
+    public static let none = EmulatorFaults()
 
     public init(
         latencyMs: Int = 0,
@@ -50,21 +51,21 @@ public struct KakaoEmulatorFaults: Sendable, Hashable {
     public var isNone: Bool { self == .none }
 
     /// Checks the ranges: latencies 0…600000 ms, rates 0…1 adding up to at most 1.
-    public func validate() throws(KakaoEmulatorError) {
+    public func validate() throws(EmulatorError) {
         for (name, value) in [("latency_ms", latencyMs), ("jitter_ms", jitterMs)] where !(0...600_000).contains(value) {
-            throw KakaoEmulatorError(.invalidFaults, "\(name) must be between 0 and 600000")
+            throw EmulatorError(.invalidFaults, "\(name) must be between 0 and 600000")
         }
         let rates = [("error_rate", errorRate), ("timeout_rate", timeoutRate), ("drop_rate", dropRate), ("quota_rate", quotaRate)]
         for (name, value) in rates where !(0...1).contains(value) {
-            throw KakaoEmulatorError(.invalidFaults, "\(name) must be between 0 and 1")
+            throw EmulatorError(.invalidFaults, "\(name) must be between 0 and 1")
         }
         guard rates.reduce(0, { $0 + $1.1 }) <= 1.000_001 else {
-            throw KakaoEmulatorError(.invalidFaults, "the fault rates add up to more than 1")
+            throw EmulatorError(.invalidFaults, "the fault rates add up to more than 1")
         }
     }
 
     /// The fault settings as the JSON object `/_emulator/faults` reads and answers.
-    var json: String {
+    package var json: String {
         var object = JSONObjectWriter()
         object.add("latency_ms", latencyMs)
         object.add("jitter_ms", jitterMs)
@@ -76,7 +77,7 @@ public struct KakaoEmulatorFaults: Sendable, Hashable {
     }
 }
 
-extension KakaoEmulatorFaults: Decodable {
+extension EmulatorFaults: Decodable {
     private enum CodingKeys: String, CodingKey {
         case latencyMs = "latency_ms"
         case jitterMs = "jitter_ms"

@@ -1,6 +1,7 @@
-/// The one error type of the emulator module: a configuration it cannot use, or a server that
-/// did not start. Its `description` says what to fix.
-public struct KakaoEmulatorError: Error, Sendable, CustomStringConvertible {
+/// The one error type of the emulators: a configuration they cannot use, or a server that did
+/// not start. Its `description` says what to fix. (`KakaoEmulatorError` and `GoogleEmulatorError`
+/// are this type.)
+public struct EmulatorError: Error, Sendable, CustomStringConvertible {
     /// A stable code to branch on.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String { case invalidConfiguration, invalidFaults, serverNotStarted }
@@ -22,7 +23,7 @@ public struct KakaoEmulatorError: Error, Sendable, CustomStringConvertible {
     /// What to fix, in words.
     public let message: String
 
-    init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }

@@ -3,14 +3,17 @@ import NIOCore
 
 /// Reads the parameters of a request: the query string, plus a form-encoded body when the
 /// request has one. A body that is not `application/x-www-form-urlencoded` contributes nothing
-/// (as when a client posts JSON to Kakao: the parameters are then simply missing).
-enum RequestForm {
-    enum Failure: Error {
+/// (as when a client posts JSON to the provider: the parameters are then simply missing).
+package enum RequestForm {
+    package enum Failure: Error {
         case tooLarge
         case malformed(String)
     }
 
-    static func read(_ request: Request, includeBody: Bool) async -> Result<FormParameters, Failure> {
+    /// Largest request body read (larger ones get 413 in the provider's error shape).
+    package static let maxBodyBytes = 64 * 1024
+
+    package static func read(_ request: Request, includeBody: Bool) async -> Result<FormParameters, Failure> {
         let query: FormParameters
         do {
             query = try FormParameters(query: request.uri.query)
@@ -20,12 +23,11 @@ enum RequestForm {
         guard includeBody else { return .success(query) }
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: KakaoResponses.maxBodyBytes)
+            body = try await request.body.collect(upTo: maxBodyBytes)
         } catch {
             return .failure(.tooLarge)
         }
-        let contentType = request.headers[.contentType]?.lowercased() ?? "application/x-www-form-urlencoded"
-        guard body.readableBytes > 0, contentType.hasPrefix("application/x-www-form-urlencoded") else { return .success(query) }
+        guard body.readableBytes > 0, isForm(request) else { return .success(query) }
         do {
             return .success(try FormParameters(parsing: body.readableBytesView).filling(from: query))
         } catch {
@@ -33,7 +35,12 @@ enum RequestForm {
         }
     }
 
-    static func describe(_ failure: FormParameters.Failure) -> String {
+    /// True when the body is form-encoded (or says nothing about its type).
+    package static func isForm(_ request: Request) -> Bool {
+        (request.headers[.contentType]?.lowercased() ?? "application/x-www-form-urlencoded").hasPrefix("application/x-www-form-urlencoded")
+    }
+
+    package static func describe(_ failure: FormParameters.Failure) -> String {
         switch failure {
         case .malformedEscape: "malformed percent-encoding"
         case .notUTF8: "parameters are not UTF-8"
@@ -42,9 +49,9 @@ enum RequestForm {
     }
 }
 
-/// Percent-encoding of query components for the redirects the emulator builds.
-enum QueryComponent {
-    static func encode(_ value: String) -> String {
+/// Percent-encoding of query components for the redirects the emulators build.
+package enum QueryComponent {
+    package static func encode(_ value: String) -> String {
         var output = ""
         for byte in value.utf8 {
             switch byte {
@@ -59,8 +66,8 @@ enum QueryComponent {
         return output
     }
 
-    /// `base?a=1&b=2`, or `base&a=1…` when the base already has a query.
-    static func append(_ parameters: [(String, String?)], to base: String) -> String {
+    /// `base?a=1&b=2`, or `base&a=1…` when the base already has a query; nil values are left out.
+    package static func append(_ parameters: [(String, String?)], to base: String) -> String {
         let query = parameters.compactMap { name, value in value.map { "\(name)=\(encode($0))" } }.joined(separator: "&")
         return base + (base.contains("?") ? "&" : "?") + query
     }

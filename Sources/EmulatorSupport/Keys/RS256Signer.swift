@@ -11,11 +11,11 @@ import CLibCrypto
 /// `@unchecked Sendable`: it owns one `EVP_PKEY`, created in `init`, never changed, freed in
 /// `deinit`. OpenSSL 3 lets many threads sign with one key at once when each uses its own
 /// `EVP_MD_CTX`, as ``sign(_:)`` does (RSA blinding is locked inside OpenSSL).
-final class RS256Signer: @unchecked Sendable {
+package final class RS256Signer: @unchecked Sendable {
     private let key: OpaquePointer
 
     /// The key from its DER encoding (PKCS#1 or PKCS#8); nil when OpenSSL cannot read it.
-    init?(derPrivateKey der: [UInt8]) {
+    package init?(derPrivateKey der: [UInt8]) {
         let key = der.withUnsafeBufferPointer { buffer -> OpaquePointer? in
             var cursor = buffer.baseAddress
             return d2i_AutoPrivateKey(nil, &cursor, buffer.count)
@@ -32,7 +32,7 @@ final class RS256Signer: @unchecked Sendable {
     }
 
     /// The signature of `message`; nil when OpenSSL fails (its error queue is cleared).
-    func sign(_ message: [UInt8]) -> [UInt8]? {
+    package func sign(_ message: [UInt8]) -> [UInt8]? {
         guard let context = EVP_MD_CTX_new() else { return nil }
         defer { EVP_MD_CTX_free(context) }
         var length = 0

@@ -1,26 +1,25 @@
-import Foundation
 import Synchronization
 
-/// Time the emulator spent answering the backend calls of each user (`/oauth/token`,
-/// `/v2/user/me`, the other kapi calls), injected latency included: the same time the
-/// `X-Emulator-Elapsed-Ms` header reports, summed per user. A load test that mints each login's
-/// code for a fresh synthetic user reads it back (`GET /_emulator/elapsed?user_ids=…`) and
-/// subtracts it from what the login took.
+/// Time an emulator spent answering the backend calls of each user (token, profile and the
+/// other backend calls), injected latency included: the same time the `X-Emulator-Elapsed-Ms`
+/// header reports, summed per user. A load test that mints each login's code for a fresh
+/// synthetic user reads it back (`GET /_emulator/elapsed?user_ids=…`) and subtracts it from what
+/// the login took. Users are named by their provider id as text (Kakao's number, Google's `sub`).
 ///
 /// Only calls that reach a handler are attributed: a call answered by an injected error, quota,
 /// timeout or drop before any work names no user. Entries untouched for ten minutes (emulated
 /// clock) are forgotten, at most once a minute, so the ledger stays small however long it runs.
-final class ElapsedLedger: Sendable {
+package final class ElapsedLedger: Sendable {
     /// One user's sum.
-    struct Entry: Sendable, Equatable {
-        var milliseconds: Double
-        var calls: Int
+    package struct Entry: Sendable, Equatable {
+        package var milliseconds: Double
+        package var calls: Int
         /// When it last grew (emulated Unix seconds).
         var updated: Double
     }
 
     private struct State {
-        var entries: [Int64: Entry] = [:]
+        var entries: [String: Entry] = [:]
         var lastPrune: Double = 0
     }
 
@@ -29,10 +28,10 @@ final class ElapsedLedger: Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    package init() {}
 
     /// Adds one call of `userID` that took `milliseconds`.
-    func add(userID: Int64, milliseconds: Double, now: Double) {
+    package func add(userID: String, milliseconds: Double, now: Double) {
         state.withLock { state in
             var entry = state.entries[userID] ?? Entry(milliseconds: 0, calls: 0, updated: now)
             entry.milliseconds += milliseconds
@@ -47,9 +46,9 @@ final class ElapsedLedger: Sendable {
     }
 
     /// The sums of these users; users with no attributed call are absent.
-    func entries(for userIDs: [Int64]) -> [Int64: Entry] {
+    package func entries(for userIDs: [String]) -> [String: Entry] {
         state.withLock { state in
-            var found: [Int64: Entry] = [:]
+            var found: [String: Entry] = [:]
             for id in userIDs {
                 if let entry = state.entries[id] { found[id] = entry }
             }
@@ -61,20 +60,18 @@ final class ElapsedLedger: Sendable {
 /// Which user the current request acted for, set by the handler that learns it and read by
 /// ``EmulatorMiddleware`` once the answer is ready. One per request (a class, so the copy of the
 /// context the handler gets shares it with the middleware's).
-final class RequestAttribution: Sendable {
-    /// `Int64.min` until a handler names the user (Kakao user ids are positive).
-    private let userID = Atomic<Int64>(.min)
+package final class RequestAttribution: Sendable {
+    private let userID = Mutex<String?>(nil)
 
-    init() {}
+    package init() {}
 
     /// Records that the request acted for `id`.
-    func attribute(to id: Int64) {
-        userID.store(id, ordering: .relaxed)
+    package func attribute(to id: String) {
+        userID.withLock { $0 = id }
     }
 
     /// The user the request acted for, if a handler said.
-    var user: Int64? {
-        let id = userID.load(ordering: .relaxed)
-        return id == .min ? nil : id
+    package var user: String? {
+        userID.withLock { $0 }
     }
 }

@@ -1,51 +1,60 @@
-/// Builds one JSON object as text, key by key, without `JSONEncoder`: the emulator's answers are
-/// small, their shape is fixed by Kakao, and this is the hot path of every benchmark.
-struct JSONObjectWriter {
+/// Builds one JSON object as text, key by key, without `JSONEncoder`: the emulators' answers are
+/// small, their shape is fixed by the provider, and this is the hot path of every benchmark.
+package struct JSONObjectWriter {
     private var text = "{"
     private var isEmpty = true
+    private let pretty: Bool
 
-    init() {}
+    /// - Parameter pretty: one member a line, indented by two spaces (Google's token answers);
+    ///   nested values added as JSON text are written as given.
+    package init(pretty: Bool = false) {
+        self.pretty = pretty
+    }
 
     private mutating func key(_ name: String) {
-        if !isEmpty { text.append(",") }
+        if pretty {
+            text.append(isEmpty ? "\n  \"" : ",\n  \"")
+        } else {
+            if !isEmpty { text.append(",") }
+            text.append("\"")
+        }
         isEmpty = false
-        text.append("\"")
         text.append(name)
-        text.append("\":")
+        text.append(pretty ? "\": " : "\":")
     }
 
     /// Adds a string member; the value is escaped.
-    mutating func add(_ name: String, _ value: String) {
+    package mutating func add(_ name: String, _ value: String) {
         key(name)
         JSONObjectWriter.appendQuoted(value, to: &text)
     }
 
     /// Adds a string member only when the value exists.
-    mutating func add(_ name: String, ifPresent value: String?) {
+    package mutating func add(_ name: String, ifPresent value: String?) {
         if let value { add(name, value) }
     }
 
-    mutating func add(_ name: String, _ value: Int64) {
+    package mutating func add(_ name: String, _ value: Int64) {
         key(name)
         text.append(String(value))
     }
 
-    mutating func add(_ name: String, _ value: Int) {
+    package mutating func add(_ name: String, _ value: Int) {
         add(name, Int64(value))
     }
 
-    mutating func add(_ name: String, _ value: Bool) {
+    package mutating func add(_ name: String, _ value: Bool) {
         key(name)
         text.append(value ? "true" : "false")
     }
 
-    mutating func add(_ name: String, _ value: Double) {
+    package mutating func add(_ name: String, _ value: Double) {
         key(name)
         text.append(String(value))
     }
 
     /// Adds an array of strings.
-    mutating func add(_ name: String, strings: [String]) {
+    package mutating func add(_ name: String, strings: [String]) {
         key(name)
         text.append("[")
         for (index, value) in strings.enumerated() {
@@ -56,19 +65,19 @@ struct JSONObjectWriter {
     }
 
     /// Adds a member whose value is already JSON text (a nested object or array).
-    mutating func add(_ name: String, json: String) {
+    package mutating func add(_ name: String, json: String) {
         key(name)
         text.append(json)
     }
 
     /// The finished object.
-    consuming func finish() -> String {
-        text.append("}")
+    package consuming func finish() -> String {
+        text.append(pretty && !isEmpty ? "\n}" : "}")
         return text
     }
 
     /// Appends `value` as a JSON string literal (RFC 8259 escaping).
-    static func appendQuoted(_ value: String, to text: inout String) {
+    package static func appendQuoted(_ value: String, to text: inout String) {
         text.append("\"")
         var needsEscaping = false
         for byte in value.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
