@@ -49,6 +49,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "Authorization-code lifetime in seconds.")
     var codeLifetime: Int?
 
+    @Option(help: "redirect_uri at the token endpoint: optional (an omitted one is accepted, the default) or required (KOE303).")
+    var tokenRedirectURI: KakaoEmulatorConfiguration.TokenRedirectURI?
+
     @Option(help: "The ID tokens' iss (default: the emulator's base URL, http://HOST:PORT).")
     var issuer: String?
 
@@ -111,6 +114,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         configuration.apps[0] = app
         if noRateLimit { configuration.rateLimit.enabled = false }
         if let codeLifetime { configuration.codeLifetimeSeconds = codeLifetime }
+        if let tokenRedirectURI { configuration.tokenRedirectURI = tokenRedirectURI }
         if let issuer { configuration.issuer = issuer }
         var faults = configuration.faults
         if let latencyMs { faults.latencyMs = latencyMs }
@@ -124,3 +128,5 @@ struct EmulatorCommand: AsyncParsableCommand {
         return configuration
     }
 }
+
+extension KakaoEmulatorConfiguration.TokenRedirectURI: ExpressibleByArgument {}

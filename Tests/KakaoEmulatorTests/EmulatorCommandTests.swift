@@ -24,7 +24,7 @@ struct EmulatorCommandTests {
         process.executableURL = Self.binary
         process.arguments = [
             "emulator", "--port", "0", "--redirect-uri", "http://127.0.0.1:3000/cb", "--client-secret", "cli-secret",
-            "--no-rate-limit", "--code-lifetime", "30", "--latency-ms", "1",
+            "--no-rate-limit", "--code-lifetime", "30", "--latency-ms", "1", "--token-redirect-uri", "required",
         ]
         let output = Pipe()
         process.standardOutput = output
@@ -70,10 +70,23 @@ struct EmulatorCommandTests {
             #expect(body.contains("KOE010"))
             let (withSecret, _) = try await post("/oauth/token", form + "&client_secret=cli-secret", "application/x-www-form-urlencoded")
             #expect(withSecret == 200, "KOE010 is checked before the code, which stays good")
+            let (_, second) = try await post(
+                "/_emulator/codes",
+                #"{"redirect_uri":"http://127.0.0.1:3000/cb","user_id":2}"#,
+                "application/json"
+            )
+            let secondCode = try #require((try JSONSerialization.jsonObject(with: Data(second.utf8)) as? [String: Any])?["code"] as? String)
+            let (omitted, omittedBody) = try await post(
+                "/oauth/token",
+                "grant_type=authorization_code&client_id=emulator-rest-api-key&client_secret=cli-secret&code=\(secondCode)",
+                "application/x-www-form-urlencoded"
+            )
+            #expect(omitted == 400)
+            #expect(omittedBody.contains("KOE303"), "--token-redirect-uri required")
             var statsRequest = HTTPClientRequest(url: "http://127.0.0.1:\(bound)/_emulator/stats")
             statsRequest.method = .GET
             let stats = String(buffer: try await client.execute(statsRequest, timeout: .seconds(10)).body.collect(upTo: 1 << 16))
-            #expect(stats.contains(#""faults_latency_total":2"#), "--latency-ms applies to both token requests")
+            #expect(stats.contains(#""faults_latency_total":3"#), "--latency-ms applies to every token request")
             try await client.shutdown()
         } catch {
             try? await client.shutdown()

@@ -46,6 +46,10 @@ public struct KakaoEmulatorConfiguration: Sendable {
     public var failedExchangeBurnsCode: Bool
     /// Whether a refresh returns a new `id_token` when the grant had `openid` (UNCERTAIN).
     public var idTokenOnRefresh: Bool
+    /// Whether the token endpoint accepts a code exchange without `redirect_uri` (see
+    /// ``TokenRedirectURI``); a `redirect_uri` that differs from the authorize request's is
+    /// KOE303 either way.
+    public var tokenRedirectURI: TokenRedirectURI
 
     public init(
         apps: [App] = [App()],
@@ -60,7 +64,8 @@ public struct KakaoEmulatorConfiguration: Sendable {
         publicBaseURL: String? = nil,
         authorizeErrorStatus: Int = 400,
         failedExchangeBurnsCode: Bool = true,
-        idTokenOnRefresh: Bool = true
+        idTokenOnRefresh: Bool = true,
+        tokenRedirectURI: TokenRedirectURI = .optional
     ) {
         self.apps = apps
         self.users = users
@@ -75,6 +80,7 @@ public struct KakaoEmulatorConfiguration: Sendable {
         self.authorizeErrorStatus = authorizeErrorStatus
         self.failedExchangeBurnsCode = failedExchangeBurnsCode
         self.idTokenOnRefresh = idTokenOnRefresh
+        self.tokenRedirectURI = tokenRedirectURI
     }
 
     /// Reads a JSON configuration file (snake_case members, all optional).
@@ -129,6 +135,17 @@ public struct KakaoEmulatorConfiguration: Sendable {
 }
 
 extension KakaoEmulatorConfiguration {
+    /// `redirect_uri` at the token endpoint. Kakao's documents call it required; widely used
+    /// third-party clients build the code exchange without it (only `grant_type`, `code`,
+    /// `client_id`, `client_secret`) and work against the real Kakao, so ``optional`` is the
+    /// default. docs/EMULATORS.md has the evidence.
+    public enum TokenRedirectURI: String, Sendable, Hashable, Decodable, CaseIterable {
+        /// An omitted `redirect_uri` is KOE303, as the documents say.
+        case required
+        /// An omitted `redirect_uri` is accepted; a different one is KOE303.
+        case optional
+    }
+
     /// Kakao's per-user token issuance limit: 20 access tokens per 10 minutes and 30 refresh
     /// tokens per hour, counted over code exchanges and refreshes together.
     public struct RateLimit: Sendable, Hashable {

@@ -32,6 +32,7 @@ final class EmulatorCore: Sendable {
                     refreshToken: Double(configuration.refreshTokenLifetimeSeconds),
                     rotationThreshold: Double(configuration.refreshRotationThresholdSeconds),
                     failedExchangeBurnsCode: configuration.failedExchangeBurnsCode,
+                    tokenRedirectURI: configuration.tokenRedirectURI,
                     rateLimit: configuration.rateLimit
                 )
             )

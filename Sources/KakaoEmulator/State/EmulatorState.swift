@@ -10,6 +10,7 @@ struct EmulatorState {
         let refreshToken: Double
         let rotationThreshold: Double
         let failedExchangeBurnsCode: Bool
+        let tokenRedirectURI: KakaoEmulatorConfiguration.TokenRedirectURI
         let rateLimit: KakaoEmulatorConfiguration.RateLimit
     }
 
@@ -77,7 +78,7 @@ struct EmulatorState {
         let presented = (record.presentations, record.userID)
         guard !record.spent, now < record.expiresAt else { return (.failure(.invalidCode), presented.0, presented.1) }
         let failure: TokenFailure? =
-            if record.clientID != clientID { .appMismatch } else if redirectURI != record.redirectURI {
+            if record.clientID != clientID { .appMismatch } else if !redirectURIMatches(redirectURI, record) {
                 .redirectURIMismatch
             } else if !PKCE.verifies(verifier: codeVerifier, challenge: record.codeChallenge) { .invalidCode } else { nil }
         if let failure {
@@ -117,6 +118,12 @@ struct EmulatorState {
             refreshToken: newRefreshToken
         )
         return (.success(grant), presented.0, presented.1)
+    }
+
+    /// The authorize request's `redirect_uri`, or none at all when that is allowed.
+    private func redirectURIMatches(_ presented: String?, _ record: CodeRecord) -> Bool {
+        guard let presented else { return lifetimes.tokenRedirectURI == .optional }
+        return presented == record.redirectURI
     }
 
     /// `grant_type=refresh_token` after the client was authenticated; rotates the refresh
