@@ -104,6 +104,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Google
+        .target(
+            name: "GoogleEmulator",
+            dependencies: [
+                "Base64Coding",
+                "EmulatorSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: logins
         .target(
             name: "Accounts",
@@ -161,6 +175,7 @@ let package = Package(
                 "Postgres",
                 "KakaoAPI",
                 "KakaoEmulator",
+                "GoogleEmulator",
                 "Accounts",
                 "LoginQueue",
                 "LoginAPI",
@@ -267,16 +282,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Helpers both emulators' tests share: requests sent in process as if from a chosen peer.
+        // Helpers both emulators' tests share: an HTTP client over real sockets, requests sent in
+        // process as if from a chosen peer, the binary as a child process, one signing key.
         .target(
             name: "EmulatorTestSupport",
             dependencies: [
+                "EmulatorSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/EmulatorTestSupport",
             swiftSettings: swiftSettings
@@ -294,6 +315,23 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GoogleEmulatorTests",
+            dependencies: [
+                "GoogleEmulator",
+                "EmulatorTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -15,11 +15,13 @@ import Logging
 /// }
 /// ```
 ///
-/// or as a process: `try await emulator.buildApplication(port: 9090).runService()`.
-public struct KakaoEmulator: Sendable {
+/// or as a process: `try await emulator.buildApplication().runService()` (port 9090).
+public struct KakaoEmulator: ProviderEmulator {
     let core: EmulatorCore
     /// The logger given to the HTTP server.
     public let logger: Logger
+    /// The parts every emulator has.
+    public let base: EmulatorBase
 
     /// - Parameters:
     ///   - configuration: apps, users, lifetimes, limits and faults (the fixed points by default).
@@ -35,13 +37,13 @@ public struct KakaoEmulator: Sendable {
         let keys = try RS256KeySet(privateKeyPEM: signingKeyPEM, keyIDStyle: .base64URL, rotation: .immediate)
         core = EmulatorCore(configuration: configuration, signer: keys)
         self.logger = logger
+        base = EmulatorBase(runtime: core.runtime, keys: keys, serverName: "kakao-emulator", logger: logger)
     }
 
     /// The configuration in force.
     public var configuration: KakaoEmulatorConfiguration { core.configuration }
 
-    /// The router with every path; the middleware stamps `X-Emulator-Elapsed-Ms` and injects
-    /// faults; `/_emulator/*` answers loopback peers only.
+    /// The router with every path (see ``ProviderEmulator/buildRouter()``).
     public func buildRouter() -> Router<EmulatorRequestContext> {
         let answers = KakaoAnswers()
         let builder = EmulatorRouterBuilder(runtime: core.runtime, answers: answers)
@@ -66,55 +68,12 @@ public struct KakaoEmulator: Sendable {
                 case .oidcUserInfo, .oidcUserInfoByPost: user.oidcUserInfo
                 case .openIDConfiguration: discovery.openIDConfiguration
                 case .jwks: discovery.jwks
-                case .codes: kakaoControl.codes
-                case .stats: kakaoControl.stats
-                case .elapsed: control.elapsed
-                case .faults, .setFaults: control.faults
-                case .clock: control.clock
-                case .rotateKey: control.rotateKey
                 }
             builder.add(route.path, method: route.method, handler)
         }
+        builder.addControlRoutes(control, codes: kakaoControl.codes, stats: kakaoControl.stats)
         return builder.router
     }
-
-    /// A Hummingbird application serving ``buildRouter()`` on `host:port` (port 0: any free port).
-    /// - Parameter onServerRunning: called with the bound port once the server listens.
-    public func buildApplication(
-        host: String = "127.0.0.1",
-        port: Int = 9090,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        EmulatorServer.application(
-            router: buildRouter(),
-            runtime: core.runtime,
-            host: host,
-            port: port,
-            serverName: "kakao-emulator",
-            logger: logger,
-            onServerRunning: onServerRunning
-        )
-    }
-
-    /// Runs the emulator on `host:port` (port 0 by default) for the duration of `body`, which
-    /// gets the base URL (`http://127.0.0.1:PORT`); then shuts the server down gracefully.
-    public func withRunningServer<T>(
-        host: String = "127.0.0.1",
-        port: Int = 0,
-        _ body: (_ baseURL: String) async throws -> T
-    ) async throws -> T {
-        try await EmulatorServer.withRunning(
-            runtime: core.runtime,
-            host: host,
-            port: port,
-            logger: logger,
-            makeApplication: { buildApplication(host: host, port: port, onServerRunning: $0) },
-            body
-        )
-    }
-
-    /// Where the server listens (or `publicBaseURL` when configured).
-    public var baseURL: String { core.baseURL }
 
     /// The `iss` of the ID tokens.
     public var issuer: String { core.issuer }
@@ -127,14 +86,6 @@ public struct KakaoEmulator: Sendable {
     public func elapsedMilliseconds(userIDs: [Int64]) -> [Int64: Double] {
         let entries = core.runtime.elapsed.entries(for: userIDs.map(String.init))
         return Dictionary(uniqueKeysWithValues: entries.compactMap { id, entry in Int64(id).map { ($0, entry.milliseconds) } })
-    }
-
-    /// The faults in force.
-    public var faults: KakaoEmulatorFaults { core.runtime.currentFaults }
-
-    /// Replaces the faults in force (as `POST /_emulator/faults`).
-    public func setFaults(_ faults: KakaoEmulatorFaults) throws(KakaoEmulatorError) {
-        try core.runtime.setFaults(faults)
     }
 
     /// Issues a code as if the user had consented to everything asked (as `POST /_emulator/codes`).
@@ -176,16 +127,5 @@ public struct KakaoEmulator: Sendable {
         case .failure(let failure):
             throw KakaoEmulatorError(.invalidConfiguration, "\(failure.code): \(failure.message)")
         }
-    }
-
-    /// Moves the emulated clock (as `POST /_emulator/clock`); a negative value moves it back,
-    /// which makes tokens issued afterwards already expired by the wall clock.
-    public func advanceClock(bySeconds seconds: Int) {
-        core.runtime.clock.advance(seconds: seconds)
-    }
-
-    /// Signs new ID tokens with a fresh key; the old one stays published (as `POST /_emulator/keys/rotate`).
-    public func rotateSigningKey() throws {
-        try core.signer.rotate()
     }
 }

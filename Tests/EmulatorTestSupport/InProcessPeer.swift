@@ -53,7 +53,7 @@ private struct BodyCollector: ResponseBodyWriter {
     var text: String { buffer.withLockedValue { String(buffer: $0) } }
 
     func write(_ part: ByteBuffer) async throws {
-        buffer.withLockedValue { $0.writeImmutableBuffer(part) }
+        buffer.withLockedValue { _ = $0.writeImmutableBuffer(part) }
     }
 
     func finish(_ trailingHeaders: HTTPFields?) async throws {}

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EmulatorTestSupport
 import Foundation
 import Logging
 import NIOCore

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EmulatorTestSupport
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -9,42 +10,13 @@ import Testing
 /// reports, and SIGTERM stops it cleanly.
 @Suite("kakao-login emulator (the binary)")
 struct EmulatorCommandTests {
-    /// `KAKAO_LOGIN_BIN` (set by scripts/test), else the `kakao-login` next to the test bundle.
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["KAKAO_LOGIN_BIN"] { return URL(fileURLWithPath: path) }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("kakao-login").path), directory.path != "/" {
-            directory.deleteLastPathComponent()
-        }
-        return directory.appendingPathComponent("kakao-login")
-    }
-
     @Test func flagsAndGracefulShutdown() async throws {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = [
+        let emulator = try EmulatorProcess.start([
             "emulator", "--port", "0", "--redirect-uri", "http://127.0.0.1:3000/cb", "--client-secret", "cli-secret",
             "--no-rate-limit", "--code-lifetime", "30", "--latency-ms", "1", "--token-redirect-uri", "required",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-
-        // The process logs `emulator.port=N` once it listens.
-        var seen = ""
-        var port: Int?
-        let handle = output.fileHandleForReading
-        while port == nil {
-            let chunk = handle.availableData
-            guard !chunk.isEmpty else { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: #"emulator\.port=(\d+)"#, options: .regularExpression) {
-                port = Int(seen[range].split(separator: "=")[1])
-            }
-        }
-        let bound = try #require(port, "no port in the output: \(seen)")
+        ])
+        defer { if emulator.process.isRunning { emulator.process.terminate() } }
+        let bound = emulator.port
 
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         do {
@@ -93,8 +65,6 @@ struct EmulatorCommandTests {
             throw error
         }
 
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(emulator.stop() == 0)
     }
 }

@@ -1,10 +1,15 @@
 import Foundation
 
+/// An emulator's configuration: read from JSON, then checked as a whole.
+package protocol CheckedConfiguration: Decodable {
+    func validate() throws(EmulatorError)
+}
+
 /// Reading an emulator's JSON configuration file: snake_case members, each optional with the
 /// same default as the Swift initialiser, and errors that name the member at fault.
 package enum ConfigurationFile {
-    /// Reads and decodes the file at `path`.
-    package static func load<T: Decodable>(_ type: T.Type, contentsOf path: String) throws(EmulatorError) -> T {
+    /// Reads, decodes and checks the file at `path`.
+    package static func load<T: CheckedConfiguration>(_ type: T.Type, contentsOf path: String) throws(EmulatorError) -> T {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -14,10 +19,11 @@ package enum ConfigurationFile {
         return try decode(type, json: data)
     }
 
-    /// Decodes JSON text.
-    package static func decode<T: Decodable>(_ type: T.Type, json data: Data) throws(EmulatorError) -> T {
+    /// Decodes and checks JSON text.
+    package static func decode<T: CheckedConfiguration>(_ type: T.Type, json data: Data) throws(EmulatorError) -> T {
+        let configuration: T
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            configuration = try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
             throw EmulatorError(.invalidConfiguration, "the configuration JSON does not fit: \(describe(error))")
         } catch let error as EmulatorError {
@@ -25,6 +31,8 @@ package enum ConfigurationFile {
         } catch {
             throw EmulatorError(.invalidConfiguration, "the configuration is not JSON")
         }
+        try configuration.validate()
+        return configuration
     }
 
     private static func describe(_ error: DecodingError) -> String {

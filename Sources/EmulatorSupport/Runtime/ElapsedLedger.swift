@@ -20,7 +20,7 @@ package final class ElapsedLedger: Sendable {
 
     private struct State {
         var entries: [String: Entry] = [:]
-        var lastPrune: Double = 0
+        var pruning = PruneSchedule()
     }
 
     /// How long an untouched entry is kept.
@@ -38,8 +38,7 @@ package final class ElapsedLedger: Sendable {
             entry.calls += 1
             entry.updated = now
             state.entries[userID] = entry
-            if now - state.lastPrune >= 60 {
-                state.lastPrune = now
+            if state.pruning.isDue(now: now) {
                 state.entries = state.entries.filter { now - $0.value.updated < Self.retentionSeconds }
             }
         }

@@ -13,15 +13,17 @@ package final class EmulatorRuntime: Sendable {
     package let faultRound = EmulatorSequence()
     private let listening = Mutex<String?>(nil)
     private let publicBaseURL: String?
-    private let defaultPort: Int
+    /// The port of the base URL before the server is bound, and of `buildApplication` by default.
+    package let defaultPort: Int
 
     /// - Parameters:
-    ///   - paths: every path the router serves; `tokenPaths`: the token endpoint's.
+    ///   - paths: every provider path the router serves (the control paths are added);
+    ///     `tokenPaths`: the token endpoint's.
     ///   - faults: the faults in force at start (already validated).
     ///   - publicBaseURL: the base URL to write into documents instead of where it listens.
     ///   - defaultPort: the port of the base URL before the server is bound.
     package init(paths: [String], tokenPaths: [String], faults: EmulatorFaults, publicBaseURL: String?, defaultPort: Int) {
-        counters = EmulatorCounters(paths: paths, tokenPaths: tokenPaths)
+        counters = EmulatorCounters(paths: paths + ControlRoute.allCases.map(\.path), tokenPaths: tokenPaths)
         self.faults = Mutex(faults)
         self.publicBaseURL = publicBaseURL
         self.defaultPort = defaultPort

@@ -2,7 +2,7 @@ import EmulatorSupport
 
 /// JSON decoding of the configuration file: snake_case names, every member optional with the
 /// same default as the Swift initialisers.
-extension KakaoEmulatorConfiguration: Decodable {
+extension KakaoEmulatorConfiguration: CheckedConfiguration {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: SnakeKey.self)
         let defaults = KakaoEmulatorConfiguration()

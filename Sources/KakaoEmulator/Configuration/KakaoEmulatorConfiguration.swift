@@ -85,16 +85,12 @@ public struct KakaoEmulatorConfiguration: Sendable {
 
     /// Reads a JSON configuration file (snake_case members, all optional).
     public static func load(contentsOf path: String) throws(KakaoEmulatorError) -> KakaoEmulatorConfiguration {
-        let configuration = try ConfigurationFile.load(KakaoEmulatorConfiguration.self, contentsOf: path)
-        try configuration.validate()
-        return configuration
+        try ConfigurationFile.load(KakaoEmulatorConfiguration.self, contentsOf: path)
     }
 
     /// Decodes a JSON configuration.
     public static func decode(json data: Data) throws(KakaoEmulatorError) -> KakaoEmulatorConfiguration {
-        let configuration = try ConfigurationFile.decode(KakaoEmulatorConfiguration.self, json: data)
-        try configuration.validate()
-        return configuration
+        try ConfigurationFile.decode(KakaoEmulatorConfiguration.self, json: data)
     }
 
     /// Checks what would make the emulator misbehave: no app, duplicate keys or user ids,
@@ -287,7 +283,7 @@ extension KakaoEmulatorConfiguration {
         }
 
         /// A user made up for an unknown id: a nickname and a valid, verified email.
-        static func synthetic(id: Int64) -> User {
+        package static func synthetic(_ id: Int64) -> User {
             User(
                 id: id,
                 nickname: "user-\(id)",
@@ -365,4 +361,8 @@ extension KakaoEmulatorConfiguration {
         /// -406, HTTP 401: under 14, and the app forbids it.
         case under14 = "under_14"
     }
+}
+
+extension KakaoEmulatorConfiguration.User: DirectoryUser {
+    package var directoryID: Int64 { id }
 }

@@ -156,7 +156,7 @@ struct UserRoutes {
             guard let app = core.appsByAdminKey[key] else { throw KapiError.invalidAppKey }
             guard try form.single("target_id_type") == "user_id", let target = try form.single("target_id").flatMap({ Int64($0) })
             else { throw KapiError.invalidParameter("target_id_type=user_id and a numeric target_id are required") }
-            let found = core.state.withLock { state in state.link(appID: app.appID, userID: target).map { ($0, state.user(target)) } }
+            let found = core.state.withLock { state in state.link(appID: app.appID, userID: target).map { ($0, state.users.user(target)) } }
             guard let (link, user) = found else { throw KapiError.notLinked }
             return Caller(app: app, user: user, link: link, token: nil)
         case .adminKey, nil:

@@ -85,7 +85,7 @@ final class EmulatorCore: Sendable {
             expiresAt: now + Double(configuration.codeLifetimeSeconds)
         )
         state.withLock { state in
-            _ = state.user(userID)
+            _ = state.users.user(userID)
             state.consent(appID: request.app.appID, userID: userID, scopes: grantedItems, now: now)
             state.storeCode(code, record)
         }

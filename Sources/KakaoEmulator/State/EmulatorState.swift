@@ -15,7 +15,7 @@ struct EmulatorState {
     }
 
     private let lifetimes: Lifetimes
-    private(set) var users: [Int64: KakaoEmulatorConfiguration.User]
+    var users: UserDirectory<KakaoEmulatorConfiguration.User>
     private var codes: [String: CodeRecord] = [:]
     private var accessTokens: [String: TokenRecord] = [:]
     private var refreshTokens: [String: TokenRecord] = [:]
@@ -23,22 +23,14 @@ struct EmulatorState {
     /// Bumped by logout and unlink; outlives the link so a re-link never revives old tokens.
     private var generations: [LinkKey: Int] = [:]
     private var issueLog: [Int64: (accessTokens: [Double], refreshTokens: [Double])] = [:]
-    private var lastPrune: Double?
+    private var pruning = PruneSchedule()
 
     init(users: [KakaoEmulatorConfiguration.User], lifetimes: Lifetimes) {
-        self.users = Dictionary(users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.users = UserDirectory(users)
         self.lifetimes = lifetimes
     }
 
     // MARK: users and links
-
-    /// The user with this id, made up on the spot when unknown.
-    mutating func user(_ id: Int64) -> KakaoEmulatorConfiguration.User {
-        if let user = users[id] { return user }
-        let user = KakaoEmulatorConfiguration.User.synthetic(id: id)
-        users[id] = user
-        return user
-    }
 
     func link(appID: Int64, userID: Int64) -> Link? {
         links[LinkKey(appID: appID, userID: userID)]
@@ -48,7 +40,7 @@ struct EmulatorState {
     mutating func consent(appID: Int64, userID: Int64, scopes: Set<String>, now: Double) {
         let key = LinkKey(appID: appID, userID: userID)
         if links[key] == nil {
-            links[key] = Link(scopes: [], connectedAt: ISO8601Text.format(unixSeconds: Int64(now)))
+            links[key] = Link(scopes: [], connectedAt: UTCText.iso8601(unixSeconds: Int64(now)))
         }
         links[key]!.scopes.formUnion(scopes)
     }
@@ -109,7 +101,7 @@ struct EmulatorState {
         )
         pruneIfDue(now: now)
         let grant = TokenGrant(
-            user: user(record.userID),
+            user: users.user(record.userID),
             scopes: links[key]?.scopes ?? [],
             openid: record.openid,
             nonce: record.nonce,
@@ -166,7 +158,7 @@ struct EmulatorState {
         pruneIfDue(now: now)
         return .success(
             TokenGrant(
-                user: user(record.userID),
+                user: users.user(record.userID),
                 scopes: link.scopes,
                 openid: record.openid,
                 nonce: nil,
@@ -187,7 +179,7 @@ struct EmulatorState {
             return .failure(.tokenDoesNotExist)
         }
         guard now < record.expiresAt else { return .failure(.tokenExpired) }
-        return .success((record, user(record.userID), link))
+        return .success((record, users.user(record.userID), link))
     }
 
     /// Logout (`unlink: false`) expires the user's tokens for the app; unlink also removes the link.
@@ -225,12 +217,7 @@ struct EmulatorState {
     /// expired refresh tokens, idle rate-limit logs. A full sweep, so it runs rarely: under load
     /// the lock must stay short.
     private mutating func pruneIfDue(now: Double) {
-        guard let last = lastPrune else {
-            lastPrune = now
-            return
-        }
-        guard now - last >= 60 else { return }
-        lastPrune = now
+        guard pruning.isDue(now: now) else { return }
         let codeRetention = lifetimes.code
         codes = codes.filter { $0.value.expiresAt + codeRetention > now }
         accessTokens = accessTokens.filter { $0.value.expiresAt + 86_400 > now }

@@ -3,8 +3,7 @@ import EmulatorSupport
 /// What the Kakao emulator has seen since it started (`GET /_emulator/stats`, snake_case there):
 /// the shared counts (``EmulatorStats``, read through as members: `stats.tokenRequestsTotal`)
 /// and Kakao's own.
-@dynamicMemberLookup
-public struct KakaoEmulatorStats: Sendable, Hashable {
+public struct KakaoEmulatorStats: ProviderStats {
     /// The counts every emulator keeps.
     public var common: EmulatorStats
     /// Refreshes that rotated the refresh token.
@@ -19,10 +18,6 @@ public struct KakaoEmulatorStats: Sendable, Hashable {
     public var logoutTotal: Int
     /// `/v1/user/unlink` requests.
     public var unlinkTotal: Int
-
-    public subscript<Value>(dynamicMember member: KeyPath<EmulatorStats, Value>) -> Value {
-        common[keyPath: member]
-    }
 
     init(common: EmulatorStats, kakao: KakaoCounters) {
         self.common = common
