@@ -114,18 +114,18 @@ public struct GoogleEmulator: ProviderEmulator {
         accessType: String? = nil,
         prompt: String? = nil
     ) throws(GoogleEmulatorError) -> String {
-        let client = clientID ?? core.configuration.clients[0].clientID
-        var parameters = AuthorizationRequest.Parameters(
-            clientID: client,
-            redirectURI: redirectURI ?? core.clientsByID[client]?.redirectURIs.first
+        let body = CodeRequestBody(
+            clientID: clientID,
+            redirectURI: redirectURI,
+            userID: userID,
+            scope: scope,
+            codeChallenge: codeChallenge,
+            codeChallengeMethod: codeChallengeMethod,
+            nonce: nonce,
+            accessType: accessType,
+            prompt: prompt
         )
-        parameters.scope = scope ?? "openid email profile"
-        parameters.codeChallenge = codeChallenge
-        parameters.codeChallengeMethod = codeChallengeMethod
-        parameters.nonce = nonce
-        parameters.accessType = accessType
-        parameters.prompt = prompt
-        switch core.mintCode(parameters, sub: userID) {
+        switch core.mintCode(body) {
         case .success(let (code, _)): return code
         case .failure(let failure): throw GoogleEmulatorError(.invalidConfiguration, "\(failure.error): \(failure.message)")
         }

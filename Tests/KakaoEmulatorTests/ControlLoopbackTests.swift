@@ -68,6 +68,12 @@ struct ControlLoopbackTests {
         }
         #expect(emulator.stats.codesIssuedTotal == 1)
         #expect(emulator.stats.requestsByPath["/_emulator/faults"] == 2)
+        for path in ["//_emulator/stats", "/_emulator//stats", "/_emulator/stats/"] {
+            #expect(try await local.send(.get, path).status == 200, "the router resolves \(path) to the route")
+        }
+        for path in ["/./_emulator/stats", "/%5Femulator/stats", "/_emulator%2Fstats"] {
+            #expect(try await local.send(.get, path).status == 404, "\(path) matches no route")
+        }
     }
 
     private func unknownAnswerIsKakaos404(_ answer: InProcessPeer<EmulatorRequestContext>.Answer) -> Bool {

@@ -16,19 +16,7 @@ struct GoogleControlRoutes {
                 )
             )
         }
-        let client = body.clientID ?? core.configuration.clients[0].clientID
-        var parameters = AuthorizationRequest.Parameters(
-            clientID: client,
-            redirectURI: body.redirectURI ?? core.clientsByID[client]?.redirectURIs.first
-        )
-        parameters.scope = body.scope ?? "openid email profile"
-        parameters.codeChallenge = body.codeChallenge
-        parameters.codeChallengeMethod = body.codeChallengeMethod
-        parameters.nonce = body.nonce
-        parameters.accessType = body.accessType
-        parameters.prompt = body.prompt
-        parameters.includeGrantedScopes = body.includeGrantedScopes.map { $0 ? "true" : "false" }
-        switch core.mintCode(parameters, sub: body.userID) {
+        switch core.mintCode(body) {
         case .success(let (code, sub)):
             var answer = JSONObjectWriter()
             answer.add("code", code)

@@ -105,22 +105,33 @@ final class GoogleCore: Sendable {
     }
 
     /// A code as if the user had answered the authorization request (`/_emulator/codes` and
-    /// ``GoogleEmulator/mintCode(clientID:redirectURI:userID:scope:codeChallenge:codeChallengeMethod:nonce:accessType:prompt:)``):
-    /// a consent screen is "shown" with `prompt=consent` or when the user has not granted every
-    /// scope yet; `prompt=none` then fails as the authorize endpoint would.
-    func mintCode(
-        _ parameters: AuthorizationRequest.Parameters,
-        sub: String?
-    ) -> Result<(code: String, sub: String), AuthorizationRequest.Failure> {
+    /// ``GoogleEmulator/mintCode(clientID:redirectURI:userID:scope:codeChallenge:codeChallengeMethod:nonce:accessType:prompt:)``),
+    /// with the defaults of both (the first client and its first redirect URI, `openid email
+    /// profile`, a fresh synthetic user): a consent screen is "shown" with `prompt=consent` or
+    /// when the user has not granted every scope yet; `prompt=none` then fails as the authorize
+    /// endpoint would.
+    func mintCode(_ body: CodeRequestBody) -> Result<(code: String, sub: String), AuthorizationRequest.Failure> {
+        let clientID = body.clientID ?? configuration.clients[0].clientID
+        var parameters = AuthorizationRequest.Parameters(
+            clientID: clientID,
+            redirectURI: body.redirectURI ?? clientsByID[clientID]?.redirectURIs.first
+        )
+        parameters.scope = body.scope ?? "openid email profile"
+        parameters.codeChallenge = body.codeChallenge
+        parameters.codeChallengeMethod = body.codeChallengeMethod
+        parameters.nonce = body.nonce
+        parameters.accessType = body.accessType
+        parameters.prompt = body.prompt
+        parameters.includeGrantedScopes = body.includeGrantedScopes.map { $0 ? "true" : "false" }
         let request: AuthorizationRequest
         switch AuthorizationRequest.validate(parameters, clients: clientsByID) {
         case .success(let validated): request = validated
         case .failure(let failure): return .failure(failure)
         }
-        if let sub, !GoogleEmulatorConfiguration.User.isValidSub(sub) {
+        if let sub = body.userID, !GoogleEmulatorConfiguration.User.isValidSub(sub) {
             return .failure(.invalidRequest("user_id must be 1 to 255 printable ASCII characters"))
         }
-        let sub = sub ?? makeSyntheticSub()
+        let sub = body.userID ?? makeSyntheticSub()
         let consentShown = request.prompt.contains(.consent) || needsConsent(request, sub: sub)
         if request.prompt.contains(.none), consentShown {
             return .failure(.init(status: 400, error: "interaction_required", message: "prompt=none, but a consent screen is needed"))
