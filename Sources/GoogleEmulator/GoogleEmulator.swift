@@ -114,16 +114,10 @@ public struct GoogleEmulator: ProviderEmulator {
         accessType: String? = nil,
         prompt: String? = nil
     ) throws(GoogleEmulatorError) -> String {
-        let body = CodeRequestBody(
-            clientID: clientID,
-            redirectURI: redirectURI,
-            userID: userID,
-            scope: scope,
-            codeChallenge: codeChallenge,
-            codeChallengeMethod: codeChallengeMethod,
-            nonce: nonce,
-            accessType: accessType,
-            prompt: prompt
+        var body = CodeRequestBody()
+        (body.clientID, body.redirectURI, body.userID, body.scope, body.nonce) = (clientID, redirectURI, userID, scope, nonce)
+        (body.codeChallenge, body.codeChallengeMethod, body.accessType, body.prompt) = (
+            codeChallenge, codeChallengeMethod, accessType, prompt
         )
         switch core.mintCode(body) {
         case .success(let (code, _)): return code

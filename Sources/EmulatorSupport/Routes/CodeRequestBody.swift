@@ -26,29 +26,8 @@ package struct CodeRequestBody: Decodable {
         case includeGrantedScopes = "include_granted_scopes"
     }
 
-    package init(
-        clientID: String? = nil,
-        redirectURI: String? = nil,
-        userID: String? = nil,
-        scope: String? = nil,
-        codeChallenge: String? = nil,
-        codeChallengeMethod: String? = nil,
-        nonce: String? = nil,
-        accessType: String? = nil,
-        prompt: String? = nil,
-        includeGrantedScopes: Bool? = nil
-    ) {
-        self.clientID = clientID
-        self.redirectURI = redirectURI
-        self.userID = userID
-        self.scope = scope
-        self.codeChallenge = codeChallenge
-        self.codeChallengeMethod = codeChallengeMethod
-        self.nonce = nonce
-        self.accessType = accessType
-        self.prompt = prompt
-        self.includeGrantedScopes = includeGrantedScopes
-    }
+    /// Nothing given: every default.
+    package init() {}
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -58,16 +58,20 @@ extension ProviderEmulator {
                 try await tasks.waitForAll()
                 throw EmulatorError(.serverNotStarted, "the emulator stopped before it was listening on \(host):\(port)")
             }
+            // One way down whatever `body` did; the server's own error matters only when `body` succeeded.
+            let outcome: Result<T, any Error>
             do {
-                let result = try await body(baseURL)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
+                outcome = .success(try await body(baseURL))
             } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
+                outcome = .failure(error)
             }
+            await group.triggerGracefulShutdown()
+            if case .success = outcome {
+                try await tasks.waitForAll()
+            } else {
+                try? await tasks.waitForAll()
+            }
+            return try outcome.get()
         }
     }
 
