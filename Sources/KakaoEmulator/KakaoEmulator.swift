@@ -1,8 +1,6 @@
+@_exported import EmulatorSupport
 import Hummingbird
 import Logging
-import NIOCore
-import ServiceLifecycle
-import Synchronization
 
 /// A local Kakao Login: the kauth and kapi paths on one Hummingbird router, with Kakao's
 /// answers, errors, lifetimes and limits, plus fault injection and `/_emulator/*` controls.
@@ -17,11 +15,13 @@ import Synchronization
 /// }
 /// ```
 ///
-/// or as a process: `try await emulator.buildApplication(port: 9090).runService()`.
-public struct KakaoEmulator: Sendable {
+/// or as a process: `try await emulator.buildApplication().runService()` (port 9090).
+public struct KakaoEmulator: ProviderEmulator {
     let core: EmulatorCore
     /// The logger given to the HTTP server.
     public let logger: Logger
+    /// The parts every emulator has.
+    public let base: EmulatorBase
 
     /// - Parameters:
     ///   - configuration: apps, users, lifetimes, limits and faults (the fixed points by default).
@@ -34,24 +34,27 @@ public struct KakaoEmulator: Sendable {
         logger: Logger
     ) throws(KakaoEmulatorError) {
         try configuration.validate()
-        core = EmulatorCore(configuration: configuration, signer: try IDTokenSigner(privateKeyPEM: signingKeyPEM))
+        let keys = try RS256KeySet(privateKeyPEM: signingKeyPEM, keyIDStyle: .base64URL, rotation: .immediate)
+        core = EmulatorCore(configuration: configuration, signer: keys)
         self.logger = logger
+        base = EmulatorBase(runtime: core.runtime, keys: keys, serverName: "kakao-emulator", logger: logger)
     }
 
     /// The configuration in force.
     public var configuration: KakaoEmulatorConfiguration { core.configuration }
 
-    /// The router with every path; the middleware stamps `X-Emulator-Elapsed-Ms` and injects faults.
+    /// The router with every path (see ``ProviderEmulator/buildRouter()``).
     public func buildRouter() -> Router<EmulatorRequestContext> {
-        let router = Router(context: EmulatorRequestContext.self)
-        router.add(middleware: EmulatorMiddleware(core: core))
+        let answers = KakaoAnswers()
+        let builder = EmulatorRouterBuilder(runtime: core.runtime, answers: answers)
         let authorize = AuthorizeRoutes(core: core)
         let token = TokenRoutes(core: core)
         let user = UserRoutes(core: core)
         let discovery = DiscoveryRoutes(core: core)
-        let control = ControlRoutes(core: core)
+        let kakaoControl = KakaoControlRoutes(core: core)
+        let control = ControlRoutes(runtime: core.runtime, keys: core.signer, answers: answers) { Int64($0) != nil }
         for route in EmulatorRoute.allCases {
-            let handler: @Sendable (Request, EmulatorRequestContext) async throws -> Response =
+            let handler: EmulatorRouterBuilder.Handler =
                 switch route {
                 case .authorize: authorize.authorize
                 case .consent: authorize.consent
@@ -65,95 +68,24 @@ public struct KakaoEmulator: Sendable {
                 case .oidcUserInfo, .oidcUserInfoByPost: user.oidcUserInfo
                 case .openIDConfiguration: discovery.openIDConfiguration
                 case .jwks: discovery.jwks
-                case .codes: control.codes
-                case .stats: control.stats
-                case .elapsed: control.elapsed
-                case .faults, .setFaults: control.faults
-                case .clock: control.clock
-                case .rotateKey: control.rotateKey
                 }
-            router.on(RouterPath(route.path), method: route.method, use: handler)
+            builder.add(route.path, method: route.method, handler)
         }
-        return router
+        builder.addControlRoutes(control, codes: kakaoControl.codes, stats: kakaoControl.stats)
+        return builder.router
     }
-
-    /// A Hummingbird application serving ``buildRouter()`` on `host:port` (port 0: any free port).
-    /// - Parameter onServerRunning: called with the bound port once the server listens.
-    public func buildApplication(
-        host: String = "127.0.0.1",
-        port: Int = 9090,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        let core = self.core
-        return Application(
-            router: buildRouter(),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "kakao-emulator"),
-            onServerRunning: { channel in
-                let bound = channel.localAddress?.port ?? port
-                core.serverDidBind(host: host, port: bound)
-                await onServerRunning(bound)
-            },
-            logger: logger
-        )
-    }
-
-    /// Runs the emulator on `host:port` (port 0 by default) for the duration of `body`, which
-    /// gets the base URL (`http://127.0.0.1:PORT`); then shuts the server down gracefully.
-    public func withRunningServer<T>(
-        host: String = "127.0.0.1",
-        port: Int = 0,
-        _ body: (_ baseURL: String) async throws -> T
-    ) async throws -> T {
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let application = buildApplication(host: host, port: port) { continuation.yield($0) }
-        let group = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                defer { continuation.finish() }
-                try await group.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard await iterator.next() != nil else {
-                try await tasks.waitForAll()
-                throw KakaoEmulatorError(.serverNotStarted, "the emulator stopped before it was listening on \(host):\(port)")
-            }
-            do {
-                let result = try await body(core.baseURL)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-        }
-    }
-
-    /// Where the server listens (or `publicBaseURL` when configured).
-    public var baseURL: String { core.baseURL }
 
     /// The `iss` of the ID tokens.
     public var issuer: String { core.issuer }
 
     /// Counters since start (the same numbers as `GET /_emulator/stats`).
-    public var stats: KakaoEmulatorStats { core.counters.snapshot }
+    public var stats: KakaoEmulatorStats { core.stats }
 
     /// The time spent on each of these users' backend calls, milliseconds (as
     /// `GET /_emulator/elapsed`); users with no attributed call are absent.
     public func elapsedMilliseconds(userIDs: [Int64]) -> [Int64: Double] {
-        core.elapsed.entries(for: userIDs).mapValues(\.milliseconds)
-    }
-
-    /// The faults in force.
-    public var faults: KakaoEmulatorFaults { core.faults.withLock { $0 } }
-
-    /// Replaces the faults in force (as `POST /_emulator/faults`).
-    public func setFaults(_ faults: KakaoEmulatorFaults) throws(KakaoEmulatorError) {
-        try faults.validate()
-        core.faults.withLock { $0 = faults }
+        let entries = core.runtime.elapsed.entries(for: userIDs.map(String.init))
+        return Dictionary(uniqueKeysWithValues: entries.compactMap { id, entry in Int64(id).map { ($0, entry.milliseconds) } })
     }
 
     /// Issues a code as if the user had consented to everything asked (as `POST /_emulator/codes`).
@@ -195,16 +127,5 @@ public struct KakaoEmulator: Sendable {
         case .failure(let failure):
             throw KakaoEmulatorError(.invalidConfiguration, "\(failure.code): \(failure.message)")
         }
-    }
-
-    /// Moves the emulated clock (as `POST /_emulator/clock`); a negative value moves it back,
-    /// which makes tokens issued afterwards already expired by the wall clock.
-    public func advanceClock(bySeconds seconds: Int) {
-        core.advanceClock(seconds: seconds)
-    }
-
-    /// Signs new ID tokens with a fresh key; the old one stays published (as `POST /_emulator/keys/rotate`).
-    public func rotateSigningKey() throws {
-        try core.signer.rotate()
     }
 }

@@ -1,98 +1,137 @@
 import ArgumentParser
 import Foundation
+import GoogleEmulator
 import Hummingbird
 import KakaoEmulator
 import Logging
 
-/// `kakao-login emulator`: a local Kakao (kauth and kapi paths side by side) for development,
-/// tests, demos and benchmarks. With no options it has the fixed points of DESIGN.md.
+/// `kakao-login emulator [--provider kakao|google]`: a local Kakao (kauth and kapi paths side by
+/// side, port 9090) or a local Google (OAuth 2.0 + OpenID Connect, port 9091) for development,
+/// tests, demos and benchmarks. With no options each has the fixed points of DESIGN.md.
 struct EmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
-        abstract: "Run a local Kakao Login emulator (kauth + kapi paths, fault injection, /_emulator/* controls).",
+        abstract: "Run a local Kakao Login or Google sign-in emulator (fault injection, /_emulator/* controls).",
         discussion: """
-            Flags change the first app of the configuration (the one from --config, or the default app).
-            The emulator's client secret and admin key are test values, so they may be flags.
+            Flags change the first app (Kakao) or client (Google) of the configuration (the one from --config, or the default).
+            The emulators' client secrets and admin key are test values, so they may be flags.
             """
     )
 
-    @Option(help: "Port to listen on (0: any free port).")
-    var port = 9090
+    /// Which provider to emulate.
+    enum Provider: String, ExpressibleByArgument, CaseIterable {
+        case kakao
+        case google
+
+        var defaultPort: Int { self == .kakao ? 9090 : 9091 }
+    }
+
+    @Option(help: "The provider: kakao (the default) or google.")
+    var provider: Provider = .kakao
+
+    @Option(help: "Port to listen on (0: any free port; default 9090 for kakao, 9091 for google).")
+    var port: Int?
 
     @Option(help: "Address to listen on. /_emulator/* answers loopback peers only, whatever this is.")
     var host = "127.0.0.1"
 
-    @Option(name: .customLong("config"), help: "A JSON configuration file (apps, users, lifetimes, rate_limit, faults).")
+    @Option(name: .customLong("config"), help: "A JSON configuration file (see docs/EMULATORS.md).")
     var configPath: String?
 
     @Option(name: .customLong("redirect-uri"), help: "Register one more redirect URI (repeatable).")
     var redirectURIs: [String] = []
 
-    @Option(help: "The first app's REST API key (client_id).")
+    @Option(help: "Kakao: the first app's REST API key (client_id).")
     var restAPIKey: String?
 
-    @Option(help: "Switch the client secret on, with this value.")
+    @Option(help: "Kakao: switch the client secret on, with this value. Google: the first client's secret.")
     var clientSecret: String?
 
-    @Option(help: "The first app's admin key (Authorization: KakaoAK …).")
+    @Option(help: "Kakao: the first app's admin key (Authorization: KakaoAK …).")
     var adminKey: String?
 
-    @Flag(help: "Switch OpenID Connect off for the first app.")
+    @Flag(help: "Kakao: switch OpenID Connect off for the first app.")
     var noOIDC = false
 
-    @Option(help: "Comma-separated consent items of the first app; a trailing '!' marks one required (profile_nickname!,account_email).")
+    @Option(
+        help: "Kakao: comma-separated consent items of the first app; a trailing '!' marks one required (profile_nickname!,account_email)."
+    )
     var consentItems: String?
 
-    @Flag(help: "Switch Kakao's per-user token rate limit (KOE237) off.")
+    @Flag(help: "Kakao: switch the per-user token rate limit (KOE237) off.")
     var noRateLimit = false
+
+    @Option(help: "Kakao: redirect_uri at the token endpoint, optional (an omitted one is accepted, the default) or required (KOE303).")
+    var tokenRedirectURI: KakaoEmulatorConfiguration.TokenRedirectURI?
+
+    @Option(help: "Google: the first client's id.")
+    var clientID: String?
+
+    @Option(help: "Google: the ID tokens' iss as the issuer URL (url, the default) or without the scheme (without_scheme).")
+    var idTokenIssuerForm: GoogleEmulatorConfiguration.IssuerForm?
 
     @Option(help: "Authorization-code lifetime in seconds.")
     var codeLifetime: Int?
 
-    @Option(help: "The ID tokens' iss (default: the emulator's base URL, http://HOST:PORT).")
+    @Option(help: "The issuer (default: the emulator's base URL, http://HOST:PORT).")
     var issuer: String?
 
     @Option(help: "An RSA private key (PEM file) to sign ID tokens with, for a kid that survives restarts.")
     var signingKey: String?
 
-    @Option(help: "Fault: added latency in milliseconds.")
-    var latencyMs: Int?
-
-    @Option(help: "Fault: up to this many more milliseconds, uniformly drawn.")
-    var jitterMs: Int?
-
-    @Option(help: "Fault: share of answers that are 5xx / KOE003 / -9798 (0…1).")
-    var errorRate: Double?
-
-    @Option(help: "Fault: share of requests accepted and never answered (0…1).")
-    var timeoutRate: Double?
-
-    @Option(help: "Fault: share of requests whose work is done, then the connection dropped (0…1).")
-    var dropRate: Double?
-
-    @Option(help: "Fault: share of answers that are quota errors, -10 / KOE237 (0…1).")
-    var quotaRate: Double?
+    @OptionGroup var faultOptions: EmulatorFaultOptions
 
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String = "info"
 
     @OptionGroup var eventLoops: EventLoopOptions
 
+    func validate() throws {
+        guard provider == .google else {
+            guard clientID == nil, idTokenIssuerForm == nil else {
+                throw ValidationError("--client-id and --id-token-issuer-form are Google flags")
+            }
+            return
+        }
+        let kakaoOnly = [
+            restAPIKey.map { _ in "--rest-api-key" }, adminKey.map { _ in "--admin-key" }, noOIDC ? "--no-oidc" : nil,
+            consentItems.map { _ in "--consent-items" }, noRateLimit ? "--no-rate-limit" : nil,
+            tokenRedirectURI.map { _ in "--token-redirect-uri" },
+        ].compactMap { $0 }
+        guard kakaoOnly.isEmpty else {
+            throw ValidationError("\(kakaoOnly.joined(separator: ", ")): Kakao flags, not for --provider google")
+        }
+    }
+
     func run() async throws {
         eventLoops.apply()
         var configuredLogger = Logger(label: "kakao-login.emulator")
         configuredLogger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let logger = configuredLogger
-        let configuration = try makeConfiguration()
         let signingKeyPEM = try signingKey.map { try String(contentsOfFile: $0, encoding: .utf8) }
-        let emulator = try KakaoEmulator(configuration: configuration, signingKeyPEM: signingKeyPEM, logger: logger)
-        let application = emulator.buildApplication(host: host, port: port) { port in
-            logger.info("emulator listening", metadata: ["emulator.port": "\(port)", "emulator.issuer": "\(emulator.issuer)"])
+        let port = self.port ?? provider.defaultPort
+        switch provider {
+        case .kakao:
+            let emulator = try KakaoEmulator(configuration: try makeConfiguration(), signingKeyPEM: signingKeyPEM, logger: logger)
+            try await emulator.buildApplication(host: host, port: port) { port in
+                Self.logListening(logger, provider: .kakao, port: port, issuer: emulator.issuer)
+            }.runService()
+        case .google:
+            let emulator = try GoogleEmulator(configuration: try makeGoogleConfiguration(), signingKeyPEM: signingKeyPEM, logger: logger)
+            try await emulator.buildApplication(host: host, port: port) { port in
+                Self.logListening(logger, provider: .google, port: port, issuer: emulator.issuer)
+            }.runService()
         }
-        try await application.runService()
     }
 
-    /// The file (or the defaults), then the flags on top.
+    private static func logListening(_ logger: Logger, provider: Provider, port: Int, issuer: String) {
+        logger.info(
+            "emulator listening",
+            metadata: ["emulator.provider": "\(provider.rawValue)", "emulator.port": "\(port)", "emulator.issuer": "\(issuer)"]
+        )
+    }
+
+    /// Kakao: the file (or the defaults), then the flags on top.
     func makeConfiguration() throws -> KakaoEmulatorConfiguration {
         var configuration = try configPath.map { try KakaoEmulatorConfiguration.load(contentsOf: $0) } ?? KakaoEmulatorConfiguration()
         var app = configuration.apps[0]
@@ -111,16 +150,12 @@ struct EmulatorCommand: AsyncParsableCommand {
         configuration.apps[0] = app
         if noRateLimit { configuration.rateLimit.enabled = false }
         if let codeLifetime { configuration.codeLifetimeSeconds = codeLifetime }
+        if let tokenRedirectURI { configuration.tokenRedirectURI = tokenRedirectURI }
         if let issuer { configuration.issuer = issuer }
-        var faults = configuration.faults
-        if let latencyMs { faults.latencyMs = latencyMs }
-        if let jitterMs { faults.jitterMs = jitterMs }
-        if let errorRate { faults.errorRate = errorRate }
-        if let timeoutRate { faults.timeoutRate = timeoutRate }
-        if let dropRate { faults.dropRate = dropRate }
-        if let quotaRate { faults.quotaRate = quotaRate }
-        configuration.faults = faults
+        configuration.faults = faultOptions.applied(to: configuration.faults)
         try configuration.validate()
         return configuration
     }
 }
+
+extension KakaoEmulatorConfiguration.TokenRedirectURI: ExpressibleByArgument {}

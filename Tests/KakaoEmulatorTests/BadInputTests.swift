@@ -1,3 +1,4 @@
+import EmulatorTestSupport
 import KakaoEmulator
 import NIOCore
 import NIOHTTP1

@@ -1,3 +1,4 @@
+import EmulatorTestSupport
 import KakaoEmulator
 import NIOHTTP1
 import Testing

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EmulatorTestSupport
 import Foundation
 import Logging
 import NIOCore
@@ -146,14 +147,14 @@ struct ControlAndProtocolTests {
     }
 
     @Test func loopbackPredicate() throws {
-        #expect(EmulatorMiddleware.isLoopback(try SocketAddress(ipAddress: "127.0.0.1", port: 1)))
-        #expect(EmulatorMiddleware.isLoopback(try SocketAddress(ipAddress: "127.9.8.7", port: 1)))
-        #expect(EmulatorMiddleware.isLoopback(try SocketAddress(ipAddress: "::1", port: 1)))
-        #expect(EmulatorMiddleware.isLoopback(try SocketAddress(ipAddress: "::ffff:127.0.0.1", port: 1)))
-        #expect(!EmulatorMiddleware.isLoopback(try SocketAddress(ipAddress: "10.0.0.1", port: 1)))
-        #expect(!EmulatorMiddleware.isLoopback(try SocketAddress(ipAddress: "128.0.0.1", port: 1)))
-        #expect(!EmulatorMiddleware.isLoopback(try SocketAddress(ipAddress: "::2", port: 1)))
-        #expect(!EmulatorMiddleware.isLoopback(nil))
+        #expect(LoopbackOnlyMiddleware.isLoopback(try SocketAddress(ipAddress: "127.0.0.1", port: 1)))
+        #expect(LoopbackOnlyMiddleware.isLoopback(try SocketAddress(ipAddress: "127.9.8.7", port: 1)))
+        #expect(LoopbackOnlyMiddleware.isLoopback(try SocketAddress(ipAddress: "::1", port: 1)))
+        #expect(LoopbackOnlyMiddleware.isLoopback(try SocketAddress(ipAddress: "::ffff:127.0.0.1", port: 1)))
+        #expect(!LoopbackOnlyMiddleware.isLoopback(try SocketAddress(ipAddress: "10.0.0.1", port: 1)))
+        #expect(!LoopbackOnlyMiddleware.isLoopback(try SocketAddress(ipAddress: "128.0.0.1", port: 1)))
+        #expect(!LoopbackOnlyMiddleware.isLoopback(try SocketAddress(ipAddress: "::2", port: 1)))
+        #expect(!LoopbackOnlyMiddleware.isLoopback(nil))
     }
 
     @Test func configurationFile() throws {

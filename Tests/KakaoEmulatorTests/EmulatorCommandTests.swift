@@ -1,6 +1,6 @@
 import AsyncHTTPClient
+import EmulatorTestSupport
 import Foundation
-import LocalPostgres
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -10,39 +10,13 @@ import Testing
 /// reports, and SIGTERM stops it cleanly.
 @Suite("kakao-login emulator (the binary)")
 struct EmulatorCommandTests {
-    /// `KAKAO_LOGIN_BIN` (set by scripts/test), else the `kakao-login` next to the test bundle.
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["KAKAO_LOGIN_BIN"] { return URL(fileURLWithPath: path) }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("kakao-login").path), directory.path != "/" {
-            directory.deleteLastPathComponent()
-        }
-        return directory.appendingPathComponent("kakao-login")
-    }
-
     @Test func flagsAndGracefulShutdown() async throws {
-        let output = NSTemporaryDirectory() + "kakao-login-emulator-\(UUID().uuidString).log"
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        let process = try ChildProcess(
-            [
-                Self.binary.path, "emulator", "--port", "0", "--redirect-uri", "http://127.0.0.1:3000/cb", "--client-secret",
-                "cli-secret", "--no-rate-limit", "--code-lifetime", "30", "--latency-ms", "1",
-            ],
-            outputPath: output
-        )
-
-        // The process logs `emulator.port=N` once it listens (a limit against a hang, not a timing assertion).
-        var seen = ""
-        var port: Int?
-        let deadline = ContinuousClock.now + .seconds(60)
-        while port == nil, !process.hasExited, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-            seen = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-            if let range = seen.range(of: #"emulator\.port=(\d+)"#, options: .regularExpression) {
-                port = Int(seen[range].split(separator: "=")[1])
-            }
-        }
-        let bound = try #require(port, "no port in the output: \(seen)")
+        let emulator = try await EmulatorProcess.start([
+            "emulator", "--port", "0", "--redirect-uri", "http://127.0.0.1:3000/cb", "--client-secret", "cli-secret",
+            "--no-rate-limit", "--code-lifetime", "30", "--latency-ms", "1", "--token-redirect-uri", "required",
+        ])
+        defer { emulator.killIfRunning() }
+        let bound = emulator.port
 
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         do {
@@ -68,17 +42,29 @@ struct EmulatorCommandTests {
             #expect(body.contains("KOE010"))
             let (withSecret, _) = try await post("/oauth/token", form + "&client_secret=cli-secret", "application/x-www-form-urlencoded")
             #expect(withSecret == 200, "KOE010 is checked before the code, which stays good")
+            let (_, second) = try await post(
+                "/_emulator/codes",
+                #"{"redirect_uri":"http://127.0.0.1:3000/cb","user_id":2}"#,
+                "application/json"
+            )
+            let secondCode = try #require((try JSONSerialization.jsonObject(with: Data(second.utf8)) as? [String: Any])?["code"] as? String)
+            let (omitted, omittedBody) = try await post(
+                "/oauth/token",
+                "grant_type=authorization_code&client_id=emulator-rest-api-key&client_secret=cli-secret&code=\(secondCode)",
+                "application/x-www-form-urlencoded"
+            )
+            #expect(omitted == 400)
+            #expect(omittedBody.contains("KOE303"), "--token-redirect-uri required")
             var statsRequest = HTTPClientRequest(url: "http://127.0.0.1:\(bound)/_emulator/stats")
             statsRequest.method = .GET
             let stats = String(buffer: try await client.execute(statsRequest, timeout: .seconds(10)).body.collect(upTo: 1 << 16))
-            #expect(stats.contains(#""faults_latency_total":2"#), "--latency-ms applies to both token requests")
+            #expect(stats.contains(#""faults_latency_total":3"#), "--latency-ms applies to every token request")
             try await client.shutdown()
         } catch {
             try? await client.shutdown()
             throw error
         }
 
-        process.signal(SIGTERM)
-        #expect(try await process.waitForExit(killingAfter: .seconds(60)) == (0, false))
+        #expect(try await emulator.stop() == 0)
     }
 }

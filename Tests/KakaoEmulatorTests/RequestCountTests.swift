@@ -1,3 +1,4 @@
+import EmulatorTestSupport
 import Hummingbird
 import KakaoEmulator
 import NIOHTTP1

@@ -1,24 +1,8 @@
+import EmulatorSupport
+
 /// JSON decoding of the configuration file: snake_case names, every member optional with the
 /// same default as the Swift initialisers.
-private struct SnakeKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ name: String) { stringValue = name }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-extension KeyedDecodingContainer where Key == SnakeKey {
-    fileprivate func value<T: Decodable>(_ name: String, default fallback: @autoclosure () -> T) throws -> T {
-        try decodeIfPresent(T.self, forKey: SnakeKey(name)) ?? fallback()
-    }
-
-    fileprivate func optional<T: Decodable>(_ name: String) throws -> T? {
-        try decodeIfPresent(T.self, forKey: SnakeKey(name))
-    }
-}
-
-extension KakaoEmulatorConfiguration: Decodable {
+extension KakaoEmulatorConfiguration: CheckedConfiguration {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: SnakeKey.self)
         let defaults = KakaoEmulatorConfiguration()
@@ -38,7 +22,8 @@ extension KakaoEmulatorConfiguration: Decodable {
             publicBaseURL: try c.optional("public_base_url"),
             authorizeErrorStatus: try c.value("authorize_error_status", default: defaults.authorizeErrorStatus),
             failedExchangeBurnsCode: try c.value("failed_exchange_burns_code", default: defaults.failedExchangeBurnsCode),
-            idTokenOnRefresh: try c.value("id_token_on_refresh", default: defaults.idTokenOnRefresh)
+            idTokenOnRefresh: try c.value("id_token_on_refresh", default: defaults.idTokenOnRefresh),
+            tokenRedirectURI: try c.value("token_redirect_uri", default: defaults.tokenRedirectURI)
         )
     }
 }

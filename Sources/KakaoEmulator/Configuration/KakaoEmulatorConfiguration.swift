@@ -1,3 +1,4 @@
+import EmulatorSupport
 import Foundation
 
 /// Everything the emulator is told at start. `KakaoEmulatorConfiguration()` is the fixed point
@@ -45,6 +46,10 @@ public struct KakaoEmulatorConfiguration: Sendable {
     public var failedExchangeBurnsCode: Bool
     /// Whether a refresh returns a new `id_token` when the grant had `openid` (UNCERTAIN).
     public var idTokenOnRefresh: Bool
+    /// Whether the token endpoint accepts a code exchange without `redirect_uri` (see
+    /// ``TokenRedirectURI``); a `redirect_uri` that differs from the authorize request's is
+    /// KOE303 either way.
+    public var tokenRedirectURI: TokenRedirectURI
 
     public init(
         apps: [App] = [App()],
@@ -59,7 +64,8 @@ public struct KakaoEmulatorConfiguration: Sendable {
         publicBaseURL: String? = nil,
         authorizeErrorStatus: Int = 400,
         failedExchangeBurnsCode: Bool = true,
-        idTokenOnRefresh: Bool = true
+        idTokenOnRefresh: Bool = true,
+        tokenRedirectURI: TokenRedirectURI = .optional
     ) {
         self.apps = apps
         self.users = users
@@ -74,31 +80,17 @@ public struct KakaoEmulatorConfiguration: Sendable {
         self.authorizeErrorStatus = authorizeErrorStatus
         self.failedExchangeBurnsCode = failedExchangeBurnsCode
         self.idTokenOnRefresh = idTokenOnRefresh
+        self.tokenRedirectURI = tokenRedirectURI
     }
 
     /// Reads a JSON configuration file (snake_case members, all optional).
     public static func load(contentsOf path: String) throws(KakaoEmulatorError) -> KakaoEmulatorConfiguration {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw KakaoEmulatorError(.invalidConfiguration, "cannot read the configuration file \(path)")
-        }
-        return try decode(json: data)
+        try ConfigurationFile.load(KakaoEmulatorConfiguration.self, contentsOf: path)
     }
 
     /// Decodes a JSON configuration.
     public static func decode(json data: Data) throws(KakaoEmulatorError) -> KakaoEmulatorConfiguration {
-        let configuration: KakaoEmulatorConfiguration
-        do {
-            configuration = try JSONDecoder().decode(KakaoEmulatorConfiguration.self, from: data)
-        } catch let error as DecodingError {
-            throw KakaoEmulatorError(.invalidConfiguration, "the configuration JSON does not fit: \(Self.describe(error))")
-        } catch {
-            throw KakaoEmulatorError(.invalidConfiguration, "the configuration is not JSON")
-        }
-        try configuration.validate()
-        return configuration
+        try ConfigurationFile.decode(KakaoEmulatorConfiguration.self, json: data)
     }
 
     /// Checks what would make the emulator misbehave: no app, duplicate keys or user ids,
@@ -136,22 +128,20 @@ public struct KakaoEmulatorConfiguration: Sendable {
         }
         try faults.validate()
     }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, let context): "missing \(path(context.codingPath + [key]))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context): "wrong type at \(path(context.codingPath))"
-        case .dataCorrupted(let context): "unreadable value at \(path(context.codingPath))"
-        @unknown default: "unreadable"
-        }
-    }
-
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.isEmpty ? "the top level" : keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-    }
 }
 
 extension KakaoEmulatorConfiguration {
+    /// `redirect_uri` at the token endpoint. Kakao's documents call it required; widely used
+    /// third-party clients build the code exchange without it (only `grant_type`, `code`,
+    /// `client_id`, `client_secret`) and work against the real Kakao, so ``optional`` is the
+    /// default. docs/EMULATORS.md has the evidence.
+    public enum TokenRedirectURI: String, Sendable, Hashable, Decodable, CaseIterable {
+        /// An omitted `redirect_uri` is KOE303, as the documents say.
+        case required
+        /// An omitted `redirect_uri` is accepted; a different one is KOE303.
+        case optional
+    }
+
     /// Kakao's per-user token issuance limit: 20 access tokens per 10 minutes and 30 refresh
     /// tokens per hour, counted over code exchanges and refreshes together.
     public struct RateLimit: Sendable, Hashable {
@@ -293,7 +283,7 @@ extension KakaoEmulatorConfiguration {
         }
 
         /// A user made up for an unknown id: a nickname and a valid, verified email.
-        static func synthetic(id: Int64) -> User {
+        package static func synthetic(_ id: Int64) -> User {
             User(
                 id: id,
                 nickname: "user-\(id)",
@@ -371,4 +361,8 @@ extension KakaoEmulatorConfiguration {
         /// -406, HTTP 401: under 14, and the app forbids it.
         case under14 = "under_14"
     }
+}
+
+extension KakaoEmulatorConfiguration.User: DirectoryUser {
+    package var directoryID: Int64 { id }
 }

@@ -1,3 +1,4 @@
+import EmulatorSupport
 import Foundation
 
 /// A validated `/oauth/authorize` request (also what `/_emulator/codes` and the consent form

@@ -1,3 +1,4 @@
+import EmulatorSupport
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -5,9 +6,6 @@ import NIOCore
 /// Answers in Kakao's formats: JSON with `application/json;charset=UTF-8`, kauth errors as
 /// `{"error","error_description","error_code"}`, kapi errors as `{"msg","code"}`, HTML pages.
 enum KakaoResponses {
-    /// Largest request body read (larger ones get 413 in Kakao's error shape).
-    static let maxBodyBytes = 64 * 1024
-
     static let jsonContentType = "application/json;charset=UTF-8"
 
     /// A JSON answer; `noStore` adds `Cache-Control: no-store` (token answers).

@@ -1,3 +1,4 @@
+import EmulatorSupport
 import Foundation
 import Hummingbird
 import Synchronization
@@ -104,14 +105,7 @@ struct AuthorizeRoutes {
     }
 
     private func sessionUserID(_ request: Request) -> Int64? {
-        guard let header = request.headers[.cookie] else { return nil }
-        for pair in header.split(separator: ";") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == Self.sessionCookie {
-                return Int64(parts[1].trimmingCharacters(in: .whitespaces))
-            }
-        }
-        return nil
+        CookieHeader.value(Self.sessionCookie, in: request).flatMap { Int64($0) }
     }
 
     /// Kakao's own error page: not a redirect, the KOE code on screen.

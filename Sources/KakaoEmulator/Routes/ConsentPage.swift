@@ -1,3 +1,5 @@
+import EmulatorSupport
+
 /// The consent page: pick a test account (or type any id), agree to or decline the optional
 /// items, then "Agree" or "Cancel". A plain HTML form, so tests can drive it with HTTP requests:
 /// POST `/oauth/authorize/consent` with the hidden fields, `user_id`, `consent` (repeated, one

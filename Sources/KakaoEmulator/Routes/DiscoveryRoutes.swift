@@ -1,3 +1,4 @@
+import EmulatorSupport
 import Hummingbird
 
 /// `GET /.well-known/openid-configuration` and `GET /.well-known/jwks.json`.

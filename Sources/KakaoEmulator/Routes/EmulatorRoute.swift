@@ -1,9 +1,7 @@
-import HTTPTypes
+import EmulatorSupport
 
-/// Every route the emulator serves, as `METHOD /path`. The router registers exactly these
-/// (``KakaoEmulator/buildRouter()``) and ``EmulatorCounters`` counts the requests to each of
-/// their paths, so no served path goes uncounted.
-enum EmulatorRoute: String, CaseIterable {
+/// Every route the Kakao emulator serves, as `METHOD /path` (see ``EmulatorRouteTable``; the `/_emulator/*` ones are ``ControlRoute``).
+enum EmulatorRoute: String, EmulatorRouteTable {
     case authorize = "GET /oauth/authorize"
     case consent = "POST /oauth/authorize/consent"
     case accountLogout = "GET /oauth/logout"
@@ -18,15 +16,4 @@ enum EmulatorRoute: String, CaseIterable {
     case oidcUserInfoByPost = "POST /v1/oidc/userinfo"
     case openIDConfiguration = "GET /.well-known/openid-configuration"
     case jwks = "GET /.well-known/jwks.json"
-    case codes = "POST /_emulator/codes"
-    case stats = "GET /_emulator/stats"
-    case elapsed = "GET /_emulator/elapsed"
-    case faults = "GET /_emulator/faults"
-    case setFaults = "POST /_emulator/faults"
-    case clock = "POST /_emulator/clock"
-    case rotateKey = "POST /_emulator/keys/rotate"
-
-    var method: HTTPRequest.Method { rawValue.hasPrefix("POST ") ? .post : .get }
-
-    var path: String { String(rawValue.drop { $0 != "/" }) }
 }

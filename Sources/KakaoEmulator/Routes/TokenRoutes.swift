@@ -1,3 +1,4 @@
+import EmulatorSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -65,9 +66,8 @@ struct TokenRoutes {
                 now: now
             )
         }
-        if let userID { attribution.attribute(to: userID) }
-        if presentations == 2 { core.counters.bump(\.codesPresentedMoreThanOnce) }
-        core.counters.raise(\.codePresentationsMax, to: presentations)
+        if let userID { attribution.attribute(to: String(userID)) }
+        core.counters.recordPresentation(presentations)
         switch result {
         case .success(let grant):
             return try answer(grant, app: app, now: now, withIDToken: grant.openid)
@@ -90,8 +90,8 @@ struct TokenRoutes {
         }
         switch result {
         case .success(let grant):
-            attribution.attribute(to: grant.user.id)
-            if grant.refreshToken != nil { core.counters.bump(\.refreshRotations) }
+            attribution.attribute(to: String(grant.user.id))
+            if grant.refreshToken != nil { core.kakaoCounters.bump(\.refreshRotations) }
             return try answer(grant, app: app, now: now, withIDToken: grant.openid && core.configuration.idTokenOnRefresh)
         case .failure(let failure):
             return KakaoResponses.kauth(kauthError(failure, code: ""))
@@ -105,7 +105,7 @@ struct TokenRoutes {
         case .appMismatch: return .appMismatch
         case .invalidRefreshToken: return .invalidRefreshToken
         case .rateLimited:
-            core.counters.bump(\.rateLimited)
+            core.kakaoCounters.bump(\.rateLimited)
             return .rateLimited(status: core.configuration.rateLimit.status)
         }
     }
@@ -157,7 +157,7 @@ struct TokenRoutes {
         guard case .success(let form) = await RequestForm.read(request, includeBody: true),
             let token = try? form.single("id_token"), token.split(separator: ".", omittingEmptySubsequences: false).count == 3
         else { return KakaoResponses.kauth(.invalidToken("KOE400", "id_token is missing or malformed")) }
-        guard let payload = core.signer.verifiedPayload(of: token) else {
+        guard let payload = core.signer.verified(token)?.payload else {
             return KakaoResponses.kauth(.invalidToken("KOE402", "invalid signature"))
         }
         guard let claims = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any] else {

@@ -1,3 +1,5 @@
+import EmulatorSupport
+
 /// Builds the `/v2/user/me` body from a user and the consent they gave: each item the app has
 /// configured appears as `<item>_needs_agreement`, and its values only when agreed to.
 struct UserMeRenderer {

@@ -1,3 +1,4 @@
+import EmulatorSupport
 import Foundation
 import Hummingbird
 import Synchronization
@@ -125,7 +126,7 @@ struct UserRoutes {
         }
         do {
             let caller = try caller(request, form: form, allowAdminKey: allowAdminKey)
-            context.attribution.attribute(to: caller.user.id)
+            context.attribution.attribute(to: String(caller.user.id))
             return try body(caller, form)
         } catch let error as KapiError {
             return KakaoResponses.kapi(error)
@@ -155,7 +156,7 @@ struct UserRoutes {
             guard let app = core.appsByAdminKey[key] else { throw KapiError.invalidAppKey }
             guard try form.single("target_id_type") == "user_id", let target = try form.single("target_id").flatMap({ Int64($0) })
             else { throw KapiError.invalidParameter("target_id_type=user_id and a numeric target_id are required") }
-            let found = core.state.withLock { state in state.link(appID: app.appID, userID: target).map { ($0, state.user(target)) } }
+            let found = core.state.withLock { state in state.link(appID: app.appID, userID: target).map { ($0, state.users.user(target)) } }
             guard let (link, user) = found else { throw KapiError.notLinked }
             return Caller(app: app, user: user, link: link, token: nil)
         case .adminKey, nil:

@@ -1,3 +1,5 @@
+import EmulatorSupport
+
 /// The emulator's mutable world: codes, tokens, links, synthetic users and the per-user issue
 /// log. A plain struct, always used under one lock (``EmulatorStore``); time comes in as an
 /// argument (the emulated clock), random strings are made by the caller outside the lock.
@@ -8,11 +10,12 @@ struct EmulatorState {
         let refreshToken: Double
         let rotationThreshold: Double
         let failedExchangeBurnsCode: Bool
+        let tokenRedirectURI: KakaoEmulatorConfiguration.TokenRedirectURI
         let rateLimit: KakaoEmulatorConfiguration.RateLimit
     }
 
     private let lifetimes: Lifetimes
-    private(set) var users: [Int64: KakaoEmulatorConfiguration.User]
+    var users: UserDirectory<KakaoEmulatorConfiguration.User>
     private var codes: [String: CodeRecord] = [:]
     private var accessTokens: [String: TokenRecord] = [:]
     private var refreshTokens: [String: TokenRecord] = [:]
@@ -20,22 +23,14 @@ struct EmulatorState {
     /// Bumped by logout and unlink; outlives the link so a re-link never revives old tokens.
     private var generations: [LinkKey: Int] = [:]
     private var issueLog: [Int64: (accessTokens: [Double], refreshTokens: [Double])] = [:]
-    private var lastPrune: Double?
+    private var pruning = PruneSchedule()
 
     init(users: [KakaoEmulatorConfiguration.User], lifetimes: Lifetimes) {
-        self.users = Dictionary(users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.users = UserDirectory(users)
         self.lifetimes = lifetimes
     }
 
     // MARK: users and links
-
-    /// The user with this id, made up on the spot when unknown.
-    mutating func user(_ id: Int64) -> KakaoEmulatorConfiguration.User {
-        if let user = users[id] { return user }
-        let user = KakaoEmulatorConfiguration.User.synthetic(id: id)
-        users[id] = user
-        return user
-    }
 
     func link(appID: Int64, userID: Int64) -> Link? {
         links[LinkKey(appID: appID, userID: userID)]
@@ -45,7 +40,7 @@ struct EmulatorState {
     mutating func consent(appID: Int64, userID: Int64, scopes: Set<String>, now: Double) {
         let key = LinkKey(appID: appID, userID: userID)
         if links[key] == nil {
-            links[key] = Link(scopes: [], connectedAt: ISO8601Text.format(unixSeconds: Int64(now)))
+            links[key] = Link(scopes: [], connectedAt: UTCText.iso8601(unixSeconds: Int64(now)))
         }
         links[key]!.scopes.formUnion(scopes)
     }
@@ -75,7 +70,7 @@ struct EmulatorState {
         let presented = (record.presentations, record.userID)
         guard !record.spent, now < record.expiresAt else { return (.failure(.invalidCode), presented.0, presented.1) }
         let failure: TokenFailure? =
-            if record.clientID != clientID { .appMismatch } else if redirectURI != record.redirectURI {
+            if record.clientID != clientID { .appMismatch } else if !redirectURIMatches(redirectURI, record) {
                 .redirectURIMismatch
             } else if !PKCE.verifies(verifier: codeVerifier, challenge: record.codeChallenge) { .invalidCode } else { nil }
         if let failure {
@@ -106,7 +101,7 @@ struct EmulatorState {
         )
         pruneIfDue(now: now)
         let grant = TokenGrant(
-            user: user(record.userID),
+            user: users.user(record.userID),
             scopes: links[key]?.scopes ?? [],
             openid: record.openid,
             nonce: record.nonce,
@@ -115,6 +110,12 @@ struct EmulatorState {
             refreshToken: newRefreshToken
         )
         return (.success(grant), presented.0, presented.1)
+    }
+
+    /// The authorize request's `redirect_uri`, or none at all when that is allowed.
+    private func redirectURIMatches(_ presented: String?, _ record: CodeRecord) -> Bool {
+        guard let presented else { return lifetimes.tokenRedirectURI == .optional }
+        return presented == record.redirectURI
     }
 
     /// `grant_type=refresh_token` after the client was authenticated; rotates the refresh
@@ -157,7 +158,7 @@ struct EmulatorState {
         pruneIfDue(now: now)
         return .success(
             TokenGrant(
-                user: user(record.userID),
+                user: users.user(record.userID),
                 scopes: link.scopes,
                 openid: record.openid,
                 nonce: nil,
@@ -178,7 +179,7 @@ struct EmulatorState {
             return .failure(.tokenDoesNotExist)
         }
         guard now < record.expiresAt else { return .failure(.tokenExpired) }
-        return .success((record, user(record.userID), link))
+        return .success((record, users.user(record.userID), link))
     }
 
     /// Logout (`unlink: false`) expires the user's tokens for the app; unlink also removes the link.
@@ -216,12 +217,7 @@ struct EmulatorState {
     /// expired refresh tokens, idle rate-limit logs. A full sweep, so it runs rarely: under load
     /// the lock must stay short.
     private mutating func pruneIfDue(now: Double) {
-        guard let last = lastPrune else {
-            lastPrune = now
-            return
-        }
-        guard now - last >= 60 else { return }
-        lastPrune = now
+        guard pruning.isDue(now: now) else { return }
         let codeRetention = lifetimes.code
         codes = codes.filter { $0.value.expiresAt + codeRetention > now }
         accessTokens = accessTokens.filter { $0.value.expiresAt + 86_400 > now }

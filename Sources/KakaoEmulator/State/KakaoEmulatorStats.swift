@@ -1,29 +1,11 @@
-/// What the emulator has seen since it started (`GET /_emulator/stats`, snake_case there).
-public struct KakaoEmulatorStats: Sendable, Hashable {
-    /// Every request answered or dropped, all paths.
-    public var requestsTotal: Int
-    /// Requests to each path the emulator serves (every one listed, 0 included), faulted ones
-    /// included; the per-path totals below are read from it.
-    public var requestsByPath: [String: Int]
-    /// `POST /oauth/token` requests, whatever their outcome (faulted ones included).
-    public var tokenRequestsTotal: Int
-    /// … of which reached the grant with `grant_type=authorization_code` (not faulted away).
-    public var tokenRequestsAuthorizationCode: Int
-    /// … of which `grant_type=refresh_token`.
-    public var tokenRequestsRefreshToken: Int
-    /// Successful token answers (exchanges and refreshes).
-    public var tokensIssuedTotal: Int
-    /// RS256 ID tokens signed.
-    public var idTokensSignedTotal: Int
-    /// Authorization codes issued (consent page and `/_emulator/codes`).
-    public var codesIssuedTotal: Int
-    /// Codes that were presented to `/oauth/token` more than once (each counted once).
-    public var codesPresentedMoreThanOnce: Int
-    /// The most times any one code reached the grant (`/oauth/token` with that code, not
-    /// turned away by an injected fault first): 1 when no code was ever presented twice.
-    public var codePresentationsMax: Int
-    /// Code presentations answered KOE320.
-    public var codesRejectedTotal: Int
+import EmulatorSupport
+
+/// What the Kakao emulator has seen since it started (`GET /_emulator/stats`, snake_case there):
+/// the shared counts (``EmulatorStats``, read through as members: `stats.tokenRequestsTotal`)
+/// and Kakao's own.
+public struct KakaoEmulatorStats: ProviderStats {
+    /// The counts every emulator keeps.
+    public var common: EmulatorStats
     /// Refreshes that rotated the refresh token.
     public var refreshRotationsTotal: Int
     /// KOE237 answers (the per-user limit, not injected quota faults).
@@ -36,44 +18,28 @@ public struct KakaoEmulatorStats: Sendable, Hashable {
     public var logoutTotal: Int
     /// `/v1/user/unlink` requests.
     public var unlinkTotal: Int
-    /// Requests delayed by injected latency.
-    public var faultsLatencyTotal: Int
-    /// Injected server errors.
-    public var faultsErrorTotal: Int
-    /// Requests held without an answer.
-    public var faultsTimeoutTotal: Int
-    /// Requests whose connection was dropped after the work.
-    public var faultsDropTotal: Int
-    /// Injected quota errors.
-    public var faultsQuotaTotal: Int
+
+    init(common: EmulatorStats, kakao: KakaoCounters) {
+        self.common = common
+        func requests(_ route: EmulatorRoute) -> Int { common.requestsByPath[route.path] ?? 0 }
+        refreshRotationsTotal = kakao.read(\.refreshRotations)
+        rateLimitedTotal = kakao.read(\.rateLimited)
+        userMeTotal = requests(.userMe)
+        accessTokenInfoTotal = requests(.accessTokenInfo)
+        logoutTotal = requests(.logout)
+        unlinkTotal = requests(.unlink)
+    }
 
     /// The JSON object of `GET /_emulator/stats`.
     var json: String {
         var object = JSONObjectWriter()
-        object.add("requests_total", requestsTotal)
-        var paths = JSONObjectWriter()
-        for (path, count) in requestsByPath.sorted(by: { $0.key < $1.key }) { paths.add(path, count) }
-        object.add("requests_by_path", json: paths.finish())
-        object.add("token_requests_total", tokenRequestsTotal)
-        object.add("token_requests_authorization_code", tokenRequestsAuthorizationCode)
-        object.add("token_requests_refresh_token", tokenRequestsRefreshToken)
-        object.add("tokens_issued_total", tokensIssuedTotal)
-        object.add("id_tokens_signed_total", idTokensSignedTotal)
-        object.add("codes_issued_total", codesIssuedTotal)
-        object.add("codes_presented_more_than_once", codesPresentedMoreThanOnce)
-        object.add("code_presentations_max", codePresentationsMax)
-        object.add("codes_rejected_total", codesRejectedTotal)
+        common.write(into: &object)
         object.add("refresh_rotations_total", refreshRotationsTotal)
         object.add("rate_limited_total", rateLimitedTotal)
         object.add("user_me_total", userMeTotal)
         object.add("access_token_info_total", accessTokenInfoTotal)
         object.add("logout_total", logoutTotal)
         object.add("unlink_total", unlinkTotal)
-        object.add("faults_latency_total", faultsLatencyTotal)
-        object.add("faults_error_total", faultsErrorTotal)
-        object.add("faults_timeout_total", faultsTimeoutTotal)
-        object.add("faults_drop_total", faultsDropTotal)
-        object.add("faults_quota_total", faultsQuotaTotal)
         return object.finish()
     }
 }
