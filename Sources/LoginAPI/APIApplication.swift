@@ -92,64 +92,76 @@ public enum APIApplication {
             )
         )
 
-        let login = LoginController(
-            attempts: dependencies.attempts,
-            jobs: dependencies.jobs,
-            waiters: waiters,
-            queueGate: CountGate(
-                maximum: configuration.queueMaxDepth,
-                cacheDuration: configuration.queueDepthCacheDuration,
-                refusal: .unavailable(
-                    .queueFull,
-                    "Too many logins are waiting; nothing was changed. Try again shortly.",
-                    retryAfterSeconds: 5
-                ),
-                count: { [jobs = dependencies.jobs] limit in try await jobs.queuedDepth(limit: limit) }
-            ),
-            attemptGate: CountGate(
-                maximum: configuration.clientLimits.maxPendingAttempts,
-                cacheDuration: configuration.queueDepthCacheDuration,
-                refusal: .unavailable(
-                    .queueFull,
-                    "Too many logins are being started; nothing was changed. Try again shortly.",
-                    retryAfterSeconds: 5
-                ),
-                count: { [attempts = dependencies.attempts] limit in try await attempts.pendingCount(limit: limit) }
-            ),
-            pollSlots: PollSlots(
-                perClient: configuration.clientLimits.maxPollsPerClient,
-                perLogin: configuration.clientLimits.maxPollsPerLogin
-            ),
-            binding: AttemptBinding(settings: configuration.attemptCookie),
-            requireState: configuration.requireState,
-            pollRecheckInterval: configuration.pollRecheckInterval,
-            metrics: metrics
+        let queueGate = CountGate(
+            maximum: configuration.queueMaxDepth,
+            cacheDuration: configuration.queueDepthCacheDuration,
+            refusal: .unavailable(.queueFull, "Too many logins are waiting; nothing was changed. Try again shortly.", retryAfterSeconds: 5),
+            count: { [jobs = dependencies.jobs] limit in try await jobs.queuedDepth(limit: limit) }
         )
+        let attemptGate = CountGate(
+            maximum: configuration.clientLimits.maxPendingAttempts,
+            cacheDuration: configuration.queueDepthCacheDuration,
+            refusal: .unavailable(
+                .queueFull,
+                "Too many logins are being started; nothing was changed. Try again shortly.",
+                retryAfterSeconds: 5
+            ),
+            count: { [attempts = dependencies.attempts] limit in try await attempts.first?.pendingCount(limit: limit) ?? 0 }
+        )
+        let pollSlots = PollSlots(
+            perClient: configuration.clientLimits.maxPollsPerClient,
+            perLogin: configuration.clientLimits.maxPollsPerLogin
+        )
+        let providerNames = ProviderNames(dependencies.attempts.map(\.configuredProvider))
         let tokens = TokenController(sessions: dependencies.sessions)
-        let users = UserController(sessions: dependencies.sessions)
+        let users = UserController(
+            sessions: dependencies.sessions,
+            identities: dependencies.identities,
+            providerNames: providerNames
+        )
         let operations = operationsController(configuration: configuration, dependencies: dependencies, waiters: waiters)
+        let documents = DemoController()
 
         var routes = RouteTable()
         let noStore = router.group().add(middleware: NoStoreMiddleware())
             .add(middleware: DatabaseExecutorMiddleware(executor: dependencies.pool.taskExecutor))
-        routes.post(
-            "/auth/kakao/start",
-            on: noStore.group().add(middleware: limit("start", limits.start)).add(middleware: originCheck).add(middleware: jsonBody),
-            use: login.start
+        let start = noStore.group().add(middleware: limit("start", limits.start)).add(middleware: originCheck).add(middleware: jsonBody)
+        let post = noStore.group().add(middleware: limit("login", limits.login)).add(middleware: originCheck).add(middleware: jsonBody)
+        let poll = noStore.group().add(middleware: limit("poll", limits.poll))
+        let logins = ProviderLoginControllers(
+            dependencies.attempts.map { attempts in
+                LoginController(
+                    attempts: attempts,
+                    jobs: dependencies.jobs,
+                    sessions: dependencies.sessions,
+                    waiters: waiters,
+                    queueGate: queueGate,
+                    attemptGate: attemptGate,
+                    pollSlots: pollSlots,
+                    binding: AttemptBinding(settings: configuration.attemptCookie),
+                    requireState: configuration.requireState,
+                    pollRecheckInterval: configuration.pollRecheckInterval,
+                    metrics: metrics
+                )
+            }
         )
-        routes.post(
-            "/auth/kakao/login",
-            on: noStore.group().add(middleware: limit("login", limits.login)).add(middleware: originCheck).add(middleware: jsonBody),
-            use: login.login
-        )
-        routes.get("/auth/kakao/login/:login_id", on: noStore.group().add(middleware: limit("poll", limits.poll)), use: login.poll)
+        routes.post("/auth/:provider/start", on: start, use: logins.start)
+        routes.post("/auth/:provider/login", on: post, use: logins.login)
+        routes.get("/auth/:provider/login/:login_id", on: poll, use: logins.poll)
+        if configuration.demoPage {
+            routes.get("/auth/:provider/callback", on: router.group()) { request, context in
+                _ = try logins.controller(context)
+                return try documents.callbackPage(request, context: context)
+            }
+        }
+        routes.get("/auth/providers", on: router.group()) { _, _ in JSONBody.response(ProviderList(providers: providerNames.routes)) }
         let refreshLimited = noStore.group().add(middleware: limit("refresh", limits.refresh)).add(middleware: jsonBody)
         routes.post("/auth/token/refresh", on: refreshLimited, use: tokens.refresh)
         routes.post("/auth/logout", on: refreshLimited, use: tokens.logout)
         routes.get("/me", on: noStore, use: users.me)
-        let documents = DemoController()
+        routes.get("/me/identities", on: noStore, use: users.listIdentities)
+        routes.delete("/me/identities/:provider", on: noStore, use: users.unlinkIdentity)
         if configuration.demoPage {
-            routes.get("/auth/kakao/callback", on: router.group(), use: documents.callbackPage)
             routes.get("/", on: router.group(), use: documents.startPage)
             routes.get("/demo/:asset", on: router.group(), use: documents.asset)
         }

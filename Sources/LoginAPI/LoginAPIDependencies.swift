@@ -10,9 +10,13 @@ public struct LoginAPIDependencies: Sendable {
     public var pool: PostgresPool
     /// Where the one `LISTEN login_done` connection connects (its own connection, not pooled).
     public var listenerConfiguration: PostgresConfiguration
-    public var attempts: LoginAttempts
+    /// One per provider this API serves (each knows its routes' segment), in the order
+    /// `GET /auth/providers` lists them.
+    public var attempts: [LoginAttempts]
     public var jobs: APILoginJobs
     public var sessions: Sessions
+    /// Linked identities: `GET /me/identities`, unlinking.
+    public var identities: UserIdentities
     /// Where the API's metrics go; `nil` uses the bootstrapped `MetricsSystem`.
     public var metricsFactory: (any MetricsFactory)?
     /// The text `GET /metrics` answers (Prometheus exposition); `nil` answers 404.
@@ -21,9 +25,10 @@ public struct LoginAPIDependencies: Sendable {
     public init(
         pool: PostgresPool,
         listenerConfiguration: PostgresConfiguration,
-        attempts: LoginAttempts,
+        attempts: [LoginAttempts],
         jobs: APILoginJobs,
         sessions: Sessions,
+        identities: UserIdentities,
         metricsFactory: (any MetricsFactory)? = nil,
         metricsExposition: (@Sendable () -> String)? = nil
     ) {
@@ -32,6 +37,7 @@ public struct LoginAPIDependencies: Sendable {
         self.attempts = attempts
         self.jobs = jobs
         self.sessions = sessions
+        self.identities = identities
         self.metricsFactory = metricsFactory
         self.metricsExposition = metricsExposition
     }

@@ -22,6 +22,10 @@ struct RouteTable {
         add(path, .post, on: group, handler)
     }
 
+    mutating func delete(_ path: String, on group: RouterGroup<APIRequestContext>, use handler: @escaping Handler) {
+        add(path, .delete, on: group, handler)
+    }
+
     private mutating func add(
         _ path: String,
         _ method: HTTPRequest.Method,

@@ -1,7 +1,6 @@
-/// How logins are accepted: the redirect URIs, lifetimes and caps. Defaults follow DESIGN.md.
+/// How logins are accepted: lifetimes and caps, for every provider (each provider's redirect
+/// URIs are its ``ConfiguredProvider``'s). Defaults follow DESIGN.md.
 public struct LoginQueueConfiguration: Sendable {
-    /// The allow-list of redirect URIs, compared byte for byte; the first is the default.
-    public var redirectURIs: [String]
     /// How long an attempt may wait for its code (default 10 minutes).
     public var attemptLifetime: Duration
     /// How long a job may take from its creation (default 120 seconds).
@@ -15,27 +14,17 @@ public struct LoginQueueConfiguration: Sendable {
     public var deliveryWindow: Duration
 
     public init(
-        redirectURIs: [String],
         attemptLifetime: Duration = .seconds(600),
         jobDeadline: Duration = .seconds(120),
         maxAttempts: Int = 10,
         maxPendingAttemptsPerClient: Int = 30,
         deliveryWindow: Duration = .seconds(60)
     ) {
-        self.redirectURIs = redirectURIs
         self.attemptLifetime = attemptLifetime
         self.jobDeadline = jobDeadline
         self.maxAttempts = maxAttempts
         self.maxPendingAttemptsPerClient = maxPendingAttemptsPerClient
         self.deliveryWindow = deliveryWindow
-    }
-}
-
-extension LoginQueueConfiguration {
-    /// Whether `redirectURI` is in the allow-list, byte for byte (no normalisation: a URI that
-    /// differs in case, a trailing slash or an escape is another URI).
-    func allows(redirectURI: String) -> Bool {
-        redirectURIs.contains { $0.utf8.elementsEqual(redirectURI.utf8) }
     }
 }
 

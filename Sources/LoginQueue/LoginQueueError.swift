@@ -24,6 +24,9 @@ public struct LoginQueueError: Error, Sendable, Equatable, CustomStringConvertib
         public static let tooManyPendingAttempts = Code("too_many_pending_attempts")
         /// The stateless flow is switched off (`LOGIN_REQUIRE_STATE=true`).
         public static let stateRequired = Code("state_required")
+        /// The provider could not be asked where its login page is (discovery failed); nothing was
+        /// written.
+        public static let providerUnavailable = Code("provider_unavailable")
         /// The database could not be reached; nothing was committed.
         public static let databaseUnavailable = Code("database_unavailable")
         /// Anything else; details are logged, not returned.

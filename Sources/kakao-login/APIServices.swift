@@ -20,8 +20,8 @@ enum APIServices {
         // Required secrets and keys first: a missing one is refused before anything connects.
         let sealing = try settings.sealingKeys()
         let accessTokens = try await settings.accessTokenKeys()
-        let (provider, httpClient) = try settings.kakaoLoginProvider(logger: logger)
-        let queueConfiguration = try settings.loginQueueConfiguration()
+        let (providers, providerServices) = try settings.loginProviders(logger: logger, requireRedirectURIs: true)
+        let queueConfiguration = settings.loginQueueConfiguration()
         let sessionConfiguration = try settings.sessionConfiguration(sealing: sealing)
         let database = try settings.postgresConfiguration(applicationName: "kakao-login api")
 
@@ -31,13 +31,9 @@ enum APIServices {
         let dependencies = LoginAPIDependencies(
             pool: pool,
             listenerConfiguration: database,
-            attempts: LoginAttempts(
-                pool: pool,
-                sealing: sealing,
-                provider: provider,
-                configuration: queueConfiguration,
-                logger: logger
-            ),
+            attempts: providers.map {
+                LoginAttempts(pool: pool, sealing: sealing, provider: $0, configuration: queueConfiguration, logger: logger)
+            },
             jobs: APILoginJobs(
                 pool: pool,
                 sealing: sealing,
@@ -46,6 +42,7 @@ enum APIServices {
                 logger: logger
             ),
             sessions: sessions,
+            identities: UserIdentities(pool: pool, logger: logger),
             metricsExposition: { registry.emitToString() }
         )
         let app = APIApplication.build(
@@ -58,10 +55,6 @@ enum APIServices {
             logger: logger,
             onServerRunning: onServerRunning
         )
-        return [
-            .init(service: pool),
-            .init(service: httpClient),
-            .init(service: app),
-        ]
+        return [.init(service: pool)] + providerServices.map { .init(service: $0) } + [.init(service: app)]
     }
 }

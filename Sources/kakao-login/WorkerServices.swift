@@ -17,7 +17,7 @@ enum WorkerServices {
         logger: Logger
     ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let sealing = try settings.sealingKeys()
-        let (provider, httpClient) = try settings.kakaoLoginProvider(logger: logger)
+        let (providers, providerServices) = try settings.loginProviders(logger: logger, requireRedirectURIs: false)
         let database = try settings.postgresConfiguration(applicationName: "kakao-login worker")
         let registry = MetricsBootstrap.prometheus()
 
@@ -25,7 +25,7 @@ enum WorkerServices {
         let worker = LoginWorker(
             pool: pool,
             listenerConfiguration: database,
-            provider: provider,
+            providers: providers.map(\.provider),
             sealing: sealing,
             accounts: UserAccounts(),
             configuration: WorkerConfiguration(
@@ -40,12 +40,8 @@ enum WorkerServices {
         )
         let pruner = LoginPruner(pool: pool, retention: settings.retention, logger: logger)
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: pool),
-            .init(service: httpClient),
-            .init(service: worker),
-            .init(service: pruner),
-        ]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] =
+            [.init(service: pool)] + providerServices.map { .init(service: $0) } + [.init(service: worker), .init(service: pruner)]
         if let metrics {
             services.append(
                 .init(service: metricsServer(host: metrics.host, port: metrics.port, pool: pool, registry: registry, logger: logger))

@@ -14,7 +14,13 @@ extension UserAccounts {
     /// writes the same expressions into the statement that completes a job).
     func upsert(_ profile: ProviderProfile, on connection: PostgresConnection) async throws -> UpsertedUser {
         let once = SQLTable("once")
-        let upsert = try upsert(profile, when: once, identity: SQLTable("identity"), account: SQLTable("account"))
+        let upsert = try upsert(
+            profile,
+            when: once,
+            identity: SQLTable("identity"),
+            account: SQLTable("account"),
+            linkRefused: SQLTable("link_refused")
+        )
         let row = try await connection.query(
             """
             WITH \(once) AS (SELECT 1), \(upsert.expressions)

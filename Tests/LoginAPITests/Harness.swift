@@ -103,7 +103,7 @@ struct Harness: Sendable {
             LoginWorker(
                 pool: pool,
                 listenerConfiguration: database,
-                provider: provider,
+                providers: [provider],
                 sealing: sealing,
                 accounts: UserAccounts(),
                 configuration: WorkerConfiguration(
@@ -163,9 +163,9 @@ struct Harness: Sendable {
 
     // MARK: - the login flow
 
-    /// `POST /auth/kakao/start`, and what the test needs of its answer.
-    func start(headers: [(String, String)] = []) async throws -> Attempt {
-        let answer = try await send(.POST, "/auth/kakao/start", headers: headers, body: "{}")
+    /// `POST /auth/kakao/start` with `body`, and what the test needs of its answer.
+    func start(headers: [(String, String)] = [], body: String = "{}") async throws -> Attempt {
+        let answer = try await send(.POST, "/auth/kakao/start", headers: headers, body: body)
         try #require(answer.status == 200, "start answered \(answer.status): \(answer.body)")
         let json = try answer.object()
         let authorizeURL = try #require(json["authorize_url"] as? String)
@@ -211,20 +211,39 @@ struct Harness: Sendable {
 
     /// Start, consent, post, long-poll until done: the succeeded answer's JSON.
     func logIn(userID: Int64? = nil) async throws -> [String: Any] {
-        let attempt = try await start()
-        let posted = try await postCode(try code(for: attempt, userID: userID), attempt: attempt)
-        try #require(posted.status == 202, "login answered \(posted.status): \(posted.body)")
-        let loginID = try #require(try posted.object()["login_id"] as? String)
+        let (attempt, loginID) = try await post(userID: userID, start: try await start())
         return try await pollUntilDone(loginID, headers: [("X-Login-Attempt", attempt.token)])
     }
 
-    /// Long-polls until the login is no longer pending (a safety limit, not a timing assertion).
+    /// A link of `userID`'s Kakao identity to the user of `bearer`: start with `"link": true`,
+    /// consent, post, long-poll until done; the final answer, whatever its status.
+    func link(userID: Int64, bearer: String) async throws -> Answer {
+        let started = try await start(headers: [("Authorization", "Bearer \(bearer)")], body: #"{"link": true}"#)
+        let (attempt, loginID) = try await post(userID: userID, start: started)
+        return try await finalAnswer(loginID, headers: [("X-Login-Attempt", attempt.token)])
+    }
+
+    /// Consents as `userID` and posts the code for `attempt`: the attempt and its `login_id`.
+    private func post(userID: Int64?, start attempt: Attempt) async throws -> (Attempt, String) {
+        let posted = try await postCode(try code(for: attempt, userID: userID), attempt: attempt)
+        try #require(posted.status == 202, "login answered \(posted.status): \(posted.body)")
+        return (attempt, try #require(try posted.object()["login_id"] as? String))
+    }
+
+    /// Long-polls until the login is no longer pending (a safety limit, not a timing assertion);
+    /// the answer must be `200`.
     func pollUntilDone(_ loginID: String, headers: [(String, String)]) async throws -> [String: Any] {
+        let answer = try await finalAnswer(loginID, headers: headers)
+        try #require(answer.status == 200, "poll answered \(answer.status): \(answer.body)")
+        return try answer.object()
+    }
+
+    /// Long-polls until the login is no longer pending: the first answer that is not `pending`,
+    /// whatever its status.
+    func finalAnswer(_ loginID: String, headers: [(String, String)]) async throws -> Answer {
         for _ in 0..<10 {
             let answer = try await poll(loginID, wait: 25, headers: headers)
-            try #require(answer.status == 200, "poll answered \(answer.status): \(answer.body)")
-            let json = try answer.object()
-            if json["status"] as? String != "pending" { return json }
+            if try answer.status != 200 || answer.object()["status"] as? String != "pending" { return answer }
         }
         throw TestSupportError("the login stayed pending")
     }
@@ -318,7 +337,7 @@ struct APIParts {
             issuer: "kakao-login",
             audience: "kakao-login"
         )
-        let queue = LoginQueueConfiguration(redirectURIs: [Harness.redirectURI], deliveryWindow: options.deliveryWindow)
+        let queue = LoginQueueConfiguration(deliveryWindow: options.deliveryWindow)
         let pool = PostgresPool(
             configuration: database,
             options: .init(maximumConnections: 4, acquireTimeout: .seconds(5)),
@@ -333,7 +352,15 @@ struct APIParts {
         let dependencies = LoginAPIDependencies(
             pool: pool,
             listenerConfiguration: database,
-            attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
+            attempts: [
+                LoginAttempts(
+                    pool: pool,
+                    sealing: sealing,
+                    provider: ConfiguredProvider(provider: provider, route: "kakao", redirectURIs: [Harness.redirectURI]),
+                    configuration: queue,
+                    logger: logger
+                )
+            ],
             jobs: APILoginJobs(
                 pool: pool,
                 sealing: sealing,
@@ -342,6 +369,7 @@ struct APIParts {
                 logger: logger
             ),
             sessions: sessions,
+            identities: UserIdentities(pool: pool, logger: logger),
             metricsFactory: options.metricsFactory,
             metricsExposition: options.metricsExposition
         )

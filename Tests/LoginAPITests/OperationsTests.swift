@@ -30,7 +30,7 @@ struct OperationsTests {
             let metrics = try await harness.send(.GET, "/metrics")
             #expect(metrics.status == 200)
             #expect(metrics.headers["Content-Type"].first?.hasPrefix("text/plain") == true)
-            #expect(metrics.body.contains(#"login_api_requests_total{route="/auth/kakao/start",method="POST",status="200"}"#))
+            #expect(metrics.body.contains(#"login_api_requests_total{route="/auth/{provider}/start",method="POST",status="200"}"#))
             #expect(metrics.body.contains(#"login_api_logins_enqueued_total{result="new"} 1"#))
             #expect(metrics.body.contains(#"login_api_poll_answers_total{status="succeeded",failure_code=""}"#))
             #expect(metrics.body.contains("login_api_poll_duration_seconds_bucket"))

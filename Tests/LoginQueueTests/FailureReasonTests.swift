@@ -18,7 +18,7 @@ struct FailureReasonTests {
                 code: "made-up-code-kakao-never-issued",
                 redirectURI: nil,
                 reader: .attempt(attempt.reader, state: attempt.state),
-                provider: "kakao"
+                provider: harness.configuredProvider
             )
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
@@ -48,7 +48,7 @@ struct FailureReasonTests {
                 code: code,
                 redirectURI: nil,
                 reader: .attempt(attempt.reader, state: attempt.state),
-                provider: "kakao"
+                provider: harness.configuredProvider
             )
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
@@ -81,7 +81,7 @@ struct FailureReasonTests {
                 code: code,
                 redirectURI: nil,
                 reader: .attempt(attempt.reader, state: attempt.state),
-                provider: "kakao"
+                provider: harness.configuredProvider
             )
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
@@ -92,7 +92,7 @@ struct FailureReasonTests {
 
     @Test("Kakao keeps failing until the deadline: kakao_unavailable")
     func unavailableUntilDeadline() async throws {
-        let queue = LoginQueueConfiguration(redirectURIs: [QueueHarness.redirectURI], jobDeadline: .seconds(6))
+        let queue = LoginQueueConfiguration(jobDeadline: .seconds(6))
         try await QueueHarness.run(queue: queue) { harness in
             try harness.faults(KakaoEmulatorFaults(errorRate: 1))
             let (attempt, enqueued) = try await harness.enqueueLogin()
@@ -106,7 +106,7 @@ struct FailureReasonTests {
 
     @Test("Kakao keeps rate limiting until the deadline: kakao_rate_limited")
     func rateLimitedUntilDeadline() async throws {
-        let queue = LoginQueueConfiguration(redirectURIs: [QueueHarness.redirectURI], jobDeadline: .seconds(6))
+        let queue = LoginQueueConfiguration(jobDeadline: .seconds(6))
         try await QueueHarness.run(queue: queue) { harness in
             try harness.faults(KakaoEmulatorFaults(quotaRate: 1))
             let (attempt, enqueued) = try await harness.enqueueLogin()
@@ -119,7 +119,7 @@ struct FailureReasonTests {
 
     @Test("a job nobody ran before its deadline: login_expired, and its unsent code stays for a requeue")
     func expiredBeforeClaim() async throws {
-        let queue = LoginQueueConfiguration(redirectURIs: [QueueHarness.redirectURI], jobDeadline: .milliseconds(200))
+        let queue = LoginQueueConfiguration(jobDeadline: .milliseconds(200))
         try await QueueHarness.run(queue: queue) { harness in
             let (attempt, enqueued) = try await harness.enqueueLogin()
             try await Task.sleep(for: .milliseconds(300))

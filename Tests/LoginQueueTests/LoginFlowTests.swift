@@ -28,7 +28,7 @@ struct LoginFlowTests {
                 #expect(!next.isNewUser)
                 #expect(next.userID == success.userID)
                 let identity = try await harness.pool.query(
-                    "SELECT subject, login_count FROM user_identities WHERE provider = 'kakao'"
+                    "SELECT subject, login_count FROM user_identities WHERE provider = 'kakao_emulator'"
                 ).single()
                 #expect(try identity.decode(String.self, "subject") == "1376016924426814086")
                 #expect(try identity.decode(Int32.self, "login_count") == 2)
@@ -39,7 +39,7 @@ struct LoginFlowTests {
 
     @Test("the first read mints the tokens, re-reads within the window get them again, later reads the status")
     func deliveryWindow() async throws {
-        let queue = LoginQueueConfiguration(redirectURIs: [QueueHarness.redirectURI], deliveryWindow: .seconds(1))
+        let queue = LoginQueueConfiguration(deliveryWindow: .seconds(1))
         try await QueueHarness.run(queue: queue) { harness in
             try await harness.withWorker {
                 let (attempt, enqueued) = try await harness.enqueueLogin()
@@ -68,13 +68,13 @@ struct LoginFlowTests {
                 code: code,
                 redirectURI: nil,
                 reader: .attempt(attempt.reader, state: attempt.state),
-                provider: "kakao"
+                provider: harness.configuredProvider
             )
             let second = try await harness.jobs.enqueue(
                 code: code,
                 redirectURI: nil,
                 reader: .attempt(attempt.reader, state: attempt.state),
-                provider: "kakao"
+                provider: harness.configuredProvider
             )
             #expect(first.loginID == second.loginID)
             #expect(first.isNew && !second.isNew)
@@ -86,7 +86,7 @@ struct LoginFlowTests {
                 code: code,
                 redirectURI: nil,
                 reader: .attempt(attempt.reader, state: attempt.state),
-                provider: "kakao"
+                provider: harness.configuredProvider
             )
             #expect(third.loginID == first.loginID)
             #expect(harness.emulator.stats.tokenRequestsTotal == 1)
@@ -102,7 +102,7 @@ struct LoginFlowTests {
                 code: code,
                 redirectURI: nil,
                 reader: .attempt(attempt.reader, state: attempt.state),
-                provider: "kakao"
+                provider: harness.configuredProvider
             )
             let other = try await harness.attempts.start(redirectURI: nil, clientKey: nil)
             await #expect(throws: LoginQueueError(.codeAlreadySubmitted)) {
@@ -110,7 +110,7 @@ struct LoginFlowTests {
                     code: code,
                     redirectURI: nil,
                     reader: .attempt(other.reader, state: other.state),
-                    provider: "kakao"
+                    provider: harness.configuredProvider
                 )
             }
             // The other attempt is untouched and can still be used for its own code.
@@ -159,7 +159,7 @@ struct LoginFlowTests {
                         code: code,
                         redirectURI: redirect,
                         reader: .attempt(ReaderToken(token), state: state),
-                        provider: "kakao"
+                        provider: harness.configuredProvider
                     )
                 }
             }
@@ -183,7 +183,7 @@ struct LoginFlowTests {
                     code: code,
                     redirectURI: nil,
                     reader: .attempt(attempt.reader, state: attempt.state),
-                    provider: "kakao"
+                    provider: harness.configuredProvider
                 )
             }
             let (fresh, firstCode) = try await harness.startAndMintCode()
@@ -191,7 +191,7 @@ struct LoginFlowTests {
                 code: firstCode,
                 redirectURI: nil,
                 reader: .attempt(fresh.reader, state: fresh.state),
-                provider: "kakao"
+                provider: harness.configuredProvider
             )
             let secondCode = try harness.emulator.mintCode(redirectURI: QueueHarness.redirectURI)
             await #expect(throws: LoginQueueError(.attemptAlreadyUsed)) {
@@ -199,7 +199,7 @@ struct LoginFlowTests {
                     code: secondCode,
                     redirectURI: nil,
                     reader: .attempt(fresh.reader, state: fresh.state),
-                    provider: "kakao"
+                    provider: harness.configuredProvider
                 )
             }
         }
@@ -207,7 +207,7 @@ struct LoginFlowTests {
 
     @Test("pending attempts per client are capped")
     func pendingAttemptCap() async throws {
-        let queue = LoginQueueConfiguration(redirectURIs: [QueueHarness.redirectURI], maxPendingAttemptsPerClient: 3)
+        let queue = LoginQueueConfiguration(maxPendingAttemptsPerClient: 3)
         try await QueueHarness.run(queue: queue) { harness in
             for _ in 0..<3 { _ = try await harness.attempts.start(redirectURI: nil, clientKey: "192.0.2.7") }
             await #expect(throws: LoginQueueError(.tooManyPendingAttempts)) {
@@ -224,10 +224,15 @@ struct LoginFlowTests {
     func statelessFlow() async throws {
         try await QueueHarness.run { harness in
             let code = try harness.emulator.mintCode(redirectURI: QueueHarness.redirectURI, scope: "profile_nickname")
-            let enqueued = try await harness.jobs.enqueue(code: code, redirectURI: nil, reader: .newPollToken, provider: "kakao")
+            let enqueued = try await harness.jobs.enqueue(
+                code: code,
+                redirectURI: nil,
+                reader: .newPollToken,
+                provider: harness.configuredProvider
+            )
             let pollToken = try #require(enqueued.pollToken)
             await #expect(throws: LoginQueueError(.codeAlreadySubmitted)) {
-                try await harness.jobs.enqueue(code: code, redirectURI: nil, reader: .newPollToken, provider: "kakao")
+                try await harness.jobs.enqueue(code: code, redirectURI: nil, reader: .newPollToken, provider: harness.configuredProvider)
             }
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: ReaderToken(pollToken))
@@ -244,7 +249,7 @@ struct LoginFlowTests {
                 code: code,
                 redirectURI: nil,
                 reader: .attempt(attempt.reader, state: attempt.state),
-                provider: "kakao"
+                provider: harness.configuredProvider
             )
             let dump = try await harness.pool.query(
                 "SELECT (SELECT string_agg(j::text, '') FROM login_jobs j) || (SELECT string_agg(a::text, '') FROM login_attempts a) AS dump"

@@ -19,6 +19,7 @@ import Testing
 struct QueueHarness {
     static let redirectURI = "http://127.0.0.1:8080/auth/kakao/callback"
     static let otherRedirectURI = "http://localhost:8080/auth/kakao/callback"
+    static let redirectURIs = [redirectURI, otherRedirectURI]
 
     let database: PostgresConfiguration
     /// The database's name, for child processes' `DATABASE_URL`.
@@ -39,7 +40,7 @@ struct QueueHarness {
     static func run(
         emulator emulatorConfiguration: KakaoEmulatorConfiguration = KakaoEmulatorConfiguration(),
         clientSecret: String? = nil,
-        queue: LoginQueueConfiguration = LoginQueueConfiguration(redirectURIs: [redirectURI, otherRedirectURI]),
+        queue: LoginQueueConfiguration = LoginQueueConfiguration(),
         readTimeout: Duration = .seconds(5),
         database given: PostgresConfiguration? = nil,
         _ body: (QueueHarness) async throws -> Void
@@ -93,7 +94,8 @@ struct QueueHarness {
         _ body: (QueueHarness) async throws -> Void
     ) async throws {
         let client = KakaoClient(configuration: clientConfiguration, httpClient: httpClient, logger: logger)
-        let provider = KakaoLoginProvider(client: client)
+        // Named as a `kakao-login worker` child process pointed at the emulator names it.
+        let provider = KakaoLoginProvider(client: client, name: "kakao_emulator")
         let sealingSpecification = "t1:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let sealing = try SealingKeys(parsing: sealingSpecification)
         let sessionConfiguration = try SessionConfiguration(derivationKey: SymmetricKey(size: .bits256))
@@ -108,7 +110,13 @@ struct QueueHarness {
                 sealing: sealing,
                 sealingSpecification: sealingSpecification,
                 configuration: queue,
-                attempts: LoginAttempts(pool: pool, sealing: sealing, provider: provider, configuration: queue, logger: logger),
+                attempts: LoginAttempts(
+                    pool: pool,
+                    sealing: sealing,
+                    provider: ConfiguredProvider(provider: provider, route: "kakao", redirectURIs: Self.redirectURIs),
+                    configuration: queue,
+                    logger: logger
+                ),
                 jobs: APILoginJobs(
                     pool: pool,
                     sealing: sealing,
@@ -177,6 +185,9 @@ struct QueueHarness {
         )
     }
 
+    /// The Kakao provider as the attempts and the enqueues serve it.
+    var configuredProvider: ConfiguredProvider { attempts.configuredProvider }
+
     /// Runs a worker around `body`, then shuts it down gracefully.
     func withWorker<T: Sendable>(
         _ configuration: WorkerConfiguration = QueueHarness.workerConfiguration(),
@@ -186,7 +197,7 @@ struct QueueHarness {
         let worker = LoginWorker(
             pool: pool,
             listenerConfiguration: database,
-            provider: provider ?? self.provider,
+            providers: [provider ?? self.provider],
             sealing: sealing,
             accounts: UserAccounts(),
             configuration: configuration,
@@ -218,7 +229,7 @@ struct QueueHarness {
             code: code,
             redirectURI: nil,
             reader: .attempt(attempt.reader, state: attempt.state),
-            provider: "kakao"
+            provider: configuredProvider
         )
         return (attempt, enqueued)
     }

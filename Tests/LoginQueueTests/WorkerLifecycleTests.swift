@@ -169,8 +169,8 @@ final class StalledProvider: LoginProvider, Sendable {
     var name: String { wrapped.name }
     var exhaustedRetryCodes: ExhaustedRetryCodes { wrapped.exhaustedRetryCodes }
 
-    func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) -> String {
-        wrapped.authorizationURL(redirectURI: redirectURI, state: state, codeChallenge: codeChallenge, nonce: nonce)
+    func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) async throws -> String {
+        try await wrapped.authorizationURL(redirectURI: redirectURI, state: state, codeChallenge: codeChallenge, nonce: nonce)
     }
 
     func exchange(code: String, redirectURI: String, codeVerifier: String?) async throws -> ProviderTokens {

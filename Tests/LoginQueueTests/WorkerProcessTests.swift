@@ -64,7 +64,7 @@ struct WorkerProcessTests {
     @Test("three worker processes on 1,000 jobs: each job done exactly once")
     func threeWorkersThousandJobs() async throws {
         // A long deadline: on a loaded test machine, enqueueing 1,000 logins alone takes a while.
-        let queue = LoginQueueConfiguration(redirectURIs: [QueueHarness.redirectURI], jobDeadline: .seconds(900))
+        let queue = LoginQueueConfiguration(jobDeadline: .seconds(900))
         try await QueueHarness.run(queue: queue) { harness in
             var logins: [(ReaderToken, UUID)] = []
             for _ in 0..<1000 {

@@ -1,8 +1,8 @@
 import Foundation
 import Postgres
 
-/// A signup-or-login written as two table expressions for the caller's statement, and what
-/// they yield. Made by ``UserAccounts/upsert(_:when:identity:account:)``.
+/// A signup-or-login (or a link) written as table expressions for the caller's statement, and
+/// what they yield. Made by ``UserAccounts/upsert(_:when:identity:account:)``.
 ///
 /// ```swift
 /// let held = SQLTable("held")
@@ -23,4 +23,9 @@ public struct AccountUpsert: Sendable {
     public let userID: SQLColumn<UUID>
     /// True when this statement created the user (a signup), false for a login.
     public let isNewUser: SQLColumn<Bool>
+    /// Yields one row when a link was refused (and `account` none): its ``refusal`` says why.
+    public let linkRefused: SQLTable
+    /// `identity_already_linked` (another user holds the identity) or `provider_already_linked`
+    /// (the user holds another identity of this provider): the failure code to report.
+    public let refusal: SQLColumn<String>
 }

@@ -8,10 +8,11 @@ import Postgres
 public struct UserAccounts: Sendable {
     public init() {}
 
-    /// Signs a user up or logs them in, as two table expressions for the caller's statement (the
-    /// worker completes the job in the statement that signs the user up), named `identity` and
-    /// `account` by the caller. Nothing is written unless `source` — a table expression of the
-    /// caller, such as one that locked the job — yields a row; it must yield at most one.
+    /// Signs a user up or logs them in — or links the identity to a signed-in user — as two table
+    /// expressions for the caller's statement (the worker completes the job in the statement that
+    /// signs the user up), named `identity` and `account` by the caller. Nothing is written unless
+    /// `source` — a table expression of the caller, such as one that locked the job — yields a
+    /// row; it must yield at most one.
     ///
     /// - The identity is inserted, or on conflict of (`provider`, `subject`) its provider profile
     ///   is replaced by this one, `last_login_at` set and `login_count` incremented.
@@ -20,6 +21,12 @@ public struct UserAccounts: Sendable {
     ///   never overwritten. `email_verified` follows the email it belongs to: it is the
     ///   profile's when the user had no email, and becomes true when the provider verifies the
     ///   very address the user has.
+    /// - An identity that was unlinked starts afresh, as a new identity would: a new user (or the
+    ///   linking one), `linked_at` now, `login_count` 1.
+    /// - With `linkingTo`, the identity goes to that user instead of a new one. If it belongs to
+    ///   another user, or the user has another identity of this provider, nothing is written,
+    ///   `account` yields no row and `linkRefused` one, whose `refusal` is the failure code to
+    ///   report. Users are never linked by matching email.
     ///
     /// Two logins of one user at once cannot create two users or deadlock: the identity's
     /// unique index makes the second statement wait for the first transaction and then take the
@@ -29,30 +36,48 @@ public struct UserAccounts: Sendable {
     public func upsert(
         _ profile: ProviderProfile,
         when source: SQLTable,
+        linkingTo linkUserID: UUID? = nil,
         identity: SQLTable,
-        account: SQLTable
+        account: SQLTable,
+        linkRefused: SQLTable
     ) throws(AccountsError) -> AccountUpsert {
         guard profile.isStorable else { throw AccountsError(.invalidProfile, "malformed provider name or subject") }
         // The identity is written first with a fresh user id; the users row it points to is
         // inserted by the same statement (foreign keys are checked at the end of the statement).
         // `xmax = 0` holds only for a row this statement inserted, not for one it updated.
         let identityUserID = identity.column("user_id", as: UUID.self)
+        // Another live identity of this provider held by the linking user (one per provider).
+        let otherIdentity: SQLFragment = """
+            (SELECT 1 FROM user_identities o WHERE o.user_id = \(linkUserID)::uuid AND o.provider = \(profile.provider)
+             AND o.subject <> \(profile.subject) AND o.unlinked_at IS NULL)
+            """
+        // This identity, live and held by a user other than the linking one.
+        let heldByAnother: SQLFragment = """
+            (SELECT 1 FROM user_identities h WHERE h.provider = \(profile.provider) AND h.subject = \(profile.subject)
+             AND h.unlinked_at IS NULL AND h.user_id <> \(linkUserID)::uuid)
+            """
         let expressions: SQLFragment = """
             \(identity) AS (
                 INSERT INTO user_identities AS i
                     (provider, subject, user_id, nickname, profile_image_url, thumbnail_image_url, email, email_verified)
-                SELECT \(profile.provider), \(profile.subject), gen_random_uuid(), \(profile.nickname),
+                SELECT \(profile.provider), \(profile.subject), coalesce(\(linkUserID)::uuid, gen_random_uuid()), \(profile.nickname),
                        \(profile.profileImageURL), \(profile.thumbnailImageURL), \(profile.email), \(profile.emailVerified)
                 FROM \(source)
+                WHERE \(linkUserID)::uuid IS NULL OR NOT EXISTS \(otherIdentity)
                 ON CONFLICT (provider, subject) DO UPDATE SET
+                    user_id = CASE WHEN i.unlinked_at IS NULL THEN i.user_id ELSE excluded.user_id END,
+                    linked_at = CASE WHEN i.unlinked_at IS NULL THEN i.linked_at ELSE now() END,
+                    login_count = CASE WHEN i.unlinked_at IS NULL THEN i.login_count + 1 ELSE 1 END,
+                    unlinked_at = NULL,
                     nickname = excluded.nickname,
                     profile_image_url = excluded.profile_image_url,
                     thumbnail_image_url = excluded.thumbnail_image_url,
                     email = excluded.email,
                     email_verified = excluded.email_verified,
                     updated_at = now(),
-                    last_login_at = now(),
-                    login_count = i.login_count + 1
+                    last_login_at = now()
+                -- linking an identity that another user holds writes nothing (identity_already_linked)
+                WHERE \(linkUserID)::uuid IS NULL OR i.unlinked_at IS NOT NULL OR i.user_id = \(linkUserID)::uuid
                 RETURNING i.user_id
             ), \(account) AS (
                 INSERT INTO users AS u (id, display_name, profile_image_url, email, email_verified, last_login_at)
@@ -76,13 +101,20 @@ public struct UserAccounts: Sendable {
                     END,
                     last_login_at = now()
                 RETURNING u.id, (u.xmax = 0) AS inserted
+            ), \(linkRefused) AS (
+                -- the identity's owner is the answer that matters most; then the user's other identity
+                SELECT CASE WHEN EXISTS \(heldByAnother) THEN 'identity_already_linked' ELSE 'provider_already_linked' END AS refusal
+                FROM \(source)
+                WHERE \(linkUserID)::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(account))
             )
             """
         return AccountUpsert(
             expressions: expressions,
             account: account,
             userID: account.column("id"),
-            isNewUser: account.column("inserted")
+            isNewUser: account.column("inserted"),
+            linkRefused: linkRefused,
+            refusal: linkRefused.column("refusal")
         )
     }
 }

@@ -6,10 +6,13 @@ import Logging
 import LoginQueue
 import ServiceLifecycle
 
-/// `/auth/kakao`: start an attempt, post the code, read (long-poll) the login.
+/// `/auth/{provider}` of one provider (`kakao`, `google`): start an attempt (or a link), post
+/// the code, read (long-poll) the login.
 struct LoginController: Sendable {
     let attempts: LoginAttempts
     let jobs: APILoginJobs
+    /// To find the signed-in user of a link.
+    let sessions: Sessions
     let waiters: LoginWaiters
     /// `503 queue_full` while too many jobs are queued.
     let queueGate: CountGate
@@ -21,17 +24,26 @@ struct LoginController: Sendable {
     let pollRecheckInterval: Duration
     let metrics: APIMetrics
 
-    /// The provider of this controller's routes (`/auth/kakao/…`).
-    var provider: String { attempts.providerName }
+    /// The provider of this controller's routes.
+    var provider: ConfiguredProvider { attempts.configuredProvider }
 
-    // MARK: - POST /auth/kakao/start
+    // MARK: - POST /auth/{provider}/start
 
+    /// Starts an attempt; with `"link": true` and a Bearer token, one that links the provider's
+    /// identity to that signed-in user (a missing, invalid or revoked token is refused with 401
+    /// before anything is written).
     func start(_ request: Request, context: APIRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(StartRequest.self, from: request)
+        var linkUserID: UUID?
+        if body.link == true {
+            guard let bearer = UserController.bearerToken(request) else { throw AccountsError(.invalidAccessToken) }
+            linkUserID = try await sessions.user(authorizedBy: bearer).id
+        }
         try await attemptGate.check()
         let started = try await attempts.start(
             redirectURI: body.redirectURI,
             clientKey: context.clientKey?.description,
+            linkUserID: linkUserID,
             logger: context.logger
         )
         context.logger.info("login.attempt.started", metadata: ["login.attempt.id": "\(started.attemptID.uuidString.lowercased())"])
@@ -45,7 +57,7 @@ struct LoginController: Sendable {
         return JSONBody.response(answer, headers: [.setCookie: cookie])
     }
 
-    // MARK: - POST /auth/kakao/login
+    // MARK: - POST /auth/{provider}/login
 
     func login(_ request: Request, context: APIRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(LoginRequest.self, from: request)
@@ -99,7 +111,7 @@ struct LoginController: Sendable {
         )
     }
 
-    // MARK: - GET /auth/kakao/login/{login_id}
+    // MARK: - GET /auth/{provider}/login/{login_id}
 
     /// Reads the login for the attempt (or poll token) that started it. Unknown ids, ids that
     /// are not UUIDs, and other readers' logins are all `404 not_found`.
@@ -131,7 +143,9 @@ struct LoginController: Sendable {
         if case .failed(let code, _) = status { failure = code }
         metrics.recordPollAnswer(status: result.status, failureCode: failure, duration: ContinuousClock.now - arrived)
         logger.debug("login.poll.answered", metadata: ["login.status": "\(result.status)"])
-        return JSONBody.response(result)
+        // A refused link is a conflict (the body says which).
+        let refusedLink = failure == .identityAlreadyLinked || failure == .providerAlreadyLinked
+        return JSONBody.response(result, status: refusedLink ? .conflict : .ok)
     }
 
     /// Reads until the login is no longer pending or `wait` is over. The waiter is registered
@@ -166,6 +180,8 @@ struct LoginController: Sendable {
             return .pending
         case .failed(let code, let providerError):
             return .failed(.init(code: code.rawValue, message: code.message, providerError: providerError))
+        case .succeeded(let success) where success.linked:
+            return .linked(user: success.user)
         case .succeeded(let success):
             guard let delivery = success.delivery else { return .succeededStatusOnly }
             if delivery.isFirstDelivery {

@@ -35,6 +35,12 @@ extension APIError {
                 "Too many unfinished login attempts from this address.",
                 headers: [.retryAfter: "60"]
             )
+        case .providerUnavailable:
+            self = .unavailable(
+                .providerUnavailable,
+                "The login provider cannot be reached right now; nothing was changed. Try again shortly.",
+                retryAfterSeconds: 5
+            )
         case .databaseUnavailable:
             self = .databaseUnavailable
         default:

@@ -42,6 +42,10 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         public static let redirectURINotAllowed = Code("redirect_uri_not_allowed")
         public static let codeAlreadySubmitted = Code("code_already_submitted")
         public static let tooManyPendingAttempts = Code("too_many_pending_attempts")
+        /// The provider could not be asked where its login page is; nothing was written.
+        public static let providerUnavailable = Code("provider_unavailable")
+        /// Unlinking the account's only linked provider.
+        public static let lastIdentity = Code("last_identity")
 
         // Tokens (the accounts module's codes, kept as they are).
         public static let invalidAccessToken = Code("invalid_access_token")

@@ -4,10 +4,15 @@ import Foundation
 // The JSON bodies of the HTTP contract (DESIGN.md, "HTTP API"; openapi.yaml). Members are
 // optional where a missing one has its own error code rather than `invalid_request`.
 
-/// `POST /auth/kakao/start`.
+/// `POST /auth/{provider}/start`; `link: true` (with a Bearer token) links the provider's
+/// identity to the signed-in user instead of signing in.
 struct StartRequest: Decodable {
     let redirectURI: String?
-    enum CodingKeys: String, CodingKey { case redirectURI = "redirect_uri" }
+    let link: Bool?
+    enum CodingKeys: String, CodingKey {
+        case redirectURI = "redirect_uri"
+        case link
+    }
 }
 
 /// `200` of `POST /auth/kakao/start`.
@@ -61,11 +66,14 @@ enum LoginResult: Encodable {
     case pending
     case succeeded(isNewUser: Bool, user: UserRecord?, tokens: TokenPair)
     case succeededStatusOnly
+    /// A link succeeded: the identity belongs to `user` now; the client keeps its session.
+    case linked(user: UserRecord?)
     case failed(ErrorEnvelope.Detail)
 
     enum CodingKeys: String, CodingKey {
         case status
         case isNewUser = "is_new_user"
+        case linked
         case user
         case error
     }
@@ -74,7 +82,7 @@ enum LoginResult: Encodable {
     var status: String {
         switch self {
         case .pending: "pending"
-        case .succeeded, .succeededStatusOnly: "succeeded"
+        case .succeeded, .succeededStatusOnly, .linked: "succeeded"
         case .failed: "failed"
         }
     }
@@ -89,6 +97,10 @@ enum LoginResult: Encodable {
             try container.encode(isNewUser, forKey: .isNewUser)
             try container.encodeIfPresent(user, forKey: .user)
             try tokens.encode(to: encoder)
+        case .linked(let user):
+            try container.encode(true, forKey: .linked)
+            try container.encode(false, forKey: .isNewUser)
+            try container.encodeIfPresent(user, forKey: .user)
         case .failed(let detail):
             try container.encode(detail, forKey: .error)
         }
@@ -114,6 +126,64 @@ struct TokenPair: Encodable {
         case expiresIn = "expires_in"
         case refreshToken = "refresh_token"
     }
+}
+
+/// `GET /me`: the user, and the providers linked to them (the routes' names: `kakao`, `google`).
+struct MeResponse: Encodable {
+    let user: UserRecord
+    let providers: [String]
+
+    enum CodingKeys: String, CodingKey { case providers }
+
+    func encode(to encoder: any Encoder) throws {
+        try user.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(providers, forKey: .providers)
+    }
+}
+
+/// `GET /me/identities`.
+struct IdentityList: Encodable {
+    struct Entry: Encodable {
+        let provider: String
+        let email: String?
+        let emailVerified: Bool
+        let linkedAt: String
+        let lastLoginAt: String
+
+        init(_ identity: IdentitySummary, route: String) {
+            provider = route
+            email = identity.email
+            emailVerified = identity.emailVerified
+            linkedAt = identity.linkedAt.formatted(Self.timestamp)
+            lastLoginAt = identity.lastLoginAt.formatted(Self.timestamp)
+        }
+
+        private static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+
+        enum CodingKeys: String, CodingKey {
+            case provider, email
+            case emailVerified = "email_verified"
+            case linkedAt = "linked_at"
+            case lastLoginAt = "last_login_at"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(provider, forKey: .provider)
+            try container.encode(email, forKey: .email)
+            try container.encode(emailVerified, forKey: .emailVerified)
+            try container.encode(linkedAt, forKey: .linkedAt)
+            try container.encode(lastLoginAt, forKey: .lastLoginAt)
+        }
+    }
+
+    let identities: [Entry]
+}
+
+/// `GET /auth/providers`: the providers this API serves, as the segments of their routes.
+struct ProviderList: Encodable {
+    let providers: [String]
 }
 
 /// `POST /auth/token/refresh` and `POST /auth/logout`.

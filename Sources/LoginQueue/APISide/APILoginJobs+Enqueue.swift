@@ -19,7 +19,7 @@ extension APILoginJobs {
         code: String,
         redirectURI: String?,
         reader: LoginReaderBinding,
-        provider: String,
+        provider: ConfiguredProvider,
         loginID: UUID = UUID(),
         logger: Logger? = nil
     ) async throws(LoginQueueError) -> EnqueuedLogin {
@@ -35,11 +35,11 @@ extension APILoginJobs {
         case .attempt(let attemptToken, let state):
             guard CodeFormat.isValidState(state) else { throw LoginQueueError(.invalidState) }
             guard CodeFormat.isValidToken(attemptToken.text) else { throw LoginQueueError(.attemptNotFound) }
-            if let redirectURI, !configuration.allows(redirectURI: redirectURI) { throw LoginQueueError(.redirectURINotAllowed) }
+            if let redirectURI, !provider.allows(redirectURI: redirectURI) { throw LoginQueueError(.redirectURINotAllowed) }
             binding = attemptToken.digest
             source = """
-                SELECT id AS attempt_id, provider, pkce_verifier_sealed, nonce, redirect_uri FROM login_attempts
-                WHERE binding_hash = \(binding) AND state_hash = \(SecretToken.sha256(state)) AND provider = \(provider)
+                SELECT id AS attempt_id, provider, pkce_verifier_sealed, nonce, redirect_uri, link_user_id FROM login_attempts
+                WHERE binding_hash = \(binding) AND state_hash = \(SecretToken.sha256(state)) AND provider = \(provider.name)
                   AND used_at IS NULL AND expires_at > now()
                   AND (\(redirectURI)::text IS NULL OR redirect_uri = \(redirectURI)::text) AND \(codeIsNew)
                 FOR UPDATE
@@ -51,15 +51,13 @@ extension APILoginJobs {
                 ),
                 """
         case .newPollToken:
-            guard let redirect = redirectURI ?? configuration.redirectURIs.first, configuration.allows(redirectURI: redirect) else {
-                throw LoginQueueError(.redirectURINotAllowed)
-            }
+            guard let redirect = provider.redirectURI(redirectURI) else { throw LoginQueueError(.redirectURINotAllowed) }
             let token = SecretToken.random()
             pollToken = token
             binding = SecretToken.sha256(token)
             source = """
-                SELECT NULL::uuid AS attempt_id, \(provider)::text AS provider, NULL::bytea AS pkce_verifier_sealed,
-                       NULL::text AS nonce, \(redirect)::text AS redirect_uri
+                SELECT NULL::uuid AS attempt_id, \(provider.name)::text AS provider, NULL::bytea AS pkce_verifier_sealed,
+                       NULL::text AS nonce, \(redirect)::text AS redirect_uri, NULL::uuid AS link_user_id
                 WHERE \(codeIsNew)
                 """
         }
@@ -70,9 +68,9 @@ extension APILoginJobs {
                 WITH source AS (\(source)), \(markUsed) job AS (
                     INSERT INTO login_jobs
                         (login_id, provider, attempt_id, redirect_uri, nonce, binding_hash, code_hmac, code_sealed,
-                         pkce_verifier_sealed, deadline_at)
+                         pkce_verifier_sealed, deadline_at, link_user_id)
                     SELECT \(loginID), provider, attempt_id, redirect_uri, nonce, \(binding), \(fingerprints[0]), \(sealedCode),
-                           pkce_verifier_sealed, now() + make_interval(secs => \(configuration.jobDeadline.seconds))
+                           pkce_verifier_sealed, now() + make_interval(secs => \(configuration.jobDeadline.seconds)), link_user_id
                     FROM source
                     ON CONFLICT (code_hmac) DO NOTHING
                     RETURNING login_id
@@ -90,7 +88,7 @@ extension APILoginJobs {
         return try await explainRefusedEnqueue(
             binding: attemptToken.digest,
             stateHash: SecretToken.sha256(state),
-            provider: provider,
+            provider: provider.name,
             fingerprints: fingerprints,
             redirectURI: redirectURI,
             logger: scopedLogger(logger, loginID: nil)

@@ -9,7 +9,7 @@ extension APILoginJobs {
     /// or the reader is not its own (the two are indistinguishable to the caller).
     ///
     /// The first read of a succeeded login creates its session and delivers the tokens; reads
-    /// within the delivery window get them again; later reads the status. One statement: it reads
+    /// within the delivery window get them again; later reads the status. A link delivers none. One statement: it reads
     /// the job with its user and, when the job is succeeded and undelivered, locks it, creates the
     /// session (``Sessions``) and marks the delivery (read-only, and no transaction id, otherwise).
     /// Two first reads at once create one session: the second waits for the first's row lock,
@@ -38,13 +38,14 @@ extension APILoginJobs {
                 WITH \(undelivered) AS (
                     SELECT id, user_id, provider FROM login_jobs
                     WHERE login_id = \(loginID) AND binding_hash = \(binding) AND state = 'succeeded' AND delivered_at IS NULL
+                      AND link_user_id IS NULL
                     FOR UPDATE
                 ), \(creation.expressions), delivered AS (
                     UPDATE login_jobs j SET session_id = \(creation.sessionID), delivered_at = now(), refresh_token_sealed = \(sealedToken)
                     FROM \(undelivered), \(creation.created) WHERE j.id = \(undelivered).id
                 )
                 SELECT j.state, j.failure_code, j.provider_error, j.user_id, j.is_new_user, j.session_id, j.refresh_token_sealed,
-                       j.delivered_at IS NOT NULL AS delivered,
+                       j.delivered_at IS NOT NULL AS delivered, j.link_user_id IS NOT NULL AS linked,
                        coalesce(j.delivered_at > now() - make_interval(secs => \(configuration.deliveryWindow.seconds)), false) AS in_window,
                        (SELECT \(creation.sessionID) FROM \(creation.created)) AS minted_session,
                        \(UserRecord.columns(of: "u"))
@@ -65,8 +66,12 @@ extension APILoginJobs {
                 return .failed(code: code, providerError: try row.decode(String?.self, "provider_error"))
             case "succeeded":
                 let userID = try row.decode(UUID.self, "user_id")
+                let linked = try row.decode(Bool.self, "linked")
                 let delivery: TokenDelivery?
-                if let minted = try row.decode(UUID?.self, "minted_session") {
+                if linked {
+                    // A link: the signed-in user keeps their session; nothing to deliver.
+                    delivery = nil
+                } else if let minted = try row.decode(UUID?.self, "minted_session") {
                     let tokens = try await sessions.tokens(sessionID: minted, userID: userID, refreshToken: pending.refreshToken)
                     delivery = TokenDelivery(tokens: tokens, isFirstDelivery: true)
                 } else if !(try row.decode(Bool.self, "delivered")) {
@@ -84,6 +89,7 @@ extension APILoginJobs {
                     LoginSuccess(
                         userID: userID,
                         isNewUser: try row.decode(Bool.self, "is_new_user"),
+                        linked: linked,
                         user: row.isNull("id") ? nil : try UserRecord(row: row),
                         delivery: delivery
                     )

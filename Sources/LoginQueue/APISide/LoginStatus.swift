@@ -16,6 +16,9 @@ public enum LoginStatus: Sendable {
 public struct LoginSuccess: Sendable {
     public let userID: UUID
     public let isNewUser: Bool
+    /// A link (`"link": true`): the identity was linked to this signed-in user, who keeps their
+    /// session; no tokens are delivered.
+    public let linked: Bool
     public let user: UserRecord?
     /// The session's tokens: on the first read, and on reads within the delivery window after
     /// it; `nil` later (the status only).

@@ -8,14 +8,14 @@ import Postgres
 public struct LoginAttempts: Sendable {
     let pool: PostgresPool
     let sealing: SealingKeys
-    let provider: any LoginProvider
+    let provider: ConfiguredProvider
     let configuration: LoginQueueConfiguration
     let logger: Logger
 
     public init(
         pool: PostgresPool,
         sealing: SealingKeys,
-        provider: any LoginProvider,
+        provider: ConfiguredProvider,
         configuration: LoginQueueConfiguration,
         logger: Logger
     ) {
@@ -26,22 +26,27 @@ public struct LoginAttempts: Sendable {
         self.logger = logger
     }
 
-    /// The provider whose logins this starts (`login_attempts.provider`).
-    public var providerName: String { provider.name }
+    /// The provider whose logins this starts.
+    public var configuredProvider: ConfiguredProvider { provider }
 
     /// Starts an attempt.
     /// - Parameters:
     ///   - redirectURI: one of the configured redirect URIs, byte for byte; `nil` means the first.
     ///   - clientKey: what the cap on pending attempts counts against — the client's address, or
     ///     its IPv6 block — as `inet` text (`203.0.113.7`, `2001:db8:1:2::/64`); `nil` skips the cap.
+    ///   - linkUserID: a signed-in user who asked to link this provider's identity to their account
+    ///     (`"link": true` with their Bearer token): the login then links instead of signing in.
     ///   - logger: the caller's logger (an HTTP request's, with its `request.id`); `nil` uses
     ///     this type's. Its lines get `login.attempt.id`.
     /// - Throws: ``LoginQueueError`` (`redirect_uri_not_allowed`, `too_many_pending_attempts`,
-    ///   `database_unavailable`).
-    public func start(redirectURI: String?, clientKey: String?, logger: Logger? = nil) async throws(LoginQueueError) -> StartedAttempt {
-        guard let redirect = redirectURI ?? configuration.redirectURIs.first, configuration.allows(redirectURI: redirect) else {
-            throw LoginQueueError(.redirectURINotAllowed)
-        }
+    ///   `provider_unavailable`, `database_unavailable`).
+    public func start(
+        redirectURI: String?,
+        clientKey: String?,
+        linkUserID: UUID? = nil,
+        logger: Logger? = nil
+    ) async throws(LoginQueueError) -> StartedAttempt {
+        guard let redirect = provider.redirectURI(redirectURI) else { throw LoginQueueError(.redirectURINotAllowed) }
 
         let attemptID = UUID()
         var logger = logger ?? self.logger
@@ -53,15 +58,30 @@ public struct LoginAttempts: Sendable {
         let sealedVerifier = try LoginQueueError.sealing {
             try sealing.seal(verifier, for: Self.verifierContext(attemptID))
         }
+        // The URL first: nothing is written while the provider cannot say where to send the user.
+        let url: String
+        do {
+            url = try await provider.provider.authorizationURL(
+                redirectURI: redirect,
+                state: state,
+                codeChallenge: SecretToken.codeChallenge(verifier: verifier),
+                nonce: nonce
+            )
+        } catch {
+            logger.warning("login.attempt.provider_unavailable", metadata: ["provider.error": "\(error)"])
+            throw LoginQueueError(.providerUnavailable)
+        }
         let lifetime = configuration.attemptLifetime.seconds
         let cap = configuration.maxPendingAttemptsPerClient
         let inserted = try await LoginQueueError.database(logger, "start") {
             try await pool.execute(
                 """
                 INSERT INTO login_attempts
-                    (id, provider, state_hash, binding_hash, pkce_verifier_sealed, nonce, redirect_uri, client_ip, expires_at)
+                    (id, provider, state_hash, binding_hash, pkce_verifier_sealed, nonce, redirect_uri, client_ip, expires_at,
+                     link_user_id)
                 SELECT \(attemptID), \(provider.name), \(SecretToken.sha256(state)), \(SecretToken.sha256(attemptToken)),
-                       \(sealedVerifier), \(nonce), \(redirect), \(clientKey)::inet, now() + make_interval(secs => \(lifetime))
+                       \(sealedVerifier), \(nonce), \(redirect), \(clientKey)::inet, now() + make_interval(secs => \(lifetime)),
+                       \(linkUserID)
                 WHERE \(clientKey)::inet IS NULL
                    OR (SELECT count(*) FROM login_attempts
                        WHERE client_ip = \(clientKey)::inet AND used_at IS NULL AND expires_at > now()) < \(cap)
@@ -69,12 +89,6 @@ public struct LoginAttempts: Sendable {
             )
         }
         guard inserted == 1 else { throw LoginQueueError(.tooManyPendingAttempts) }
-        let url = provider.authorizationURL(
-            redirectURI: redirect,
-            state: state,
-            codeChallenge: SecretToken.codeChallenge(verifier: verifier),
-            nonce: nonce
-        )
         return StartedAttempt(
             attemptID: attemptID,
             authorizeURL: url,

@@ -12,6 +12,10 @@ public enum LoginFailureCode: String, Sendable, Hashable, CaseIterable, Codable 
     case kakaoRateLimited = "kakao_rate_limited"
     case kakaoUnavailable = "kakao_unavailable"
     case loginExpired = "login_expired"
+    /// A link login found its identity linked to another user; nothing changed.
+    case identityAlreadyLinked = "identity_already_linked"
+    /// A link login found the user already linked to another account of that provider.
+    case providerAlreadyLinked = "provider_already_linked"
     case canceled = "canceled"
     case internalError = "internal_error"
 
@@ -28,6 +32,8 @@ public enum LoginFailureCode: String, Sendable, Hashable, CaseIterable, Codable 
         case .kakaoRateLimited: "Kakao is rate limiting logins. Try again later."
         case .kakaoUnavailable: "Kakao is unavailable. Try again later."
         case .loginExpired: "The login was not completed in time. Start the login again."
+        case .identityAlreadyLinked: "This account is already linked to another user."
+        case .providerAlreadyLinked: "Another account of this provider is already linked; unlink it first."
         case .canceled: "The login was canceled."
         case .internalError: "The login failed. Try again later."
         }

@@ -24,7 +24,7 @@ public struct KakaoLoginProvider: LoginProvider {
         self.name = name
     }
 
-    public func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) -> String {
+    public func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) async throws -> String {
         var items = [
             ("response_type", "code"), ("client_id", client.configuration.restAPIKey), ("redirect_uri", redirectURI),
             ("state", state), ("code_challenge", codeChallenge), ("code_challenge_method", "S256"), ("nonce", nonce),

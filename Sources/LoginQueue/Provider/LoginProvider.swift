@@ -8,8 +8,10 @@ public protocol LoginProvider: Sendable {
     var name: String { get }
 
     /// The URL the browser opens to ask the user for consent; the provider redirects back to
-    /// `redirectURI` with a code and `state`.
-    func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) -> String
+    /// `redirectURI` with a code and `state`. May ask the provider where its endpoint is (OpenID
+    /// discovery, cached).
+    /// - Throws: ``LoginProviderError`` when the provider cannot be reached for that.
+    func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) async throws -> String
 
     /// Presents the authorization code and returns the provider's tokens.
     /// - Throws: ``LoginProviderError``.

@@ -28,6 +28,8 @@ struct ClaimedJob: Sendable {
     let redirectURI: String
     let nonce: String?
     let attemptID: UUID?
+    /// A signed-in user this login links its identity to, instead of signing in.
+    let linkUserID: UUID?
     let sealedCode: [UInt8]?
     let sealedVerifier: [UInt8]?
     let sealedProviderTokens: [UInt8]?

@@ -1,9 +1,11 @@
 import Accounts
+import Foundation
 
 /// How a job's attempt ended, decided by ``JobRunner`` and written by ``WorkerLoginJobs``.
 enum JobOutcome: Sendable {
-    /// The user and identity are written and the job succeeded.
-    case succeeded(ProviderProfile)
+    /// The user and identity are written and the job succeeded; with `linkingTo`, the identity is
+    /// linked to that signed-in user instead (or the job fails with `identity_already_linked`).
+    case succeeded(ProviderProfile, linkingTo: UUID?)
     /// Try again after `delay`. `codeNeverSent` undoes the claim's `exchange_sent_at` mark.
     case retry(after: Duration, error: AttemptError, codeNeverSent: Bool)
     /// The job failed for good. `providerError` is the provider's code behind the reason, if

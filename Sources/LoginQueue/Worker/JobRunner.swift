@@ -7,7 +7,7 @@ import Synchronization
 /// id-token check, and decides the outcome. It never presents a code again after a definitive
 /// answer to an earlier presentation (see docs/ARCHITECTURE.md, "Retries and failure reasons").
 struct JobRunner: Sendable {
-    let provider: any LoginProvider
+    let providers: [String: any LoginProvider]
     let sealing: SealingKeys
     let retryPolicy: RetryPolicy
     let logger: Logger
@@ -35,6 +35,11 @@ struct JobRunner: Sendable {
         checkpoint: (JobFence, [UInt8]) async throws -> Bool
     ) async throws -> JobOutcome? {
         let logger = logger.with(job)
+        guard let provider = providers[job.provider] else {
+            // The claim takes only this worker's providers; a job of another is not run on a guess.
+            logger.error("login.job.unknown_provider", metadata: ["job.provider": "\(job.provider)"])
+            return .internalFailure
+        }
         if job.timeLeft <= .zero {
             // Retries that ran into the deadline end with their provider's reason and last
             // error; a job nobody ran in time is `login_expired`, with no provider error.
@@ -100,7 +105,7 @@ struct JobRunner: Sendable {
         do {
             let profile = try await provider.profile(tokens: tokens, nonce: job.nonce)
             metrics.providerCall("profile", outcome: "ok", duration: ContinuousClock.now - started)
-            return .succeeded(profile)
+            return .succeeded(profile, linkingTo: job.linkUserID)
         } catch let error as LoginProviderError {
             metrics.providerCall("profile", outcome: error.retryClass.rawValue, duration: ContinuousClock.now - started)
             return retryOrFail(job, error, codeNeverSent: false, logger: logger)

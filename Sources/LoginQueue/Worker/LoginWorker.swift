@@ -15,7 +15,8 @@ import ServiceLifecycle
 public struct LoginWorker: Service {
     let pool: PostgresPool
     let listenerConfiguration: PostgresConfiguration
-    let provider: any LoginProvider
+    /// The providers whose jobs this worker claims, by name.
+    let providers: [String: any LoginProvider]
     let sealing: SealingKeys
     let configuration: WorkerConfiguration
     let logger: Logger
@@ -26,7 +27,7 @@ public struct LoginWorker: Service {
     public init(
         pool: PostgresPool,
         listenerConfiguration: PostgresConfiguration,
-        provider: any LoginProvider,
+        providers: [any LoginProvider],
         sealing: SealingKeys,
         accounts: UserAccounts,
         configuration: WorkerConfiguration,
@@ -36,13 +37,18 @@ public struct LoginWorker: Service {
         logger[metadataKey: "worker.id"] = "\(configuration.workerID)"
         self.pool = pool
         self.listenerConfiguration = listenerConfiguration
-        self.provider = provider
+        self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.sealing = sealing
         self.configuration = configuration
         self.logger = logger
-        self.queue = WorkerLoginJobs(pool: pool, workerID: configuration.workerID, accounts: accounts)
+        self.queue = WorkerLoginJobs(
+            pool: pool,
+            workerID: configuration.workerID,
+            providerNames: self.providers.keys.sorted(),
+            accounts: accounts
+        )
         self.runner = JobRunner(
-            provider: provider,
+            providers: self.providers,
             sealing: sealing,
             retryPolicy: configuration.retryPolicy,
             logger: logger,
@@ -156,7 +162,7 @@ public struct LoginWorker: Service {
         logger[metadataKey: "login.id"] = "\(claim.loginID.uuidString.lowercased())"
         logger.error("login.job.unreadable", metadata: ["job.column": "\(claim.error.column)"])
         do {
-            if try await queue.record(.internalFailure, for: claim.fence) { log(.internalFailure, logger: logger) }
+            if case .written = try await queue.record(.internalFailure, for: claim.fence) { log(.internalFailure, logger: logger) }
         } catch {
             logger.warning("login.job.unreadable_not_failed", metadata: ["db.error": "\(error)"])
         }
@@ -209,10 +215,12 @@ public struct LoginWorker: Service {
                 return
             }
             try Task.checkCancellation()
-            let written = try await persist(job, jobs: jobs) { try await queue.record(outcome, for: job.fence) }
-            if written {
+            switch try await persist(job, jobs: jobs, { try await queue.record(outcome, for: job.fence) }) {
+            case .written:
                 log(outcome, logger: logger)
-            } else {
+            case .linkRefused(let code):
+                log(.failed(code, providerError: nil, error: nil, codeNeverSent: false), logger: logger)
+            case .lost:
                 logger.info("login.job.lost_to_another_worker")
             }
         } catch is CancellationError {
@@ -231,7 +239,7 @@ public struct LoginWorker: Service {
 
     /// Runs a write, retrying while the database is unreachable and the lease leaves time:
     /// an answer from the provider is kept in memory through a short outage.
-    private func persist(_ job: ClaimedJob, jobs: InFlightJobs, _ write: () async throws -> Bool) async throws -> Bool {
+    private func persist<Result>(_ job: ClaimedJob, jobs: InFlightJobs, _ write: () async throws -> Result) async throws -> Result {
         var delay = Duration.milliseconds(100)
         while true {
             do {
@@ -286,7 +294,7 @@ public struct LoginWorker: Service {
     private func releaseUnsentJobs(_ jobs: InFlightJobs) async {
         for (job, codeNeverSent) in jobs.takeReleases() {
             do {
-                if try await queue.record(.released(codeNeverSent: codeNeverSent), for: job.fence) {
+                if case .written = try await queue.record(.released(codeNeverSent: codeNeverSent), for: job.fence) {
                     log(.released(codeNeverSent: codeNeverSent), logger: logger.with(job))
                 }
             } catch {

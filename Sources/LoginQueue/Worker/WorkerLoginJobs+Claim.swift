@@ -10,17 +10,18 @@ extension WorkerLoginJobs {
         let error: UnreadableJob
     }
 
-    /// Claims up to `limit` runnable jobs — queued and due, or running with an expired lease —
-    /// in one statement (`FOR UPDATE SKIP LOCKED`), marking them running with a lease.
+    /// Claims up to `limit` runnable jobs of this worker's providers — queued and due, or running
+    /// with an expired lease — in one statement (`FOR UPDATE SKIP LOCKED`), marking them running
+    /// with a lease.
     /// Exchange-stage jobs get `exchange_sent_at` here, before the code can be sent.
     func claim(limit: Int, lease: Duration) async throws -> [Result<ClaimedJob, UnreadableClaim>] {
         let rows = try await pool.query(
             """
             WITH runnable AS (
-                SELECT id FROM login_jobs WHERE state = 'queued' AND run_at <= now()
+                SELECT id FROM login_jobs WHERE state = 'queued' AND run_at <= now() AND provider = ANY(\(providerNames))
                 ORDER BY run_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED
             ), rescued AS (
-                SELECT id FROM login_jobs WHERE state = 'running' AND lease_expires_at < now()
+                SELECT id FROM login_jobs WHERE state = 'running' AND lease_expires_at < now() AND provider = ANY(\(providerNames))
                 ORDER BY lease_expires_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
             ), picked AS (
                 SELECT j.id, j.exchange_sent_at AS sent_before
@@ -34,7 +35,7 @@ extension WorkerLoginJobs {
                 exchange_sent_at = CASE WHEN j.stage = 'exchange' THEN coalesce(j.exchange_sent_at, now()) ELSE j.exchange_sent_at END
             FROM picked p
             WHERE j.id = p.id
-            RETURNING j.id, j.login_id, j.attempt, j.max_attempts, j.stage, j.provider, j.redirect_uri, j.nonce, j.attempt_id,
+            RETURNING j.id, j.login_id, j.attempt, j.max_attempts, j.stage, j.provider, j.redirect_uri, j.nonce, j.attempt_id, j.link_user_id,
                       j.code_sealed, j.pkce_verifier_sealed, j.kakao_token_sealed, p.sent_before IS NOT NULL AS previously_sent,
                       j.provider_error, j.errors->-1->>'class' AS last_error_class,
                       extract(epoch FROM j.deadline_at - now())::float8 AS seconds_left,
@@ -75,6 +76,7 @@ extension WorkerLoginJobs {
             redirectURI: try row.decode(String.self, "redirect_uri"),
             nonce: try row.decode(String?.self, "nonce"),
             attemptID: try row.decode(UUID?.self, "attempt_id"),
+            linkUserID: try row.decode(UUID?.self, "link_user_id"),
             sealedCode: try row.decode([UInt8]?.self, "code_sealed"),
             sealedVerifier: try row.decode([UInt8]?.self, "pkce_verifier_sealed"),
             sealedProviderTokens: try row.decode([UInt8]?.self, "kakao_token_sealed"),

@@ -2,17 +2,35 @@ import Accounts
 import Postgres
 
 extension WorkerLoginJobs {
-    /// Writes an outcome. Success signs the user up or in and finishes the job in one durable
-    /// statement; every outcome that ends the job NOTIFYs the API.
-    /// - Returns: false when the job is no longer this worker's (nothing was written).
-    func record(_ outcome: JobOutcome, for fence: JobFence) async throws -> Bool {
+    /// What a write did.
+    enum Recorded: Sendable {
+        /// The outcome as asked.
+        case written
+        /// A link was refused (`identity_already_linked`, `provider_already_linked`): the job
+        /// failed with that code instead, and nothing else was written.
+        case linkRefused(LoginFailureCode)
+        /// The job is no longer this worker's: nothing was written.
+        case lost
+    }
+
+    /// Writes an outcome. Success signs the user up or in (or links the identity) and finishes the
+    /// job in one durable statement; every outcome that ends the job NOTIFYs the API.
+    func record(_ outcome: JobOutcome, for fence: JobFence) async throws -> Recorded {
         switch outcome {
-        case .succeeded(let profile):
+        case .succeeded(let profile, let linkUserID):
             // The job row is locked first (fenced), then the identity and the user are written,
             // then the job is finished, in one round trip. A job that is no longer ours writes
-            // nothing at all: the upsert only runs for a row of `held`.
+            // nothing at all: the upsert only runs for a row of `held`. A link whose identity
+            // another user holds writes no account: the job fails instead.
             let held = SQLTable("held")
-            let upsert = try accounts.upsert(profile, when: held, identity: SQLTable("identity"), account: SQLTable("account"))
+            let upsert = try accounts.upsert(
+                profile,
+                when: held,
+                linkingTo: linkUserID,
+                identity: SQLTable("identity"),
+                account: SQLTable("account"),
+                linkRefused: SQLTable("link_refused")
+            )
             let rows = try await pool.query(
                 """
                 WITH \(held) AS (
@@ -25,11 +43,24 @@ extension WorkerLoginJobs {
                     FROM \(held), \(upsert.account)
                     WHERE j.id = \(held).id
                     RETURNING j.login_id
+                ), refused AS (
+                    UPDATE login_jobs j
+                    SET state = 'failed', finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
+                        failure_code = \(upsert.refusal), provider_error = NULL,
+                        code_sealed = NULL, pkce_verifier_sealed = NULL, kakao_token_sealed = NULL
+                    FROM \(held), \(upsert.linkRefused)
+                    WHERE j.id = \(held).id
+                    RETURNING j.login_id, j.failure_code
                 )
-                SELECT pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM done
+                SELECT NULL AS refusal, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM done
+                UNION ALL
+                SELECT failure_code AS refusal, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM refused
                 """
             )
-            return !rows.isEmpty
+            guard let row = rows.first else { return .lost }
+            guard let refusal = try row.decode(String?.self, "refusal") else { return .written }
+            guard let code = LoginFailureCode(rawValue: refusal) else { throw UnreadableJob(column: "failure_code") }
+            return .linkRefused(code)
 
         case .retry(let delay, let error, let codeNeverSent):
             return try await pool.execute(
@@ -41,7 +72,7 @@ extension WorkerLoginJobs {
                     errors = \(Self.appendingError(error))
                 WHERE \(fenced(fence))
                 """
-            ) == 1
+            ) == 1 ? .written : .lost
 
         case .failed(let code, let providerError, let error, let codeNeverSent):
             let errors: SQLFragment = error.map(Self.appendingError) ?? "errors"
@@ -62,7 +93,7 @@ extension WorkerLoginJobs {
                 SELECT login_id, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM failed
                 """
             )
-            return !rows.isEmpty
+            return rows.isEmpty ? .lost : .written
 
         case .released(let codeNeverSent):
             return try await pool.execute(
@@ -72,7 +103,7 @@ extension WorkerLoginJobs {
                     exchange_sent_at = CASE WHEN \(codeNeverSent) THEN NULL ELSE exchange_sent_at END
                 WHERE \(fenced(fence))
                 """
-            ) == 1
+            ) == 1 ? .written : .lost
         }
     }
 }

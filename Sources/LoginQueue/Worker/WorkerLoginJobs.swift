@@ -10,6 +10,8 @@ import Postgres
 struct WorkerLoginJobs: Sendable {
     let pool: PostgresPool
     let workerID: String
+    /// The providers this worker runs: it claims only their jobs.
+    let providerNames: [String]
     let accounts: UserAccounts
 
     /// The condition every write after the claim carries: still this claim's job, still running.

@@ -31,7 +31,9 @@ struct ConfigCheck {
         await check("KAKAO_REST_API_KEY", isSet: settings.kakaoRestAPIKey != nil, required: all) {
             _ = try settings.kakaoClientConfiguration()
         }
-        await check("KAKAO_REDIRECT_URIS", isSet: false, required: role.servesAPI) { _ = try settings.loginQueueConfiguration() }
+        await check("KAKAO_REDIRECT_URIS", isSet: false, required: role.servesAPI) {
+            guard !settings.kakaoRedirectURIs.isEmpty else { throw Settings.missingKakaoRedirectURIs }
+        }
         await check("LOGIN_SEALING_KEYS", isSet: settings.sealingKeySpecification != nil, required: all) {
             _ = try settings.sealingKeys()
         }

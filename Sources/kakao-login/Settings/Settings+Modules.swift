@@ -6,6 +6,7 @@ import Logging
 import LoginAPI
 import LoginQueue
 import Postgres
+import ServiceLifecycle
 
 /// The settings mapped onto each module's configuration, for every server command (`api`,
 /// `worker`, `dev`). Each accessor refuses a missing required setting with a ``StartupError``
@@ -47,8 +48,13 @@ extension Settings {
 
     /// Kakao as the login provider, with its HTTP client (a service to run before the provider
     /// is used and to shut down after): `KAKAO_SCOPES` (default `openid`, so every login is
-    /// checked by its id_token) on top of ``kakaoClientConfiguration()``.
-    func kakaoLoginProvider(logger: Logger) throws -> (provider: KakaoLoginProvider, httpClient: KakaoHTTPClientService) {
+    /// checked by its id_token) and `KAKAO_REDIRECT_URIS` on top of ``kakaoClientConfiguration()``.
+    /// - Parameter requireRedirectURIs: the API needs them (it starts attempts); a worker does not.
+    func kakaoLoginProvider(
+        logger: Logger,
+        requireRedirectURIs: Bool
+    ) throws -> (provider: ConfiguredProvider, httpClient: KakaoHTTPClientService) {
+        if requireRedirectURIs, kakaoRedirectURIs.isEmpty { throw Self.missingKakaoRedirectURIs }
         let kakao = try kakaoClientConfiguration()
         let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
         let client = KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger)
@@ -57,7 +63,22 @@ extension Settings {
             scopes: kakaoScopes.isEmpty ? ["openid"] : kakaoScopes,
             name: usesKakaoEmulator ? "kakao_emulator" : "kakao"
         )
-        return (provider, KakaoHTTPClientService(httpClient: httpClient))
+        return (
+            ConfiguredProvider(provider: provider, route: "kakao", redirectURIs: kakaoRedirectURIs),
+            KakaoHTTPClientService(httpClient: httpClient)
+        )
+    }
+
+    static let missingKakaoRedirectURIs = StartupError.missing(
+        "KAKAO_REDIRECT_URIS",
+        "set the comma-separated redirect URIs registered at Kakao (the first is the default)"
+    )
+
+    /// Every login provider this deployment serves, with the services their HTTP clients need:
+    /// Kakao always (its settings are required), in the order the API lists them.
+    func loginProviders(logger: Logger, requireRedirectURIs: Bool) throws -> (providers: [ConfiguredProvider], services: [any Service]) {
+        let kakao = try kakaoLoginProvider(logger: logger, requireRedirectURIs: requireRedirectURIs)
+        return ([kakao.provider], [kakao.httpClient])
     }
 
     /// Whether Kakao's URLs are an emulator's (plain http on loopback, allowed by
@@ -112,19 +133,9 @@ extension Settings {
         return try SessionConfiguration(derivationKey: SymmetricKey(data: derived))
     }
 
-    /// `KAKAO_REDIRECT_URIS`, `LOGIN_MAX_PENDING_ATTEMPTS_PER_IP`, `LOGIN_JOB_DEADLINE_SECONDS`.
-    func loginQueueConfiguration() throws -> LoginQueueConfiguration {
-        guard !kakaoRedirectURIs.isEmpty else {
-            throw StartupError.missing(
-                "KAKAO_REDIRECT_URIS",
-                "set the comma-separated redirect URIs registered at Kakao (the first is the default)"
-            )
-        }
-        return LoginQueueConfiguration(
-            redirectURIs: kakaoRedirectURIs,
-            jobDeadline: jobDeadline,
-            maxPendingAttemptsPerClient: maxPendingAttemptsPerIP
-        )
+    /// `LOGIN_MAX_PENDING_ATTEMPTS_PER_IP`, `LOGIN_JOB_DEADLINE_SECONDS`.
+    func loginQueueConfiguration() -> LoginQueueConfiguration {
+        LoginQueueConfiguration(jobDeadline: jobDeadline, maxPendingAttemptsPerClient: maxPendingAttemptsPerIP)
     }
 
     /// True when every configured redirect URI is on loopback (`dev`, tests): the attempt cookie

@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import Postgres
+
+/// A user's provider identities as the user sees them (`GET /me/identities`), and unlinking one
+/// (`DELETE /me/identities/{provider}`): never the last one, or the user could not log in again.
+/// Linking happens through a login (``UserAccounts/upsert(_:when:linkingTo:identity:account:)``).
+public struct UserIdentities: Sendable {
+    /// What an unlink did.
+    public enum Unlinked: Sendable, Equatable {
+        /// The identity is unlinked (`unlinked_at` set); the user keeps the others.
+        case unlinked
+        /// The user has no linked identity of that provider.
+        case notFound
+        /// It is the user's only linked identity: nothing changed.
+        case lastIdentity
+    }
+
+    let pool: PostgresPool
+    let logger: Logger
+
+    public init(pool: PostgresPool, logger: Logger) {
+        self.pool = pool
+        self.logger = logger
+    }
+
+    /// The user's linked identities, oldest link first.
+    public func list(userID: UUID) async throws -> [IdentitySummary] {
+        let rows = try await pool.query(
+            """
+            SELECT provider, email, email_verified, linked_at, last_login_at
+            FROM user_identities WHERE user_id = \(userID) AND unlinked_at IS NULL
+            ORDER BY linked_at, id
+            """
+        )
+        return try rows.map(IdentitySummary.init(row:))
+    }
+
+    /// Unlinks the user's identity of `provider` (the stored name), unless it is their last:
+    /// one statement that locks the user's linked identities first, so two unlinks at once cannot
+    /// both leave the user with none.
+    public func unlink(provider: String, userID: UUID) async throws -> Unlinked {
+        let row = try await pool.query(
+            """
+            WITH linked AS (
+                SELECT id, provider FROM user_identities WHERE user_id = \(userID) AND unlinked_at IS NULL
+                ORDER BY id FOR UPDATE
+            ), unlinked AS (
+                UPDATE user_identities SET unlinked_at = now(), updated_at = now()
+                WHERE id IN (SELECT id FROM linked WHERE provider = \(provider)) AND (SELECT count(*) FROM linked) > 1
+                RETURNING id
+            )
+            SELECT (SELECT count(*) FROM linked WHERE provider = \(provider)) AS found,
+                   (SELECT count(*) FROM unlinked) AS unlinked
+            """
+        ).single()
+        guard try row.decode(Int.self, "found") > 0 else { return .notFound }
+        guard try row.decode(Int.self, "unlinked") > 0 else { return .lastIdentity }
+        logger.info("authn_identity_unlinked", metadata: ["user.id": "\(userID.uuidString.lowercased())", "provider": "\(provider)"])
+        return .unlinked
+    }
+}
