@@ -65,11 +65,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: what both provider clients do the same way (not provider logic): size-limited
+        // requests and their failure kinds, form encoding, lenient decoding, cached fetches, the JWKS cache
+        .target(
+            name: "OAuthClientSupport",
+            dependencies: [
+                "Base64Coding",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Kakao
         .target(
             name: "KakaoAPI",
             dependencies: [
                 "Base64Coding",
+                "OAuthClientSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -81,8 +98,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // MARK: the emulator's RSA signatures (OpenSSL's libcrypto: RSA-2048 signing twice as fast
-        // as BoringSSL's on CPUs with AVX-512 IFMA; libpq-dev depends on libssl-dev)
+        // MARK: the emulators' RSA signatures, with OpenSSL's libcrypto (faster RSA signing than
+        // BoringSSL's on this project's hosts: docs/BENCHMARKS.md; libpq-dev depends on libssl-dev)
         .systemLibrary(
             name: "CLibCrypto",
             pkgConfig: "libcrypto",
@@ -119,6 +136,21 @@ let package = Package(
 
         // MARK: Google
         .target(
+            name: "GoogleAPI",
+            dependencies: [
+                "OAuthClientSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "GoogleEmulator",
             dependencies: [
                 "Base64Coding",
@@ -137,7 +169,6 @@ let package = Package(
             dependencies: [
                 "Base64Coding",
                 "Postgres",
-                "LocalPostgres",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,6 +181,7 @@ let package = Package(
                 "Base64Coding",
                 "Postgres",
                 "KakaoAPI",
+                "GoogleAPI",
                 "Accounts",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -188,6 +220,7 @@ let package = Package(
                 "LocalPostgres",
                 "Postgres",
                 "KakaoEmulator",
+                "GoogleEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -207,7 +240,9 @@ let package = Package(
                 "Postgres",
                 "KakaoAPI",
                 "KakaoEmulator",
+                "GoogleAPI",
                 "GoogleEmulator",
+                "EmulatorSupport",
                 "Accounts",
                 "LoginQueue",
                 "LoginAPI",
@@ -294,6 +329,8 @@ let package = Package(
                 "LocalPostgres",
                 "KakaoAPI",
                 "KakaoEmulator",
+                "GoogleAPI",
+                "GoogleEmulator",
                 "TestSupport",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -429,6 +466,25 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GoogleAPITests",
+            dependencies: [
+                "GoogleAPI",
+                "GoogleEmulator",
+                "EmulatorSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import NIOHTTP1
+import OAuthClientSupport
 
 /// The Kakao Login client: code exchange, refresh, user/me, token info, logout, unlink, and
 /// ID-token verification. Every call throws only ``KakaoAPIError``, whose class says whether
@@ -33,7 +34,7 @@ public struct KakaoClient: Sendable {
         transport = KakaoTransport(configuration: configuration, httpClient: httpClient, logger: logger)
         verifier = KakaoIDTokenVerifier(
             configuration: configuration,
-            cache: KakaoJWKSCache(minimumRefetchInterval: configuration.jwksMinimumRefetchInterval)
+            cache: JWKSCache(minimumRefetchInterval: configuration.jwksMinimumRefetchInterval)
         )
     }
 
@@ -124,8 +125,12 @@ public struct KakaoClient: Sendable {
     public func verifyIDToken(_ idToken: String, nonce: String?) async throws(KakaoAPIError) -> KakaoIDTokenClaims {
         let transport = self.transport
         let jwksURL = configuration.authURL + "/.well-known/jwks.json"
-        return try await verifier.verify(idToken, nonce: nonce) { () async throws(KakaoAPIError) -> [KakaoJWK] in
-            try await transport.perform(.init(operation: .jwks, method: .GET, url: jwksURL), as: KakaoJWKS.self).keys
+        return try await verifier.verify(idToken, nonce: nonce) {
+            () async throws(KakaoAPIError) -> CachedFetch<[JWK], KakaoAPIError>.Fetched in
+            .init(
+                value: try await transport.perform(.init(operation: .jwks, method: .GET, url: jwksURL), as: JWKSDocument.self).keys,
+                lifetime: nil
+            )
         }
     }
 }

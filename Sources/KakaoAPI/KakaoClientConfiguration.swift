@@ -1,4 +1,5 @@
 import Foundation
+import OAuthClientSupport
 
 /// How ``KakaoClient`` reaches Kakao. The initialiser validates the URLs (https, or plain http
 /// only for loopback hosts) and the limits, so a bad setting fails at start, not per call.
@@ -85,25 +86,10 @@ public struct KakaoClientConfiguration: Sendable, CustomStringConvertible {
 
     /// `https://host[:port][/path]`, or `http://` for a loopback host; trailing slash removed.
     private static func baseURL(_ text: String, name: String) throws(KakaoAPIError) -> String {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-            let host = components.host, !host.isEmpty, components.query == nil, components.fragment == nil,
-            components.user == nil, components.password == nil
-        else { throw .invalidConfiguration("\(name) is not a base URL (scheme://host[:port][/path])") }
-        switch scheme {
-        case "https": break
-        case "http" where isLoopback(host): break
-        case "http": throw .invalidConfiguration("\(name) must use https (plain http only for loopback hosts)")
-        default: throw .invalidConfiguration("\(name) must be an https URL")
+        do {
+            return try ProviderURL.checked(text, name: name, trimmingTrailingSlash: true)
+        } catch {
+            throw .invalidConfiguration(error.message)
         }
-        var normalized = text
-        while normalized.hasSuffix("/") { normalized.removeLast() }
-        return normalized
-    }
-
-    private static func isLoopback(_ host: String) -> Bool {
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if host == "localhost" || host == "::1" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 }

@@ -3,11 +3,11 @@
 public struct LoginAPIConfiguration: Sendable {
     /// Requests per minute per client address, each a token bucket of that size.
     public struct RateLimits: Sendable {
-        /// `POST /auth/kakao/start` (`LOGIN_RATE_LIMIT_START`, default 60).
+        /// `POST /auth/{provider}/start` (`LOGIN_RATE_LIMIT_START`, default 60).
         public var start: Int
-        /// `POST /auth/kakao/login` (`LOGIN_RATE_LIMIT_LOGIN`, default 60).
+        /// `POST /auth/{provider}/login` (`LOGIN_RATE_LIMIT_LOGIN`, default 60).
         public var login: Int
-        /// `GET /auth/kakao/login/{login_id}` (`LOGIN_RATE_LIMIT_POLL`, default 600).
+        /// `GET /auth/{provider}/login/{login_id}` (`LOGIN_RATE_LIMIT_POLL`, default 600).
         public var poll: Int
         /// `POST /auth/token/refresh` and `POST /auth/logout` (`LOGIN_RATE_LIMIT_REFRESH`, default 120).
         public var refresh: Int
@@ -75,7 +75,7 @@ public struct LoginAPIConfiguration: Sendable {
     public var trustedProxies: [IPNetwork]
     public var rateLimits: RateLimits
     public var clientLimits: ClientLimits
-    /// Serve the demo pages (`/`, `/auth/kakao/callback`, `/demo/…`) (`LOGIN_DEMO_PAGE`, default
+    /// Serve the demo pages (`/`, `/auth/{provider}/callback`, `/demo/…`) (`LOGIN_DEMO_PAGE`, default
     /// false; `kakao-login dev` turns it on).
     public var demoPage: Bool
     /// Serve `/metrics` and `/readyz` on the public listener (default true; off when

@@ -16,3 +16,4 @@ enum BenchArguments {
 
 extension LoginArrivals: ExpressibleByArgument {}
 extension EmulatorBenchmark.LoadClient: ExpressibleByArgument {}
+extension BenchProvider: ExpressibleByArgument {}

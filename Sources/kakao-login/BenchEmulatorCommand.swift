@@ -7,10 +7,13 @@ import Logging
 struct BenchEmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
-        abstract: "Measure the Kakao emulator: code exchanges/s (with and without openid) and user/me/s."
+        abstract: "Measure an emulator: code exchanges/s (with and without openid) and profile reads/s (user/me, userinfo)."
     )
 
-    @Option(help: "Base URL of a running emulator (loopback only); default: one started in this process on a free port.")
+    @Option(help: "The emulator: kakao or google.")
+    var provider: BenchProvider = .kakao
+
+    @Option(help: "Base URL of a running emulator of --provider (loopback only); default: one started in this process on a free port.")
     var emulator: String?
 
     @Option(help: "Keep-alive connections of the load generator.")
@@ -19,7 +22,7 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Code exchanges without openid to time.")
     var exchanges = 60_000
 
-    @Option(help: "user/me requests to time.")
+    @Option(help: "Profile requests (Kakao's user/me, Google's userinfo) to time.")
     var userMe = 120_000
 
     @Option(help: "Code exchanges with openid (RS256-signed ID token) to time.")
@@ -35,6 +38,7 @@ struct BenchEmulatorCommand: AsyncParsableCommand {
         var logger = Logger(label: "kakao-login.bench")
         logger.logLevel = .warning
         let configuration = EmulatorBenchmark.Configuration(
+            provider: provider,
             connections: connections,
             exchanges: exchanges,
             userMe: userMe,

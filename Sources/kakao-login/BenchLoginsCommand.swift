@@ -9,10 +9,10 @@ struct BenchLoginsCommand: AsyncParsableCommand {
         commandName: "logins",
         abstract: "Measure whole logins through the HTTP API: logins/s, queue-added latency, commits per login, RSS.",
         discussion: """
-            Each login: POST /auth/kakao/start; POST {emulator}/_emulator/codes with the authorize \
-            URL's client_id, redirect_uri, code_challenge (S256) and nonce, scope openid, for a \
-            fresh synthetic user; POST /auth/kakao/login {code, state} with X-Login-Attempt; \
-            GET /auth/kakao/login/{id}?wait=N until it is no longer pending. Figures cover the \
+            Each login: POST /auth/{provider}/start; POST {emulator}/_emulator/codes with the \
+            authorize URL's client_id, redirect_uri, scope, code_challenge (S256) and nonce, for a \
+            fresh synthetic user; POST /auth/{provider}/login {code, state} with X-Login-Attempt; \
+            GET /auth/{provider}/login/{id}?wait=N until it is no longer pending. Figures cover the \
             logins that ended in the --duration seconds after --warmup. Queue-added latency is \
             POST of the code → final answer minus the time the emulator spent on that login's \
             calls (GET /_emulator/elapsed). Commits per login count write transactions (xids \
@@ -26,8 +26,11 @@ struct BenchLoginsCommand: AsyncParsableCommand {
     @Option(help: "Base URL of the API, http://HOST:PORT.")
     var api: String
 
-    @Option(help: "Base URL of the emulator the API uses, http://127.0.0.1:PORT.")
+    @Option(help: "Base URL of the emulator the API uses for --provider, http://127.0.0.1:PORT.")
     var emulator: String
+
+    @Option(help: "The provider to log in with: kakao or google (its emulator at --emulator).")
+    var provider: BenchProvider = .kakao
 
     @Option(help: "Seconds measured, after the warm-up.")
     var duration: Int = 60
@@ -72,6 +75,7 @@ struct BenchLoginsCommand: AsyncParsableCommand {
         get throws(BenchInputError) {
             let configuration = LoginsBenchmark.Configuration(
                 load: try LoginLoadShape(concurrency: concurrency, rate: rate, arrivals: arrivals),
+                provider: provider,
                 duration: duration,
                 warmup: warmup,
                 wait: wait,

@@ -16,14 +16,14 @@ struct LoginsReportTests {
         var samples = (1...100).map { i in
             LoginSample(
                 outcome: .succeeded,
-                userID: Int64(i),
+                userID: String(i),
                 startedAt: posted,
                 codePostedAt: posted,
                 endedAt: posted + .milliseconds(Int64(2 * i))
             )
         }
         samples += (0..<unattributed).map { _ in
-            LoginSample(outcome: .succeeded, userID: 999, startedAt: posted, codePostedAt: posted, endedAt: posted + .milliseconds(5))
+            LoginSample(outcome: .succeeded, userID: "999", startedAt: posted, codePostedAt: posted, endedAt: posted + .milliseconds(5))
         }
         samples += Array(repeating: LoginSample(outcome: .failed("login:failed:kakao_unavailable")), count: 2)
         samples.append(LoginSample(outcome: .failed("start:http_429:rate_limited")))
@@ -32,7 +32,7 @@ struct LoginsReportTests {
             configuration: .init(load: .closed(browsers: 16), duration: 10, warmup: 2),
             measured: samples,
             startsInWindow: 104,
-            emulatorElapsed: Dictionary(uniqueKeysWithValues: (1...100).map { (Int64($0), Double($0)) }),
+            emulatorElapsed: Dictionary(uniqueKeysWithValues: (1...100).map { (String($0), Double($0)) }),
             writeTransactions: Int64(104 + 4 * (100 + unattributed)),
             statsBefore: ["token_requests_total": 50, "codes_presented_more_than_once": 0],
             statsAfter: ["token_requests_total": 160, "codes_presented_more_than_once": 0, "code_presentations_max": 1],
@@ -132,13 +132,14 @@ struct LoginsReportTests {
         #expect(object["arrivals"] as? String == "uniform")
         #expect(object["commits_per_login"] is NSNull)
         #expect(object["cpu_ms_per_login"] as? [String: Double] == [:])
-        #expect(report.text.contains("bench logins: open loop, 100.0 logins/s (uniform arrivals), warm-up 10 s, measured 60 s"))
+        #expect(report.text.contains("bench logins (kakao): open loop, 100.0 logins/s (uniform arrivals), warm-up 10 s, measured 60 s"))
+        #expect(object["provider"] as? String == "kakao")
     }
 
     @Test func textNamesEveryFigure() {
         let lines = Self.report(cpuSeconds: [("api", 0.08)]).text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.first == "")
-        #expect(lines[1] == "bench logins: closed loop, 16 browsers, warm-up 2 s, measured 10 s")
+        #expect(lines[1] == "bench logins (kakao): closed loop, 16 browsers, warm-up 2 s, measured 10 s")
         #expect(lines[2] == "server: PostgreSQL 15.18; fsync=on synchronous_commit=on shared_buffers=128MB max_connections=100")
         #expect(lines.contains("logins succeeded     100 (10.0/s)"))
         #expect(lines.contains { $0.hasPrefix("logins failed        4  login:failed:kakao_unavailable ×2, ") })

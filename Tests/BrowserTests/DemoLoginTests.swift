@@ -48,7 +48,7 @@ struct DemoLoginTests {
             try await browser.saveScreenshot(named: "dev-declined-2-callback")
             #expect(try await browser.text("#status") == "failed")
             #expect(try await browser.text("#error-code") == "access_denied")
-            #expect(try await browser.text("#error-message").contains("You declined the Kakao consent screen."))
+            #expect(try await browser.text("#error-message").contains("You declined the consent screen."))
             #expect(try await browser.currentURL().path == "/auth/kakao/callback")
             #expect(try await browser.currentURL().query == nil)
             #expect(try await browser.text("#login-posts") == "0")

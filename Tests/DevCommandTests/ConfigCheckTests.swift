@@ -14,7 +14,8 @@ struct ConfigCheckTests {
             "KAKAO_ADMIN_KEY", "KAKAO_REDIRECT_URIS", "KAKAO_AUTH_URL", "KAKAO_API_URL", "LOGIN_SEALING_KEYS",
             "LOGIN_SEALING_KEYS_FILE", "LOGIN_JWT_KEYS", "LOGIN_JWT_SIGNING_KID", "LOG_LEVEL", "LOG_FORMAT", "PORT",
             "EVENT_LOOP_THREADS", "NIO_SINGLETON_GROUP_LOOP_COUNT", "LOGIN_ALLOW_EMULATOR", "LOGIN_REQUIRE_STATE", "KAKAO_SCOPES",
-            "LOGIN_TRUSTED_PROXIES", "LOGIN_COOKIE_SAMESITE", "CORS_ALLOWED_ORIGINS",
+            "LOGIN_TRUSTED_PROXIES", "LOGIN_COOKIE_SAMESITE", "CORS_ALLOWED_ORIGINS", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET",
+            "GOOGLE_CLIENT_SECRET_FILE", "GOOGLE_REDIRECT_URIS", "GOOGLE_ISSUER_URL",
         ].map { ($0, String?.none) }
     )
 
@@ -125,6 +126,38 @@ struct ConfigCheckTests {
         environment["LOGIN_ALLOW_EMULATOR"] = "true"
         let allowed = try await KakaoLoginProcess.run(["config", "check", "--role", "worker"], environment: environment)
         #expect(allowed.status == 0, "\(allowed.standardError)")
+    }
+
+    @Test("Google: a client id without redirect URIs or secret, or with a plain-http issuer, is named; a good one passes")
+    func googleSettings() async throws {
+        try await withFolder { folder in
+            let keys = folder + "/jwt"
+            try AccessTokenKeys.generateKeyFolder(at: keys, kid: "k1")
+            var environment = Self.cleared
+            environment["KAKAO_REST_API_KEY"] = "rest-api-key"
+            environment["KAKAO_REDIRECT_URIS"] = "https://app.example/auth/kakao/callback"
+            environment["LOGIN_SEALING_KEYS"] = Self.sealingKey
+            environment["LOGIN_JWT_KEYS"] = keys
+            environment["DATABASE_URL"] = "postgresql://kakao:pw@db.example:5432/kakao_login?sslmode=require"
+            environment["GOOGLE_CLIENT_ID"] = "1234-abcd.apps.googleusercontent.com"
+            environment["GOOGLE_ISSUER_URL"] = "http://accounts.example.com"
+            let broken = try await KakaoLoginProcess.run(["config", "check", "--role", "api"], environment: environment)
+            #expect(broken.status == 1)
+            #expect(broken.standardError.contains("GOOGLE_ISSUER_URL must be https"), "\(broken.standardError)")
+            #expect(broken.standardError.contains("GOOGLE_REDIRECT_URIS"), "\(broken.standardError)")
+
+            environment["GOOGLE_ISSUER_URL"] = nil
+            environment["GOOGLE_REDIRECT_URIS"] = "https://app.example/auth/google/callback"
+            let noSecret = try await KakaoLoginProcess.run(["config", "check", "--role", "api"], environment: environment)
+            #expect(noSecret.status == 1)
+            #expect(noSecret.standardError.contains("GOOGLE_CLIENT_SECRET"), "\(noSecret.standardError)")
+
+            environment["GOOGLE_CLIENT_SECRET"] = "GOCSPX-google-secret-value"
+            let good = try await KakaoLoginProcess.run(["config", "check", "--role", "api"], environment: environment)
+            #expect(good.status == 0, "\(good.standardError)")
+            #expect(!good.standardOutput.contains("GOCSPX-google-secret-value"))
+            #expect(!good.standardError.contains("GOCSPX-google-secret-value"))
+        }
     }
 
     @Test("settings that weaken the service are warned about: exit 0, or 1 with --strict")

@@ -35,6 +35,20 @@ struct DevBadInputTests {
         #expect(run.standardError.contains("--emulator-port \(listener.port + 1)"))
     }
 
+    @Test("the Google emulator's port in use")
+    func googleEmulatorPortInUse() async throws {
+        let listener = try ListeningSocket()
+        defer { listener.close() }
+        let run = try await runDev([
+            "--port", String(try FreePort.next()), "--emulator-port", String(try FreePort.next()), "--google-emulator-port",
+            String(listener.port), "--data-dir", Self.folder(),
+        ])
+        #expect(run.status == 1)
+        #expect(Self.lines(run.standardError).count == 1)
+        #expect(run.standardError.contains("for the Google emulator, is in use"))
+        #expect(run.standardError.contains("--google-emulator-port \(listener.port + 1)"))
+    }
+
     @Test("no PostgreSQL server binaries")
     func noPostgres() async throws {
         let folder = Self.folder()
@@ -82,10 +96,12 @@ struct DevBadInputTests {
         #expect(!FileManager.default.fileExists(atPath: folder), "nothing may be made for a refused database")
     }
 
-    /// Runs `kakao-login dev` that is expected to refuse at once (a time limit well above that).
+    /// Runs `kakao-login dev` that is expected to refuse at once (a time limit well above that),
+    /// with a free port for the Google emulator unless `arguments` name one.
     private func runDev(_ arguments: [String], databaseURL: String? = nil) async throws -> KakaoLoginProcess.Output {
-        try await KakaoLoginProcess.run(
-            ["dev"] + arguments,
+        let googlePort = arguments.contains("--google-emulator-port") ? [] : ["--google-emulator-port", String(try FreePort.next())]
+        return try await KakaoLoginProcess.run(
+            ["dev"] + googlePort + arguments,
             environment: [
                 "DATABASE_URL": databaseURL, "PORT": nil,
                 "PG_BINDIR": ProcessInfo.processInfo.environment["KAKAO_TEST_PG_BINDIR"],

@@ -194,10 +194,19 @@ struct QueueHarness {
         provider: (any LoginProvider)? = nil,
         _ body: () async throws -> T
     ) async throws -> T {
+        try await withWorker(configuration, providers: [provider ?? self.provider], body)
+    }
+
+    /// Runs a worker of `providers` around `body`, then shuts it down gracefully.
+    func withWorker<T: Sendable>(
+        _ configuration: WorkerConfiguration,
+        providers: [any LoginProvider],
+        _ body: () async throws -> T
+    ) async throws -> T {
         let worker = LoginWorker(
             pool: pool,
             listenerConfiguration: database,
-            providers: [provider ?? self.provider],
+            providers: providers,
             sealing: sealing,
             accounts: UserAccounts(),
             configuration: configuration,

@@ -14,9 +14,11 @@ struct WorkerLifecycleTests {
     @Test("a slow job keeps its lease through renewals; a second worker never takes it")
     func leaseRenewal() async throws {
         try await QueueHarness.run { harness in
-            let slow = StalledProvider(wrapped: harness.provider, stallProfile: .seconds(3))
+            // The job outlasts two leases; renewals (every third of a lease) keep it. A lease of 3 s
+            // leaves 2 s for a renewal delayed by a busy host.
+            let slow = StalledProvider(wrapped: harness.provider, stallProfile: .seconds(7))
             let (attempt, enqueued) = try await harness.enqueueLogin()
-            let configuration = QueueHarness.workerConfiguration(lease: .seconds(1))
+            let configuration = QueueHarness.workerConfiguration(lease: .seconds(3))
             try await harness.withWorker(configuration, provider: slow) {
                 try await waitUntil("the job is running") {
                     try await harness.job(enqueued.loginID, "state", as: String.self) == "running"

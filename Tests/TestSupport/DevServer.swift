@@ -17,6 +17,8 @@ public struct DevServer: Sendable {
     public let apiURL: String
     /// `http://127.0.0.1:<port>`: the Kakao emulator.
     public let emulatorURL: String
+    /// `http://127.0.0.1:<port>`: the Google emulator.
+    public let googleEmulatorURL: String
     /// The dev folder (`--data-dir`).
     public let dataDirectory: String
     /// The child process.
@@ -32,7 +34,7 @@ public struct DevServer: Sendable {
     /// - Parameters:
     ///   - environment: added to this process's environment (`nil` removes a variable);
     ///     `DATABASE_URL` is removed unless given here, so dev starts its own cluster.
-    ///   - arguments: more arguments after `dev --port … --emulator-port … --data-dir …`.
+    ///   - arguments: more arguments after `dev --port … --emulator-port … --google-emulator-port … --data-dir …`.
     ///   - dataDirectory: the dev folder; `nil` makes a new one.
     public static func start(
         environment: [String: String?] = [:],
@@ -42,6 +44,8 @@ public struct DevServer: Sendable {
         let apiPort = try FreePort.next()
         var emulatorPort = try FreePort.next()
         while emulatorPort == apiPort { emulatorPort = try FreePort.next() }
+        var googlePort = try FreePort.next()
+        while googlePort == apiPort || googlePort == emulatorPort { googlePort = try FreePort.next() }
         let root = ProcessInfo.processInfo.environment["KAKAO_TEST_CLUSTERS"] ?? "/tmp"
         let dataDirectory = dataDirectory ?? "\(root)/kl-dev-\(UUID().uuidString.prefix(8).lowercased())"
         var childEnvironment: [String: String?] = [
@@ -50,12 +54,16 @@ public struct DevServer: Sendable {
         ]
         childEnvironment.merge(environment) { $1 }
         let process = try KakaoLoginChild(
-            ["dev", "--port", String(apiPort), "--emulator-port", String(emulatorPort), "--data-dir", dataDirectory] + arguments,
+            [
+                "dev", "--port", String(apiPort), "--emulator-port", String(emulatorPort), "--google-emulator-port",
+                String(googlePort), "--data-dir", dataDirectory,
+            ] + arguments,
             environment: childEnvironment
         )
         let server = DevServer(
             apiURL: "http://127.0.0.1:\(apiPort)",
             emulatorURL: "http://127.0.0.1:\(emulatorPort)",
+            googleEmulatorURL: "http://127.0.0.1:\(googlePort)",
             dataDirectory: dataDirectory,
             process: process
         )

@@ -1,14 +1,14 @@
 import Foundation
-import KakaoEmulator
 import Logging
 import NIOCore
 import NIOPosix
 
-/// `kakao-login bench emulator`: how fast the emulator answers what load tests ask of it —
-/// code exchanges without `openid`, user/me, and code exchanges with `openid` (RS256 signing),
-/// with faults off. Build with `-c release` before measuring.
+/// `kakao-login bench emulator`: how fast an emulator (Kakao's or Google's) answers what load
+/// tests ask of it — code exchanges without `openid`, the profile endpoint (user/me, userinfo),
+/// and code exchanges with `openid` (RS256 signing), with faults off. Build with `-c release`
+/// before measuring.
 ///
-/// Codes are minted before the clock starts: in-process through ``KakaoEmulator/mintCode``, or,
+/// Codes are minted before the clock starts: in-process through the emulator's `mintCode`, or,
 /// against a running emulator, through `POST /_emulator/codes`. Each code belongs to a fresh
 /// synthetic user, so Kakao's per-user token limit is never reached. The load comes from a lean
 /// SwiftNIO HTTP/1.1 client with keep-alive connections (`HTTPLoadGenerator`), one request in
@@ -17,11 +17,13 @@ import NIOPosix
 public struct EmulatorBenchmark: Sendable {
     /// How much load, and from which client.
     public struct Configuration: Sendable {
+        /// The emulator measured.
+        public var provider: BenchProvider
         /// Keep-alive connections of the load generator.
         public var connections: Int
         /// Code exchanges without openid to time.
         public var exchanges: Int
-        /// user/me requests to time.
+        /// Profile requests (user/me, userinfo) to time.
         public var userMe: Int
         /// Code exchanges with openid (RS256-signed ID token) to time.
         public var openidExchanges: Int
@@ -29,12 +31,14 @@ public struct EmulatorBenchmark: Sendable {
         public var client: LoadClient
 
         public init(
+            provider: BenchProvider = .kakao,
             connections: Int = 64,
             exchanges: Int = 60_000,
             userMe: Int = 120_000,
             openidExchanges: Int = 3_000,
             client: LoadClient = .nio
         ) {
+            self.provider = provider
             self.connections = connections
             self.exchanges = exchanges
             self.userMe = userMe
@@ -69,16 +73,15 @@ public struct EmulatorBenchmark: Sendable {
         if let emulator {
             return try await measure(host: emulator.host, port: emulator.port, minter: .http)
         }
-        let emulator = try KakaoEmulator(logger: logger)
-        return try await emulator.withRunningServer { baseURL in
-            let port = Int(baseURL.split(separator: ":").last ?? "") ?? 0
-            return try await measure(host: "127.0.0.1", port: port, minter: .inProcess(emulator))
+        return try await configuration.provider.withInProcessEmulator(logger: logger) { port, mint in
+            try await measure(host: "127.0.0.1", port: port, minter: .inProcess(mint))
         }
     }
 
     /// Where codes come from.
     private enum Minter {
-        case inProcess(KakaoEmulator)
+        /// The emulator's `mintCode` for a scope.
+        case inProcess(@Sendable (String) throws -> String)
         case http
     }
 
@@ -93,20 +96,14 @@ public struct EmulatorBenchmark: Sendable {
             }
         }
         let hostHeader = "\(host):\(port)"
-        let redirectURI = "http%3A%2F%2F127.0.0.1%3A8080%2Fauth%2Fkakao%2Fcallback"
+        let provider = configuration.provider
         func exchangeRequests(_ codes: [String]) -> [LoadRequest] {
-            codes.map {
-                .post(
-                    "/oauth/token",
-                    host: hostHeader,
-                    form: "grant_type=authorization_code&client_id=emulator-rest-api-key&redirect_uri=\(redirectURI)&code=\($0)"
-                )
-            }
+            codes.map { .post(provider.tokenPath, host: hostHeader, form: provider.exchangeForm(code: Self.formEncoded($0))) }
         }
         func mint(_ count: Int, scope: String) async throws -> [String] {
             switch minter {
-            case .inProcess(let emulator):
-                return try (0..<count).map { _ in try emulator.mintCode(scope: scope) }
+            case .inProcess(let mint):
+                return try (0..<count).map { _ in try mint(scope) }
             case .http:
                 let answers = try await load.run(
                     Array(repeating: .json("/_emulator/codes", host: hostHeader, body: #"{"scope":"\#(scope)"}"#), count: count),
@@ -117,19 +114,19 @@ public struct EmulatorBenchmark: Sendable {
         }
 
         progress("warming up")
-        let warmup = try await load.run(exchangeRequests(try await mint(2_000, scope: "profile_nickname account_email")), keepBodies: true)
+        let warmup = try await load.run(exchangeRequests(try await mint(2_000, scope: provider.plainScope)), keepBodies: true)
         let accessTokens = warmup.bodies.compactMap { Self.stringField("access_token", in: $0) }
         guard !accessTokens.isEmpty else { throw BenchInputError("the warm-up exchanges failed: is faulting off?") }
 
         progress("minting \(configuration.exchanges) codes (not timed)")
-        let plainCodes = try await mint(configuration.exchanges, scope: "profile_nickname account_email")
+        let plainCodes = try await mint(configuration.exchanges, scope: provider.plainScope)
         progress("timing \(plainCodes.count) code exchanges without openid")
         let plain = try await timed(exchangeRequests(plainCodes))
 
-        progress("timing \(configuration.userMe) user/me requests over \(accessTokens.count) tokens")
+        progress("timing \(configuration.userMe) \(provider.profileName) requests over \(accessTokens.count) tokens")
         let meRequests = (0..<configuration.userMe).map { index in
             LoadRequest.get(
-                "/v2/user/me",
+                provider.profilePath,
                 host: hostHeader,
                 headers: [("Authorization", "Bearer " + accessTokens[index % accessTokens.count])]
             )
@@ -137,7 +134,7 @@ public struct EmulatorBenchmark: Sendable {
         let me = try await timed(meRequests)
 
         progress("minting \(configuration.openidExchanges) openid codes (not timed)")
-        let openidCodes = try await mint(configuration.openidExchanges, scope: "openid profile_nickname account_email")
+        let openidCodes = try await mint(configuration.openidExchanges, scope: provider.openidScope)
         progress("timing \(openidCodes.count) code exchanges with openid")
         let openid = try await timed(exchangeRequests(openidCodes))
 
@@ -146,6 +143,11 @@ public struct EmulatorBenchmark: Sendable {
 
     private func progress(_ message: String) {
         BenchText.progress("emulator", message)
+    }
+
+    /// `code` as a form value: Google's codes hold `/`.
+    static func formEncoded(_ code: String) -> String {
+        code.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? code
     }
 
     /// The string value of `"name":"…"` in a JSON body (the emulator's bodies need no unescaping there).

@@ -10,7 +10,9 @@ public struct EmulatorReport: Sendable {
 
     /// A blank line, then one row per scenario (no newline at the end).
     public var text: String {
-        let rows = [("exchange (no openid)", exchange), ("user/me", userMe), ("exchange (openid, RS256)", openidExchange)]
+        let rows = [
+            ("exchange (no openid)", exchange), (configuration.provider.profileName, userMe), ("exchange (openid, RS256)", openidExchange),
+        ]
         let lines =
             ["", "scenario                     requests   failed   seconds   per second   p50 ms   p99 ms"]
             + rows.map { name, result in
@@ -33,6 +35,6 @@ public struct EmulatorReport: Sendable {
             #"{"requests":\#(result.succeeded + result.failed),"failed":\#(result.failed),"seconds":\#(String(format: "%.3f", result.seconds)),"per_second":\#(Int(result.perSecond)),"p50_ms":\#(result.milliseconds(atPercentile: 50)),"p99_ms":\#(result.milliseconds(atPercentile: 99))}"#
         }
         return
-            #"{"client":"\#(configuration.client.rawValue)","connections":\#(configuration.connections),"exchange_per_second":\#(Int(exchange.perSecond)),"user_me_per_second":\#(Int(userMe.perSecond)),"openid_exchange_per_second":\#(Int(openidExchange.perSecond)),"exchange":\#(figures(exchange)),"user_me":\#(figures(userMe)),"openid_exchange":\#(figures(openidExchange))}"#
+            #"{"provider":"\#(configuration.provider.rawValue)","client":"\#(configuration.client.rawValue)","connections":\#(configuration.connections),"exchange_per_second":\#(Int(exchange.perSecond)),"user_me_per_second":\#(Int(userMe.perSecond)),"openid_exchange_per_second":\#(Int(openidExchange.perSecond)),"exchange":\#(figures(exchange)),"user_me":\#(figures(userMe)),"openid_exchange":\#(figures(openidExchange))}"#
     }
 }

@@ -19,18 +19,16 @@ struct EmulatorControl: Sendable {
     }
 
     /// `GET /_emulator/elapsed` for every id, in batches: milliseconds per user.
-    func elapsed(userIDs: [Int64]) async throws -> [Int64: Double] {
-        var found: [Int64: Double] = [:]
+    func elapsed(userIDs: [String]) async throws -> [String: Double] {
+        var found: [String: Double] = [:]
         for start in stride(from: 0, to: userIDs.count, by: Self.elapsedBatch) {
-            let ids = userIDs[start..<min(start + Self.elapsedBatch, userIDs.count)].map(String.init).joined(separator: ",")
+            let ids = userIDs[start..<min(start + Self.elapsedBatch, userIDs.count)].joined(separator: ",")
             let answer = try await connection.send(.get("/_emulator/elapsed?user_ids=\(ids)", host: endpoint.hostHeader, headers: []))
             guard answer.status == 200,
                 let object = try JSONSerialization.jsonObject(with: Data(buffer: answer.body)) as? [String: Any],
                 let milliseconds = object["elapsed_ms"] as? [String: Double]
             else { throw BenchFailure("GET /_emulator/elapsed answered \(answer.status): is the emulator this build's?") }
-            for (id, value) in milliseconds {
-                if let id = Int64(id) { found[id] = value }
-            }
+            found.merge(milliseconds) { $1 }
         }
         return found
     }

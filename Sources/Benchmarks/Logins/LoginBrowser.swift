@@ -3,11 +3,12 @@ import NIOCore
 import NIOFoundationCompat
 import NIOPosix
 
-/// A synthetic browser: a keep-alive connection to the API and one to the emulator, and the
-/// flow of DESIGN.md — `POST /auth/kakao/start`; the Kakao consent, stood in for by
-/// `POST /_emulator/codes` with the authorize URL's app key, redirect URI, PKCE challenge and
-/// nonce for a fresh synthetic user; `POST /auth/kakao/login {code, state}` with
-/// `X-Login-Attempt`; `GET /auth/kakao/login/{id}?wait=N` until the login is no longer pending.
+/// A synthetic browser: a keep-alive connection to the API and one to the provider's emulator,
+/// and the flow of DESIGN.md — `POST /auth/{provider}/start`; the consent (Kakao's) or account
+/// chooser (Google's), stood in for by `POST /_emulator/codes` with the authorize URL's client
+/// id, redirect URI, scope, PKCE challenge and nonce for a fresh synthetic user;
+/// `POST /auth/{provider}/login {code, state}` with `X-Login-Attempt`;
+/// `GET /auth/{provider}/login/{id}?wait=N` until the login is no longer pending.
 /// A login succeeds only when its answer carries an access token (the first read mints them).
 ///
 /// Each login comes from its own client address, sent as `X-Forwarded-For` (the API counts it
@@ -18,6 +19,8 @@ struct LoginBrowser: Sendable {
     let emulator: HTTPConnection
     let apiEndpoint: BenchEndpoint
     let emulatorEndpoint: BenchEndpoint
+    /// The `{provider}` of the routes.
+    let provider: BenchProvider
     /// `wait` of each long-poll, seconds.
     let waitSeconds: Int
 
@@ -26,6 +29,7 @@ struct LoginBrowser: Sendable {
     static func open(
         api: BenchEndpoint,
         emulator: BenchEndpoint,
+        provider: BenchProvider,
         waitSeconds: Int,
         timeout: TimeAmount,
         on loop: any EventLoop
@@ -43,6 +47,7 @@ struct LoginBrowser: Sendable {
                 emulator: emulatorConnection,
                 apiEndpoint: api,
                 emulatorEndpoint: emulator,
+                provider: provider,
                 waitSeconds: waitSeconds
             )
         } catch {
@@ -70,7 +75,9 @@ struct LoginBrowser: Sendable {
         }
         do {
             let client = [("X-Forwarded-For", clientAddress)]
-            let start = try await api.send(.json("/auth/kakao/start", host: apiEndpoint.hostHeader, body: "{}", headers: client))
+            let start = try await api.send(
+                .json("/auth/\(provider.rawValue)/start", host: apiEndpoint.hostHeader, body: "{}", headers: client)
+            )
             sample.endedAt = start.receivedAt
             guard start.status == 200, let started = try? decoder.decode(StartAnswer.self, from: start.body) else {
                 sample.outcome = refused(start)
@@ -100,7 +107,9 @@ struct LoginBrowser: Sendable {
             step = "login"
             let attempt = client + [("X-Login-Attempt", started.attemptToken)]
             let body = String(decoding: try encoder.encode(LoginBody(code: code.code, state: started.state)), as: UTF8.self)
-            let posted = try await api.send(.json("/auth/kakao/login", host: apiEndpoint.hostHeader, body: body, headers: attempt))
+            let posted = try await api.send(
+                .json("/auth/\(provider.rawValue)/login", host: apiEndpoint.hostHeader, body: body, headers: attempt)
+            )
             sample.codePostedAt = posted.sentAt
             sample.endedAt = posted.receivedAt
             guard posted.status == 202, let accepted = try? decoder.decode(Accepted.self, from: posted.body) else {
@@ -110,7 +119,7 @@ struct LoginBrowser: Sendable {
 
             step = "poll"
             let poll = LoadRequest.get(
-                "/auth/kakao/login/\(accepted.loginID)?wait=\(waitSeconds)",
+                "/auth/\(provider.rawValue)/login/\(accepted.loginID)?wait=\(waitSeconds)",
                 host: apiEndpoint.hostHeader,
                 headers: attempt
             )
@@ -146,7 +155,7 @@ struct LoginBrowser: Sendable {
 
 // MARK: - bodies
 
-/// `200` of `POST /auth/kakao/start`.
+/// `200` of `POST /auth/{provider}/start`.
 private struct StartAnswer: Decodable {
     let authorizeURL: String
     let state: String
@@ -162,7 +171,8 @@ private struct StartAnswer: Decodable {
 private struct CodeRequest: Encodable {
     let clientID: String
     let redirectURI: String
-    let scope = "openid"
+    /// The authorize URL's scope (Google's `openid email profile`), else `openid`.
+    let scope: String
     let codeChallenge: String
     let codeChallengeMethod = "S256"
     let nonce: String
@@ -184,34 +194,45 @@ private struct CodeRequest: Encodable {
         else { return nil }
         self.clientID = clientID
         self.redirectURI = redirectURI
+        self.scope = value("scope") ?? "openid"
         self.codeChallenge = challenge
         self.nonce = nonce
     }
 }
 
-/// `200` of `POST /_emulator/codes`.
+/// `200` of `POST /_emulator/codes`: Kakao's `user_id` is a number, Google's (a `sub`) a string.
 private struct CodeAnswer: Decodable {
     let code: String
-    let userID: Int64
+    let userID: String
     enum CodingKeys: String, CodingKey {
         case code
         case userID = "user_id"
     }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(String.self, forKey: .code)
+        if let number = try? container.decode(Int64.self, forKey: .userID) {
+            userID = String(number)
+        } else {
+            userID = try container.decode(String.self, forKey: .userID)
+        }
+    }
 }
 
-/// The body of `POST /auth/kakao/login`.
+/// The body of `POST /auth/{provider}/login`.
 private struct LoginBody: Encodable {
     let code: String
     let state: String
 }
 
-/// `202` of `POST /auth/kakao/login`.
+/// `202` of `POST /auth/{provider}/login`.
 private struct Accepted: Decodable {
     let loginID: String
     enum CodingKeys: String, CodingKey { case loginID = "login_id" }
 }
 
-/// `200` of `GET /auth/kakao/login/{id}`: only what the bench checks.
+/// `200` of `GET /auth/{provider}/login/{id}`: only what the bench checks.
 private struct PollAnswer: Decodable {
     struct Failure: Decodable { let code: String }
     let status: String

@@ -9,6 +9,8 @@ struct LoginLoad: Sendable {
     let shape: LoginLoadShape
     let api: BenchEndpoint
     let emulator: BenchEndpoint
+    /// The `{provider}` of the routes.
+    let provider: BenchProvider
     let waitSeconds: Int
     /// How long a request may go unanswered (a long-poll: beyond its wait).
     let timeout: TimeAmount
@@ -19,6 +21,7 @@ struct LoginLoad: Sendable {
         shape: LoginLoadShape,
         api: BenchEndpoint,
         emulator: BenchEndpoint,
+        provider: BenchProvider,
         waitSeconds: Int,
         timeout: TimeAmount,
         group: any EventLoopGroup
@@ -26,6 +29,7 @@ struct LoginLoad: Sendable {
         self.shape = shape
         self.api = api
         self.emulator = emulator
+        self.provider = provider
         self.waitSeconds = waitSeconds
         self.timeout = timeout
         self.group = group
@@ -49,7 +53,14 @@ struct LoginLoad: Sendable {
     }
 
     private func openBrowser() async throws -> LoginBrowser {
-        try await LoginBrowser.open(api: api, emulator: emulator, waitSeconds: waitSeconds, timeout: timeout, on: group.next())
+        try await LoginBrowser.open(
+            api: api,
+            emulator: emulator,
+            provider: provider,
+            waitSeconds: waitSeconds,
+            timeout: timeout,
+            on: group.next()
+        )
     }
 
     // MARK: closed loop

@@ -13,7 +13,7 @@ struct LoginSample: Sendable {
 
     var outcome: Outcome = .failed("not_started")
     /// The synthetic Kakao user the code was minted for (a fresh one per login).
-    var userID: Int64?
+    var userID: String?
     /// When `POST /auth/kakao/start` answered 200.
     var startedAt: NIODeadline?
     /// When the `POST /auth/kakao/login` of the code was written.

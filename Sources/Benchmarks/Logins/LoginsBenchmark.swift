@@ -13,6 +13,8 @@ public struct LoginsBenchmark: Sendable {
     public struct Configuration: Sendable {
         /// Closed or open loop.
         public var load: LoginLoadShape
+        /// The provider logged in with: `kakao` or `google` (the `{provider}` of the routes).
+        public var provider: BenchProvider
         /// Seconds measured, after the warm-up.
         public var duration: Int
         /// Seconds of load before the measured window; nothing from them is reported.
@@ -31,6 +33,7 @@ public struct LoginsBenchmark: Sendable {
 
         public init(
             load: LoginLoadShape,
+            provider: BenchProvider = .kakao,
             duration: Int = 60,
             warmup: Int = 10,
             wait: Int = 25,
@@ -41,6 +44,7 @@ public struct LoginsBenchmark: Sendable {
             postgresPID: Int32? = nil
         ) {
             self.load = load
+            self.provider = provider
             self.duration = duration
             self.warmup = warmup
             self.wait = wait
@@ -119,6 +123,7 @@ public struct LoginsBenchmark: Sendable {
                 shape: configuration.load,
                 api: api,
                 emulator: emulator,
+                provider: configuration.provider,
                 waitSeconds: configuration.wait,
                 timeout: timeout,
                 group: group

@@ -33,7 +33,7 @@ public struct LoginsReport: Sendable {
         configuration: LoginsBenchmark.Configuration,
         measured: [LoginSample],
         startsInWindow: Int,
-        emulatorElapsed: [Int64: Double],
+        emulatorElapsed: [String: Double],
         writeTransactions: Int64,
         statsBefore: [String: Int],
         statsAfter: [String: Int],
@@ -134,7 +134,7 @@ public struct LoginsReport: Sendable {
 
         lines.append("")
         lines.append(
-            "bench logins: \(configuration.load.description), warm-up \(configuration.warmup) s, measured \(configuration.duration) s"
+            "bench logins (\(configuration.provider.rawValue)): \(configuration.load.description), warm-up \(configuration.warmup) s, measured \(configuration.duration) s"
         )
         lines.append(settings.line)
         lines.append(
@@ -186,6 +186,7 @@ public struct LoginsReport: Sendable {
         let failureMembers = failures.map { "\(BenchText.jsonString($0.reason)):\($0.count)" }.joined(separator: ",")
         return "{"
             + [
+                #""provider":\#(BenchText.jsonString(configuration.provider.rawValue))"#,
                 configuration.load.jsonMembers,
                 #""duration_s":\#(configuration.duration),"warmup_s":\#(configuration.warmup)"#,
                 #""logins_per_second":\#(number(loginsPerSecond, 1)),"logins_succeeded":\#(succeeded),"logins_failed":\#(failed)"#,

@@ -53,6 +53,9 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
+        /// The kind of this name (see ``description``); `transport` for an unknown name.
+        init(named name: String) { self.init(Value(rawValue: name) ?? .transport) }
+
         /// Kakao answered with its error body; see ``KakaoAPIError/kakaoCode``.
         public static let kakaoError = Kind(.kakaoError)
         /// An answer that is not what the endpoint returns (HTML page, truncated JSON, a redirect, …).

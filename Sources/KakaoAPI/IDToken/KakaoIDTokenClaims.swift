@@ -1,5 +1,5 @@
 import Foundation
-import JWTKit
+import OAuthClientSupport
 
 /// The verified claims of a Kakao ID token. `sub` is the same number as user/me `id`: compare
 /// ``userID`` with ``KakaoUser/id`` (a mismatch is `id_token_invalid`). `description` hides the email.
@@ -33,9 +33,9 @@ public struct KakaoIDTokenClaims: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// The ID-token payload as jwt-kit decodes it: every claim optional and leniently typed, so a
-/// surprise is reported by ``KakaoIDTokenVerifier`` as a failed check, not a decoding crash.
-struct KakaoIDTokenPayload: JWTPayload {
+/// The ID-token payload once its signature verified: every claim optional and leniently typed, so
+/// a surprise is reported by ``KakaoIDTokenVerifier`` as a failed check, not a decoding crash.
+struct KakaoIDTokenPayload: Decodable {
     let iss: String?
     let aud: [String]
     let sub: String?
@@ -60,23 +60,4 @@ struct KakaoIDTokenPayload: JWTPayload {
         picture = container.lenient("picture")
         email = container.lenient("email")
     }
-
-    /// Required by `JWTPayload` (Codable); the client never signs ID tokens.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: AnyKey.self)
-        try container.encodeIfPresent(iss, forKey: AnyKey("iss"))
-        try container.encode(aud, forKey: AnyKey("aud"))
-        try container.encodeIfPresent(sub, forKey: AnyKey("sub"))
-        try container.encodeIfPresent(iat, forKey: AnyKey("iat"))
-        try container.encodeIfPresent(exp, forKey: AnyKey("exp"))
-        try container.encodeIfPresent(authTime, forKey: AnyKey("auth_time"))
-        try container.encodeIfPresent(nonce, forKey: AnyKey("nonce"))
-        try container.encodeIfPresent(nickname, forKey: AnyKey("nickname"))
-        try container.encodeIfPresent(picture, forKey: AnyKey("picture"))
-        try container.encodeIfPresent(email, forKey: AnyKey("email"))
-    }
-
-    /// Claims are checked by ``KakaoIDTokenVerifier`` against the client configuration (issuer,
-    /// audiences, clock skew, nonce), which jwt-kit's hook cannot see.
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

@@ -1,31 +1,25 @@
-import Base64Coding
 import Foundation
-import JWTKit
+import OAuthClientSupport
 
 /// Verifies Kakao ID tokens: RS256 only (the header must say so and the key is pinned to it),
 /// a `kid` from the JWKS at the configured auth URL, then `iss`, `aud`, `exp` (with skew),
 /// `nonce` and `sub`.
 struct KakaoIDTokenVerifier: Sendable {
     let configuration: KakaoClientConfiguration
-    let cache: KakaoJWKSCache
+    let cache: JWKSCache<KakaoAPIError>
 
     func verify(
         _ token: String,
         nonce expectedNonce: String?,
-        fetch: @escaping KakaoJWKSCache.Fetch
+        fetch: @escaping JWKSCache<KakaoAPIError>.Fetch
     ) async throws(KakaoAPIError) -> KakaoIDTokenClaims {
-        let header = try Self.header(of: token)
-        guard header.alg == "RS256" else { throw .idToken(.algorithm) }
-        guard let kid = header.kid, !kid.isEmpty else { throw .idToken(.unknownKey) }
-        let keys = try await cache.keys(containing: kid, fetch: fetch)
-        let payload: KakaoIDTokenPayload
-        do {
-            payload = try await keys.verify(token, as: KakaoIDTokenPayload.self)
-        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
-            throw .idToken(.signature)
-        } catch {
-            throw .idToken(.malformed)
-        }
+        typealias IDTokenCheck = KakaoAPIError.IDTokenCheck
+        let payload = try await cache.verifiedPayload(
+            of: token,
+            as: KakaoIDTokenPayload.self,
+            reject: { .idToken(IDTokenCheck(rawValue: $0.rawValue) ?? .malformed) },
+            fetch: fetch
+        )
         guard payload.iss == configuration.idTokenIssuer else { throw .idToken(.issuer) }
         let audiences = Set([configuration.restAPIKey] + configuration.additionalIDTokenAudiences)
         guard !payload.aud.isEmpty, payload.aud.allSatisfy(audiences.contains) else { throw .idToken(.audience) }
@@ -45,20 +39,5 @@ struct KakaoIDTokenVerifier: Sendable {
             picture: payload.picture,
             email: payload.email
         )
-    }
-
-    private struct Header: Decodable {
-        let alg: String?
-        let kid: String?
-    }
-
-    /// The JOSE header, read before any key is chosen.
-    private static func header(of token: String) throws(KakaoAPIError) -> Header {
-        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard segments.count == 3 else { throw .idToken(.malformed) }
-        guard let bytes = Base64URL.decode(segments[0]), let header = try? JSONDecoder().decode(Header.self, from: Data(bytes)) else {
-            throw .idToken(.malformed)
-        }
-        return header
     }
 }

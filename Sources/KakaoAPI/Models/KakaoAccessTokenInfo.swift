@@ -1,3 +1,5 @@
+import OAuthClientSupport
+
 /// `/v1/user/access_token_info`: whose token it is and how long it has left.
 public struct KakaoAccessTokenInfo: Sendable, Hashable, Decodable {
     /// The user id.

@@ -1,3 +1,5 @@
+import OAuthClientSupport
+
 /// The answer of a code exchange or a refresh. `description` shows no token.
 public struct KakaoTokenResponse: Sendable, Hashable, Decodable, CustomStringConvertible, CustomDebugStringConvertible {
     /// `bearer`.

@@ -1,4 +1,5 @@
 import Foundation
+import OAuthClientSupport
 
 /// A Kakao user from `/v2/user/me`, in provider-neutral terms. Every field but `id` may be
 /// missing (not consented, not configured for the app, no email on the account, a legacy app

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import NIOCore
+import OAuthClientSupport
 import ServiceLifecycle
 
 extension KakaoClientConfiguration {
@@ -13,14 +14,13 @@ extension KakaoClientConfiguration {
         eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup,
         backgroundActivityLogger: Logger
     ) -> HTTPClient {
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .init(connectTimeout), read: .init(readTimeout)),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost),
-            decompression: .disabled
+        .forOAuthProvider(
+            connectTimeout: connectTimeout,
+            readTimeout: readTimeout,
+            maxConnectionsPerHost: maxConnectionsPerHost,
+            eventLoopGroup: eventLoopGroup,
+            backgroundActivityLogger: backgroundActivityLogger
         )
-        configuration.httpVersion = .automatic
-        return HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration, backgroundActivityLogger: backgroundActivityLogger)
     }
 }
 
@@ -39,12 +39,5 @@ public struct KakaoHTTPClientService: Service {
     public func run() async throws {
         try? await gracefulShutdown()
         try await httpClient.shutdown()
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -5,7 +5,7 @@ import NIOCore
 
 /// The documents shipped with the API, read once at start: `openapi.yaml`, and the demo frontend
 /// (`Resources/demo`, served only with ``LoginAPIConfiguration/demoPage``): the start page at
-/// `/`, the callback page at `/auth/kakao/callback` (Kakao's redirect URI), their scripts and
+/// `/`, the callback page at `/auth/{provider}/callback` (the providers' redirect URI), their scripts and
 /// stylesheet under `/demo/`. HTML pages refuse to be framed.
 struct DemoController: Sendable {
     struct File: Sendable {
@@ -40,7 +40,7 @@ struct DemoController: Sendable {
         try page("index.html", headers: [.referrerPolicy: "no-referrer"])
     }
 
-    /// `GET /auth/kakao/callback`: the same page whatever the query (its script reads the code,
+    /// `GET /auth/{provider}/callback`: the same page whatever the query (its script reads the code,
     /// removes it from the address bar and posts it once). No `Referer` may carry the code.
     func callbackPage(_ request: Request, context: APIRequestContext) throws -> Response {
         try page("callback.html", headers: [.referrerPolicy: "no-referrer", .cacheControl: "no-store"])

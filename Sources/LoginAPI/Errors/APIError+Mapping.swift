@@ -17,7 +17,7 @@ extension APIError {
         case .invalidState:
             self.init(.badRequest, .invalidState, "The state does not match this login attempt.")
         case .stateRequired:
-            self.init(.badRequest, .stateRequired, "A state from POST /auth/kakao/start is required.")
+            self.init(.badRequest, .stateRequired, "A state from POST /auth/{provider}/start is required.")
         case .attemptNotFound:
             self.init(.badRequest, .attemptNotFound, "No login attempt is bound to this client; start the login again.")
         case .attemptExpired:

@@ -1,9 +1,10 @@
 /// The shape of what a browser posts, checked before anything touches the database.
 enum CodeFormat {
-    /// Kakao's codes are URL-safe base64-like strings; anything else is refused.
+    /// Kakao's codes are URL-safe base64-like strings, Google's the same with `/` (`4/0A…`);
+    /// anything else is refused.
     static func isValidCode(_ code: String) -> Bool {
         let bytes = code.utf8
-        return (1...512).contains(bytes.count) && bytes.allSatisfy(isURLSafe)
+        return (1...512).contains(bytes.count) && bytes.allSatisfy { isURLSafe($0) || $0 == UInt8(ascii: "/") }
     }
 
     /// Our states are base64url; a state of another shape cannot be ours.

@@ -1,5 +1,6 @@
 import Accounts
 import Foundation
+import GoogleAPI
 import KakaoAPI
 import Postgres
 
@@ -34,6 +35,12 @@ struct ConfigCheck {
         await check("KAKAO_REDIRECT_URIS", isSet: false, required: role.servesAPI) {
             guard !settings.kakaoRedirectURIs.isEmpty else { throw Settings.missingKakaoRedirectURIs }
         }
+        await check("GOOGLE_CLIENT_ID", isSet: settings.googleEnabled, required: false) {
+            _ = try settings.googleClientConfiguration()
+        }
+        await check("GOOGLE_REDIRECT_URIS", isSet: settings.googleEnabled && role.servesAPI, required: false) {
+            guard !settings.googleRedirectURIs.isEmpty else { throw Settings.missingGoogleRedirectURIs }
+        }
         await check("LOGIN_SEALING_KEYS", isSet: settings.sealingKeySpecification != nil, required: all) {
             _ = try settings.sealingKeys()
         }
@@ -59,6 +66,8 @@ struct ConfigCheck {
         case let error as PostgresError:
             "\(variable): \(error.summary)"
         case let error as KakaoAPIError:
+            "\(variable): \(error)"
+        case let error as GoogleAPIError:
             "\(variable): \(error)"
         default:
             "\(variable): \(CommandErrors.describe(error))"

@@ -15,6 +15,9 @@ extension Settings {
         if !kakaoScopes.contains("openid") {
             warn("KAKAO_SCOPES", "has no openid: logins are not checked by an ID token (signature, audience, nonce)")
         }
+        if !googleEnabled, !googleRedirectURIs.isEmpty || googleClientSecret != nil {
+            warn("GOOGLE_CLIENT_ID", "is not set, so Google sign-in is off although other GOOGLE_ settings are given")
+        }
         for proxy in trustedProxies where IPNetwork(proxy)?.description.hasSuffix("/0") == true {
             warn(
                 "LOGIN_TRUSTED_PROXIES",

@@ -1,6 +1,6 @@
 import ArgumentParser
+import EmulatorSupport
 import Foundation
-import KakaoEmulator
 import LocalPostgres
 import Logging
 import Postgres
@@ -8,13 +8,13 @@ import ServiceLifecycle
 import UnixSignals
 
 /// `kakao-login dev`: everything on one machine with no set-up, in this one process — a private
-/// PostgreSQL cluster (unless `DATABASE_URL` names a server), the migrations, the Kakao emulator,
-/// the API with the demo page, and a worker; throw-away keys kept in the dev folder. Ctrl-C or
+/// PostgreSQL cluster (unless `DATABASE_URL` names a server), the migrations, the Kakao and
+/// Google emulators, the API with the demo page, and a worker; throw-away keys kept in the dev folder. Ctrl-C or
 /// SIGTERM stops it all, the PostgreSQL server last.
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
-        abstract: "Run everything here: a private PostgreSQL, the Kakao emulator, the API with the demo page, and a worker.",
+        abstract: "Run everything here: a private PostgreSQL, the Kakao and Google emulators, the API with the demo page, and a worker.",
         discussion: """
             Open the demo at http://127.0.0.1:PORT/ (default 8080). The PostgreSQL cluster lives in \
             DATA_DIR/postgres and the generated sealing and ES256 signing keys in DATA_DIR/keys; both are \
@@ -22,7 +22,9 @@ struct DevCommand: AsyncParsableCommand {
             the worker may still be given in the environment and wins over dev's default: \
             DATABASE_URL uses that server instead of a private cluster; KAKAO_REST_API_KEY and friends \
             with --no-emulator (automatic when KAKAO_AUTH_URL is not loopback) log in with the real \
-            Kakao, whose app must list http://127.0.0.1:PORT/auth/kakao/callback as a redirect URI.
+            Kakao, whose app must list http://127.0.0.1:PORT/auth/kakao/callback as a redirect URI. \
+            Likewise GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and a GOOGLE_ISSUER_URL that is not loopback \
+            sign in with the real Google (redirect URI http://127.0.0.1:PORT/auth/google/callback).
             """
     )
 
@@ -32,10 +34,16 @@ struct DevCommand: AsyncParsableCommand {
     @Option(name: .customLong("emulator-port"), help: "The Kakao emulator's port on 127.0.0.1.")
     var emulatorPort = 9090
 
+    @Option(name: .customLong("google-emulator-port"), help: "The Google emulator's port on 127.0.0.1.")
+    var googleEmulatorPort = 9091
+
     @Option(name: .customLong("data-dir"), help: "The dev folder: the PostgreSQL cluster in DIR/postgres, the keys in DIR/keys.")
     var dataDirectory = ".dev"
 
-    @Flag(name: .customLong("no-emulator"), help: "Log in with the real Kakao (KAKAO_REST_API_KEY and friends), not the emulator.")
+    @Flag(
+        name: .customLong("no-emulator"),
+        help: "Log in with the real Kakao (KAKAO_REST_API_KEY and friends) and, when GOOGLE_CLIENT_ID is set, Google; no emulator."
+    )
     var noEmulator = false
 
     @Flag(
@@ -64,6 +72,9 @@ struct DevCommand: AsyncParsableCommand {
     func validate() throws {
         if let port, !(1...65535).contains(port) { throw ValidationError("--port must be a port number from 1 to 65535") }
         guard (1...65535).contains(emulatorPort) else { throw ValidationError("--emulator-port must be a port number from 1 to 65535") }
+        guard (1...65535).contains(googleEmulatorPort), googleEmulatorPort != emulatorPort else {
+            throw ValidationError("--google-emulator-port must be a port number from 1 to 65535, not the Kakao emulator's")
+        }
         guard (1...10_000).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 10000") }
     }
 
@@ -85,9 +96,17 @@ struct DevCommand: AsyncParsableCommand {
         let environment = DevEnvironment(base: ProcessInfo.processInfo.environment)
         let apiPort = try resolvedPort(environment.base)
         let useEmulator = environment.usesEmulator(disabledByFlag: noEmulator)
+        let useGoogleEmulator = environment.usesGoogleEmulator(disabledByFlag: noEmulator)
         try Self.checkFree(apiPort, what: "the API", change: "--port \(apiPort + 1) (or PORT=\(apiPort + 1))")
         if useEmulator {
             try Self.checkFree(emulatorPort, what: "the Kakao emulator", change: "--emulator-port \(emulatorPort + 1)")
+        }
+        if useGoogleEmulator {
+            try Self.checkFree(
+                googleEmulatorPort,
+                what: "the Google emulator",
+                change: "--google-emulator-port \(googleEmulatorPort + 1)"
+            )
         }
 
         if environment.namesDatabase, !allowRemoteDatabase {
@@ -97,9 +116,11 @@ struct DevCommand: AsyncParsableCommand {
         let cluster = environment.namesDatabase ? nil : try makeCluster(folder: folder, environment: environment.base)
         if cluster != nil || !environment.hasSealingKeys || !environment.hasJWTKeys { try folder.create() }
         let emulatorURL = useEmulator ? "http://127.0.0.1:\(emulatorPort)" : nil
+        let googleEmulatorURL = useGoogleEmulator ? "http://127.0.0.1:\(googleEmulatorPort)" : nil
         let resolved = environment.resolved(
             port: apiPort,
             emulatorURL: emulatorURL,
+            googleEmulatorURL: googleEmulatorURL,
             sealingKeysFile: environment.hasSealingKeys ? nil : try folder.sealingKeys(),
             jwtKeysDirectory: environment.hasJWTKeys ? nil : try folder.jwtKeys(),
             databaseURL: cluster?.cluster.connectionString(database: DevDatabase.name)
@@ -111,7 +132,9 @@ struct DevCommand: AsyncParsableCommand {
         let banner = DevBanner(
             apiURL: "http://127.0.0.1:\(apiPort)",
             emulatorURL: emulatorURL,
+            googleEmulatorURL: googleEmulatorURL,
             kakaoAuthURL: settings.kakaoAuthURL?.absoluteString ?? "https://kauth.kakao.com",
+            googleIssuerURL: settings.googleClientID == nil ? nil : settings.googleIssuerURL?.absoluteString,
             clusterConnectionString: cluster?.cluster.connectionString(database: DevDatabase.name),
             clusterRelocation: cluster?.relocatedBecause,
             keysDirectory: environment.hasSealingKeys && environment.hasJWTKeys ? nil : folder.keysDirectory,
@@ -126,8 +149,8 @@ struct DevCommand: AsyncParsableCommand {
             try shutdown.checkNotRequested()
             let group = try await serviceGroup(
                 settings: settings,
-                emulatorURL: emulatorURL,
-                readiness: DevReadiness(servers: useEmulator ? 2 : 1, banner: banner.text),
+                emulators: (kakao: useEmulator, google: useGoogleEmulator),
+                readiness: DevReadiness(servers: 1 + (useEmulator ? 1 : 0) + (useGoogleEmulator ? 1 : 0), banner: banner.text),
                 logger: logger
             )
             await shutdown.attach(group)
@@ -183,19 +206,27 @@ struct DevCommand: AsyncParsableCommand {
         }
     }
 
-    /// The emulator (when it runs), the API and a worker in one group, in that order: shutdown
-    /// runs in reverse, so the worker finishes its jobs while the API and the emulator still run.
+    /// The emulators (those that run), the API and a worker in one group, in that order: shutdown
+    /// runs in reverse, so the worker finishes its jobs while the API and the emulators still run.
     private func serviceGroup(
         settings: Settings,
-        emulatorURL: String?,
+        emulators: (kakao: Bool, google: Bool),
         readiness: DevReadiness,
         logger: Logger
     ) async throws -> ServiceGroup {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if emulatorURL != nil {
-            let emulator = try DevEmulator.make(settings: settings, logger: Logger(label: "kakao-login.emulator"))
+        if emulators.kakao {
+            let emulator = try DevEmulator.makeKakao(settings: settings, logger: Logger(label: "kakao-login.emulator"))
             services.append(
                 .init(service: emulator.buildApplication(host: "127.0.0.1", port: emulatorPort) { _ in readiness.serverListening() })
+            )
+        }
+        if emulators.google {
+            let emulator = try DevEmulator.makeGoogle(settings: settings, logger: Logger(label: "kakao-login.google-emulator"))
+            services.append(
+                .init(
+                    service: emulator.buildApplication(host: "127.0.0.1", port: googleEmulatorPort) { _ in readiness.serverListening() }
+                )
             )
         }
         services += try await APIServices.build(settings: settings, logger: Logger(label: "kakao-login.api")) { _ in

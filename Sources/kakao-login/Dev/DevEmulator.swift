@@ -1,14 +1,18 @@
+import GoogleEmulator
 import KakaoEmulator
 import Logging
 
-/// The Kakao emulator inside `kakao-login dev`: the default app of the fixed points, with the
-/// REST API key, client secret and redirect URIs of the settings, so the API and the worker
-/// talk to it as to Kakao.
+/// The emulators inside `kakao-login dev`: the default Kakao app and Google client of the fixed
+/// points, with the keys, secrets and redirect URIs of the settings, so the API and the worker
+/// talk to them as to Kakao and Google.
 enum DevEmulator {
     /// The default app's REST API key (`KAKAO_REST_API_KEY` when the emulator runs and it is unset).
     static let restAPIKey = KakaoEmulatorConfiguration.App().restAPIKey
+    /// The default Google client (`GOOGLE_CLIENT_ID` and `GOOGLE_CLIENT_SECRET` when the Google
+    /// emulator runs and they are unset).
+    static let googleClient = GoogleEmulatorConfiguration.Client()
 
-    static func make(settings: Settings, logger: Logger) throws -> KakaoEmulator {
+    static func makeKakao(settings: Settings, logger: Logger) throws -> KakaoEmulator {
         var configuration = KakaoEmulatorConfiguration()
         var app = configuration.apps[0]
         app.restAPIKey = settings.kakaoRestAPIKey ?? app.restAPIKey
@@ -16,5 +20,15 @@ enum DevEmulator {
         app.redirectURIs += settings.kakaoRedirectURIs.filter { !app.redirectURIs.contains($0) }
         configuration.apps[0] = app
         return try KakaoEmulator(configuration: configuration, logger: logger)
+    }
+
+    static func makeGoogle(settings: Settings, logger: Logger) throws -> GoogleEmulator {
+        var configuration = GoogleEmulatorConfiguration()
+        var client = configuration.clients[0]
+        client.clientID = settings.googleClientID ?? client.clientID
+        if let secret = settings.googleClientSecret { client.clientSecrets = [secret] }
+        client.redirectURIs += settings.googleRedirectURIs.filter { !client.redirectURIs.contains($0) }
+        configuration.clients[0] = client
+        return try GoogleEmulator(configuration: configuration, logger: logger)
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
+import GoogleEmulator
 
 /// The settings `kakao-login dev` runs the API and the worker with: the process environment,
 /// with a default for every setting it leaves out. What the environment sets wins, so real
 /// Kakao settings (or a `DATABASE_URL`) work unchanged.
 ///
 /// The defaults: the API on `127.0.0.1`; redirect URIs `http://127.0.0.1:PORT/auth/kakao/callback`
-/// and `http://localhost:PORT/auth/kakao/callback` (the demo's callback page); the emulator's
-/// REST API key and URLs when the emulator runs; the dev folder's keys; the private cluster; a
+/// and `http://localhost:PORT/auth/kakao/callback` (the demo's callback page), and their
+/// `/auth/google/callback` twins; the emulators' keys and URLs when they run; the dev folder's keys; the private cluster; a
 /// short worker shutdown grace; the demo pages on.
 struct DevEnvironment {
     /// The process environment.
@@ -20,6 +21,14 @@ struct DevEnvironment {
         return URL(string: authURL)?.host.map(SettingsReader.isLoopback) ?? false
     }
 
+    /// Whether the Google emulator stands in for Google: yes unless `--no-emulator`, or
+    /// `GOOGLE_ISSUER_URL` names a host that is not loopback (the real Google).
+    func usesGoogleEmulator(disabledByFlag: Bool) -> Bool {
+        guard !disabledByFlag else { return false }
+        guard let issuer = value("GOOGLE_ISSUER_URL") else { return true }
+        return URL(string: issuer)?.host.map(SettingsReader.isLoopback) ?? false
+    }
+
     /// Whether the environment names a database server (then no private cluster is started).
     var namesDatabase: Bool { value("DATABASE_URL") != nil || value("DATABASE_URL_FILE") != nil }
     /// Whether the environment brings sealing keys.
@@ -29,12 +38,14 @@ struct DevEnvironment {
 
     /// The environment the settings are read from.
     /// - Parameters:
-    ///   - emulatorURL: the emulator's base URL, when it runs.
+    ///   - emulatorURL: the Kakao emulator's base URL, when it runs.
+    ///   - googleEmulatorURL: the Google emulator's base URL, when it runs.
     ///   - sealingKeysFile, jwtKeysDirectory: generated keys, when the environment has none.
     ///   - databaseURL: the private cluster, when the environment names no server.
     func resolved(
         port: Int,
         emulatorURL: String?,
+        googleEmulatorURL: String?,
         sealingKeysFile: String?,
         jwtKeysDirectory: String?,
         databaseURL: String?
@@ -53,6 +64,17 @@ struct DevEnvironment {
             setDefault("KAKAO_REST_API_KEY", DevEmulator.restAPIKey, in: &environment)
             // A test deployment: the API and the worker accept the emulator's plain-http loopback
             // URL, and its identities are kept apart as provider `kakao_emulator`.
+            environment["LOGIN_ALLOW_EMULATOR"] = "true"
+        }
+        if let googleEmulatorURL {
+            setDefault(
+                "GOOGLE_REDIRECT_URIS",
+                "http://127.0.0.1:\(port)/auth/google/callback,http://localhost:\(port)/auth/google/callback",
+                in: &environment
+            )
+            environment["GOOGLE_ISSUER_URL"] = googleEmulatorURL
+            setDefault("GOOGLE_CLIENT_ID", DevEmulator.googleClient.clientID, in: &environment)
+            setDefault("GOOGLE_CLIENT_SECRET", DevEmulator.googleClient.clientSecrets[0], in: &environment)
             environment["LOGIN_ALLOW_EMULATOR"] = "true"
         }
         if let sealingKeysFile { environment["LOGIN_SEALING_KEYS_FILE"] = sealingKeysFile }

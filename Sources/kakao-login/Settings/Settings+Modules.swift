@@ -75,10 +75,13 @@ extension Settings {
     )
 
     /// Every login provider this deployment serves, with the services their HTTP clients need:
-    /// Kakao always (its settings are required), in the order the API lists them.
+    /// Kakao always (its settings are required), Google when `GOOGLE_CLIENT_ID` is set, in the
+    /// order the API lists them.
     func loginProviders(logger: Logger, requireRedirectURIs: Bool) throws -> (providers: [ConfiguredProvider], services: [any Service]) {
         let kakao = try kakaoLoginProvider(logger: logger, requireRedirectURIs: requireRedirectURIs)
-        return ([kakao.provider], [kakao.httpClient])
+        guard googleEnabled else { return ([kakao.provider], [kakao.httpClient]) }
+        let google = try googleLoginProvider(logger: logger, requireRedirectURIs: requireRedirectURIs)
+        return ([kakao.provider, google.provider], [kakao.httpClient, google.httpClient])
     }
 
     /// Whether Kakao's URLs are an emulator's (plain http on loopback, allowed by
@@ -141,8 +144,8 @@ extension Settings {
     /// True when every configured redirect URI is on loopback (`dev`, tests): the attempt cookie
     /// is then the only one without `Secure` (a browser would not send it back over plain HTTP).
     var redirectURIsAreAllLoopback: Bool {
-        !kakaoRedirectURIs.isEmpty
-            && kakaoRedirectURIs.allSatisfy { URL(string: $0)?.host.map(SettingsReader.isLoopback) ?? false }
+        let uris = kakaoRedirectURIs + (googleClientID == nil ? [] : googleRedirectURIs)
+        return !kakaoRedirectURIs.isEmpty && uris.allSatisfy { URL(string: $0)?.host.map(SettingsReader.isLoopback) ?? false }
     }
 
     /// The HTTP API's behaviour: `LOGIN_REQUIRE_STATE`, `CORS_ALLOWED_ORIGINS`, the cookie,

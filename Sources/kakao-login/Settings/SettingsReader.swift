@@ -113,6 +113,25 @@ struct SettingsReader {
         (string(variable) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// A comma-separated list of redirect URIs: absolute, https (plain http only on loopback),
+    /// without a fragment.
+    mutating func redirectURIs(_ variable: String) -> [String] {
+        let uris = list(variable)
+        for uri in uris {
+            guard let url = URL(string: uri), let scheme = url.scheme?.lowercased(), url.host?.isEmpty == false,
+                scheme == "https" || scheme == "http"
+            else {
+                problem(variable, "\(uri.debugDescription) is not an absolute http(s) URL")
+                continue
+            }
+            if scheme == "http", !Self.isLoopback(url.host ?? "") {
+                problem(variable, "\(uri.debugDescription) must use https (plain http only on loopback)")
+            }
+            if url.fragment != nil { problem(variable, "\(uri.debugDescription) must not have a fragment") }
+        }
+        return uris
+    }
+
     /// An absolute http(s) URL; plain http only for a loopback host.
     mutating func url(_ variable: String, default value: String, allowPath: Bool = false) -> URL? {
         let text = string(variable) ?? value

@@ -1,19 +1,23 @@
 /*
- * kakao-login demo, callback page (served at /auth/kakao/callback, Kakao's redirect_uri).
+ * kakao-login demo, callback page (served at /auth/{provider}/callback, the redirect_uri of Kakao
+ * and of Google; the provider is read from the path).
  *
  * 1. Read code, state, error, error_description from the query and remove them from the address
  *    bar at once (history.replaceState), before any request: the code must not stay in the
  *    history, in bookmarks or in a Referer (the page also has Referrer-Policy: no-referrer).
- * 2. POST /auth/kakao/login {code, state} exactly once, with the attempt cookie and the
+ * 2. POST /auth/{provider}/login {code, state} exactly once, with the attempt cookie and the
  *    X-Login-Attempt header (the attempt token kept by the start page). A window-level guard keyed
  *    by the code's fingerprint makes a second run of this script in the same document (React
  *    StrictMode's double effect, a script included twice) join the first run instead of posting
  *    again; a sessionStorage record keyed the same way does so across documents of this tab.
  *    A second presentation of a code to Kakao is KOE320, the #1 cause of failed Kakao logins.
- * 3. Long-poll GET /auth/kakao/login/{login_id}?wait=25 until succeeded or failed.
+ * 3. Long-poll GET /auth/{provider}/login/{login_id}?wait=25 until succeeded or failed.
  * 4. Show the user, is_new_user and the access token's decoded claims; keep tokens in memory only.
  * 5. Refresh: POST /auth/token/refresh {refresh_token}. Logout: POST /auth/logout {refresh_token},
  *    then GET /me with the old access token to show that it is refused.
+ * 6. Link another provider: POST /auth/{other}/start {"link": true} with the access token as
+ *    Bearer, then the same round trip; the login ends "linked" (no new tokens) and the page shows
+ *    the user's providers from GET /me.
  */
 (function () {
   "use strict";
@@ -27,6 +31,9 @@
 
   const demo = window.KakaoDemo;
   const keys = demo.keys;
+  /** kakao or google: whose redirect this page is. */
+  const provider = demo.providerOfPage();
+  const providerLabels = { kakao: "Kakao", google: "Google" };
   /** The window-level guard shared by every run of this script in this document. */
   const guardName = "__kakaoLoginCallback";
   /** Long-poll wait in seconds (the API allows 0–30). */
@@ -40,7 +47,7 @@
   let pollToken = null;
   let refreshCount = 0;
 
-  /** Reads Kakao's redirect parameters from the address. */
+  /** Reads the provider's redirect parameters from the address. */
   function readParams() {
     const query = new URLSearchParams(window.location.search);
     return {
@@ -93,14 +100,15 @@
     }
   }
 
-  /** Kakao sent the user back with ?error=… (access_denied when the user declined). */
+  /** The provider sent the user back with ?error=… (access_denied when the user declined). */
   function handleProviderError(params) {
     demo.storageRemove(keys.attemptToken);
     demo.storageRemove(keys.state);
     demo.storageRemove(keys.callback);
+    demo.storageRemove(keys.linkAccessToken);
     const code = /^[A-Za-z0-9_.-]{1,64}$/.test(params.error) ? params.error : "provider_error";
     const description = (params.errorDescription || "").slice(0, 200);
-    fail(code, description ? "Kakao: " + description : null, null);
+    fail(code, description ? providerLabels[provider] + ": " + description : null, null);
   }
 
   /** Posts the code once and returns the login id. */
@@ -108,7 +116,7 @@
     demo.setStatus("posting", "인가 코드를 보내는 중… / Sending the authorization code…");
     saveRecord(record);
     countLoginPost();
-    const answer = await demo.api("POST", "/auth/kakao/login", {
+    const answer = await demo.api("POST", "/auth/" + provider + "/login", {
       body: { code: params.code, state: params.state },
       headers: bindingHeaders(),
     });
@@ -129,12 +137,12 @@
 
   /** Long-polls until the login succeeds or fails; retries network errors, 429 and 503. */
   async function pollUntilDone(loginId) {
-    const path = "/auth/kakao/login/" + encodeURIComponent(loginId) + "?wait=" + waitSeconds;
-    const label = "/auth/kakao/login/{login_id}?wait=" + waitSeconds;
+    const path = "/auth/" + provider + "/login/" + encodeURIComponent(loginId) + "?wait=" + waitSeconds;
+    const label = "/auth/" + provider + "/login/{login_id}?wait=" + waitSeconds;
     const giveUpAt = Date.now() + pollBudgetMilliseconds;
     let failures = 0;
     for (;;) {
-      demo.setStatus("pending", "카카오 로그인 처리 중… / Waiting for the login to finish…");
+      demo.setStatus("pending", "로그인 처리 중… / Waiting for the login to finish…");
       const askedAt = Date.now();
       let answer;
       try {
@@ -216,14 +224,78 @@
   }
 
   function setSessionButtons(enabled) {
-    for (const id of ["me-button", "refresh-button", "logout-button"]) {
+    for (const id of ["me-button", "refresh-button", "logout-button"].concat(linkButtonIds())) {
       const button = demo.byId(id);
       if (button) button.disabled = !enabled;
     }
   }
 
+  /** A link ended: the identity now belongs to the signed-in user, who keeps their session. */
+  async function showLinked(data) {
+    demo.hideError();
+    showUser(data.user, false);
+    demo.setHidden("tokens", true);
+    demo.setStatus("linked", providerLabels[provider] + " 계정을 연결했습니다. / " + providerLabels[provider] + " is now linked.");
+    const accessToken = demo.storageGet(keys.linkAccessToken);
+    demo.storageRemove(keys.linkAccessToken);
+    if (accessToken) await showProviders(accessToken);
+  }
+
+  /** GET /me: the providers linked to the user, shown in #linked-providers. */
+  async function showProviders(accessToken) {
+    try {
+      const answer = await demo.api("GET", "/me", { bearer: accessToken });
+      const providers = answer.data && Array.isArray(answer.data.providers) ? answer.data.providers : [];
+      demo.setText("linked-providers", providers.join(","));
+      demo.setHidden("providers-line", false);
+      return providers;
+    } catch (_) {
+      return [];
+    }
+  }
+
+  function linkButtonIds() {
+    return ["link-kakao-button", "link-google-button"];
+  }
+
+  /** Offers a link button for each provider the API serves that the user has not linked. */
+  async function offerLinks() {
+    if (!tokens) return;
+    const served = await demo.providers();
+    const linked = await showProviders(tokens.accessToken);
+    let offered = false;
+    for (const name of ["kakao", "google"]) {
+      const show = served.indexOf(name) !== -1 && linked.indexOf(name) === -1;
+      demo.setHidden("link-" + name + "-button", !show);
+      offered = offered || show;
+    }
+    demo.setHidden("link", !offered);
+  }
+
+  /** Starts a link of `other` to the signed-in user and goes to its consent page. */
+  async function startLink(other) {
+    if (!tokens) return;
+    setSessionButtons(false);
+    try {
+      const answer = await demo.api("POST", "/auth/" + other + "/start", { body: { link: true }, bearer: tokens.accessToken });
+      const data = answer.data || {};
+      if (typeof data.authorize_url !== "string" || typeof data.state !== "string") {
+        throw new demo.ApiError(answer.status, "invalid_response", "The start answer had no authorize_url or state.", null, null);
+      }
+      if (typeof data.attempt_token === "string") demo.storageSet(keys.attemptToken, data.attempt_token);
+      demo.storageSet(keys.state, data.state);
+      demo.storageRemove(keys.callback);
+      demo.storageSet(keys.linkAccessToken, tokens.accessToken);
+      window.location.assign(data.authorize_url);
+    } catch (error) {
+      demo.showError(error.code || "internal_error", error.message, error.providerError);
+      setSessionButtons(true);
+    }
+  }
+
   function showSucceeded(data) {
     demo.hideError();
+    if (data.linked === true) return showLinked(data);
     showUser(data.user, data.is_new_user);
     if (keepTokens(data)) {
       showClaims();
@@ -232,6 +304,7 @@
       demo.setHidden("tokens", false);
       demo.setHidden("tokens-delivered-line", true);
       demo.setStatus("succeeded", "로그인했습니다. / Logged in.");
+      offerLinks();
     } else {
       // Tokens go to the first read (and re-reads within 60 s); later reads get the status only.
       demo.setHidden("tokens", true);
@@ -246,10 +319,11 @@
     saveRecord(record);
     if (data.status === "succeeded") {
       demo.storageRemove(keys.state);
-      showSucceeded(data);
+      await showSucceeded(data);
     } else {
       demo.storageRemove(keys.attemptToken);
       demo.storageRemove(keys.state);
+      demo.storageRemove(keys.linkAccessToken);
       const error = data.error && typeof data.error === "object" ? data.error : {};
       fail(typeof error.code === "string" ? error.code : "internal_error", error.message, error.provider_error);
     }
@@ -392,6 +466,12 @@
     demo.byId("me-button").addEventListener("click", onMe);
     demo.byId("refresh-button").addEventListener("click", onRefresh);
     demo.byId("logout-button").addEventListener("click", onLogout);
+    demo.byId("link-kakao-button").addEventListener("click", function () {
+      startLink("kakao");
+    });
+    demo.byId("link-google-button").addEventListener("click", function () {
+      startLink("google");
+    });
     handleCallback();
   }
 

@@ -3,10 +3,11 @@
  * (callback.js). Plain JavaScript, no build step, no external resources.
  *
  * Rules this file keeps for both pages:
- * - It only talks to our API (same origin, relative paths), never to Kakao: the same page works
- *   against the emulator and against real Kakao.
+ * - It only talks to our API (same origin, relative paths), never to Kakao or Google: the same
+ *   page works against the emulators and against the real providers.
  * - Codes and tokens are never written to the console, to localStorage or into the page's
- *   request log; tokens live in memory only (see callback.js).
+ *   request log; tokens live in memory only (see callback.js), except the access token a link
+ *   carries across the provider's pages (keys.linkAccessToken).
  */
 (function () {
   "use strict";
@@ -15,13 +16,46 @@
 
   /** The sessionStorage keys both pages share (per tab, gone when the tab closes). */
   const keys = Object.freeze({
-    /** The attempt token of the last POST /auth/kakao/start: the fallback to the cookie. */
+    /** The attempt token of the last POST /auth/{provider}/start: the fallback to the cookie. */
     attemptToken: storagePrefix + "attempt_token",
-    /** The state of the last start, compared with the state Kakao sends back. */
+    /** The state of the last start, compared with the state the provider sends back. */
     state: storagePrefix + "state",
     /** The callback page's guard: {fp, login_id, phase, updated_at}; fp is a hash of the code. */
     callback: storagePrefix + "callback",
+    /**
+     * During a link only: the signed-in user's access token (never the refresh token), so the
+     * callback page can show the linked providers after the round trip through the provider's
+     * pages. Short-lived (15 minutes), removed as soon as the link ends.
+     */
+    linkAccessToken: storagePrefix + "link_access_token",
   });
+
+  /** The providers a path or a button may name. */
+  const knownProviders = Object.freeze(["kakao", "google"]);
+
+  /** The callback page's path of a provider: its redirect URI's path. */
+  function callbackPath(provider) {
+    return "/auth/" + provider + "/callback";
+  }
+
+  /** The provider whose callback this page is, from /auth/{provider}/callback; "kakao" otherwise. */
+  function providerOfPage() {
+    const match = /^\/auth\/([a-z]+)\/callback$/.exec(window.location.pathname);
+    return match && knownProviders.indexOf(match[1]) !== -1 ? match[1] : "kakao";
+  }
+
+  /** GET /auth/providers: the providers this API serves (["kakao"] when it cannot say). */
+  async function providers() {
+    try {
+      const answer = await api("GET", "/auth/providers");
+      const list = answer.data && Array.isArray(answer.data.providers) ? answer.data.providers : [];
+      return list.filter(function (name) {
+        return knownProviders.indexOf(name) !== -1;
+      });
+    } catch (_) {
+      return ["kakao"];
+    }
+  }
 
   /** Reads a sessionStorage value; null when storage is unavailable (private mode, policy). */
   function storageGet(key) {
@@ -198,16 +232,20 @@
 
   /** Korean and English messages for the codes a frontend branches on (DESIGN.md). */
   const messages = Object.freeze({
-    access_denied: ["카카오 동의 화면에서 취소하셨습니다.", "You declined the Kakao consent screen."],
+    access_denied: ["동의 화면에서 취소하셨습니다.", "You declined the consent screen."],
     authorization_code_invalid: ["인가 코드가 만료되었거나 이미 사용되었습니다. 다시 로그인해 주세요.", "The authorization code expired or was already used. Start the login again."],
     exchange_interrupted: ["코드 교환이 중단되었습니다. 다시 로그인해 주세요.", "The code exchange was interrupted. Start the login again."],
-    redirect_uri_mismatch: ["Redirect URI가 카카오에 등록된 값과 다릅니다 (설정 오류).", "The redirect URI does not match Kakao's settings (configuration)."],
+    redirect_uri_mismatch: ["Redirect URI가 로그인 제공자에 등록된 값과 다릅니다 (설정 오류).", "The redirect URI does not match the provider's settings (configuration)."],
     kakao_client_misconfigured: ["카카오 앱 설정에 문제가 있습니다.", "The Kakao app is misconfigured."],
     consent_required: ["필수 동의 항목이 빠졌습니다.", "A required consent item is missing."],
     kakao_account_restricted: ["이 카카오 계정으로는 로그인할 수 없습니다.", "This Kakao account cannot log in to this app."],
     id_token_invalid: ["ID 토큰을 검증할 수 없습니다. 다시 로그인해 주세요.", "The ID token could not be verified. Start the login again."],
     kakao_rate_limited: ["카카오 요청 한도를 넘었습니다. 잠시 후 다시 시도해 주세요.", "Kakao is rate limiting logins. Try again later."],
     kakao_unavailable: ["카카오에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.", "Kakao is unavailable. Try again later."],
+    google_client_misconfigured: ["Google 클라이언트 설정에 문제가 있습니다.", "The Google client is misconfigured."],
+    google_account_restricted: ["이 Google 계정으로는 로그인할 수 없습니다.", "This Google account cannot sign in to this app."],
+    google_rate_limited: ["Google 요청 한도를 넘었습니다. 잠시 후 다시 시도해 주세요.", "Google is rate limiting sign-ins. Try again later."],
+    google_unavailable: ["Google에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.", "Google is unavailable. Try again later."],
     login_expired: ["로그인이 제시간에 끝나지 않았습니다. 다시 로그인해 주세요.", "The login did not finish in time. Start the login again."],
     identity_already_linked: ["이 계정은 이미 다른 사용자에게 연결되어 있습니다.", "This account is already linked to another user."],
     provider_already_linked: ["이 제공자의 다른 계정이 이미 연결되어 있습니다. 먼저 연결을 해제해 주세요.", "Another account of this provider is already linked; unlink it first."],
@@ -322,6 +360,9 @@
 
   window.KakaoDemo = Object.freeze({
     keys: keys,
+    callbackPath: callbackPath,
+    providerOfPage: providerOfPage,
+    providers: providers,
     storageGet: storageGet,
     storageSet: storageSet,
     storageRemove: storageRemove,

@@ -1,17 +1,20 @@
 /*
- * kakao-login demo, start page: the "카카오 로그인" button.
+ * kakao-login demo, start page: the "카카오 로그인" and "Google로 로그인" buttons (the latter only
+ * when GET /auth/providers lists google).
  *
- * 1. POST /auth/kakao/start with {} (cookies included). The API answers
+ * 1. POST /auth/{provider}/start with {} (cookies included). The API answers
  *    {authorize_url, state, attempt_token} and sets the HttpOnly attempt cookie.
  * 2. Keep attempt_token and state in sessionStorage (the cookie is the primary binding; the
  *    token is the fallback sent as X-Login-Attempt by the callback page).
- * 3. Navigate to authorize_url (Kakao's consent page, or the emulator's).
+ * 3. Navigate to authorize_url (the provider's consent page, or an emulator's); it sends the
+ *    browser back to /auth/{provider}/callback.
  */
 (function () {
   "use strict";
 
   const demo = window.KakaoDemo;
-  const callbackPath = "/auth/kakao/callback";
+  const buttons = { kakao: "login-button", google: "google-login-button" };
+  const providerNames = { kakao: "카카오 / Kakao", google: "Google" };
   let starting = false;
 
   /** An absolute http(s) URL, or null. */
@@ -29,22 +32,25 @@
    * (localhost vs 127.0.0.1, another port), the cookie and sessionStorage would not be there and
    * the login could not finish: say where to open the page instead.
    */
-  function callbackOnAnotherOrigin(authorizeURL) {
+  function callbackOnAnotherOrigin(authorizeURL, provider) {
     const redirect = parseHttpURL(authorizeURL.searchParams.get("redirect_uri") || "");
-    if (!redirect || redirect.pathname !== callbackPath) return null;
+    if (!redirect || redirect.pathname !== demo.callbackPath(provider)) return null;
     return redirect.origin === window.location.origin ? null : redirect.origin;
   }
 
-  async function startLogin() {
+  function setButtonsDisabled(disabled) {
+    for (const id of Object.values(buttons)) demo.byId(id).disabled = disabled;
+  }
+
+  async function startLogin(provider) {
     if (starting) return;
     starting = true;
-    const button = demo.byId("login-button");
-    button.disabled = true;
+    setButtonsDisabled(true);
     demo.hideError();
     demo.setHidden("origin-hint", true);
     demo.setStatus("starting", "로그인 시도를 만드는 중… / Creating a login attempt…");
     try {
-      const answer = await demo.api("POST", "/auth/kakao/start", { body: {} });
+      const answer = await demo.api("POST", "/auth/" + provider + "/start", { body: {} });
       const data = answer.data || {};
       const authorizeURL = parseHttpURL(data.authorize_url);
       if (!authorizeURL || typeof data.state !== "string") {
@@ -57,28 +63,29 @@
       }
       demo.storageSet(demo.keys.state, data.state);
       demo.storageRemove(demo.keys.callback);
+      demo.storageRemove(demo.keys.linkAccessToken);
 
-      const otherOrigin = callbackOnAnotherOrigin(authorizeURL);
+      const otherOrigin = callbackOnAnotherOrigin(authorizeURL, provider);
       if (otherOrigin) {
         const link = demo.byId("origin-link");
         link.href = otherOrigin + "/";
         link.textContent = otherOrigin + "/";
         demo.setHidden("origin-hint", false);
         demo.setStatus("failed", "다른 주소에서 열어 주세요. / Open the demo on the other address.");
-        demo.showError("redirect_origin_mismatch", "Kakao would return to " + otherOrigin + ", not to this page's address.");
-        button.disabled = false;
+        demo.showError("redirect_origin_mismatch", "The provider would return to " + otherOrigin + ", not to this page's address.");
+        setButtonsDisabled(false);
         starting = false;
         return;
       }
 
-      demo.setStatus("redirecting", "카카오로 이동합니다… / Going to Kakao…");
+      demo.setStatus("redirecting", providerNames[provider] + "(으)로 이동합니다… / Going to " + provider + "…");
       demo.logNote("→ authorize_url (" + authorizeURL.origin + authorizeURL.pathname + ")");
       window.location.assign(authorizeURL.href);
     } catch (error) {
       const code = error instanceof demo.ApiError ? error.code : "internal_error";
       demo.setStatus("failed", "로그인을 시작하지 못했습니다. / The login could not start.");
       demo.showError(code, error && error.message, error && error.providerError);
-      button.disabled = false;
+      setButtonsDisabled(false);
       starting = false;
     }
   }
@@ -86,12 +93,21 @@
   function main() {
     demo.attachRequestLog();
     demo.setStatus("idle", "버튼을 눌러 로그인하세요. / Press the button to log in.");
-    demo.byId("login-button").addEventListener("click", startLogin);
+    demo.byId("login-button").addEventListener("click", function () {
+      startLogin("kakao");
+    });
+    demo.byId("google-login-button").addEventListener("click", function () {
+      startLogin("google");
+    });
+    // Offer Google only when this API serves it.
+    demo.providers().then(function (providers) {
+      demo.setHidden("google-login", providers.indexOf("google") === -1);
+    });
     // Coming back with the browser's Back button after a start: allow another click.
     window.addEventListener("pageshow", function (event) {
       if (event.persisted) {
         starting = false;
-        demo.byId("login-button").disabled = false;
+        setButtonsDisabled(false);
         demo.setStatus("idle", "버튼을 눌러 로그인하세요. / Press the button to log in.");
       }
     });

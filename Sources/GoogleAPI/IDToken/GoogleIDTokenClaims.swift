@@ -1,0 +1,69 @@
+import Foundation
+import OAuthClientSupport
+
+/// The verified claims of a Google ID token. Key accounts on (``issuer``, ``subject``), never on
+/// the email; trust the email only as Google's guidance says (`@gmail.com`, or verified with a
+/// ``hostedDomain``). `description` hides the email and name.
+public struct GoogleIDTokenClaims: Sendable, Hashable, CustomStringConvertible {
+    /// `sub`: Google's user id (a numeric string, up to 255 characters).
+    public let subject: String
+    /// `email`, with the `email` scope.
+    public let email: String?
+    /// `email_verified` (a boolean or the string `"true"`); false when absent.
+    public let emailVerified: Bool
+    /// `name`, with the `profile` scope (may be missing).
+    public let name: String?
+    /// `picture`, with the `profile` scope.
+    public let picture: String?
+    /// `hd`: the Workspace domain; absent for consumer accounts.
+    public let hostedDomain: String?
+    /// `nonce`, as sent to authorize.
+    public let nonce: String?
+    /// `iss`, one of the accepted issuers (Google writes it with or without `https://`).
+    public let issuer: String
+    /// The `aud` value that named this client (its client id).
+    public let audience: String
+    /// `azp`: the client the token was issued to, when present.
+    public let authorizedParty: String?
+    /// `iat`.
+    public let issuedAt: Date
+    /// `exp` (one hour after `iat`); not a session length.
+    public let expiresAt: Date
+
+    public var description: String {
+        "GoogleIDTokenClaims(subject: \(subject), issuer: \(issuer), expiresAt: \(expiresAt), email: \(email == nil ? "absent" : "present"), emailVerified: \(emailVerified), hostedDomain: \(hostedDomain ?? "absent"))"
+    }
+}
+
+/// The ID-token payload once its signature verified: every claim optional and leniently typed, so
+/// a surprise is reported by ``GoogleIDTokenVerifier`` as a failed check, not a decoding crash.
+struct GoogleIDTokenPayload: Decodable {
+    let iss: String?
+    let aud: [String]
+    let azp: String?
+    let sub: String?
+    let iat: Double?
+    let exp: Double?
+    let nonce: String?
+    let email: String?
+    let emailVerified: Bool
+    let name: String?
+    let picture: String?
+    let hd: String?
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        iss = container.lenient("iss")
+        aud = container.lenient("aud", as: [String].self) ?? container.lenient("aud", as: String.self).map { [$0] } ?? []
+        azp = container.lenient("azp")
+        sub = container.lenient("sub")
+        iat = container.lenient("iat", as: Double.self) ?? container.lenient("iat", as: String.self).flatMap { Double($0) }
+        exp = container.lenient("exp", as: Double.self) ?? container.lenient("exp", as: String.self).flatMap { Double($0) }
+        nonce = container.lenient("nonce")
+        email = container.lenient("email")
+        emailVerified = container.flag("email_verified") ?? false
+        name = container.lenient("name")
+        picture = container.lenient("picture")
+        hd = container.lenient("hd")
+    }
+}
