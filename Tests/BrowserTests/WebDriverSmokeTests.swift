@@ -15,7 +15,7 @@ struct WebDriverSmokeTests {
                 // The page's scripts ran once #status leaves its initial "loading".
                 try await browser.waitForText("#status", in: ["idle"])
                 #expect(try await browser.text("#login-button") == "카카오 로그인")
-                #expect(try await browser.title().contains("카카오 로그인"))
+                #expect(try await browser.title().contains("카카오 · Google 로그인"))
                 let button = try await browser.findElement("#login-button")
                 #expect(try await browser.isDisplayed(button))
                 let background = try await browser.executeScript(
