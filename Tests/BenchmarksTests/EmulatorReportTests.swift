@@ -56,5 +56,8 @@ struct EmulatorReportTests {
         #expect(EmulatorBenchmark.stringField("access_token", in: body) == "abc.def")
         #expect(EmulatorBenchmark.stringField("code", in: body) == "x")
         #expect(EmulatorBenchmark.stringField("refresh_token", in: body) == nil)
+        let pretty = ByteBuffer(string: "{\n  \"access_token\": \"ya29.a-b\",\n  \"expires_in\": 3599\n}")
+        #expect(EmulatorBenchmark.stringField("access_token", in: pretty) == "ya29.a-b")
+        #expect(EmulatorBenchmark.stringField("expires_in", in: pretty) == nil)
     }
 }

@@ -114,7 +114,7 @@ public struct EmulatorBenchmark: Sendable {
         }
 
         progress("warming up")
-        let warmup = try await load.run(exchangeRequests(try await mint(2_000, scope: provider.plainScope)), keepBodies: true)
+        let warmup = try await load.run(exchangeRequests(try await mint(2_000, scope: provider.profileScope)), keepBodies: true)
         let accessTokens = warmup.bodies.compactMap { Self.stringField("access_token", in: $0) }
         guard !accessTokens.isEmpty else { throw BenchInputError("the warm-up exchanges failed: is faulting off?") }
 
@@ -150,11 +150,13 @@ public struct EmulatorBenchmark: Sendable {
         code.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? code
     }
 
-    /// The string value of `"name":"…"` in a JSON body (the emulator's bodies need no unescaping there).
+    /// The string value of `"name": "…"` in a JSON body, compact (Kakao's) or pretty-printed
+    /// (Google's); the emulators' bodies need no unescaping there.
     static func stringField(_ name: String, in buffer: ByteBuffer) -> String? {
         let text = String(buffer: buffer)
-        guard let start = text.range(of: "\"\(name)\":\"") else { return nil }
-        guard let end = text[start.upperBound...].firstIndex(of: "\"") else { return nil }
-        return String(text[start.upperBound..<end])
+        guard let key = text.range(of: "\"\(name)\"") else { return nil }
+        let rest = text[key.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "\n" }
+        guard rest.first == "\"", let end = rest.dropFirst().firstIndex(of: "\"") else { return nil }
+        return String(rest[rest.index(after: rest.startIndex)..<end])
     }
 }

@@ -149,7 +149,7 @@ public struct LoginsReport: Sendable {
         )
         lines.append(
             "token requests       max \(tokenRequestsPerCodeMax) per code; \(delta("codes_presented_more_than_once")) codes presented more than once; "
-                + "\(delta("token_requests_total")) token requests, \(delta("user_me_total")) user/me over the whole run, warm-up included"
+                + "\(delta("token_requests_total")) token requests, \(delta(configuration.provider.profileStat)) \(configuration.provider.profileName) over the whole run, warm-up included"
         )
         if let perLogin = commitsPerLogin, let withStart = commitsPerLoginWithStart {
             lines.append(

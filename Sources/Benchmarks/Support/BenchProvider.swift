@@ -47,15 +47,34 @@ public enum BenchProvider: String, Sendable, CaseIterable {
         }
     }
 
-    /// Scopes of an exchange without an ID token, and with one.
-    var plainScope: String {
+    /// The emulator's count of profile reads in `/_emulator/stats`.
+    var profileStat: String {
+        switch self {
+        case .kakao: "user_me_total"
+        case .google: "userinfo_total"
+        }
+    }
+
+    /// Scopes whose access token reads the profile endpoint (Google adds `openid`, so an ID token
+    /// too).
+    var profileScope: String {
         switch self {
         case .kakao: "profile_nickname account_email"
         case .google: "email profile"
         }
     }
 
-    var openidScope: String { "openid " + plainScope }
+    /// Scopes of an exchange without an ID token: Kakao's profile scopes; for Google an API scope
+    /// outside userinfo (with `email` or `profile` Google grants `openid` as well).
+    var plainScope: String {
+        switch self {
+        case .kakao: profileScope
+        case .google: "https://www.googleapis.com/auth/drive.readonly"
+        }
+    }
+
+    /// Scopes of an exchange with an RS256-signed ID token.
+    var openidScope: String { "openid " + profileScope }
 
     /// Starts this provider's emulator in this process on a free port and runs `body` with its
     /// port and a way to mint a code of `scope` for a fresh synthetic user.
