@@ -119,6 +119,11 @@ public enum APIApplication {
             identities: dependencies.identities,
             providerNames: providerNames
         )
+        let ownSessions = SessionController(
+            sessions: dependencies.sessions,
+            userSessions: dependencies.userSessions,
+            providerNames: providerNames
+        )
         let operations = operationsController(configuration: configuration, dependencies: dependencies, waiters: waiters)
         let documents = DemoController()
 
@@ -158,9 +163,12 @@ public enum APIApplication {
         let refreshLimited = noStore.group().add(middleware: limit("refresh", limits.refresh)).add(middleware: jsonBody)
         routes.post("/auth/token/refresh", on: refreshLimited, use: tokens.refresh)
         routes.post("/auth/logout", on: refreshLimited, use: tokens.logout)
+        routes.post("/auth/logout-all", on: noStore, use: ownSessions.logoutAll)
         routes.get("/me", on: noStore, use: users.me)
         routes.get("/me/identities", on: noStore, use: users.listIdentities)
         routes.delete("/me/identities/:provider", on: noStore, use: users.unlinkIdentity)
+        routes.get("/me/sessions", on: noStore, use: ownSessions.list)
+        routes.delete("/me/sessions/:session_id", on: noStore, use: ownSessions.revoke)
         if configuration.demoPage {
             routes.get("/", on: router.group(), use: documents.startPage)
             routes.get("/demo/:asset", on: router.group(), use: documents.asset)

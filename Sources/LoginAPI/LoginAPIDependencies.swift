@@ -17,6 +17,8 @@ public struct LoginAPIDependencies: Sendable {
     public var sessions: Sessions
     /// Linked identities: `GET /me/identities`, unlinking.
     public var identities: UserIdentities
+    /// A user's own sessions: `GET /me/sessions`, revoking one or all.
+    public var userSessions: UserSessions
     /// Where the API's metrics go; `nil` uses the bootstrapped `MetricsSystem`.
     public var metricsFactory: (any MetricsFactory)?
     /// The text `GET /metrics` answers (Prometheus exposition); `nil` answers 404.
@@ -29,6 +31,7 @@ public struct LoginAPIDependencies: Sendable {
         jobs: APILoginJobs,
         sessions: Sessions,
         identities: UserIdentities,
+        userSessions: UserSessions,
         metricsFactory: (any MetricsFactory)? = nil,
         metricsExposition: (@Sendable () -> String)? = nil
     ) {
@@ -38,6 +41,7 @@ public struct LoginAPIDependencies: Sendable {
         self.jobs = jobs
         self.sessions = sessions
         self.identities = identities
+        self.userSessions = userSessions
         self.metricsFactory = metricsFactory
         self.metricsExposition = metricsExposition
     }

@@ -43,6 +43,7 @@ enum APIServices {
             ),
             sessions: sessions,
             identities: UserIdentities(pool: pool, logger: logger),
+            userSessions: UserSessions(pool: pool, logger: logger),
             metricsExposition: { registry.emitToString() }
         )
         let app = APIApplication.build(

@@ -45,7 +45,8 @@ struct SessionsCommand: AsyncParsableCommand {
                     let state = session.isActive() ? "active" : session.revokedReason.map { "revoked (\($0))" } ?? "expired"
                     print(
                         "\(session.id.uuidString.lowercased())  \(session.provider)  created \(session.createdAt.formatted(style))  "
-                            + "last used \(session.lastUsedAt.formatted(style))  \(state)"
+                            + "last used \(session.lastUsedAt.formatted(style))  \(state)  "
+                            + "\(session.device.userAgentFamily ?? "-") from \(session.device.clientNetwork ?? "-")"
                     )
                 }
             }

@@ -209,10 +209,11 @@ struct Harness: Sendable {
         try await send(.GET, "/auth/kakao/login/\(loginID)?wait=\(wait)", headers: headers)
     }
 
-    /// Start, consent, post, long-poll until done: the succeeded answer's JSON.
-    func logIn(userID: Int64? = nil) async throws -> [String: Any] {
+    /// Start, consent, post, long-poll until done (the polls with `headers` too): the
+    /// succeeded answer's JSON.
+    func logIn(userID: Int64? = nil, headers: [(String, String)] = []) async throws -> [String: Any] {
         let (attempt, loginID) = try await post(userID: userID, start: try await start())
-        return try await pollUntilDone(loginID, headers: [("X-Login-Attempt", attempt.token)])
+        return try await pollUntilDone(loginID, headers: [("X-Login-Attempt", attempt.token)] + headers)
     }
 
     /// A link of `userID`'s Kakao identity to the user of `bearer`: start with `"link": true`,
@@ -370,6 +371,7 @@ struct APIParts {
             ),
             sessions: sessions,
             identities: UserIdentities(pool: pool, logger: logger),
+            userSessions: UserSessions(pool: pool, logger: logger),
             metricsFactory: options.metricsFactory,
             metricsExposition: options.metricsExposition
         )

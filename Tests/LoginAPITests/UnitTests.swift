@@ -99,6 +99,11 @@ struct UnitTests {
         #expect(try key("192.0.2.1") != key("192.0.2.2"))
         #expect(try key("192.0.2.1").description == "192.0.2.1/32")
         #expect(try key("::ffff:192.0.2.1") == key("192.0.2.1"))
+        // A session's recorded network: an IPv4 /24, an IPv6 /48.
+        let v4 = IPNetwork(client: try #require(IPAddress("192.0.2.77")), ipv4PrefixLength: 24, ipv6PrefixLength: 48)
+        #expect(v4.description == "192.0.2.0/24")
+        let v6 = IPNetwork(client: try #require(IPAddress("2001:db8:1:2::1")), ipv4PrefixLength: 24, ipv6PrefixLength: 48)
+        #expect(v6.description == "2001:db8:1::/48")
     }
 
     @Test("poll slots: bounded per client and per login, and given back")

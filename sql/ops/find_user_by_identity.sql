@@ -12,7 +12,8 @@ JOIN user_identities i ON i.user_id = u.id
 WHERE k.provider = :'provider' AND k.subject = :'subject'
 ORDER BY i.created_at;
 
-SELECT s.id AS session_id, s.created_at, s.refreshed_at, s.expires_at, s.revoked_at, s.revoked_reason
+SELECT s.id AS session_id, s.created_at, s.refreshed_at, s.expires_at, s.revoked_at, s.revoked_reason,
+       s.user_agent_family, s.client_network
 FROM user_identities k JOIN sessions s ON s.user_id = k.user_id
 WHERE k.provider = :'provider' AND k.subject = :'subject'
 ORDER BY s.created_at DESC;

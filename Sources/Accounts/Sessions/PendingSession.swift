@@ -8,6 +8,8 @@ import Postgres
 public struct PendingSession: Sendable, CustomStringConvertible {
     let token: RefreshToken
     let familyLifetime: Duration
+    /// The client that will receive the tokens.
+    let device: SessionDevice
 
     /// The first refresh token's text, for the client (and, sealed, for re-delivery).
     public var refreshToken: String { token.text }
@@ -33,8 +35,9 @@ public struct PendingSession: Sendable, CustomStringConvertible {
         let sessionExpiry = session.column("expires_at", as: Date.self)
         let expressions: SQLFragment = """
             \(session) AS (
-                INSERT INTO sessions (user_id, provider, login_job_id, expires_at)
-                SELECT \(userID), \(provider), \(loginJobID), now() + make_interval(secs => \(familyLifetime.totalSeconds))
+                INSERT INTO sessions (user_id, provider, login_job_id, expires_at, user_agent_family, client_network)
+                SELECT \(userID), \(provider), \(loginJobID), now() + make_interval(secs => \(familyLifetime.totalSeconds)),
+                       \(device.userAgentFamily), \(device.clientNetwork)
                 FROM \(source)
                 RETURNING id, expires_at
             ), \(refreshToken) AS (

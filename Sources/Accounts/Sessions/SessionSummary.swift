@@ -14,6 +14,8 @@ public struct SessionSummary: Sendable, Hashable {
     /// When it was revoked, and why; nil while active.
     public let revokedAt: Date?
     public let revokedReason: String?
+    /// The client that received the session's tokens (unknown for sessions older than 0010).
+    public let device: SessionDevice
 
     /// Active: not revoked and not expired at `now`.
     public func isActive(at now: Date = Date()) -> Bool { revokedAt == nil && expiresAt > now }
@@ -26,5 +28,9 @@ public struct SessionSummary: Sendable, Hashable {
         expiresAt = try row.decode(Date.self, "expires_at")
         revokedAt = try row.decode(Date?.self, "revoked_at")
         revokedReason = try row.decode(String?.self, "revoked_reason")
+        device = SessionDevice(
+            userAgentFamily: try row.decode(String?.self, "user_agent_family"),
+            clientNetwork: try row.decode(String?.self, "client_network")
+        )
     }
 }

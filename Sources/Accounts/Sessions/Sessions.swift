@@ -45,9 +45,10 @@ public struct Sessions: Sendable {
         self.logger = logger
     }
 
-    /// A session to create inside the caller's statement, with its first refresh token minted.
-    public func prepare() -> PendingSession {
-        PendingSession(token: .random(), familyLifetime: configuration.familyLifetime)
+    /// A session to create inside the caller's statement, with its first refresh token minted,
+    /// for the client `device` describes.
+    public func prepare(device: SessionDevice = .unknown) -> PendingSession {
+        PendingSession(token: .random(), familyLifetime: configuration.familyLifetime, device: device)
     }
 
     /// The tokens of a session: a freshly signed access token, and `refreshToken` (the first
@@ -67,6 +68,15 @@ public struct Sessions: Sendable {
     /// (``AccessTokenKeys/verify(_:)``) and its session be active (``activeUser(for:)``).
     public func user(authorizedBy bearerToken: String) async throws -> UserRecord {
         try await activeUser(for: try await accessTokens.verify(bearerToken))
+    }
+
+    /// As ``user(authorizedBy:)``, with the id of the token's session (`sid`): the session the
+    /// request comes from, for `GET /me/sessions`' `current`.
+    public func session(authorizedBy bearerToken: String) async throws -> (user: UserRecord, sessionID: UUID) {
+        let claims = try await accessTokens.verify(bearerToken)
+        let user = try await activeUser(for: claims)
+        guard let sessionID = claims.sessionID else { throw AccountsError(.invalidAccessToken) }
+        return (user, sessionID)
     }
 
     /// The user behind a verified access token, for `GET /me`: its session must exist, belong

@@ -27,13 +27,57 @@ public struct UserSessions: Sendable {
         let rows = try await pool.query(
             """
             SELECT id, provider, created_at, coalesce(refreshed_at, created_at) AS last_used_at, expires_at, revoked_at,
-                   revoked_reason
+                   revoked_reason, user_agent_family, client_network
             FROM sessions
             WHERE user_id = \(userID) AND (revoked_at IS NULL OR revoked_at > now() - interval '30 days')
             ORDER BY created_at DESC
             """
         )
         return try rows.map(SessionSummary.init(row:))
+    }
+
+    /// The user's active sessions (unrevoked, unexpired), most recently used first: what
+    /// `GET /me/sessions` lists.
+    public func active(userID: UUID) async throws -> [SessionSummary] {
+        let rows = try await pool.query(
+            """
+            SELECT id, provider, created_at, coalesce(refreshed_at, created_at) AS last_used_at, expires_at, revoked_at,
+                   revoked_reason, user_agent_family, client_network
+            FROM sessions
+            WHERE user_id = \(userID) AND revoked_at IS NULL AND expires_at > now()
+            ORDER BY last_used_at DESC, created_at DESC
+            """
+        )
+        return try rows.map(SessionSummary.init(row:))
+    }
+
+    /// Revokes one active session of `userID` and its refresh family, in one statement.
+    /// - Returns: false when `sessionID` is not an active session of this user (another user's,
+    ///   unknown, or already ended): nothing changed.
+    public func revoke(sessionID: UUID, userID: UUID, reason: SessionRevocationReason) async throws -> Bool {
+        let revoked = try await pool.query(
+            """
+            WITH revoked AS (
+                UPDATE sessions SET revoked_at = now(), revoked_reason = \(reason)
+                WHERE id = \(sessionID) AND user_id = \(userID) AND revoked_at IS NULL AND expires_at > now()
+                RETURNING id
+            ), tokens AS (
+                UPDATE refresh_tokens SET revoked_at = now()
+                WHERE session_id IN (SELECT id FROM revoked) AND revoked_at IS NULL
+            )
+            SELECT count(*) AS revoked FROM revoked
+            """
+        ).single().decode(Int.self, "revoked")
+        if revoked > 0 {
+            logger.info(
+                "authn_session_revoked",
+                metadata: [
+                    "user.id": "\(userID.uuidString.lowercased())", "session.id": "\(sessionID.uuidString.lowercased())",
+                    "reason": "\(reason.rawValue)",
+                ]
+            )
+        }
+        return revoked > 0
     }
 
     /// Revokes every active session of `userID` and their refresh families, in one statement.

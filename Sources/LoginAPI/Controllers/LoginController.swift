@@ -137,7 +137,13 @@ struct LoginController: Sendable {
             metrics.recordPollAnsweredAtOnce()
             logger.info("excess_poll_answered_at_once")
         }
-        let status = try await read(loginID: loginID, reader: reader, waitingUpTo: .seconds(slot == nil ? 0 : wait), logger: logger)
+        let status = try await read(
+            loginID: loginID,
+            reader: reader,
+            device: SessionDevice(request: request, context: context),
+            waitingUpTo: .seconds(slot == nil ? 0 : wait),
+            logger: logger
+        )
         let result = result(of: status, logger: logger)
         var failure: LoginFailureCode?
         if case .failed(let code, _) = status { failure = code }
@@ -152,7 +158,13 @@ struct LoginController: Sendable {
     /// before the first read, so a completion between a read and the wait is not lost. A login
     /// this process enqueued and has not heard the end of is known pending: the first read is
     /// skipped (see ``LoginWaiters``).
-    private func read(loginID: UUID, reader: ReaderToken, waitingUpTo wait: Duration, logger: Logger) async throws -> LoginStatus {
+    private func read(
+        loginID: UUID,
+        reader: ReaderToken,
+        device: SessionDevice,
+        waitingUpTo wait: Duration,
+        logger: Logger
+    ) async throws -> LoginStatus {
         let deadline = ContinuousClock.now + wait
         let registration = wait > .zero ? waiters.register(loginID) : nil
         defer { registration.map(waiters.unregister) }
@@ -163,7 +175,9 @@ struct LoginController: Sendable {
                 status = .pending
                 knownPending = false
             } else {
-                guard let read = try await jobs.read(loginID: loginID, readerToken: reader, logger: logger) else { throw APIError.notFound }
+                guard let read = try await jobs.read(loginID: loginID, readerToken: reader, device: device, logger: logger) else {
+                    throw APIError.notFound
+                }
                 status = read
             }
             let now = ContinuousClock.now

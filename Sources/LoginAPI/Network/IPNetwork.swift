@@ -33,9 +33,10 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
     /// The block a client address counts as for rate limits and caps: the address itself for
     /// IPv4, its first `ipv6PrefixLength` bits for IPv6 (one subscriber usually holds a whole
     /// /64, so counting single IPv6 addresses would let one client be millions). The host bits
-    /// are zeroed, so every address of the block makes an equal key.
-    public init(client address: IPAddress, ipv6PrefixLength: Int) {
-        let length = address.isIPv4 ? 128 : min(128, max(0, ipv6PrefixLength))
+    /// are zeroed, so every address of the block makes an equal key. `ipv4PrefixLength` cuts
+    /// IPv4 addresses the same way (a session's recorded network: a /24).
+    public init(client address: IPAddress, ipv4PrefixLength: Int = 32, ipv6PrefixLength: Int) {
+        let length = address.isIPv4 ? 96 + min(32, max(0, ipv4PrefixLength)) : min(128, max(0, ipv6PrefixLength))
         let block = IPNetwork(address: address, prefixLength: length)
         self.init(address: IPAddress(high: address.high & block.highMask, low: address.low & block.lowMask), prefixLength: length)
     }

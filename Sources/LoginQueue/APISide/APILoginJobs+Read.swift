@@ -14,12 +14,18 @@ extension APILoginJobs {
     /// session (``Sessions``) and marks the delivery (read-only, and no transaction id, otherwise).
     /// Two first reads at once create one session: the second waits for the first's row lock,
     /// finds the login delivered, and reads again.
+    /// `device`: the client reading, recorded with the session it may create (`GET /me/sessions`).
     /// `logger` as for ``enqueue(code:redirectURI:reader:provider:loginID:logger:)``.
-    public func read(loginID: UUID, readerToken: ReaderToken, logger: Logger? = nil) async throws(LoginQueueError) -> LoginStatus? {
+    public func read(
+        loginID: UUID,
+        readerToken: ReaderToken,
+        device: SessionDevice = .unknown,
+        logger: Logger? = nil
+    ) async throws(LoginQueueError) -> LoginStatus? {
         guard CodeFormat.isValidToken(readerToken.text) else { return nil }
         let logger = scopedLogger(logger, loginID: loginID)
         let binding = readerToken.digest
-        let pending = sessions.prepare()
+        let pending = sessions.prepare(device: device)
         let sealedToken = try LoginQueueError.sealing {
             try sealing.seal(pending.refreshToken, for: LoginJobsTable.refreshTokenContext(loginID))
         }
