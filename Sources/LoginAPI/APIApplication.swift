@@ -173,6 +173,11 @@ public enum APIApplication {
             routes.get("/", on: router.group(), use: documents.startPage)
             routes.get("/demo/:asset", on: router.group(), use: documents.asset)
         }
+        if let hook = configuration.kakaoUnlinkHook {
+            let unlinkHook = KakaoUnlinkHookController(hook: hook, identities: dependencies.identities)
+            routes.get("/hooks/kakao/unlink", on: noStore, use: unlinkHook.unlink)
+            routes.post("/hooks/kakao/unlink", on: noStore, use: unlinkHook.unlink)
+        }
         routes.get("/openapi.yaml", on: router.group(), use: documents.openAPIDocument)
         routes.get("/.well-known/jwks.json", on: router.group(), use: operations.jwks)
         if configuration.operationsOnPublicListener {

@@ -94,6 +94,21 @@ public struct LoginAPIConfiguration: Sendable {
     public var pollRecheckInterval: Duration
     /// How long `/readyz` waits for the database (default 1 s).
     public var readinessTimeout: Duration
+    /// Kakao's unlink callback, `/hooks/kakao/unlink` (`KAKAO_UNLINK_CALLBACK=true`); nil: off (404).
+    public var kakaoUnlinkHook: KakaoUnlinkHook?
+
+    /// What the unlink callback checks and whose identities it unlinks.
+    public struct KakaoUnlinkHook: Sendable {
+        /// The app's admin key (`KAKAO_ADMIN_KEY`): Kakao sends it as `Authorization: KakaoAK <key>`.
+        public var adminKey: String
+        /// The stored provider name of the Kakao identities (`kakao`, or `kakao_emulator`).
+        public var provider: String
+
+        public init(adminKey: String, provider: String) {
+            self.adminKey = adminKey
+            self.provider = provider
+        }
+    }
 
     public init(
         requireState: Bool = true,
@@ -108,7 +123,8 @@ public struct LoginAPIConfiguration: Sendable {
         queueDepthCacheDuration: Duration = .milliseconds(250),
         maxBodyBytes: Int = 16 * 1024,
         pollRecheckInterval: Duration = .seconds(2),
-        readinessTimeout: Duration = .seconds(1)
+        readinessTimeout: Duration = .seconds(1),
+        kakaoUnlinkHook: KakaoUnlinkHook? = nil
     ) {
         self.requireState = requireState
         self.corsAllowedOrigins = corsAllowedOrigins
@@ -123,6 +139,7 @@ public struct LoginAPIConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.pollRecheckInterval = pollRecheckInterval
         self.readinessTimeout = readinessTimeout
+        self.kakaoUnlinkHook = kakaoUnlinkHook
     }
 
     /// The longest `wait` a poll may ask for, in seconds (the contract's 30).

@@ -90,7 +90,10 @@ package struct JWKSCache<Failure: Error>: Sendable {
         let collection = JWTKeyCollection()
         var installed = Set<String>()
         for jwk in jwks where jwk.kty == "RSA" && (jwk.alg == nil || jwk.alg == "RS256") && (jwk.use == nil || jwk.use == "sig") {
-            guard let key = try? Insecure.RSA.PublicKey(modulus: jwk.n, exponent: jwk.e) else { continue }
+            // RSA keys under 2048 bits (256 bytes of modulus) are not trusted.
+            guard (Base64URL.decode(jwk.n)?.drop(while: { $0 == 0 }).count ?? 0) >= 256,
+                let key = try? Insecure.RSA.PublicKey(modulus: jwk.n, exponent: jwk.e)
+            else { continue }
             await collection.add(rsa: key, digestAlgorithm: .sha256, kid: JWKIdentifier(string: jwk.kid))
             installed.insert(jwk.kid)
         }

@@ -47,7 +47,7 @@ enum APIServices {
             metricsExposition: { registry.emitToString() }
         )
         let app = APIApplication.build(
-            configuration: settings.loginAPIConfiguration(),
+            configuration: try settings.loginAPIConfiguration(),
             dependencies: dependencies,
             server: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "kakao-login"),
             operations: settings.opsPort.map {

@@ -15,7 +15,7 @@ struct ConfigCheckTests {
             "LOGIN_SEALING_KEYS_FILE", "LOGIN_JWT_KEYS", "LOGIN_JWT_SIGNING_KID", "LOG_LEVEL", "LOG_FORMAT", "PORT",
             "EVENT_LOOP_THREADS", "NIO_SINGLETON_GROUP_LOOP_COUNT", "LOGIN_ALLOW_EMULATOR", "LOGIN_REQUIRE_STATE", "KAKAO_SCOPES",
             "LOGIN_TRUSTED_PROXIES", "LOGIN_COOKIE_SAMESITE", "CORS_ALLOWED_ORIGINS", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET",
-            "GOOGLE_CLIENT_SECRET_FILE", "GOOGLE_REDIRECT_URIS", "GOOGLE_ISSUER_URL",
+            "GOOGLE_CLIENT_SECRET_FILE", "GOOGLE_REDIRECT_URIS", "GOOGLE_ISSUER_URL", "KAKAO_UNLINK_CALLBACK",
         ].map { ($0, String?.none) }
     )
 
@@ -145,6 +145,18 @@ struct ConfigCheckTests {
             #expect(broken.status == 1)
             #expect(broken.standardError.contains("GOOGLE_ISSUER_URL must be https"), "\(broken.standardError)")
             #expect(broken.standardError.contains("GOOGLE_REDIRECT_URIS"), "\(broken.standardError)")
+
+            // An https issuer that is not Google's is a test deployment's, as an emulator is.
+            environment["GOOGLE_ISSUER_URL"] = "https://staging-idp.example.com"
+            let foreign = try await KakaoLoginProcess.run(["config", "check", "--role", "api"], environment: environment)
+            #expect(foreign.status == 1)
+            #expect(foreign.standardError.contains("is not Google's"), "\(foreign.standardError)")
+
+            // The unlink callback needs the admin key it checks Kakao's calls against.
+            environment["KAKAO_UNLINK_CALLBACK"] = "true"
+            let noAdminKey = try await KakaoLoginProcess.run(["config", "check", "--role", "api"], environment: environment)
+            #expect(noAdminKey.standardError.contains("KAKAO_ADMIN_KEY"), "\(noAdminKey.standardError)")
+            environment["KAKAO_UNLINK_CALLBACK"] = nil
 
             environment["GOOGLE_ISSUER_URL"] = nil
             environment["GOOGLE_REDIRECT_URIS"] = "https://app.example/auth/google/callback"

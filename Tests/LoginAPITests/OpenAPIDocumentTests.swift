@@ -57,7 +57,8 @@ struct OpenAPIDocumentTests {
         let provider = KakaoLoginProvider(client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger))
         let parts = try await APIParts.make(database: database, provider: provider, options: Harness.Options(worker: false))
         let (_, table) = APIApplication.buildRouter(
-            configuration: LoginAPIConfiguration(demoPage: true),
+            // Every optional route on: the demo pages and Kakao's unlink callback.
+            configuration: LoginAPIConfiguration(demoPage: true, kakaoUnlinkHook: .init(adminKey: "key", provider: "kakao")),
             dependencies: parts.dependencies,
             waiters: LoginWaiters()
         )

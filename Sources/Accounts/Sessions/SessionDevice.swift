@@ -16,8 +16,10 @@ public struct SessionDevice: Sendable, Hashable {
     ///   - userAgentFamily: a family name, at most 32 characters (longer ones are cut).
     ///   - clientNetwork: a network in CIDR notation, at most 64 characters (dropped otherwise).
     public init(userAgentFamily: String?, clientNetwork: String?) {
-        self.userAgentFamily = userAgentFamily.map { String($0.prefix(32)) }.flatMap { $0.isEmpty ? nil : $0 }
-        self.clientNetwork = clientNetwork.flatMap { (1...64).contains($0.count) ? $0 : nil }
+        // Counted in Unicode scalars, as PostgreSQL's char_length counts characters.
+        self.userAgentFamily = userAgentFamily.map { String(String.UnicodeScalarView($0.unicodeScalars.prefix(32))) }
+            .flatMap { $0.isEmpty ? nil : $0 }
+        self.clientNetwork = clientNetwork.flatMap { (1...64).contains($0.unicodeScalars.count) ? $0 : nil }
     }
 
     /// The family of a `User-Agent` header, by the tokens browsers and apps put in it (in-app

@@ -10,4 +10,6 @@ public enum SessionRevocationReason: String, Sendable, Hashable, CaseIterable, P
     case admin
     /// The account was deleted.
     case userDeleted = "user_deleted"
+    /// The provider said the user disconnected the app (Kakao's unlink callback).
+    case providerUnlinked = "provider_unlinked"
 }

@@ -7,7 +7,11 @@ import Postgres
 ///
 /// Every revocation takes the session rows before their tokens, as ``Sessions`` does, so it
 /// serialises with concurrent refreshes without deadlocks; a revoked session's access tokens are
-/// refused at once (``Sessions/activeUser(for:)`` reads the session) and its refresh family is dead.
+/// refused at once (``Sessions/activeUser(for:)`` reads the session) and its refresh family is dead:
+/// ``Sessions`` checks `sessions.revoked_at` before any refresh. (A child token that a refresh
+/// racing the revocation committed may keep `refresh_tokens.revoked_at` empty, since the
+/// statement's snapshot predates it; it is refused all the same. `sessions.revoked_at` is the one
+/// that counts.)
 public struct UserSessions: Sendable {
     let pool: PostgresPool
     let logger: Logger

@@ -36,6 +36,41 @@ public struct UserIdentities: Sendable {
         return try rows.map(IdentitySummary.init(row:))
     }
 
+    /// The provider says its user `subject` disconnected the app (Kakao's unlink callback): in one
+    /// statement the identity is marked unlinked (even the user's last one: the provider will no
+    /// longer sign them in) and every active session of its user ends with its refresh tokens.
+    /// Idempotent: an unknown or already unlinked identity changes nothing.
+    /// - Returns: the identity's user, when this call unlinked it.
+    public func unlinkedByProvider(provider: String, subject: String) async throws -> UUID? {
+        let row = try await pool.query(
+            """
+            WITH unlinked AS (
+                UPDATE user_identities SET unlinked_at = now(), updated_at = now()
+                WHERE provider = \(provider) AND subject = \(subject) AND unlinked_at IS NULL
+                RETURNING user_id
+            ), revoked AS (
+                UPDATE sessions SET revoked_at = now(), revoked_reason = \(SessionRevocationReason.providerUnlinked)
+                WHERE user_id IN (SELECT user_id FROM unlinked) AND revoked_at IS NULL
+                RETURNING id
+            ), tokens AS (
+                UPDATE refresh_tokens SET revoked_at = now()
+                WHERE session_id IN (SELECT id FROM revoked) AND revoked_at IS NULL
+            )
+            SELECT (SELECT user_id FROM unlinked) AS user_id, (SELECT count(*) FROM revoked) AS sessions
+            """
+        ).single()
+        guard let userID = try row.decode(UUID?.self, "user_id") else { return nil }
+        let sessions = try row.decode(Int.self, "sessions")
+        logger.info(
+            "authn_identity_unlinked_by_provider",
+            metadata: [
+                "user.id": "\(userID.uuidString.lowercased())", "provider": "\(provider)",
+                "session.count": "\(sessions)",
+            ]
+        )
+        return userID
+    }
+
     /// Unlinks the user's identity of `provider` (the stored name), unless it is their last:
     /// one statement that locks the user's linked identities first, so two unlinks at once cannot
     /// both leave the user with none.

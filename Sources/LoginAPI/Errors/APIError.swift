@@ -53,6 +53,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         public static let refreshTokenReused = Code("refresh_token_reused")
         public static let sessionRevoked = Code("session_revoked")
         public static let sessionExpired = Code("session_expired")
+        /// The unlink callback's `Authorization` is not `KakaoAK <admin key>`.
+        public static let invalidCallbackKey = Code("invalid_callback_key")
 
         // Load and availability.
         /// Over a per-client-IP rate limit; `Retry-After` says when to come back.

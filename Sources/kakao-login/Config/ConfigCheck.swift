@@ -35,6 +35,9 @@ struct ConfigCheck {
         await check("KAKAO_REDIRECT_URIS", isSet: false, required: role.servesAPI) {
             guard !settings.kakaoRedirectURIs.isEmpty else { throw Settings.missingKakaoRedirectURIs }
         }
+        await check("KAKAO_UNLINK_CALLBACK", isSet: settings.kakaoUnlinkCallback && role.servesAPI, required: false) {
+            _ = try settings.kakaoUnlinkHook()
+        }
         await check("GOOGLE_CLIENT_ID", isSet: settings.googleEnabled, required: false) {
             _ = try settings.googleClientConfiguration()
         }

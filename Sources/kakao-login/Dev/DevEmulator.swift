@@ -8,6 +8,8 @@ import Logging
 enum DevEmulator {
     /// The default app's REST API key (`KAKAO_REST_API_KEY` when the emulator runs and it is unset).
     static let restAPIKey = KakaoEmulatorConfiguration.App().restAPIKey
+    /// The default app's admin key (`KAKAO_ADMIN_KEY` when the emulator runs and it is unset).
+    static let adminKey = KakaoEmulatorConfiguration.App().adminKey
     /// The default Google client (`GOOGLE_CLIENT_ID` and `GOOGLE_CLIENT_SECRET` when the Google
     /// emulator runs and they are unset).
     static let googleClient = GoogleEmulatorConfiguration.Client()
@@ -17,6 +19,7 @@ enum DevEmulator {
         var app = configuration.apps[0]
         app.restAPIKey = settings.kakaoRestAPIKey ?? app.restAPIKey
         app.clientSecret = settings.kakaoClientSecret
+        app.adminKey = settings.kakaoAdminKey ?? app.adminKey
         app.redirectURIs += settings.kakaoRedirectURIs.filter { !app.redirectURIs.contains($0) }
         configuration.apps[0] = app
         return try KakaoEmulator(configuration: configuration, logger: logger)

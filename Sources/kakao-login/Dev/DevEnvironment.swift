@@ -62,6 +62,9 @@ struct DevEnvironment {
             environment["KAKAO_AUTH_URL"] = emulatorURL
             environment["KAKAO_API_URL"] = emulatorURL
             setDefault("KAKAO_REST_API_KEY", DevEmulator.restAPIKey, in: &environment)
+            // Kakao's unlink callback, served at /hooks/kakao/unlink with the emulator app's admin key.
+            if let adminKey = DevEmulator.adminKey { setDefault("KAKAO_ADMIN_KEY", adminKey, in: &environment) }
+            setDefault("KAKAO_UNLINK_CALLBACK", "true", in: &environment)
             // A test deployment: the API and the worker accept the emulator's plain-http loopback
             // URL, and its identities are kept apart as provider `kakao_emulator`.
             environment["LOGIN_ALLOW_EMULATOR"] = "true"

@@ -11,7 +11,8 @@ extension Settings {
     var googleEnabled: Bool { googleClientID != nil }
 
     /// `GOOGLE_CLIENT_ID`, `GOOGLE_CLIENT_SECRET`, `GOOGLE_ISSUER_URL`. The issuer is https; a
-    /// plain-http loopback issuer is an emulator's, accepted only with `LOGIN_ALLOW_EMULATOR=true`.
+    /// plain-http loopback issuer is an emulator's; any issuer but Google's own is accepted only with
+    /// `LOGIN_ALLOW_EMULATOR=true`.
     func googleClientConfiguration() throws -> GoogleClientConfiguration {
         guard let clientID = googleClientID else {
             throw StartupError.missing("GOOGLE_CLIENT_ID", "set the Google OAuth client id (kakao-login dev uses the emulator's)")
@@ -19,10 +20,10 @@ extension Settings {
         if googleIssuerURL?.scheme?.lowercased() != "https", !Self.looksLikeEmulator(googleIssuerURL) {
             throw StartupError("GOOGLE_ISSUER_URL must be https (plain http only for an emulator on loopback)")
         }
-        if Self.looksLikeEmulator(googleIssuerURL), !allowEmulator {
+        if usesGoogleEmulator, !allowEmulator {
             throw StartupError(
-                "GOOGLE_ISSUER_URL is plain http on loopback, an emulator's URL: set LOGIN_ALLOW_EMULATOR=true only for a test "
-                    + "deployment (its sign-ins are then provider google_emulator, never real Google accounts)"
+                "GOOGLE_ISSUER_URL is not Google's (https://accounts.google.com): set LOGIN_ALLOW_EMULATOR=true only for a "
+                    + "test deployment (its sign-ins are then provider google_emulator, never real Google accounts)"
             )
         }
         guard googleClientSecret != nil else {
@@ -58,7 +59,11 @@ extension Settings {
         "set the comma-separated redirect URIs registered for the Google client (the first is the default)"
     )
 
-    /// Whether Google's issuer is an emulator's: its accounts are stored as provider
-    /// `google_emulator`, so an identity the emulator made up can never be a real Google user's.
-    var usesGoogleEmulator: Bool { Self.looksLikeEmulator(googleIssuerURL) }
+    /// Whether Google's issuer is anything but Google's own (an emulator, a staging identity
+    /// provider): its accounts are stored as provider `google_emulator`, so an identity it made up
+    /// can never be a real Google user's.
+    var usesGoogleEmulator: Bool {
+        guard let googleIssuerURL else { return false }
+        return googleIssuerURL.scheme?.lowercased() != "https" || googleIssuerURL.host?.lowercased() != "accounts.google.com"
+    }
 }

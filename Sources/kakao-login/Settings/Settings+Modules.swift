@@ -150,8 +150,8 @@ extension Settings {
 
     /// The HTTP API's behaviour: `LOGIN_REQUIRE_STATE`, `CORS_ALLOWED_ORIGINS`, the cookie,
     /// `LOGIN_TRUSTED_PROXIES`, the rate limits and `LOGIN_QUEUE_MAX_DEPTH`.
-    func loginAPIConfiguration() -> LoginAPIConfiguration {
-        LoginAPIConfiguration(
+    func loginAPIConfiguration() throws -> LoginAPIConfiguration {
+        try LoginAPIConfiguration(
             requireState: requireState,
             corsAllowedOrigins: corsAllowedOrigins,
             attemptCookie: .init(sameSite: cookieSameSite, domain: cookieDomain, secure: !redirectURIsAreAllLoopback),
@@ -169,7 +169,18 @@ extension Settings {
                 maxPollsPerLogin: maxPollsPerLogin
             ),
             demoPage: demoPage,
-            queueMaxDepth: queueMaxDepth
+            queueMaxDepth: queueMaxDepth,
+            kakaoUnlinkHook: kakaoUnlinkHook()
         )
+    }
+
+    /// `KAKAO_UNLINK_CALLBACK=true` turns on `/hooks/kakao/unlink`, which checks Kakao's calls
+    /// against `KAKAO_ADMIN_KEY`.
+    func kakaoUnlinkHook() throws -> LoginAPIConfiguration.KakaoUnlinkHook? {
+        guard kakaoUnlinkCallback else { return nil }
+        guard let kakaoAdminKey else {
+            throw StartupError.missing("KAKAO_ADMIN_KEY", "KAKAO_UNLINK_CALLBACK=true checks Kakao's calls against the app's admin key")
+        }
+        return .init(adminKey: kakaoAdminKey, provider: usesKakaoEmulator ? "kakao_emulator" : "kakao")
     }
 }

@@ -22,6 +22,7 @@ struct Settings {
     var kakaoAuthURL: URL?
     var kakaoAPIURL: URL?
     var kakaoScopes: [String]
+    var kakaoUnlinkCallback: Bool
     var allowEmulator: Bool
 
     // Google (sign-in is on when the client id is set)
@@ -90,6 +91,7 @@ struct Settings {
         kakaoAPIURL = r.url("KAKAO_API_URL", default: "https://kapi.kakao.com")
         // openid by default: Kakao then issues an id_token, which the worker requires and verifies.
         kakaoScopes = r.string("KAKAO_SCOPES") == nil ? ["openid"] : r.list("KAKAO_SCOPES")
+        kakaoUnlinkCallback = r.bool("KAKAO_UNLINK_CALLBACK", default: false)
         allowEmulator = r.bool("LOGIN_ALLOW_EMULATOR", default: false)
 
         googleClientID = r.string("GOOGLE_CLIENT_ID")

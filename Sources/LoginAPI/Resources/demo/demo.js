@@ -268,6 +268,7 @@
     invalid_access_token: ["액세스 토큰이 유효하지 않습니다.", "The access token is not valid."],
     session_revoked: ["로그아웃된 세션입니다.", "The session was logged out."],
     session_expired: ["세션이 만료되었습니다. 다시 로그인해 주세요.", "The session expired. Log in again."],
+    invalid_callback_key: ["카카오 콜백의 인증 키가 올바르지 않습니다.", "The callback's key is not this app's admin key."],
     refresh_token_reused: ["이미 사용된 리프레시 토큰입니다. 보안을 위해 세션을 끝냈습니다. 다시 로그인해 주세요.", "The refresh token was already used; the session was ended. Log in again."],
     origin_not_allowed: ["허용되지 않은 출처(Origin)의 요청입니다.", "Requests from this origin are not allowed."],
     rate_limited: ["요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.", "Too many requests. Try again later."],

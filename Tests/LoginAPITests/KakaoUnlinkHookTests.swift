@@ -1,0 +1,110 @@
+import Foundation
+import LoginAPI
+import NIOHTTP1
+import Postgres
+import TestSupport
+import Testing
+
+/// Kakao's unlink callback over HTTP: the admin key checked, the identity unlinked and its
+/// user's sessions ended in one go, idempotent, and the refusals that change nothing.
+@Suite("Kakao unlink callback")
+struct KakaoUnlinkHookTests {
+    static let adminKey = "emulator-admin-key"
+
+    static var options: Harness.Options {
+        var options = Harness.Options()
+        options.api.kakaoUnlinkHook = .init(adminKey: adminKey, provider: "kakao")
+        return options
+    }
+
+    @Test("Kakao's call unlinks the identity and ends every session of its user at once; a second call is a no-op")
+    func unlinks() async throws {
+        try await Harness.run(Self.options) { harness in
+            let first = try await harness.logIn(userID: 8101)
+            let second = try await harness.logIn(userID: 8101)
+            let other = try await harness.logIn(userID: 8102)
+            let key = [("Authorization", "KakaoAK \(Self.adminKey)")]
+
+            let answer = try await harness.send(
+                .GET,
+                "/hooks/kakao/unlink?app_id=100001&user_id=8101&referrer_type=UNLINK_FROM_APPS",
+                headers: key
+            )
+            #expect(answer.status == 200, "\(answer.body)")
+            #expect(try answer.object()["status"] as? String == "ok")
+            for login in [first, second] {
+                let me = try await harness.send(
+                    .GET,
+                    "/me",
+                    headers: [("Authorization", "Bearer \(try #require(login["access_token"] as? String))")]
+                )
+                #expect(me.status == 401)
+                #expect(try me.errorCode() == "session_revoked")
+            }
+            let otherMe = try await harness.send(
+                .GET,
+                "/me",
+                headers: [("Authorization", "Bearer \(try #require(other["access_token"] as? String))")]
+            )
+            #expect(otherMe.status == 200)
+            let row = try await harness.pool.query(
+                """
+                SELECT (SELECT count(*) FROM user_identities WHERE subject = '8101' AND unlinked_at IS NOT NULL) AS unlinked,
+                       (SELECT count(*) FROM sessions WHERE revoked_reason = 'provider_unlinked') AS ended
+                """
+            ).single()
+            #expect(try row.decode(Int.self, "unlinked") == 1)
+            #expect(try row.decode(Int.self, "ended") == 2)
+
+            // Kakao may call twice, and by POST: the same outcome, nothing more.
+            let again = try await harness.send(
+                .POST,
+                "/hooks/kakao/unlink",
+                headers: key,
+                body: "app_id=100001&user_id=8101&referrer_type=UNLINK_FROM_APPS",
+                contentType: "application/x-www-form-urlencoded"
+            )
+            #expect(again.status == 200, "\(again.body)")
+            let ended = try await harness.pool.query("SELECT count(*) AS n FROM sessions WHERE revoked_at IS NOT NULL").single()
+            #expect(try ended.decode(Int.self, "n") == 2)
+            // The unlinked Kakao account signs in again as a new user.
+            let back = try await harness.logIn(userID: 8101)
+            #expect(back["is_new_user"] as? Bool == true)
+        }
+    }
+
+    @Test("a wrong or missing key is 401 and changes nothing; an unknown user is 200; a bad user_id is 400")
+    func refusals() async throws {
+        try await Harness.run(Self.options) { harness in
+            let login = try await harness.logIn(userID: 8201)
+            let bearer = [("Authorization", "Bearer \(try #require(login["access_token"] as? String))")]
+            for header in [[], [("Authorization", "KakaoAK not-the-key")], [("Authorization", "Bearer \(Self.adminKey)")]] {
+                let refused = try await harness.send(.GET, "/hooks/kakao/unlink?user_id=8201", headers: header)
+                #expect(refused.status == 401)
+                #expect(try refused.errorCode() == "invalid_callback_key")
+            }
+            let key = [("Authorization", "KakaoAK \(Self.adminKey)")]
+            for query in ["", "?user_id=", "?user_id=abc", "?user_id=-5", "?app_id=100001"] {
+                let bad = try await harness.send(.GET, "/hooks/kakao/unlink\(query)", headers: key)
+                #expect(bad.status == 400, "\(query): \(bad.body)")
+            }
+            let unknown = try await harness.send(.GET, "/hooks/kakao/unlink?user_id=99999999", headers: key)
+            #expect(unknown.status == 200)
+            #expect(try await harness.send(.GET, "/me", headers: bearer).status == 200)
+            let linked = try await harness.pool.query("SELECT count(*) AS n FROM user_identities WHERE unlinked_at IS NULL").single()
+            #expect(try linked.decode(Int.self, "n") == 1)
+        }
+    }
+
+    @Test("off unless configured: 404")
+    func offByDefault() async throws {
+        try await Harness.run(Harness.Options(worker: false)) { harness in
+            let answer = try await harness.send(
+                .GET,
+                "/hooks/kakao/unlink?user_id=1",
+                headers: [("Authorization", "KakaoAK \(Self.adminKey)")]
+            )
+            #expect(answer.status == 404)
+        }
+    }
+}
