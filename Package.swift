@@ -127,6 +127,8 @@ let package = Package(
             name: "KakaoEmulator",
             dependencies: [
                 "EmulatorSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -346,6 +348,7 @@ let package = Package(
             name: "LoginAPITests",
             dependencies: [
                 "LoginAPI",
+                "EmulatorSupport",
                 "LoginQueue",
                 "Accounts",
                 "Postgres",

@@ -72,6 +72,7 @@ public struct KakaoEmulator: ProviderEmulator {
             builder.add(route.path, method: route.method, handler)
         }
         builder.addControlRoutes(control, codes: kakaoControl.codes, stats: kakaoControl.stats)
+        builder.addControlRoute(KakaoControlRoutes.unlinkUserPath, method: .post, kakaoControl.unlinkUser)
         return builder.router
     }
 

@@ -64,6 +64,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "Kakao: redirect_uri at the token endpoint, optional (an omitted one is accepted, the default) or required (KOE303).")
     var tokenRedirectURI: KakaoEmulatorConfiguration.TokenRedirectURI?
 
+    @Option(help: "Kakao: the app's unlink callback URL, called on POST /_emulator/users/{id}/unlink as Kakao calls it.")
+    var unlinkCallbackURL: String?
+
     @Option(help: "Google: the first client's id.")
     var clientID: String?
 
@@ -96,7 +99,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         let kakaoOnly = [
             restAPIKey.map { _ in "--rest-api-key" }, adminKey.map { _ in "--admin-key" }, noOIDC ? "--no-oidc" : nil,
             consentItems.map { _ in "--consent-items" }, noRateLimit ? "--no-rate-limit" : nil,
-            tokenRedirectURI.map { _ in "--token-redirect-uri" },
+            tokenRedirectURI.map { _ in "--token-redirect-uri" }, unlinkCallbackURL.map { _ in "--unlink-callback-url" },
         ].compactMap { $0 }
         guard kakaoOnly.isEmpty else {
             throw ValidationError("\(kakaoOnly.joined(separator: ", ")): Kakao flags, not for --provider google")
@@ -151,6 +154,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         if noRateLimit { configuration.rateLimit.enabled = false }
         if let codeLifetime { configuration.codeLifetimeSeconds = codeLifetime }
         if let tokenRedirectURI { configuration.tokenRedirectURI = tokenRedirectURI }
+        if let unlinkCallbackURL { configuration.unlinkCallbackURL = unlinkCallbackURL }
         if let issuer { configuration.issuer = issuer }
         configuration.faults = faultOptions.applied(to: configuration.faults)
         try configuration.validate()

@@ -1,3 +1,4 @@
+import EmulatorSupport
 import Foundation
 import LoginAPI
 import NIOHTTP1
@@ -70,6 +71,33 @@ struct KakaoUnlinkHookTests {
             // The unlinked Kakao account signs in again as a new user.
             let back = try await harness.logIn(userID: 8101)
             #expect(back["is_new_user"] as? Bool == true)
+        }
+    }
+
+    @Test("the emulator, as Kakao, calls the callback when the user disconnects the app: the API ends the sessions")
+    func emulatorCallsTheCallback() async throws {
+        try await Harness.run(Self.options) { harness in
+            let login = try await harness.logIn(userID: 8301)
+            let bearer = [("Authorization", "Bearer \(try #require(login["access_token"] as? String))")]
+            let answer = try await harness.send(
+                .POST,
+                "/_emulator/users/8301/unlink",
+                on: harness.emulator.baseURL,
+                body: #"{"callback_url": "\#(harness.baseURL)/hooks/kakao/unlink"}"#
+            )
+            #expect(answer.status == 200, "\(answer.body)")
+            #expect(try answer.object()["callback_status"] as? Int == 200)
+            let me = try await harness.send(.GET, "/me", headers: bearer)
+            #expect(me.status == 401)
+            #expect(try me.errorCode() == "session_revoked")
+            // Kakao forgot the link too: a second disconnect is refused there, and nothing is called.
+            let again = try await harness.send(
+                .POST,
+                "/_emulator/users/8301/unlink",
+                on: harness.emulator.baseURL,
+                body: #"{"callback_url": "\#(harness.baseURL)/hooks/kakao/unlink"}"#
+            )
+            #expect(again.status == 400)
         }
     }
 

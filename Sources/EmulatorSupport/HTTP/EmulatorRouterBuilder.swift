@@ -22,6 +22,12 @@ package struct EmulatorRouterBuilder {
         router.on(RouterPath(path), method: method, use: handler)
     }
 
+    /// Serves one control route of this emulator's own (`/_emulator/…`) in the loopback-only group.
+    package func addControlRoute(_ path: String, method: HTTPRequest.Method, _ handler: @escaping Handler) {
+        precondition(path.hasPrefix(LoopbackOnlyMiddleware.controlPrefix), "a control route's path starts with /_emulator/")
+        control.on(RouterPath(path), method: method, use: handler)
+    }
+
     /// Serves every ``ControlRoute`` in the loopback-only group: the shared handlers, and the
     /// emulator's own `codes` and `stats`.
     package func addControlRoutes<Answers>(_ shared: ControlRoutes<Answers>, codes: @escaping Handler, stats: @escaping Handler) {

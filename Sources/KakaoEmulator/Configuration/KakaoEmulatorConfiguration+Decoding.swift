@@ -23,7 +23,8 @@ extension KakaoEmulatorConfiguration: CheckedConfiguration {
             authorizeErrorStatus: try c.value("authorize_error_status", default: defaults.authorizeErrorStatus),
             failedExchangeBurnsCode: try c.value("failed_exchange_burns_code", default: defaults.failedExchangeBurnsCode),
             idTokenOnRefresh: try c.value("id_token_on_refresh", default: defaults.idTokenOnRefresh),
-            tokenRedirectURI: try c.value("token_redirect_uri", default: defaults.tokenRedirectURI)
+            tokenRedirectURI: try c.value("token_redirect_uri", default: defaults.tokenRedirectURI),
+            unlinkCallbackURL: try c.optional("unlink_callback_url")
         )
     }
 }

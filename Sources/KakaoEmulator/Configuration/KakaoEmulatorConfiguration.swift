@@ -50,6 +50,10 @@ public struct KakaoEmulatorConfiguration: Sendable {
     /// ``TokenRedirectURI``); a `redirect_uri` that differs from the authorize request's is
     /// KOE303 either way.
     public var tokenRedirectURI: TokenRedirectURI
+    /// Where the emulator calls the app's unlink callback when a user disconnects the app
+    /// (`POST /_emulator/users/{id}/unlink`), as Kakao calls the URL registered for the app; nil:
+    /// only a URL given with that request.
+    public var unlinkCallbackURL: String?
 
     public init(
         apps: [App] = [App()],
@@ -65,7 +69,8 @@ public struct KakaoEmulatorConfiguration: Sendable {
         authorizeErrorStatus: Int = 400,
         failedExchangeBurnsCode: Bool = true,
         idTokenOnRefresh: Bool = true,
-        tokenRedirectURI: TokenRedirectURI = .optional
+        tokenRedirectURI: TokenRedirectURI = .optional,
+        unlinkCallbackURL: String? = nil
     ) {
         self.apps = apps
         self.users = users
@@ -81,6 +86,7 @@ public struct KakaoEmulatorConfiguration: Sendable {
         self.failedExchangeBurnsCode = failedExchangeBurnsCode
         self.idTokenOnRefresh = idTokenOnRefresh
         self.tokenRedirectURI = tokenRedirectURI
+        self.unlinkCallbackURL = unlinkCallbackURL
     }
 
     /// Reads a JSON configuration file (snake_case members, all optional).

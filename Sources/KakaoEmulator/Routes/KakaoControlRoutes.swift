@@ -45,7 +45,7 @@ struct KakaoControlRoutes {
         KakaoResponses.json(core.stats.json)
     }
 
-    private func failure(_ message: String, code: String = "KOE001") -> Response {
+    func failure(_ message: String, code: String = "KOE001") -> Response {
         KakaoResponses.kauth(KauthError(status: 400, error: "invalid_request", code: code, description: message))
     }
 }

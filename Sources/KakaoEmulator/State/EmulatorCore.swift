@@ -1,5 +1,6 @@
 import EmulatorSupport
 import Foundation
+import Hummingbird
 import Synchronization
 
 /// Everything one running Kakao emulator shares between requests: the configuration, the
@@ -38,7 +39,8 @@ final class EmulatorCore: Sendable {
             )
         )
         runtime = EmulatorRuntime(
-            paths: EmulatorRoute.allCases.map(\.path),
+            // The user-unlink control route counted under its template, as the router reports it.
+            paths: EmulatorRoute.allCases.map(\.path) + [RouterPath(KakaoControlRoutes.unlinkUserPath).description],
             tokenPaths: [EmulatorRoute.token.path],
             faults: configuration.faults,
             publicBaseURL: configuration.publicBaseURL,

@@ -265,11 +265,20 @@ final class LibPQConnection: @unchecked Sendable {
 
     /// Whether the connection can take the next statement. The event loop watches idle
     /// connections and marks one dead as soon as the server speaks on it unasked (a FATAL
-    /// before closing: restart, `pg_terminate_backend`, idle timeout), so no system call is
-    /// needed here.
+    /// before closing: restart, `pg_terminate_backend`, idle timeout). It may not have run yet
+    /// when the next statement comes, so an idle connection also reads what already arrived:
+    /// one non-blocking `recv` (libpq's non-blocking mode), which finds the closed connection
+    /// before a statement is sent into it.
     func readiness() -> Readiness {
         lock.withLock {
-            guard raw != nil, dead else { return .ready }  // perform() reports a closed connection
+            guard let conn = raw else { return .ready }  // perform() reports a closed connection
+            // Not a listening connection: its notifications are the event loop's to read.
+            if !dead, registered, pending == nil, onNotifications == nil, lastTransactionStatus == PQTRANS_IDLE,
+                PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK
+            {
+                markDead()
+            }
+            guard dead else { return .ready }
             return lastTransactionStatus == PQTRANS_IDLE ? .reset : .lost
         }
     }

@@ -22,6 +22,10 @@ enum DevEmulator {
         app.adminKey = settings.kakaoAdminKey ?? app.adminKey
         app.redirectURIs += settings.kakaoRedirectURIs.filter { !app.redirectURIs.contains($0) }
         configuration.apps[0] = app
+        if settings.kakaoUnlinkCallback {
+            // The API's own callback, as an app registers it at Kakao.
+            configuration.unlinkCallbackURL = "http://127.0.0.1:\(settings.port)/hooks/kakao/unlink"
+        }
         return try KakaoEmulator(configuration: configuration, logger: logger)
     }
 

@@ -126,7 +126,9 @@ struct GoogleLoginTests {
 
     @Test("Google never answers, the exchange times out, then a retry succeeds")
     func timeoutThenSuccess() async throws {
-        try await GoogleWorld.run(readTimeout: .milliseconds(500)) { world in
+        // Long enough for a real answer on a loaded host once the fault is off: a retry that timed
+        // out after the provider did the work would find the code spent (exchange_interrupted).
+        try await GoogleWorld.run(readTimeout: .seconds(2)) { world in
             let (attempt, enqueued) = try await world.enqueueLogin()
             try world.emulator.setFaults(GoogleEmulatorFaults(timeoutRate: 1))
             try await world.withWorker {
