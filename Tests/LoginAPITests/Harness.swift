@@ -209,6 +209,11 @@ struct Harness: Sendable {
         try await send(.GET, "/auth/kakao/login/\(loginID)?wait=\(wait)", headers: headers)
     }
 
+    /// `GET /me` with the access token of `login` (a succeeded answer of ``logIn(userID:headers:)``).
+    func me(of login: [String: Any]) async throws -> Answer {
+        try await send(.GET, "/me", headers: [("Authorization", "Bearer \(try #require(login["access_token"] as? String))")])
+    }
+
     /// Start, consent, post, long-poll until done (the polls with `headers` too): the
     /// succeeded answer's JSON.
     func logIn(userID: Int64? = nil, headers: [(String, String)] = []) async throws -> [String: Any] {

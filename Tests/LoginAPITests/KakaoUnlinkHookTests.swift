@@ -34,19 +34,11 @@ struct KakaoUnlinkHookTests {
             #expect(answer.status == 200, "\(answer.body)")
             #expect(try answer.object()["status"] as? String == "ok")
             for login in [first, second] {
-                let me = try await harness.send(
-                    .GET,
-                    "/me",
-                    headers: [("Authorization", "Bearer \(try #require(login["access_token"] as? String))")]
-                )
+                let me = try await harness.me(of: login)
                 #expect(me.status == 401)
                 #expect(try me.errorCode() == "session_revoked")
             }
-            let otherMe = try await harness.send(
-                .GET,
-                "/me",
-                headers: [("Authorization", "Bearer \(try #require(other["access_token"] as? String))")]
-            )
+            let otherMe = try await harness.me(of: other)
             #expect(otherMe.status == 200)
             let row = try await harness.pool.query(
                 """

@@ -91,19 +91,11 @@ struct OwnSessionsTests {
             let done = try await harness.send(.POST, "/auth/logout-all", headers: bearer)
             #expect(done.status == 204, "\(done.body)")
             for login in [first, second] {
-                let me = try await harness.send(
-                    .GET,
-                    "/me",
-                    headers: [("Authorization", "Bearer \(try #require(login["access_token"] as? String))")]
-                )
+                let me = try await harness.me(of: login)
                 #expect(me.status == 401)
                 #expect(try me.errorCode() == "session_revoked")
             }
-            let strangerMe = try await harness.send(
-                .GET,
-                "/me",
-                headers: [("Authorization", "Bearer \(try #require(stranger["access_token"] as? String))")]
-            )
+            let strangerMe = try await harness.me(of: stranger)
             #expect(strangerMe.status == 200)
             // Its token is of a revoked session now: refused, as any other.
             #expect(try await harness.send(.POST, "/auth/logout-all", headers: bearer).status == 401)

@@ -59,28 +59,11 @@ public struct UserSessions: Sendable {
     /// - Returns: false when `sessionID` is not an active session of this user (another user's,
     ///   unknown, or already ended): nothing changed.
     public func revoke(sessionID: UUID, userID: UUID, reason: SessionRevocationReason) async throws -> Bool {
-        let revoked = try await pool.query(
-            """
-            WITH revoked AS (
-                UPDATE sessions SET revoked_at = now(), revoked_reason = \(reason)
-                WHERE id = \(sessionID) AND user_id = \(userID) AND revoked_at IS NULL AND expires_at > now()
-                RETURNING id
-            ), tokens AS (
-                UPDATE refresh_tokens SET revoked_at = now()
-                WHERE session_id IN (SELECT id FROM revoked) AND revoked_at IS NULL
-            )
-            SELECT count(*) AS revoked FROM revoked
-            """
-        ).single().decode(Int.self, "revoked")
-        if revoked > 0 {
-            logger.info(
-                "authn_session_revoked",
-                metadata: [
-                    "user.id": "\(userID.uuidString.lowercased())", "session.id": "\(sessionID.uuidString.lowercased())",
-                    "reason": "\(reason.rawValue)",
-                ]
-            )
-        }
+        let revoked = try await revokeSessions(
+            where: "id = \(sessionID) AND user_id = \(userID) AND expires_at > now()",
+            userID: userID,
+            reason: reason
+        )
         return revoked > 0
     }
 
@@ -88,11 +71,17 @@ public struct UserSessions: Sendable {
     /// - Returns: how many sessions it revoked (0 when none was active).
     @discardableResult
     public func revokeAll(userID: UUID, reason: SessionRevocationReason) async throws -> Int {
+        try await revokeSessions(where: "user_id = \(userID)", userID: userID, reason: reason)
+    }
+
+    /// Revokes the unrevoked sessions of `userID` that `condition` selects, with their refresh
+    /// tokens, in one statement; logs and returns how many.
+    private func revokeSessions(where condition: SQLFragment, userID: UUID, reason: SessionRevocationReason) async throws -> Int {
         let revoked = try await pool.query(
             """
             WITH revoked AS (
                 UPDATE sessions SET revoked_at = now(), revoked_reason = \(reason)
-                WHERE user_id = \(userID) AND revoked_at IS NULL
+                WHERE \(condition) AND revoked_at IS NULL
                 RETURNING id
             ), tokens AS (
                 UPDATE refresh_tokens SET revoked_at = now()
