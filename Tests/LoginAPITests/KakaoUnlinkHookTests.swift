@@ -108,6 +108,14 @@ struct KakaoUnlinkHookTests {
                 let bad = try await harness.send(.GET, "/hooks/kakao/unlink\(query)", headers: key)
                 #expect(bad.status == 400, "\(query): \(bad.body)")
             }
+            let huge = try await harness.send(
+                .POST,
+                "/hooks/kakao/unlink",
+                headers: key,
+                body: "user_id=8201&pad=" + String(repeating: "x", count: 8192),
+                contentType: "application/x-www-form-urlencoded"
+            )
+            #expect(huge.status == 413, "\(huge.body)")
             let unknown = try await harness.send(.GET, "/hooks/kakao/unlink?user_id=99999999", headers: key)
             #expect(unknown.status == 200)
             #expect(try await harness.send(.GET, "/me", headers: bearer).status == 200)

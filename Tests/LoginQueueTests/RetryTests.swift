@@ -94,8 +94,7 @@ struct FlakyProfileProvider: LoginProvider {
                 retryClass: .rateLimited,
                 delivery: .responded,
                 failureCode: .kakaoRateLimited,
-                providerError: "-10",
-                grantUnprocessed: true
+                providerError: "-10"
             )
         }
         return try await wrapped.profile(tokens: tokens, nonce: nonce)

@@ -8,17 +8,16 @@ extension GoogleLoginProvider {
     /// else the HTTP status, the failed ID-token check, or the transport kind.
     /// - Throws: `CancellationError` when the call was cancelled (shutdown), not a provider error.
     static func providerError(_ error: GoogleAPIError) throws -> LoginProviderError {
-        if error.kind == .cancelled || Task.isCancelled { throw CancellationError() }
-        let providerError =
-            error.googleError?.rawValue ?? error.httpStatus.map { "http_\($0)" }
-            ?? error.idTokenCheck.map { "id_token_\($0.rawValue)" } ?? error.kind.description
-        return LoginProviderError(
+        try .mapped(
+            cancelled: error.kind == .cancelled,
             retryClass: retryClass(error.errorClass),
             delivery: delivery(error.delivery),
             failureCode: failureCode(error.problem),
-            providerError: providerError,
-            rejectsCode: error.operation == .exchangeCode && error.problem == .grantRejected,
-            grantUnprocessed: error.delivery == .responded && error.errorClass != .terminal
+            code: error.googleError?.rawValue,
+            httpStatus: error.httpStatus,
+            idTokenCheck: error.idTokenCheck?.rawValue,
+            kind: error.kind.description,
+            rejectsCode: error.operation == .exchangeCode && error.problem == .grantRejected
         )
     }
 

@@ -31,24 +31,45 @@ public struct LoginProviderError: Error, Sendable, Equatable, CustomStringConver
     /// `exchange_interrupted` instead of ``failureCode`` when an earlier presentation may have
     /// consumed it.
     public var rejectsCode: Bool
-    /// The provider certainly did not process the grant (a server error or a rate limit answered
-    /// before the code was looked at), so presenting the code again is safe.
-    public var grantUnprocessed: Bool
 
     public init(
         retryClass: RetryClass,
         delivery: Delivery,
         failureCode: LoginFailureCode,
         providerError: String?,
-        rejectsCode: Bool = false,
-        grantUnprocessed: Bool = false
+        rejectsCode: Bool = false
     ) {
         self.retryClass = retryClass
         self.delivery = delivery
         self.failureCode = failureCode
         self.providerError = providerError
         self.rejectsCode = rejectsCode
-        self.grantUnprocessed = grantUnprocessed
+    }
+
+    /// A provider client's error in the queue's terms, as every provider's mapping
+    /// (`…LoginProvider+Errors.swift`) makes it: a cancelled call is a shutdown, not a provider
+    /// error; the provider error is the provider's own code, else the HTTP status, the failed
+    /// ID-token check, or the transport kind (never the provider's text).
+    /// - Throws: `CancellationError` when the call was cancelled.
+    static func mapped(
+        cancelled: Bool,
+        retryClass: RetryClass,
+        delivery: Delivery,
+        failureCode: LoginFailureCode,
+        code: String?,
+        httpStatus: Int?,
+        idTokenCheck: String?,
+        kind: String,
+        rejectsCode: Bool
+    ) throws -> LoginProviderError {
+        if cancelled || Task.isCancelled { throw CancellationError() }
+        return LoginProviderError(
+            retryClass: retryClass,
+            delivery: delivery,
+            failureCode: failureCode,
+            providerError: code ?? httpStatus.map { "http_\($0)" } ?? idTokenCheck.map { "id_token_\($0)" } ?? kind,
+            rejectsCode: rejectsCode
+        )
     }
 
     public var description: String {

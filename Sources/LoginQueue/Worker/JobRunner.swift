@@ -112,18 +112,15 @@ struct JobRunner: Sendable {
         }
     }
 
-    /// The token request failed. The code may be presented again only when the request
-    /// certainly did not reach the provider, its outcome is unknown, or the provider answered
-    /// without processing the grant (a server error, a rate limit).
+    /// The token request failed. Only a retryable failure is tried again, so the code is
+    /// presented again only when the request certainly did not reach the provider, its outcome
+    /// is unknown, or the provider answered that it did not process the grant (a server error,
+    /// a rate limit); every other answer is terminal.
     private func exchangeFailed(_ job: ClaimedJob, _ error: LoginProviderError, logger: Logger) -> JobOutcome {
-        let neverSent = error.delivery == .notSent && !job.previouslySent
         if error.rejectsCode {
             return .failed(job.previouslySent ? .exchangeInterrupted : error.failureCode, by: error.attemptError, codeNeverSent: false)
         }
-        if error.retryClass == .terminal || (error.delivery == .responded && !error.grantUnprocessed) {
-            return .failed(error.failureCode, by: error.attemptError, codeNeverSent: neverSent)
-        }
-        return retryOrFail(job, error, codeNeverSent: neverSent, logger: logger)
+        return retryOrFail(job, error, codeNeverSent: error.delivery == .notSent && !job.previouslySent, logger: logger)
     }
 
     /// Retries within the deadline and the attempt budget, or fails with the error's reason.
