@@ -54,7 +54,8 @@ struct FaultHandlingTests {
     @Test func timeoutIsUnknownDeliveryAndTheCodeSurvives() async throws {
         try await Harness.run { h in
             let code = try h.code()
-            let impatient = try h.configuration(readTimeout: .milliseconds(300))
+            // Long enough for the unfaulted discovery on a loaded CI host; the fault never answers.
+            let impatient = try h.configuration(readTimeout: .seconds(2))
             try await Harness.withClient(impatient) { client in
                 _ = try await client.discovery()
                 try h.emulator.setFaults(.init(timeoutRate: 1))
