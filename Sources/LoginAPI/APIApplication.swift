@@ -124,6 +124,7 @@ public enum APIApplication {
             userSessions: dependencies.userSessions,
             providerNames: providerNames
         )
+        let deletion = AccountDeletionController(sessions: dependencies.sessions, deletions: dependencies.deletions)
         let operations = operationsController(configuration: configuration, dependencies: dependencies, waiters: waiters)
         let documents = DemoController()
 
@@ -165,6 +166,8 @@ public enum APIApplication {
         routes.post("/auth/logout", on: refreshLimited, use: tokens.logout)
         routes.post("/auth/logout-all", on: noStore, use: ownSessions.logoutAll)
         routes.get("/me", on: noStore, use: users.me)
+        routes.delete("/me", on: noStore, use: deletion.delete)
+        routes.get("/me/deletion/:deletion_id", on: noStore, use: deletion.status)
         routes.get("/me/identities", on: noStore, use: users.listIdentities)
         routes.delete("/me/identities/:provider", on: noStore, use: users.unlinkIdentity)
         routes.get("/me/sessions", on: noStore, use: ownSessions.list)

@@ -19,6 +19,8 @@ public struct LoginAPIDependencies: Sendable {
     public var identities: UserIdentities
     /// A user's own sessions: `GET /me/sessions`, revoking one or all.
     public var userSessions: UserSessions
+    /// Account deletions through the queue: `DELETE /me`, `GET /me/deletion/{id}`.
+    public var deletions: APIAccountDeletions
     /// Where the API's metrics go; `nil` uses the bootstrapped `MetricsSystem`.
     public var metricsFactory: (any MetricsFactory)?
     /// The text `GET /metrics` answers (Prometheus exposition); `nil` answers 404.
@@ -32,6 +34,7 @@ public struct LoginAPIDependencies: Sendable {
         sessions: Sessions,
         identities: UserIdentities,
         userSessions: UserSessions,
+        deletions: APIAccountDeletions,
         metricsFactory: (any MetricsFactory)? = nil,
         metricsExposition: (@Sendable () -> String)? = nil
     ) {
@@ -42,6 +45,7 @@ public struct LoginAPIDependencies: Sendable {
         self.sessions = sessions
         self.identities = identities
         self.userSessions = userSessions
+        self.deletions = deletions
         self.metricsFactory = metricsFactory
         self.metricsExposition = metricsExposition
     }

@@ -12,19 +12,24 @@ public struct LoginQueueConfiguration: Sendable {
     public var maxPendingAttemptsPerClient: Int
     /// How long after the first read a login's tokens are delivered again (default 60 seconds).
     public var deliveryWindow: Duration
+    /// How long an account deletion retries its providers before the account is erased anyway
+    /// and the job fails with the provider's reason (default 10 minutes).
+    public var deletionDeadline: Duration
 
     public init(
         attemptLifetime: Duration = .seconds(600),
         jobDeadline: Duration = .seconds(120),
         maxAttempts: Int = 10,
         maxPendingAttemptsPerClient: Int = 30,
-        deliveryWindow: Duration = .seconds(60)
+        deliveryWindow: Duration = .seconds(60),
+        deletionDeadline: Duration = .seconds(600)
     ) {
         self.attemptLifetime = attemptLifetime
         self.jobDeadline = jobDeadline
         self.maxAttempts = maxAttempts
         self.maxPendingAttemptsPerClient = maxPendingAttemptsPerClient
         self.deliveryWindow = deliveryWindow
+        self.deletionDeadline = deletionDeadline
     }
 }
 

@@ -44,6 +44,7 @@ enum APIServices {
             sessions: sessions,
             identities: UserIdentities(pool: pool, logger: logger),
             userSessions: UserSessions(pool: pool, logger: logger),
+            deletions: APIAccountDeletions(pool: pool, configuration: queueConfiguration, logger: logger),
             metricsExposition: { registry.emitToString() }
         )
         let app = APIApplication.build(

@@ -3,11 +3,21 @@ import Foundation
 import Logging
 import Postgres
 
-/// `kakao-login queue`: the operator summary — the `login_queue_summary` view, then the last
-/// hour's failures by reason (`login_failures_recent`). The same as `psql -f sql/ops/queue_summary.sql`.
+/// `kakao-login queue`: the operator's view of the queue and actions on its jobs.
 struct QueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
+        abstract: "Watch and steer the login queue (operators).",
+        subcommands: [QueueSummaryCommand.self, QueueRetryCommand.self],
+        defaultSubcommand: QueueSummaryCommand.self
+    )
+}
+
+/// `kakao-login queue [summary]`: the `login_queue_summary` view, then the last hour's failures by
+/// reason (`login_failures_recent`). The same as `psql -f sql/ops/queue_summary.sql`.
+struct QueueSummaryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
         abstract: "Print the login queue summary (counts by state, oldest job, expired leases, recent failures)."
     )
 

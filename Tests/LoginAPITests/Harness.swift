@@ -60,6 +60,7 @@ struct Harness: Sendable {
         try await emulator.withRunningServer { emulatorURL in
             let kakao = try KakaoClientConfiguration(
                 restAPIKey: "emulator-rest-api-key",
+                adminKey: "emulator-admin-key",
                 authURL: emulatorURL,
                 apiURL: emulatorURL,
                 maxConnectionsPerHost: 16
@@ -377,6 +378,7 @@ struct APIParts {
             sessions: sessions,
             identities: UserIdentities(pool: pool, logger: logger),
             userSessions: UserSessions(pool: pool, logger: logger),
+            deletions: APIAccountDeletions(pool: pool, configuration: queue, logger: logger),
             metricsFactory: options.metricsFactory,
             metricsExposition: options.metricsExposition
         )

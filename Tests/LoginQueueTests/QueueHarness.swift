@@ -57,6 +57,7 @@ struct QueueHarness {
             let clientConfiguration = try KakaoClientConfiguration(
                 restAPIKey: "emulator-rest-api-key",
                 clientSecret: clientSecret,
+                adminKey: "emulator-admin-key",
                 authURL: baseURL,
                 apiURL: baseURL,
                 connectTimeout: .seconds(2),
@@ -157,6 +158,7 @@ struct QueueHarness {
         [
             "DATABASE_URL": try TestEnvironment.databaseURL(database: databaseName),
             "KAKAO_REST_API_KEY": "emulator-rest-api-key",
+            "KAKAO_ADMIN_KEY": "emulator-admin-key",
             "KAKAO_AUTH_URL": emulator.baseURL,
             "KAKAO_API_URL": emulator.baseURL,
             "LOGIN_ALLOW_EMULATOR": "true",

@@ -79,6 +79,8 @@ struct FlakyProfileProvider: LoginProvider {
 
     var name: String { wrapped.name }
     var exhaustedRetryCodes: ExhaustedRetryCodes { wrapped.exhaustedRetryCodes }
+    func disconnectToken(from tokens: ProviderTokens) -> String? { wrapped.disconnectToken(from: tokens) }
+    func disconnect(subject: String, token: String?) async throws { try await wrapped.disconnect(subject: subject, token: token) }
 
     func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) async throws -> String {
         try await wrapped.authorizationURL(redirectURI: redirectURI, state: state, codeChallenge: codeChallenge, nonce: nonce)

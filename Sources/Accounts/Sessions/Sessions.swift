@@ -79,6 +79,26 @@ public struct Sessions: Sendable {
         return (user, sessionID)
     }
 
+    /// The user of `Authorization: Bearer <token>` for the deletion routes (`DELETE /me`,
+    /// `GET /me/deletion/{id}`): as ``user(authorizedBy:)``, except that a session ended by its
+    /// user's account deletion still counts, so the client that asked can learn the deletion's id
+    /// again and follow it for the rest of its access token's life (at most 15 minutes).
+    public func userID(authorizedForDeletionBy bearerToken: String) async throws -> UUID {
+        let claims = try await accessTokens.verify(bearerToken)
+        guard let userID = claims.userID, let sessionID = claims.sessionID else { throw AccountsError(.invalidAccessToken) }
+        let rows = try await pool.query(
+            """
+            SELECT revoked_at IS NOT NULL AND revoked_reason <> \(SessionRevocationReason.userDeleted) AS session_revoked,
+                   expires_at <= now() AS session_expired
+            FROM sessions WHERE id = \(sessionID) AND user_id = \(userID)
+            """
+        )
+        guard let row = rows.first else { throw AccountsError(.invalidAccessToken) }
+        if try row.decode(Bool.self, "session_revoked") { throw AccountsError(.sessionRevoked) }
+        if try row.decode(Bool.self, "session_expired") { throw AccountsError(.sessionExpired) }
+        return userID
+    }
+
     /// The user behind a verified access token, for `GET /me`: its session must exist, belong
     /// to the token's user, be unrevoked and unexpired.
     ///

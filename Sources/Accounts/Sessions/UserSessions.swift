@@ -77,25 +77,19 @@ public struct UserSessions: Sendable {
     /// Revokes the unrevoked sessions of `userID` that `condition` selects, with their refresh
     /// tokens, in one statement; logs and returns how many.
     private func revokeSessions(where condition: SQLFragment, userID: UUID, reason: SessionRevocationReason) async throws -> Int {
-        let revoked = try await pool.query(
+        let revoked = SQLTable("revoked")
+        let count = try await pool.query(
             """
-            WITH revoked AS (
-                UPDATE sessions SET revoked_at = now(), revoked_reason = \(reason)
-                WHERE \(condition) AND revoked_at IS NULL
-                RETURNING id
-            ), tokens AS (
-                UPDATE refresh_tokens SET revoked_at = now()
-                WHERE session_id IN (SELECT id FROM revoked) AND revoked_at IS NULL
-            )
-            SELECT count(*) AS revoked FROM revoked
+            WITH \(SessionRevocation.expressions(revoked, where: condition, reason: reason))
+            SELECT count(*) AS revoked FROM \(revoked)
             """
         ).single().decode(Int.self, "revoked")
-        if revoked > 0 {
+        if count > 0 {
             logger.info(
                 "authn_session_revoked",
-                metadata: ["user.id": "\(userID.uuidString.lowercased())", "session.count": "\(revoked)", "reason": "\(reason.rawValue)"]
+                metadata: ["user.id": "\(userID.uuidString.lowercased())", "session.count": "\(count)", "reason": "\(reason.rawValue)"]
             )
         }
-        return revoked
+        return count
     }
 }

@@ -28,6 +28,10 @@ public struct UserAccounts: Sendable {
     ///   `account` yields no row and `linkRefused` one, whose `refusal` is the failure code to
     ///   report. Users are never linked by matching email.
     ///
+    /// - `sealedProviderToken` (the token that will disconnect the app at the provider, sealed
+    ///   by the caller) replaces the identity's; none keeps the one a live identity had. A login
+    ///   means the app is connected: `provider_disconnected_at` is cleared.
+    ///
     /// Two logins of one user at once cannot create two users or deadlock: the identity's
     /// unique index makes the second statement wait for the first transaction and then take the
     /// update path; both lock the identity row first and the user row second.
@@ -37,6 +41,7 @@ public struct UserAccounts: Sendable {
         _ profile: ProviderProfile,
         when source: SQLTable,
         linkingTo linkUserID: UUID? = nil,
+        sealedProviderToken: [UInt8]? = nil,
         identity: SQLTable,
         account: SQLTable,
         linkRefused: SQLTable
@@ -59,9 +64,11 @@ public struct UserAccounts: Sendable {
         let expressions: SQLFragment = """
             \(identity) AS (
                 INSERT INTO user_identities AS i
-                    (provider, subject, user_id, nickname, profile_image_url, thumbnail_image_url, email, email_verified)
+                    (provider, subject, user_id, nickname, profile_image_url, thumbnail_image_url, email, email_verified,
+                     provider_token_sealed)
                 SELECT \(profile.provider), \(profile.subject), coalesce(\(linkUserID)::uuid, gen_random_uuid()), \(profile.nickname),
-                       \(profile.profileImageURL), \(profile.thumbnailImageURL), \(profile.email), \(profile.emailVerified)
+                       \(profile.profileImageURL), \(profile.thumbnailImageURL), \(profile.email), \(profile.emailVerified),
+                       \(sealedProviderToken)::bytea
                 FROM \(source)
                 WHERE \(linkUserID)::uuid IS NULL OR NOT EXISTS \(otherIdentity)
                 ON CONFLICT (provider, subject) DO UPDATE SET
@@ -69,6 +76,10 @@ public struct UserAccounts: Sendable {
                     linked_at = CASE WHEN i.unlinked_at IS NULL THEN i.linked_at ELSE now() END,
                     login_count = CASE WHEN i.unlinked_at IS NULL THEN i.login_count + 1 ELSE 1 END,
                     unlinked_at = NULL,
+                    unlinked_by = NULL,
+                    provider_disconnected_at = NULL,
+                    provider_token_sealed = coalesce(
+                        excluded.provider_token_sealed, CASE WHEN i.unlinked_at IS NULL THEN i.provider_token_sealed END),
                     nickname = excluded.nickname,
                     profile_image_url = excluded.profile_image_url,
                     thumbnail_image_url = excluded.thumbnail_image_url,

@@ -37,26 +37,31 @@ public struct UserIdentities: Sendable {
     }
 
     /// The provider says its user `subject` disconnected the app (Kakao's unlink callback): in one
-    /// statement the identity is marked unlinked (even the user's last one: the provider will no
-    /// longer sign them in) and every active session of its user ends with its refresh tokens.
-    /// Idempotent: an unknown or already unlinked identity changes nothing.
+    /// statement the identity is marked unlinked by the provider (even the user's last one: the
+    /// provider will no longer sign them in) and disconnected, and every active session of its
+    /// user ends with its refresh tokens. Idempotent: an unknown identity, or one already
+    /// disconnected, changes nothing; one its user had unlinked is only marked disconnected.
     /// - Returns: the identity's user, when this call unlinked it.
     public func unlinkedByProvider(provider: String, subject: String) async throws -> UUID? {
+        let revoked = SQLTable("revoked")
         let row = try await pool.query(
             """
-            WITH unlinked AS (
-                UPDATE user_identities SET unlinked_at = now(), updated_at = now()
-                WHERE provider = \(provider) AND subject = \(subject) AND unlinked_at IS NULL
-                RETURNING user_id
-            ), revoked AS (
-                UPDATE sessions SET revoked_at = now(), revoked_reason = \(SessionRevocationReason.providerUnlinked)
-                WHERE user_id IN (SELECT user_id FROM unlinked) AND revoked_at IS NULL
-                RETURNING id
-            ), tokens AS (
-                UPDATE refresh_tokens SET revoked_at = now()
-                WHERE session_id IN (SELECT id FROM revoked) AND revoked_at IS NULL
-            )
-            SELECT (SELECT user_id FROM unlinked) AS user_id, (SELECT count(*) FROM revoked) AS sessions
+            WITH target AS (
+                SELECT id, unlinked_at IS NULL AS was_linked FROM user_identities
+                WHERE provider = \(provider) AND subject = \(subject) AND (unlinked_at IS NULL OR provider_disconnected_at IS NULL)
+                FOR UPDATE
+            ), unlinked AS (
+                UPDATE user_identities i
+                SET unlinked_at = coalesce(i.unlinked_at, now()), unlinked_by = coalesce(i.unlinked_by, 'provider'),
+                    provider_disconnected_at = now(), provider_token_sealed = NULL, updated_at = now()
+                FROM target t WHERE i.id = t.id AND t.was_linked
+                RETURNING i.user_id
+            ), disconnected AS (
+                -- an identity its user had unlinked: the app is now disconnected at the provider too
+                UPDATE user_identities i SET provider_disconnected_at = now(), provider_token_sealed = NULL, updated_at = now()
+                FROM target t WHERE i.id = t.id AND NOT t.was_linked
+            ), \(SessionRevocation.expressions(revoked, where: "user_id IN (SELECT user_id FROM unlinked)", reason: .providerUnlinked))
+            SELECT (SELECT user_id FROM unlinked) AS user_id, (SELECT count(*) FROM \(revoked)) AS sessions
             """
         ).single()
         guard let userID = try row.decode(UUID?.self, "user_id") else { return nil }
@@ -81,7 +86,7 @@ public struct UserIdentities: Sendable {
                 SELECT id, provider FROM user_identities WHERE user_id = \(userID) AND unlinked_at IS NULL
                 ORDER BY id FOR UPDATE
             ), unlinked AS (
-                UPDATE user_identities SET unlinked_at = now(), updated_at = now()
+                UPDATE user_identities SET unlinked_at = now(), unlinked_by = 'user', updated_at = now()
                 WHERE id IN (SELECT id FROM linked WHERE provider = \(provider)) AND (SELECT count(*) FROM linked) > 1
                 RETURNING id
             )

@@ -34,6 +34,8 @@ public struct KakaoErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let koe322 = KakaoErrorCode(rawValue: "KOE322")!
     public static let invalidToken = KakaoErrorCode(kapi: -401)
     public static let insufficientScopes = KakaoErrorCode(kapi: -402)
+    /// -101: the user is not connected to the app (an unlink of a user who already left).
+    public static let notConnected = KakaoErrorCode(kapi: -101)
     public static let quotaExceeded = KakaoErrorCode(kapi: -10)
     public static let underMaintenance = KakaoErrorCode(kapi: -9798)
 

@@ -29,7 +29,8 @@ public struct GoogleLoginProvider: LoginProvider {
                 state: state,
                 codeChallenge: codeChallenge,
                 nonce: nonce,
-                scopes: scopes
+                scopes: scopes,
+                accessType: "offline"
             )
         } catch {
             throw try Self.providerError(error)
@@ -39,7 +40,23 @@ public struct GoogleLoginProvider: LoginProvider {
     public func exchange(code: String, redirectURI: String, codeVerifier: String?) async throws -> ProviderTokens {
         do {
             let tokens = try await client.exchangeCode(code, redirectURI: redirectURI, codeVerifier: codeVerifier)
-            return ProviderTokens(accessToken: tokens.accessToken, idToken: tokens.idToken)
+            return ProviderTokens(accessToken: tokens.accessToken, idToken: tokens.idToken, refreshToken: tokens.refreshToken)
+        } catch {
+            throw try Self.providerError(error)
+        }
+    }
+
+    /// The refresh token when Google issued one (it does on the first consent with
+    /// `access_type=offline`): revoking it ends the whole grant. Else the access token, which
+    /// revokes the grant too while it lives (an hour).
+    public func disconnectToken(from tokens: ProviderTokens) -> String? { tokens.refreshToken ?? tokens.accessToken }
+
+    /// Revokes the grant with the stored token; a token Google no longer knows (`invalid_token`)
+    /// is already revoked. Without a token there is nothing Google would accept.
+    public func disconnect(subject: String, token: String?) async throws {
+        guard let token else { return }
+        do {
+            try await client.revoke(token: token)
         } catch {
             throw try Self.providerError(error)
         }

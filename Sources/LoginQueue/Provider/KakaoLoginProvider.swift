@@ -42,6 +42,24 @@ public struct KakaoLoginProvider: LoginProvider {
         }
     }
 
+    /// Kakao's unlink takes the admin key and the user id: no token is kept.
+    public func disconnectToken(from tokens: ProviderTokens) -> String? { nil }
+
+    /// `POST /v1/user/unlink` with the admin key; -101 (the user is not connected to the app)
+    /// means it is already done.
+    public func disconnect(subject: String, token: String?) async throws {
+        guard let userID = Int64(subject) else {
+            throw LoginProviderError(retryClass: .terminal, delivery: .notSent, failureCode: .internalError, providerError: nil)
+        }
+        do {
+            _ = try await client.unlink(userID: userID)
+        } catch let error where error.kakaoCode == .notConnected {
+            return
+        } catch {
+            throw try Self.providerError(error)
+        }
+    }
+
     public func profile(tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile {
         do {
             let user = try await client.userMe(accessToken: tokens.accessToken)

@@ -22,6 +22,16 @@ public protocol LoginProvider: Sendable {
     /// - Throws: ``LoginProviderError``.
     func profile(tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile
 
+    /// The token to keep on the identity, sealed, so that ``disconnect(subject:token:)`` can be
+    /// called when the account is deleted; nil when the provider needs none.
+    func disconnectToken(from tokens: ProviderTokens) -> String?
+
+    /// Disconnects the app from the user's provider account (an account deletion): Kakao unlinks
+    /// the user with the admin key, Google revokes the grant with `token`. Succeeds when the
+    /// provider had already forgotten the user or the token.
+    /// - Throws: ``LoginProviderError``.
+    func disconnect(subject: String, token: String?) async throws
+
     /// The failure codes of a login whose retries of this provider's errors ran into the
     /// job's deadline (`kakao_unavailable`, `kakao_rate_limited`).
     var exhaustedRetryCodes: ExhaustedRetryCodes { get }
@@ -55,14 +65,18 @@ public struct ExhaustedRetryCodes: Sendable {
 public struct ProviderTokens: Sendable, Codable, Equatable {
     public var accessToken: String
     public var idToken: String?
+    /// The provider's refresh token, when it issued one (Google with `access_type=offline`).
+    public var refreshToken: String?
 
-    public init(accessToken: String, idToken: String?) {
+    public init(accessToken: String, idToken: String?, refreshToken: String? = nil) {
         self.accessToken = accessToken
         self.idToken = idToken
+        self.refreshToken = refreshToken
     }
 
     enum CodingKeys: String, CodingKey {
         case accessToken = "a"
         case idToken = "i"
+        case refreshToken = "r"
     }
 }

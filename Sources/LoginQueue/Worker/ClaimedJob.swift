@@ -2,6 +2,23 @@ import Foundation
 
 /// A job this worker holds a lease on, as the claim returned it.
 struct ClaimedJob: Sendable {
+    /// What the job does (`login_jobs.kind`).
+    enum Kind: Sendable, Equatable {
+        /// Exchange a posted code and sign the user in: the redirect URI it was issued for.
+        case login(redirectURI: String)
+        /// Disconnect the user's providers and erase the account.
+        case accountDeletion(userID: UUID)
+
+        /// The kind stored in `kind` with its columns; an unknown or incomplete one is an error.
+        init(stored text: String, redirectURI: String?, userID: UUID?) throws(UnreadableJob) {
+            switch (text, redirectURI, userID) {
+            case ("login", let redirectURI?, _): self = .login(redirectURI: redirectURI)
+            case ("account_deletion", _, let userID?): self = .accountDeletion(userID: userID)
+            default: throw UnreadableJob(column: "kind")
+            }
+        }
+    }
+
     /// How far the job got (`login_jobs.stage`).
     enum Stage: String, Sendable {
         /// The code has not been exchanged (or the exchange's outcome is unknown).
@@ -10,6 +27,8 @@ struct ClaimedJob: Sendable {
         case profile
         /// The job succeeded.
         case done
+        /// An account deletion telling the providers (``Kind/accountDeletion(userID:)``).
+        case disconnect
 
         /// The stage stored in `text`; an unknown one is an error, never `exchange` (the one
         /// stage that sends a code).
@@ -21,11 +40,12 @@ struct ClaimedJob: Sendable {
 
     /// What every write of this claim is fenced on.
     let fence: JobFence
+    /// The public id: the login's, or the deletion's.
     let loginID: UUID
+    let kind: Kind
     let maxAttempts: Int
     let stage: Stage
     let provider: String
-    let redirectURI: String
     let nonce: String?
     let attemptID: UUID?
     /// A signed-in user this login links its identity to, instead of signing in.

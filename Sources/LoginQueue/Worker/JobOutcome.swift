@@ -5,7 +5,12 @@ import Foundation
 enum JobOutcome: Sendable {
     /// The user and identity are written and the job succeeded; with `linkingTo`, the identity is
     /// linked to that signed-in user instead (or the job fails with `identity_already_linked`).
-    case succeeded(ProviderProfile, linkingTo: UUID?)
+    /// `sealedProviderToken` is kept on the identity to disconnect the app at a later deletion.
+    case succeeded(ProviderProfile, linkingTo: UUID?, sealedProviderToken: [UInt8]?)
+    /// An account deletion ends: the account is erased, and the job succeeded, or failed with
+    /// `code` when a provider could not be told (its `providerError`; `error` appended to
+    /// `errors`) — an operator may retry it (`kakao-login queue retry`).
+    case accountErased(LoginFailureCode?, providerError: String?, error: AttemptError?)
     /// Try again after `delay`. `codeNeverSent` undoes the claim's `exchange_sent_at` mark.
     case retry(after: Duration, error: AttemptError, codeNeverSent: Bool)
     /// The job failed for good. `providerError` is the provider's code behind the reason, if

@@ -31,6 +31,7 @@ struct JobRunner: Sendable {
     /// provider tokens and returns false when the job is no longer ours.
     func run(
         _ job: ClaimedJob,
+        redirectURI: String,
         progress: Progress,
         checkpoint: (JobFence, [UInt8]) async throws -> Bool
     ) async throws -> JobOutcome? {
@@ -73,7 +74,7 @@ struct JobRunner: Sendable {
             progress.markSent()
             let started = ContinuousClock.now
             do {
-                tokens = try await provider.exchange(code: code, redirectURI: job.redirectURI, codeVerifier: verifier)
+                tokens = try await provider.exchange(code: code, redirectURI: redirectURI, codeVerifier: verifier)
                 metrics.providerCall("exchange", outcome: "ok", duration: ContinuousClock.now - started)
             } catch let error as LoginProviderError {
                 metrics.providerCall("exchange", outcome: error.retryClass.rawValue, duration: ContinuousClock.now - started)
@@ -88,6 +89,11 @@ struct JobRunner: Sendable {
             }
             guard try await checkpoint(job.fence, sealed) else { return nil }
             progress.markCheckpointed()
+
+        case .disconnect:
+            // A deletion's stage on a login: written by no version of this service.
+            logger.error("login.job.stage_of_another_kind")
+            return .internalFailure
 
         case .profile, .done:
             progress.markCheckpointed()
@@ -105,7 +111,16 @@ struct JobRunner: Sendable {
         do {
             let profile = try await provider.profile(tokens: tokens, nonce: job.nonce)
             metrics.providerCall("profile", outcome: "ok", duration: ContinuousClock.now - started)
-            return .succeeded(profile, linkingTo: job.linkUserID)
+            var sealedToken: [UInt8]?
+            if let token = provider.disconnectToken(from: tokens) {
+                guard let sealed = try? sealing.seal(token, for: IdentityTokens.context(provider: provider.name, subject: profile.subject))
+                else {
+                    logger.error("login.job.identity_token_unsealable")
+                    return .internalFailure
+                }
+                sealedToken = sealed
+            }
+            return .succeeded(profile, linkingTo: job.linkUserID, sealedProviderToken: sealedToken)
         } catch let error as LoginProviderError {
             metrics.providerCall("profile", outcome: error.retryClass.rawValue, duration: ContinuousClock.now - started)
             return retryOrFail(job, error, codeNeverSent: false, logger: logger)
@@ -124,7 +139,7 @@ struct JobRunner: Sendable {
     }
 
     /// Retries within the deadline and the attempt budget, or fails with the error's reason.
-    private func retryOrFail(_ job: ClaimedJob, _ error: LoginProviderError, codeNeverSent: Bool, logger: Logger) -> JobOutcome {
+    func retryOrFail(_ job: ClaimedJob, _ error: LoginProviderError, codeNeverSent: Bool, logger: Logger) -> JobOutcome {
         guard error.retryClass != .terminal else {
             return .failed(error.failureCode, by: error.attemptError, codeNeverSent: codeNeverSent)
         }

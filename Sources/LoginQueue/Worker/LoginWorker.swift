@@ -44,7 +44,7 @@ public struct LoginWorker: Service {
         self.queue = WorkerLoginJobs(
             pool: pool,
             workerID: configuration.workerID,
-            providerNames: self.providers.keys.sorted(),
+            providerNames: self.providers.keys.sorted() + [WorkerLoginJobs.accountDeletionProvider],
             accounts: accounts
         )
         self.runner = JobRunner(
@@ -207,8 +207,18 @@ public struct LoginWorker: Service {
             wake.signal(.slotFreed)
         }
         do {
-            let outcome = try await runner.run(job, progress: progress) { fence, sealed in
-                try await persist(job, jobs: jobs) { try await queue.checkpoint(fence, sealedTokens: sealed) }
+            let outcome: JobOutcome?
+            switch job.kind {
+            case .login(let redirectURI):
+                outcome = try await runner.run(job, redirectURI: redirectURI, progress: progress) { fence, sealed in
+                    try await persist(job, jobs: jobs) { try await queue.checkpoint(fence, sealedTokens: sealed) }
+                }
+            case .accountDeletion(let userID):
+                progress.markCheckpointed()  // no code: handing it back at shutdown is always safe
+                let identities = try await persist(job, jobs: jobs) { try await queue.identitiesToDisconnect(userID: userID) }
+                outcome = try await runner.runDeletion(job, identities: identities) { fence, identityID in
+                    try await persist(job, jobs: jobs) { try await queue.markDisconnected(fence, identityID: identityID, userID: userID) }
+                }
             }
             guard let outcome else {
                 logger.info("login.job.lost_to_another_worker")
@@ -260,6 +270,15 @@ public struct LoginWorker: Service {
         case .succeeded:
             metrics.jobEnded(outcome: "succeeded", failureCode: nil, providerError: nil)
             logger.info("login.job.succeeded")
+        case .accountErased(nil, _, _):
+            metrics.jobEnded(outcome: "succeeded", failureCode: nil, providerError: nil)
+            logger.info("account.deletion.succeeded")
+        case .accountErased(let code?, let providerError, _):
+            metrics.jobEnded(outcome: "failed", failureCode: code.rawValue, providerError: providerError)
+            logger.warning(
+                "account.deletion.failed",
+                metadata: ["login.failure_code": "\(code.rawValue)", "provider.error": "\(providerError ?? "-")"]
+            )
         case .retry(let delay, let error, _):
             metrics.jobEnded(outcome: "retry", failureCode: nil, providerError: error.providerError)
             logger.info(

@@ -10,7 +10,7 @@ extension WorkerLoginJobs {
         let error: UnreadableJob
     }
 
-    /// Claims up to `limit` runnable jobs of this worker's providers — queued and due, or running
+    /// Claims up to `limit` runnable jobs of this worker's providers (and account deletions) — queued and due, or running
     /// with an expired lease — in one statement (`FOR UPDATE SKIP LOCKED`), marking them running
     /// with a lease.
     /// Exchange-stage jobs get `exchange_sent_at` here, before the code can be sent.
@@ -35,7 +35,8 @@ extension WorkerLoginJobs {
                 exchange_sent_at = CASE WHEN j.stage = 'exchange' THEN coalesce(j.exchange_sent_at, now()) ELSE j.exchange_sent_at END
             FROM picked p
             WHERE j.id = p.id
-            RETURNING j.id, j.login_id, j.attempt, j.max_attempts, j.stage, j.provider, j.redirect_uri, j.nonce, j.attempt_id, j.link_user_id,
+            RETURNING j.id, j.login_id, j.kind, j.user_id, j.attempt, j.max_attempts, j.stage, j.provider, j.redirect_uri, j.nonce,
+                      j.attempt_id, j.link_user_id,
                       j.code_sealed, j.pkce_verifier_sealed, j.kakao_token_sealed, p.sent_before IS NOT NULL AS previously_sent,
                       j.provider_error, j.errors->-1->>'class' AS last_error_class,
                       extract(epoch FROM j.deadline_at - now())::float8 AS seconds_left,
@@ -70,10 +71,14 @@ extension WorkerLoginJobs {
         return ClaimedJob(
             fence: fence,
             loginID: loginID,
+            kind: try ClaimedJob.Kind(
+                stored: try row.decode(String.self, "kind"),
+                redirectURI: try row.decode(String?.self, "redirect_uri"),
+                userID: try row.decode(UUID?.self, "user_id")
+            ),
             maxAttempts: Int(try row.decode(Int16.self, "max_attempts")),
             stage: try ClaimedJob.Stage(stored: try row.decode(String.self, "stage")),
             provider: try row.decode(String.self, "provider"),
-            redirectURI: try row.decode(String.self, "redirect_uri"),
             nonce: try row.decode(String?.self, "nonce"),
             attemptID: try row.decode(UUID?.self, "attempt_id"),
             linkUserID: try row.decode(UUID?.self, "link_user_id"),

@@ -17,7 +17,7 @@ extension WorkerLoginJobs {
     /// job in one durable statement; every outcome that ends the job NOTIFYs the API.
     func record(_ outcome: JobOutcome, for fence: JobFence) async throws -> Recorded {
         switch outcome {
-        case .succeeded(let profile, let linkUserID):
+        case .succeeded(let profile, let linkUserID, let sealedProviderToken):
             // The job row is locked first (fenced), then the identity and the user are written,
             // then the job is finished, in one round trip. A job that is no longer ours writes
             // nothing at all: the upsert only runs for a row of `held`. A link whose identity
@@ -27,6 +27,7 @@ extension WorkerLoginJobs {
                 profile,
                 when: held,
                 linkingTo: linkUserID,
+                sealedProviderToken: sealedProviderToken,
                 identity: SQLTable("identity"),
                 account: SQLTable("account"),
                 linkRefused: SQLTable("link_refused")
@@ -61,6 +62,9 @@ extension WorkerLoginJobs {
             guard let refusal = try row.decode(String?.self, "refusal") else { return .written }
             guard let code = LoginFailureCode(rawValue: refusal) else { throw UnreadableJob(column: "failure_code") }
             return .linkRefused(code)
+
+        case .accountErased(let code, let providerError, let error):
+            return try await recordErased(fence, failure: code, providerError: providerError, error: error) ? .written : .lost
 
         case .retry(let delay, let error, let codeNeverSent):
             return try await pool.execute(

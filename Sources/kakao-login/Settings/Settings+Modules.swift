@@ -136,9 +136,13 @@ extension Settings {
         return try SessionConfiguration(derivationKey: SymmetricKey(data: derived))
     }
 
-    /// `LOGIN_MAX_PENDING_ATTEMPTS_PER_IP`, `LOGIN_JOB_DEADLINE_SECONDS`.
+    /// `LOGIN_MAX_PENDING_ATTEMPTS_PER_IP`, `LOGIN_JOB_DEADLINE_SECONDS`, `ACCOUNT_DELETION_DEADLINE_SECONDS`.
     func loginQueueConfiguration() -> LoginQueueConfiguration {
-        LoginQueueConfiguration(jobDeadline: jobDeadline, maxPendingAttemptsPerClient: maxPendingAttemptsPerIP)
+        LoginQueueConfiguration(
+            jobDeadline: jobDeadline,
+            maxPendingAttemptsPerClient: maxPendingAttemptsPerIP,
+            deletionDeadline: deletionDeadline
+        )
     }
 
     /// True when every configured redirect URI is on loopback (`dev`, tests): the attempt cookie

@@ -56,6 +56,7 @@ struct Settings {
     var opsPort: Int?
     var rateLimitPerMinute: (start: Int, login: Int, poll: Int, refresh: Int)
     var jobDeadline: Duration
+    var deletionDeadline: Duration
 
     // Worker
     var leaseDuration: Duration
@@ -141,6 +142,7 @@ struct Settings {
             refresh: r.int("LOGIN_RATE_LIMIT_REFRESH", default: 120, range: 1...1_000_000)
         )
         jobDeadline = r.seconds("LOGIN_JOB_DEADLINE_SECONDS", default: .seconds(120), range: 1...3600)
+        deletionDeadline = r.seconds("ACCOUNT_DELETION_DEADLINE_SECONDS", default: .seconds(600), range: 1...86400)
 
         leaseDuration = r.seconds("LOGIN_WORKER_LEASE_SECONDS", default: .seconds(30), range: 0.5...3600)
         heartbeatInterval = r.seconds("LOGIN_WORKER_HEARTBEAT_SECONDS", default: leaseDuration / 3, range: 0.1...1200)

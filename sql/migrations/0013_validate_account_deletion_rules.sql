@@ -1,0 +1,9 @@
+-- 0013_validate_account_deletion_rules.sql — check every existing row of login_jobs against the
+-- rules 0012 added NOT VALID (all existing rows are logins, which kept the same rules before).
+-- Validating scans the table under a SHARE UPDATE EXCLUSIVE lock: the API and the workers go on
+-- reading and writing meanwhile.
+
+ALTER TABLE login_jobs VALIDATE CONSTRAINT login_jobs_kind_check;
+ALTER TABLE login_jobs VALIDATE CONSTRAINT login_jobs_stage_check;
+ALTER TABLE login_jobs VALIDATE CONSTRAINT login_jobs_succeeded_check;
+ALTER TABLE login_jobs VALIDATE CONSTRAINT login_jobs_exchange_sent_check;
