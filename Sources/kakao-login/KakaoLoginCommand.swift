@@ -13,6 +13,7 @@ struct KakaoLoginCommand: AsyncParsableCommand {
             EmulatorCommand.self,
             QueueCommand.self,
             SessionsCommand.self,
+            AuditCommand.self,
             DevCommand.self,
             ConfigCommand.self,
             BenchCommand.self,

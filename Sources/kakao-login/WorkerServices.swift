@@ -38,7 +38,7 @@ enum WorkerServices {
             ),
             logger: logger
         )
-        let pruner = LoginPruner(pool: pool, retention: settings.retention, logger: logger)
+        let pruner = LoginPruner(pool: pool, retention: settings.retention, auditRetention: settings.auditRetention, logger: logger)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] =
             [.init(service: pool)] + providerServices.map { .init(service: $0) } + [.init(service: worker), .init(service: pruner)]

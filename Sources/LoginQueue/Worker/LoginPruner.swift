@@ -2,8 +2,9 @@ import Logging
 import Postgres
 import ServiceLifecycle
 
-/// Deletes finished jobs and old attempts after the retention period, and drops secrets that
-/// outlived their use — one process at a time (a transaction-level advisory lock, so it also
+/// Deletes finished jobs and old attempts after the retention period (except failed account
+/// deletions, which wait for an operator's retry), audit events after theirs, and drops secrets
+/// that outlived their use — one process at a time (a transaction-level advisory lock, so it also
 /// works behind PgBouncer), in batches so no statement holds locks for long.
 public struct LoginPruner: Service {
     let pool: PostgresPool
@@ -14,6 +15,8 @@ public struct LoginPruner: Service {
     let batchSize: Int
     /// After this long past a login's first read its refresh token is no longer re-delivered.
     let deliveryWindow: Duration
+    /// How long `auth_events` rows are kept (default a year).
+    let auditRetention: Duration
     let logger: Logger
 
     /// Arbitrary, fixed: the advisory lock key of the pruner.
@@ -25,9 +28,11 @@ public struct LoginPruner: Service {
         interval: Duration = .seconds(60),
         batchSize: Int = 1000,
         deliveryWindow: Duration = .seconds(60),
+        auditRetention: Duration = .seconds(365 * 86400),
         logger: Logger
     ) {
         self.pool = pool
+        self.auditRetention = auditRetention
         self.deliveryWindow = deliveryWindow
         self.retention = retention
         self.interval = interval
@@ -54,14 +59,15 @@ public struct LoginPruner: Service {
         }
     }
 
-    /// One pass; returns how many jobs and attempts it deleted. Does nothing when another
+    /// One pass; returns how many jobs, attempts and audit events it deleted. Does nothing when another
     /// process holds the pruner's lock.
     @discardableResult
-    public func pruneOnce() async throws -> (jobs: Int, attempts: Int) {
+    public func pruneOnce() async throws -> (jobs: Int, attempts: Int, events: Int) {
         var jobs = 0
         var attempts = 0
+        var events = 0
         while true {
-            let counts = try await pool.withTransaction { connection -> (Int, Int)? in
+            let counts = try await pool.withTransaction { connection -> (Int, Int, Int)? in
                 let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey)) AS locked").single()
                 guard try locked.decode(Bool.self, "locked") else { return nil }
                 let secs = retention.seconds
@@ -69,6 +75,7 @@ public struct LoginPruner: Service {
                     """
                     DELETE FROM login_jobs WHERE id IN (
                         SELECT id FROM login_jobs WHERE finished_at < now() - make_interval(secs => \(secs))
+                          AND NOT (kind = 'account_deletion' AND state = 'failed')
                         ORDER BY finished_at LIMIT \(batchSize))
                     """
                 )
@@ -94,16 +101,27 @@ public struct LoginPruner: Service {
                     WHERE refresh_token_sealed IS NOT NULL AND delivered_at < now() - make_interval(secs => \(deliveryWindow.seconds))
                     """
                 )
-                return (deletedJobs, deletedAttempts)
+                let deletedEvents = try await connection.execute(
+                    """
+                    DELETE FROM auth_events WHERE id IN (
+                        SELECT id FROM auth_events WHERE occurred_at < now() - make_interval(secs => \(auditRetention.seconds))
+                        ORDER BY occurred_at LIMIT \(batchSize))
+                    """
+                )
+                return (deletedJobs, deletedAttempts, deletedEvents)
             }
-            guard let (deletedJobs, deletedAttempts) = counts else { break }
+            guard let (deletedJobs, deletedAttempts, deletedEvents) = counts else { break }
             jobs += deletedJobs
             attempts += deletedAttempts
-            if deletedJobs < batchSize && deletedAttempts < batchSize { break }
+            events += deletedEvents
+            if deletedJobs < batchSize && deletedAttempts < batchSize && deletedEvents < batchSize { break }
         }
-        if jobs + attempts > 0 {
-            logger.info("login.pruned", metadata: ["prune.jobs": "\(jobs)", "prune.attempts": "\(attempts)"])
+        if jobs + attempts + events > 0 {
+            logger.info(
+                "login.pruned",
+                metadata: ["prune.jobs": "\(jobs)", "prune.attempts": "\(attempts)", "prune.audit_events": "\(events)"]
+            )
         }
-        return (jobs, attempts)
+        return (jobs, attempts, events)
     }
 }

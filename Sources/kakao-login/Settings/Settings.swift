@@ -65,6 +65,7 @@ struct Settings {
     var retryFloor: Duration
     var shutdownGrace: Duration
     var retention: Duration
+    var auditRetention: Duration
 
     // Process
     var eventLoopThreads: Int
@@ -153,6 +154,7 @@ struct Settings {
         retryFloor = r.seconds("LOGIN_RETRY_FLOOR_SECONDS", default: .seconds(1), range: 0.01...60)
         shutdownGrace = r.seconds("LOGIN_WORKER_SHUTDOWN_GRACE_SECONDS", default: .seconds(20), range: 0...600)
         retention = r.seconds("LOGIN_RETENTION_SECONDS", default: .seconds(3600), range: 3600...(90 * 86400))
+        auditRetention = .seconds(86400 * r.int("AUDIT_RETENTION_DAYS", default: 365, range: 1...3650))
 
         eventLoopThreads = r.int("EVENT_LOOP_THREADS", default: 1, range: ConcurrencyExecutor.eventLoopThreadsRange)
 
