@@ -19,7 +19,7 @@ extension UserAccounts {
             when: once,
             identity: SQLTable("identity"),
             account: SQLTable("account"),
-            linkRefused: SQLTable("link_refused")
+            refused: SQLTable("account_refused")
         )
         let row = try await connection.query(
             """

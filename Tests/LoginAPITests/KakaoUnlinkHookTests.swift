@@ -1,5 +1,6 @@
 import EmulatorSupport
 import Foundation
+import KakaoEmulator
 import LoginAPI
 import NIOHTTP1
 import Postgres
@@ -134,5 +135,67 @@ struct KakaoUnlinkHookTests {
             )
             #expect(answer.status == 404)
         }
+    }
+
+    @Test("the callback overtakes a login in flight: the login fails with provider_unlinked and no session lives")
+    func overtakesLoginInFlight() async throws {
+        try await Harness.run(Self.options) { harness in
+            let earlier = try await harness.logIn(userID: 8401)
+            try harness.emulator.setFaults(KakaoEmulatorFaults(latencyMs: 1500))
+            let attempt = try await harness.start()
+            let posted = try await harness.postCode(try harness.code(for: attempt, userID: 8401), attempt: attempt)
+            let loginID = try #require(try posted.object()["login_id"] as? String)
+            try await waitUntil("the exchange is in flight") { harness.emulator.stats.faultsLatencyTotal >= 1 }
+
+            let hook = try await Self.callback(harness, userID: 8401)
+            #expect(hook.status == 200)
+            try harness.emulator.setFaults(.none)
+            let final = try await harness.finalAnswer(loginID, headers: [("X-Login-Attempt", attempt.token)])
+            #expect(try final.object()["status"] as? String == "failed", "\(final.body)")
+            #expect(try final.errorCode() == "provider_unlinked")
+            #expect(try await harness.me(of: earlier).status == 401)
+            #expect(try await Self.liveSessions(harness, kakaoUserID: 8401) == 0)
+
+            // A login begun after the unlink is a new connection: a new user, signed in.
+            let again = try await harness.logIn(userID: 8401)
+            #expect(again["is_new_user"] as? Bool == true)
+            #expect(try await harness.me(of: again).status == 200)
+        }
+    }
+
+    @Test("the callback lands after the login completed but before its first read: no session is minted")
+    func overtakesDelivery() async throws {
+        try await Harness.run(Self.options) { harness in
+            let attempt = try await harness.start()
+            let posted = try await harness.postCode(try harness.code(for: attempt, userID: 8501), attempt: attempt)
+            let loginText = try #require(try posted.object()["login_id"] as? String)
+            let loginID = try #require(UUID(uuidString: loginText))
+            try await waitUntil("the job succeeded") {
+                try await harness.pool.query("SELECT state FROM login_jobs WHERE login_id = \(loginID)").single()
+                    .decode(String.self, "state") == "succeeded"
+            }
+            #expect(try await Self.callback(harness, userID: 8501).status == 200)
+            let answer = try await harness.poll(loginID.uuidString.lowercased(), headers: [("X-Login-Attempt", attempt.token)])
+            #expect(try answer.object()["status"] as? String == "failed", "\(answer.body)")
+            #expect(try answer.errorCode() == "provider_unlinked")
+            #expect(try await harness.rowCounts().sessions == 0)
+        }
+    }
+
+    static func callback(_ harness: Harness, userID: Int64) async throws -> Answer {
+        try await harness.send(
+            .GET,
+            "/hooks/kakao/unlink?app_id=100001&user_id=\(userID)&referrer_type=UNLINK_FROM_APPS",
+            headers: [("Authorization", "KakaoAK \(adminKey)")]
+        )
+    }
+
+    static func liveSessions(_ harness: Harness, kakaoUserID: Int64) async throws -> Int {
+        try await harness.pool.query(
+            """
+            SELECT count(*) AS n FROM sessions s JOIN user_identities i ON i.user_id = s.user_id
+            WHERE i.subject = \(String(kakaoUserID)) AND s.revoked_at IS NULL
+            """
+        ).single().decode(Int.self, "n")
     }
 }

@@ -21,11 +21,15 @@ public struct AccountUpsert: Sendable {
     public let account: SQLTable
     /// `users.id` of the account.
     public let userID: SQLColumn<UUID>
+    /// `user_identities.id` of the identity written (a column of the `identity` expression).
+    public let identityID: SQLColumn<Int64>
     /// True when this statement created the user (a signup), false for a login.
     public let isNewUser: SQLColumn<Bool>
-    /// Yields one row when a link was refused (and `account` none): its ``refusal`` says why.
-    public let linkRefused: SQLTable
-    /// `identity_already_linked` (another user holds the identity) or `provider_already_linked`
-    /// (the user holds another identity of this provider): the failure code to report.
+    /// Yields one row when the login or link was refused (and `account` none): its ``refusal``
+    /// says why.
+    public let refused: SQLTable
+    /// `identity_already_linked` (another user holds the identity), `provider_already_linked`
+    /// (the user holds another identity of this provider) or `provider_unlinked` (the provider
+    /// unlinked the identity while the login ran): the failure code to report.
     public let refusal: SQLColumn<String>
 }

@@ -25,9 +25,14 @@ public struct UserAccounts: Sendable {
     ///   linking one), `linked_at` now, `login_count` 1.
     /// - With `linkingTo`, the identity goes to that user instead of a new one. If it belongs to
     ///   another user, or the user has another identity of this provider, nothing is written,
-    ///   `account` yields no row and `linkRefused` one, whose `refusal` is the failure code to
+    ///   `account` yields no row and `refused` one, whose `refusal` is the failure code to
     ///   report. Users are never linked by matching email.
     ///
+    /// - `unlinkedSince` (a column of `source`, the time the login began): when the provider
+    ///   unlinked the identity (its unlink callback) at or after that time, nothing is written and
+    ///   `refused` yields `provider_unlinked`: the user disconnected the app while this login ran,
+    ///   so it must not sign them in. The check reads the identity row as the statement locks it,
+    ///   so a callback that commits while this statement waits for the row is seen.
     /// - `sealedProviderToken` (the token that will disconnect the app at the provider, sealed
     ///   by the caller) replaces the identity's; none keeps the one a live identity had. A login
     ///   means the app is connected: `provider_disconnected_at` is cleared.
@@ -41,10 +46,11 @@ public struct UserAccounts: Sendable {
         _ profile: ProviderProfile,
         when source: SQLTable,
         linkingTo linkUserID: UUID? = nil,
+        unlinkedSince: SQLColumn<Date>? = nil,
         sealedProviderToken: [UInt8]? = nil,
         identity: SQLTable,
         account: SQLTable,
-        linkRefused: SQLTable
+        refused: SQLTable
     ) throws(AccountsError) -> AccountUpsert {
         guard profile.isStorable else { throw AccountsError(.invalidProfile, "malformed provider name or subject") }
         // The identity is written first with a fresh user id; the users row it points to is
@@ -61,6 +67,13 @@ public struct UserAccounts: Sendable {
             (SELECT 1 FROM user_identities h WHERE h.provider = \(profile.provider) AND h.subject = \(profile.subject)
              AND h.unlinked_at IS NULL AND h.user_id <> \(linkUserID)::uuid)
             """
+        // The provider unlinked this identity since the login began (checked on the locked row).
+        let unlinkedMeanwhile: SQLFragment =
+            if let unlinkedSince {
+                "coalesce(i.unlinked_by = 'provider' AND i.unlinked_at >= (SELECT \(unlinkedSince) FROM \(source)), false)"
+            } else {
+                "false"
+            }
         let expressions: SQLFragment = """
             \(identity) AS (
                 INSERT INTO user_identities AS i
@@ -87,9 +100,11 @@ public struct UserAccounts: Sendable {
                     email_verified = excluded.email_verified,
                     updated_at = now(),
                     last_login_at = now()
-                -- linking an identity that another user holds writes nothing (identity_already_linked)
-                WHERE \(linkUserID)::uuid IS NULL OR i.unlinked_at IS NOT NULL OR i.user_id = \(linkUserID)::uuid
-                RETURNING i.user_id
+                -- linking an identity that another user holds writes nothing (identity_already_linked),
+                -- nor does a login the provider's unlink callback overtook (provider_unlinked)
+                WHERE (\(linkUserID)::uuid IS NULL OR i.unlinked_at IS NOT NULL OR i.user_id = \(linkUserID)::uuid)
+                  AND NOT \(unlinkedMeanwhile)
+                RETURNING i.user_id, i.id
             ), \(account) AS (
                 INSERT INTO users AS u (id, display_name, profile_image_url, email, email_verified, last_login_at)
                 SELECT \(identityUserID), \(profile.nickname), \(profile.profileImageURL), \(profile.email),
@@ -112,20 +127,26 @@ public struct UserAccounts: Sendable {
                     END,
                     last_login_at = now()
                 RETURNING u.id, (u.xmax = 0) AS inserted
-            ), \(linkRefused) AS (
-                -- the identity's owner is the answer that matters most; then the user's other identity
-                SELECT CASE WHEN EXISTS \(heldByAnother) THEN 'identity_already_linked' ELSE 'provider_already_linked' END AS refusal
+            ), \(refused) AS (
+                -- a link: the identity's owner is the answer that matters most, then the user's other
+                -- identity; a sign-in is refused only when the provider unlinked it meanwhile
+                SELECT CASE
+                           WHEN \(linkUserID)::uuid IS NOT NULL AND EXISTS \(heldByAnother) THEN 'identity_already_linked'
+                           WHEN \(linkUserID)::uuid IS NOT NULL AND EXISTS \(otherIdentity) THEN 'provider_already_linked'
+                           ELSE 'provider_unlinked'
+                       END AS refusal
                 FROM \(source)
-                WHERE \(linkUserID)::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(account))
+                WHERE NOT EXISTS (SELECT 1 FROM \(account))
             )
             """
         return AccountUpsert(
             expressions: expressions,
             account: account,
             userID: account.column("id"),
+            identityID: identity.column("id"),
             isNewUser: account.column("inserted"),
-            linkRefused: linkRefused,
-            refusal: linkRefused.column("refusal")
+            refused: refused,
+            refusal: refused.column("refusal")
         )
     }
 }

@@ -37,33 +37,46 @@ public struct UserIdentities: Sendable {
     }
 
     /// The provider says its user `subject` disconnected the app (Kakao's unlink callback): in one
-    /// statement the identity is marked unlinked by the provider (even the user's last one: the
+    /// transaction the identity is marked unlinked by the provider (even the user's last one: the
     /// provider will no longer sign them in) and disconnected, and every active session of its
     /// user ends with its refresh tokens. Idempotent: an unknown identity, or one already
     /// disconnected, changes nothing; one its user had unlinked is only marked disconnected.
     /// - Returns: the identity's user, when this call unlinked it.
     public func unlinkedByProvider(provider: String, subject: String) async throws -> UUID? {
         let revoked = SQLTable("revoked")
-        let row = try await pool.query(
-            """
-            WITH target AS (
-                SELECT id, unlinked_at IS NULL AS was_linked FROM user_identities
-                WHERE provider = \(provider) AND subject = \(subject) AND (unlinked_at IS NULL OR provider_disconnected_at IS NULL)
-                FOR UPDATE
-            ), unlinked AS (
-                UPDATE user_identities i
-                SET unlinked_at = coalesce(i.unlinked_at, now()), unlinked_by = coalesce(i.unlinked_by, 'provider'),
-                    provider_disconnected_at = now(), provider_token_sealed = NULL, updated_at = now()
-                FROM target t WHERE i.id = t.id AND t.was_linked
-                RETURNING i.user_id
-            ), disconnected AS (
-                -- an identity its user had unlinked: the app is now disconnected at the provider too
-                UPDATE user_identities i SET provider_disconnected_at = now(), provider_token_sealed = NULL, updated_at = now()
-                FROM target t WHERE i.id = t.id AND NOT t.was_linked
-            ), \(SessionRevocation.expressions(revoked, where: "user_id IN (SELECT user_id FROM unlinked)", reason: .providerUnlinked))
-            SELECT (SELECT user_id FROM unlinked) AS user_id, (SELECT count(*) FROM \(revoked)) AS sessions
-            """
-        ).single()
+        let row = try await pool.withTransaction { connection in
+            // The identity row first: a login completing or delivering for it locks the same row,
+            // so it either finished before (and its session is ended below) or sees the unlink.
+            let unlinked = try await connection.query(
+                """
+                WITH target AS (
+                    SELECT id, unlinked_at IS NULL AS was_linked FROM user_identities
+                    WHERE provider = \(provider) AND subject = \(subject) AND (unlinked_at IS NULL OR provider_disconnected_at IS NULL)
+                    FOR UPDATE
+                ), unlinked AS (
+                    UPDATE user_identities i
+                    SET unlinked_at = coalesce(i.unlinked_at, now()), unlinked_by = coalesce(i.unlinked_by, 'provider'),
+                        provider_disconnected_at = now(), provider_token_sealed = NULL, updated_at = now()
+                    FROM target t WHERE i.id = t.id AND t.was_linked
+                    RETURNING i.user_id
+                ), disconnected AS (
+                    -- an identity its user had unlinked: the app is now disconnected at the provider too
+                    UPDATE user_identities i SET provider_disconnected_at = now(), provider_token_sealed = NULL, updated_at = now()
+                    FROM target t WHERE i.id = t.id AND NOT t.was_linked
+                )
+                SELECT (SELECT user_id FROM unlinked) AS user_id
+                """
+            ).single()
+            guard let userID = try unlinked.decode(UUID?.self, "user_id") else { return unlinked }
+            // A second statement, so its snapshot includes a session a delivery committed while
+            // the first waited for the identity row.
+            return try await connection.query(
+                """
+                WITH \(SessionRevocation.expressions(revoked, where: "user_id = \(userID)", reason: .providerUnlinked))
+                SELECT \(userID)::uuid AS user_id, (SELECT count(*) FROM \(revoked)) AS sessions
+                """
+            ).single()
+        }
         guard let userID = try row.decode(UUID?.self, "user_id") else { return nil }
         let sessions = try row.decode(Int.self, "sessions")
         logger.info(

@@ -13,7 +13,8 @@ extension APILoginJobs {
     /// the job with its user and, when the job is succeeded and undelivered, locks it, creates the
     /// session (``Sessions``) and marks the delivery (read-only, and no transaction id, otherwise).
     /// Two first reads at once create one session: the second waits for the first's row lock,
-    /// finds the login delivered, and reads again.
+    /// finds the login delivered, and reads again. A login whose identity the provider unlinked
+    /// since it began (Kakao's unlink callback) gets no session: it fails with `provider_unlinked`.
     /// `device`: the client reading, recorded with the session it may create (`GET /me/sessions`).
     /// `logger` as for ``enqueue(code:redirectURI:reader:provider:loginID:logger:)``.
     public func read(
@@ -41,11 +42,25 @@ extension APILoginJobs {
         let rows = try await LoginQueueError.database(logger, "read") {
             try await pool.query(
                 """
-                WITH \(undelivered) AS (
-                    SELECT id, user_id, provider FROM login_jobs
+                WITH unread AS (
+                    SELECT id, user_id, provider, created_at, identity_id FROM login_jobs
                     WHERE login_id = \(loginID) AND binding_hash = \(binding) AND state = 'succeeded' AND delivered_at IS NULL
                       AND link_user_id IS NULL
                     FOR UPDATE
+                ), identity_live AS (
+                    -- the login's identity, unless the provider unlinked it since the login began; the
+                    -- row lock orders this read with the unlink callback, which updates the same row
+                    SELECT i.id FROM user_identities i JOIN unread u ON i.id = u.identity_id
+                    WHERE NOT coalesce(i.unlinked_by = 'provider' AND i.unlinked_at >= u.created_at, false)
+                    FOR SHARE OF i
+                ), \(undelivered) AS (
+                    SELECT id, user_id, provider FROM unread
+                    WHERE identity_id IS NULL OR EXISTS (SELECT 1 FROM identity_live)
+                ), overtaken AS (
+                    UPDATE login_jobs j SET state = 'failed', failure_code = \(LoginFailureCode.providerUnlinked.rawValue)
+                    FROM unread u
+                    WHERE j.id = u.id AND u.identity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM identity_live)
+                    RETURNING j.id
                 ), \(creation.expressions), delivered AS (
                     UPDATE login_jobs j SET session_id = \(creation.sessionID), delivered_at = now(), refresh_token_sealed = \(sealedToken)
                     FROM \(undelivered), \(creation.created) WHERE j.id = \(undelivered).id
@@ -54,6 +69,7 @@ extension APILoginJobs {
                        j.delivered_at IS NOT NULL AS delivered, j.link_user_id IS NOT NULL AS linked,
                        coalesce(j.delivered_at > now() - make_interval(secs => \(configuration.deliveryWindow.seconds)), false) AS in_window,
                        (SELECT \(creation.sessionID) FROM \(creation.created)) AS minted_session,
+                       EXISTS (SELECT 1 FROM overtaken) AS overtaken,
                        \(UserRecord.columns(of: "u"))
                 FROM login_jobs j LEFT JOIN users u ON u.id = j.user_id
                 WHERE j.login_id = \(loginID) AND j.binding_hash = \(binding)
@@ -62,6 +78,11 @@ extension APILoginJobs {
         }
         guard let row = rows.first else { return nil }
         do {
+            if try row.decode(Bool.self, "overtaken") {
+                // The provider unlinked the identity while the login ran: no session for it.
+                logger.info("login.delivery_refused_unlinked")
+                return .failed(code: .providerUnlinked, providerError: nil)
+            }
             switch try row.decode(String.self, "state") {
             case "queued", "running":
                 return .pending

@@ -21,6 +21,8 @@ public enum LoginFailureCode: String, Sendable, Hashable, CaseIterable, Codable 
     case identityAlreadyLinked = "identity_already_linked"
     /// A link login found the user already linked to another account of that provider.
     case providerAlreadyLinked = "provider_already_linked"
+    /// The provider said the user disconnected the app (Kakao's unlink callback) while the login ran.
+    case providerUnlinked = "provider_unlinked"
     case canceled = "canceled"
     case internalError = "internal_error"
 
@@ -43,6 +45,7 @@ public enum LoginFailureCode: String, Sendable, Hashable, CaseIterable, Codable 
         case .loginExpired: "The login was not completed in time. Start the login again."
         case .identityAlreadyLinked: "This account is already linked to another user."
         case .providerAlreadyLinked: "Another account of this provider is already linked; unlink it first."
+        case .providerUnlinked: "The account was disconnected from this app during the login. Start the login again."
         case .canceled: "The login was canceled."
         case .internalError: "The login failed. Try again later."
         }

@@ -228,7 +228,7 @@ public struct LoginWorker: Service {
             switch try await persist(job, jobs: jobs, { try await queue.record(outcome, for: job.fence) }) {
             case .written:
                 log(outcome, logger: logger)
-            case .linkRefused(let code):
+            case .refused(let code):
                 log(.failed(code, providerError: nil, error: nil, codeNeverSent: false), logger: logger)
             case .lost:
                 logger.info("login.job.lost_to_another_worker")

@@ -6,9 +6,10 @@ extension WorkerLoginJobs {
     enum Recorded: Sendable {
         /// The outcome as asked.
         case written
-        /// A link was refused (`identity_already_linked`, `provider_already_linked`): the job
-        /// failed with that code instead, and nothing else was written.
-        case linkRefused(LoginFailureCode)
+        /// The account write was refused (a link: `identity_already_linked`,
+        /// `provider_already_linked`; any login: `provider_unlinked`): the job failed with that
+        /// code instead, and nothing else was written.
+        case refused(LoginFailureCode)
         /// The job is no longer this worker's: nothing was written.
         case lost
     }
@@ -21,25 +22,28 @@ extension WorkerLoginJobs {
             // The job row is locked first (fenced), then the identity and the user are written,
             // then the job is finished, in one round trip. A job that is no longer ours writes
             // nothing at all: the upsert only runs for a row of `held`. A link whose identity
-            // another user holds writes no account: the job fails instead.
+            // another user holds, or a login the provider's unlink overtook, writes no account:
+            // the job fails instead.
             let held = SQLTable("held")
+            let identity = SQLTable("identity")
             let upsert = try accounts.upsert(
                 profile,
                 when: held,
                 linkingTo: linkUserID,
+                unlinkedSince: held.column("created_at"),
                 sealedProviderToken: sealedProviderToken,
-                identity: SQLTable("identity"),
+                identity: identity,
                 account: SQLTable("account"),
-                linkRefused: SQLTable("link_refused")
+                refused: SQLTable("account_refused")
             )
             let rows = try await pool.query(
                 """
                 WITH \(held) AS (
-                    SELECT id FROM login_jobs WHERE \(fenced(fence)) FOR UPDATE
+                    SELECT id, created_at FROM login_jobs WHERE \(fenced(fence)) FOR UPDATE
                 ), \(upsert.expressions), done AS (
                     UPDATE login_jobs j
                     SET state = 'succeeded', stage = 'done', finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
-                        user_id = \(upsert.userID), is_new_user = \(upsert.isNewUser),
+                        user_id = \(upsert.userID), is_new_user = \(upsert.isNewUser), identity_id = (SELECT \(upsert.identityID) FROM \(identity)),
                         code_sealed = NULL, pkce_verifier_sealed = NULL, kakao_token_sealed = NULL
                     FROM \(held), \(upsert.account)
                     WHERE j.id = \(held).id
@@ -49,7 +53,7 @@ extension WorkerLoginJobs {
                     SET state = 'failed', finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
                         failure_code = \(upsert.refusal), provider_error = NULL,
                         code_sealed = NULL, pkce_verifier_sealed = NULL, kakao_token_sealed = NULL
-                    FROM \(held), \(upsert.linkRefused)
+                    FROM \(held), \(upsert.refused)
                     WHERE j.id = \(held).id
                     RETURNING j.login_id, j.failure_code
                 )
@@ -61,7 +65,7 @@ extension WorkerLoginJobs {
             guard let row = rows.first else { return .lost }
             guard let refusal = try row.decode(String?.self, "refusal") else { return .written }
             guard let code = LoginFailureCode(rawValue: refusal) else { throw UnreadableJob(column: "failure_code") }
-            return .linkRefused(code)
+            return .refused(code)
 
         case .accountErased(let code, let providerError, let error):
             return try await recordErased(fence, failure: code, providerError: providerError, error: error) ? .written : .lost

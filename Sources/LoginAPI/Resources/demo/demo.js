@@ -249,6 +249,7 @@
     login_expired: ["로그인이 제시간에 끝나지 않았습니다. 다시 로그인해 주세요.", "The login did not finish in time. Start the login again."],
     identity_already_linked: ["이 계정은 이미 다른 사용자에게 연결되어 있습니다.", "This account is already linked to another user."],
     provider_already_linked: ["이 제공자의 다른 계정이 이미 연결되어 있습니다. 먼저 연결을 해제해 주세요.", "Another account of this provider is already linked; unlink it first."],
+    provider_unlinked: ["로그인 중에 이 앱과의 연결이 끊겼습니다. 다시 로그인해 주세요.", "The account was disconnected from this app during the login. Start the login again."],
     last_identity: ["마지막으로 연결된 로그인 수단은 해제할 수 없습니다.", "The only linked provider cannot be unlinked."],
     provider_unavailable: ["로그인 제공자에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.", "The login provider cannot be reached. Try again later."],
     canceled: ["운영자가 로그인을 취소했습니다.", "An operator canceled the login."],
