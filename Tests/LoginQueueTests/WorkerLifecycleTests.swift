@@ -171,8 +171,22 @@ final class StalledProvider: LoginProvider, Sendable {
     var name: String { wrapped.name }
     var exhaustedRetryCodes: ExhaustedRetryCodes { wrapped.exhaustedRetryCodes }
 
-    func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) async throws -> String {
-        try await wrapped.authorizationURL(redirectURI: redirectURI, state: state, codeChallenge: codeChallenge, nonce: nonce)
+    var allowsAdditionalScopes: Bool { wrapped.allowsAdditionalScopes }
+
+    func authorizationURL(
+        redirectURI: String,
+        state: String,
+        codeChallenge: String,
+        nonce: String,
+        additionalScopes: [String]
+    ) async throws -> String {
+        try await wrapped.authorizationURL(
+            redirectURI: redirectURI,
+            state: state,
+            codeChallenge: codeChallenge,
+            nonce: nonce,
+            additionalScopes: additionalScopes
+        )
     }
 
     func exchange(code: String, redirectURI: String, codeVerifier: String?) async throws -> ProviderTokens {
