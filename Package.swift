@@ -349,6 +349,7 @@ let package = Package(
             dependencies: [
                 "LoginAPI",
                 "EmulatorSupport",
+                "EmulatorTestSupport",
                 "LoginQueue",
                 "Accounts",
                 "Postgres",

@@ -41,6 +41,27 @@ struct UserAccountsTests {
         return try UserRecord(row: row)
     }
 
+    @Test("the identity keeps the consent items its provider last listed; a login that lists none keeps them")
+    func consentScopes() async throws {
+        try await AccountsFixture.run(suite: Self.suite) { fixture in
+            let subject = AccountsFixture.freshSubject()
+            func stored() async throws -> [String]? {
+                try await fixture.pool.query(
+                    "SELECT consent_scopes FROM user_identities WHERE provider = 'kakao' AND subject = \(subject)"
+                ).single().decode([String]?.self, "consent_scopes")
+            }
+            let listed = ["profile_nickname", "openid", "Not A Scope", "profile_nickname"]
+            _ = try await fixture.upsert(ProviderProfile(provider: "kakao", subject: subject, consentScopes: listed))
+            #expect(try await stored() == ["openid", "profile_nickname"])
+            _ = try await fixture.upsert(ProviderProfile(provider: "kakao", subject: subject))
+            #expect(try await stored() == ["openid", "profile_nickname"])
+            _ = try await fixture.upsert(
+                ProviderProfile(provider: "kakao", subject: subject, consentScopes: ["account_email", "openid", "profile_nickname"])
+            )
+            #expect(try await stored() == ["account_email", "openid", "profile_nickname"])
+        }
+    }
+
     @Test("a new user is created from the profile")
     func newUser() async throws {
         try await AccountsFixture.run(suite: Self.suite) { fixture in

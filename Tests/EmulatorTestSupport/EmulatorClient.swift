@@ -33,19 +33,24 @@ public struct EmulatorClient<Emulator: ProviderEmulator> {
     /// Runs `emulator` on an ephemeral loopback port for the duration of `body`.
     public static func run(_ emulator: Emulator, _ body: (EmulatorClient) async throws -> Void) async throws {
         try await emulator.withRunningServer(host: "127.0.0.1", port: 0) { baseURL in
-            var configuration = HTTPClient.Configuration(
-                redirectConfiguration: .disallow,
-                timeout: .init(connect: .seconds(2), read: .seconds(10))
-            )
-            configuration.httpVersion = .http1Only
-            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-            do {
-                try await body(EmulatorClient(emulator: emulator, baseURL: baseURL, client: client))
-                try await client.shutdown()
-            } catch {
-                try? await client.shutdown()
-                throw error
-            }
+            try await connect(to: emulator, at: baseURL, body)
+        }
+    }
+
+    /// A client of `emulator`, already running at `baseURL`, for the duration of `body`.
+    public static func connect(to emulator: Emulator, at baseURL: String, _ body: (EmulatorClient) async throws -> Void) async throws {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(2), read: .seconds(10))
+        )
+        configuration.httpVersion = .http1Only
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        do {
+            try await body(EmulatorClient(emulator: emulator, baseURL: baseURL, client: client))
+            try await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
         }
     }
 

@@ -66,6 +66,7 @@ struct ClientKapiErrorTests {
             #expect(error.httpStatus == 403)
             #expect(error.problem == .consentMissing)
             #expect(error.errorClass == .terminal)
+            #expect(error.requiredScopes == ["profile_nickname"])
         }
     }
 

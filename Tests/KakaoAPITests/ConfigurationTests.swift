@@ -70,6 +70,27 @@ struct ErrorCodeTests {
         #expect(error.problem == problem)
     }
 
+    @Test("-402 keeps Kakao's required_scopes, well-formed ids only, each once; other codes none")
+    func requiredScopesOfMinus402() throws {
+        let listed = ["account_email", "Bad Scope", "account_email", "profile_image", String(repeating: "a", count: 65), "<b>"]
+        let consent = KakaoAPIError.answer(
+            operation: .userMe,
+            status: 403,
+            kakaoCode: .insufficientScopes,
+            recognised: true,
+            requiredScopes: listed
+        )
+        #expect(consent.requiredScopes == ["account_email", "profile_image"])
+        let other = KakaoAPIError.answer(
+            operation: .userMe,
+            status: 401,
+            kakaoCode: .invalidToken,
+            recognised: true,
+            requiredScopes: listed
+        )
+        #expect(other.requiredScopes == nil)
+    }
+
     @Test(arguments: ["", "KOE", "KOE32", "KOE32000", "koe320", "KOE320 ", "-", "--1", "-1234567", "abc", "authorization code not found"])
     func malformedCodesAreDropped(text: String) {
         #expect(KakaoErrorCode(rawValue: text) == nil)

@@ -82,6 +82,58 @@ struct ConsentPageTests {
         }
     }
 
+    @Test("additional consent: the signed-in account is asked only for the items it has not agreed to")
+    func additionalConsentAsksOnlyForNewItems() async throws {
+        try await EmulatorHTTP.run { http throws in
+            _ = try http.emulator.mintCode(userID: 3_141_592_653, scope: "openid profile_nickname profile_image")
+            let additional =
+                "/oauth/authorize?client_id=emulator-rest-api-key&redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&response_type=code&state=s2&scope=openid,account_email"
+            let page = try await http.get(additional, headers: [("Cookie", "kakao_emulator_session=3141592653")])
+            #expect(page.status == 200)
+            #expect(page.body.contains(#"<input type="hidden" name="user_id" value="3141592653">"#))
+            #expect(!page.body.contains(#"type="radio""#), "the signed-in account, no chooser")
+            #expect(page.body.contains(#"name="consent" value="account_email""#))
+            #expect(page.body.contains("profile_nickname (already agreed)"))
+            #expect(page.body.contains("profile_image (already agreed)"))
+            #expect(!page.body.contains(#"name="consent" value="profile_image""#))
+
+            // Without a session, or for an account that never agreed to anything, the usual page.
+            let anonymous = try await http.get(additional)
+            #expect(anonymous.body.contains(#"type="radio""#))
+            #expect(!anonymous.body.contains("already agreed"))
+            let stranger = try await http.get(additional, headers: [("Cookie", "kakao_emulator_session=2718281828")])
+            #expect(!stranger.body.contains("already agreed"))
+
+            let form =
+                "client_id=emulator-rest-api-key&redirect_uri=\(EmulatorHTTP.encodedRedirectURI)&response_type=code&state=s2&scope=openid%2Caccount_email&user_id=3141592653&consent=account_email&action=agree"
+            let code = try #require(try await http.postForm("/oauth/authorize/consent", form).redirectQuery["code"])
+            let token = try await http.exchange(code)
+            #expect(token.json["scope"] as? String == "account_email openid profile_image profile_nickname")
+            let accessToken = try #require(token.json["access_token"] as? String)
+            let me = try await http.get("/v2/user/me", headers: [("Authorization", "Bearer \(accessToken)")])
+            let account = try #require(me.json["kakao_account"] as? [String: Any])
+            #expect(account["email"] as? String == "ryan@emulator.kakao.test")
+            #expect(account["email_needs_agreement"] as? Bool == false)
+        }
+    }
+
+    @Test("a required item the user has not agreed to: user/me is -402 with the items missing and granted")
+    func missingRequiredItemIsMinus402() async throws {
+        var configuration = KakaoEmulatorConfiguration()
+        configuration.apps[0].consentItems.append(.init(id: "name", required: true))
+        try await EmulatorHTTP.run(configuration) { http throws in
+            let code = try http.emulator.mintCode(userID: 3_141_592_653, scope: "openid profile_nickname account_email")
+            let accessToken = try #require(try await http.exchange(code).json["access_token"] as? String)
+            let me = try await http.get("/v2/user/me", headers: [("Authorization", "Bearer \(accessToken)")])
+            #expect(me.status == 403)
+            #expect(me.json["code"] as? Int == -402)
+            #expect(me.json["msg"] as? String == "insufficient scopes.")
+            #expect(me.json["api_type"] as? String == "USER_ME")
+            #expect(me.json["required_scopes"] as? [String] == ["name"])
+            #expect(me.json["allowed_scopes"] as? [String] == ["account_email", "profile_nickname"])
+        }
+    }
+
     @Test func pkceThroughTheBrowserFlow() async throws {
         try await EmulatorHTTP.run { http throws in
             let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"  // RFC 7636 appendix B

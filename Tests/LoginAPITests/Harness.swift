@@ -26,6 +26,8 @@ struct Harness: Sendable {
 
     let baseURL: String
     let emulator: KakaoEmulator
+    /// Where the emulator listens.
+    let emulatorURL: String
     let pool: PostgresPool
     let database: PostgresConfiguration
     let accessTokens: AccessTokenKeys
@@ -44,6 +46,8 @@ struct Harness: Sendable {
         var metricsExposition: (@Sendable () -> String)?
         /// A listener of its own for `/metrics`, `/readyz` and `/healthz`.
         var operations: ApplicationConfiguration?
+        /// The Kakao emulator's apps and users (its per-user rate limit off).
+        var emulator = KakaoEmulatorConfiguration(rateLimit: .init(enabled: false))
 
         init(worker: Bool = true) {
             self.worker = worker
@@ -54,9 +58,7 @@ struct Harness: Sendable {
         let logger = TestEnvironment.logger
         let suite = "api_" + UUID().uuidString.prefix(8).lowercased()
         let database = try await TestDatabase.shared.configuration(for: suite, fromTemplate: true)
-        var emulatorConfiguration = KakaoEmulatorConfiguration()
-        emulatorConfiguration.rateLimit.enabled = false
-        let emulator = try KakaoEmulator(configuration: emulatorConfiguration, logger: logger)
+        let emulator = try KakaoEmulator(configuration: options.emulator, logger: logger)
         try await emulator.withRunningServer { emulatorURL in
             let kakao = try KakaoClientConfiguration(
                 restAPIKey: "emulator-rest-api-key",
@@ -68,7 +70,7 @@ struct Harness: Sendable {
             let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
             do {
                 let provider = KakaoLoginProvider(client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger))
-                try await runAPI(options, database: database, provider: provider, emulator: emulator, body)
+                try await runAPI(options, database: database, provider: provider, emulator: emulator, emulatorURL: emulatorURL, body)
                 try await httpClient.shutdown()
             } catch {
                 try? await httpClient.shutdown()
@@ -83,6 +85,7 @@ struct Harness: Sendable {
         database: PostgresConfiguration,
         provider: KakaoLoginProvider,
         emulator: KakaoEmulator,
+        emulatorURL: String,
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
         let logger = TestEnvironment.logger
@@ -120,6 +123,7 @@ struct Harness: Sendable {
             let harness = Harness(
                 baseURL: "http://127.0.0.1:\(client.port!)",
                 emulator: emulator,
+                emulatorURL: emulatorURL,
                 pool: pool,
                 database: database,
                 accessTokens: accessTokens,
@@ -174,6 +178,7 @@ struct Harness: Sendable {
         let query = Dictionary(uniqueKeysWithValues: (authorize.queryItems ?? []).map { ($0.name, $0.value ?? "") })
         let cookie = try #require(answer.headers["Set-Cookie"].first)
         return Attempt(
+            authorizeURL: authorizeURL,
             token: try #require(json["attempt_token"] as? String),
             state: try #require(json["state"] as? String),
             setCookie: cookie,
@@ -282,6 +287,8 @@ struct Harness: Sendable {
 
 /// What `POST /auth/kakao/start` gave the client.
 struct Attempt: Sendable {
+    /// Where the browser goes to consent.
+    let authorizeURL: String
     let token: String
     let state: String
     /// The `Set-Cookie` value.

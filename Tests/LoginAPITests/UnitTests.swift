@@ -8,6 +8,18 @@ import Testing
 /// The parts that need no server.
 @Suite("Units")
 struct UnitTests {
+    @Test("start's scope: each item once; refused for a provider that asks for its own scopes only")
+    func startScopes() throws {
+        let request = try JSONDecoder().decode(
+            StartRequest.self,
+            from: Data(#"{"scope": ["account_email", "gender", "account_email"]}"#.utf8)
+        )
+        #expect(try request.additionalScopes(allowed: true) == ["account_email", "gender"])
+        #expect(throws: APIError.self) { try request.additionalScopes(allowed: false) }
+        let none = try JSONDecoder().decode(StartRequest.self, from: Data(#"{"scope": []}"#.utf8))
+        #expect(try none.additionalScopes(allowed: false) == [])
+    }
+
     @Test("CIDR blocks")
     func networks() throws {
         let v4 = try #require(IPNetwork("10.1.0.0/16"))

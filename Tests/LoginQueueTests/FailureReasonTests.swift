@@ -22,7 +22,7 @@ struct FailureReasonTests {
             )
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
-                guard case .failed(.authorizationCodeInvalid, let providerError) = result else {
+                guard case .failed(.authorizationCodeInvalid, let providerError, _) = result else {
                     Issue.record("got \(result)")
                     return
                 }
@@ -65,11 +65,29 @@ struct FailureReasonTests {
             let (attempt, enqueued) = try await harness.enqueueLogin()
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
-                guard case .failed(.kakaoClientMisconfigured, "KOE010") = result else {
+                guard case .failed(.kakaoClientMisconfigured, "KOE010", _) = result else {
                     Issue.record("got \(result)")
                     return
                 }
             }
+        }
+    }
+
+    @Test("a required consent item is missing (-402): consent_required with Kakao's required_scopes, and nothing written")
+    func requiredConsentMissing() async throws {
+        var configuration = KakaoEmulatorConfiguration()
+        configuration.apps[0].consentItems.append(.init(id: "phone_number", required: true))
+        try await QueueHarness.run(emulator: configuration) { harness in
+            let (attempt, enqueued) = try await harness.enqueueLogin(scope: "openid profile_nickname")
+            try await harness.withWorker {
+                let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
+                guard case .failed(.consentRequired, "-402", ["phone_number"]) = result else {
+                    Issue.record("got \(result)")
+                    return
+                }
+            }
+            #expect(try await harness.job(enqueued.loginID, "required_scopes", as: [String]?.self) == ["phone_number"])
+            #expect(try await harness.pool.query("SELECT count(*) AS n FROM user_identities").single().decode(Int.self, "n") == 0)
         }
     }
 

@@ -2,7 +2,7 @@ import Postgres
 import TestSupport
 import Testing
 
-/// login_jobs' rules (17 named CHECK constraints, migration 0006): each write that breaks one
+/// login_jobs' rules (named CHECK constraints, migrations 0006 and 0012): each write that breaks one
 /// fails with check_violation and the rule's own name, and a row that keeps them all is written.
 @Suite("login_jobs rules")
 struct JobRulesTests {
@@ -15,6 +15,8 @@ struct JobRulesTests {
 
     static let cases: [Case] = [
         Case(set: "state = 'done'", rule: "login_jobs_state_check"),
+        Case(set: "redirect_uri = NULL", rule: "login_jobs_kind_check"),
+        Case(set: "kind = 'account_deletion'", rule: "login_jobs_kind_check"),
         Case(set: "stage = 'consent', code_sealed = NULL, exchange_sent_at = now()", rule: "login_jobs_stage_check"),
         Case(set: "attempt = -1", rule: "login_jobs_attempt_check"),
         Case(set: "deadline_at = created_at", rule: "login_jobs_deadline_check"),

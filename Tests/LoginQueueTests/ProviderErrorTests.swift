@@ -19,7 +19,7 @@ struct ProviderErrorTests {
             let errorsBefore = try await harness.job(enqueued.loginID, "errors", as: String.self)
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
-                guard case .failed(.internalError, nil) = result else {
+                guard case .failed(.internalError, nil, _) = result else {
                     Issue.record("got \(result)")
                     return
                 }
@@ -37,7 +37,7 @@ struct ProviderErrorTests {
             try await harness.pool.execute("UPDATE login_jobs SET deadline_at = now() WHERE login_id = \(enqueued.loginID)")
             try await harness.withWorker {
                 let result = try await harness.waitForResult(enqueued.loginID, reader: attempt.reader)
-                guard case .failed(.kakaoUnavailable, lastError) = result else {
+                guard case .failed(.kakaoUnavailable, lastError, _) = result else {
                     Issue.record("got \(result), expected kakao_unavailable with \(lastError ?? "no provider error")")
                     return
                 }

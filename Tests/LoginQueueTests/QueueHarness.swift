@@ -217,16 +217,21 @@ struct QueueHarness {
         return try await withServiceGroup([worker], logger: logger, body)
     }
 
-    /// Starts an attempt and has the emulator mint a code for it as if `userID` consented:
-    /// the code carries the attempt's PKCE challenge and nonce.
-    func startAndMintCode(userID: Int64? = nil, redirectURI: String? = nil, nonce: String? = nil) async throws -> (StartedAttempt, String) {
+    /// Starts an attempt and has the emulator mint a code for it as if `userID` consented to
+    /// `scope`: the code carries the attempt's PKCE challenge and nonce.
+    func startAndMintCode(
+        userID: Int64? = nil,
+        redirectURI: String? = nil,
+        nonce: String? = nil,
+        scope: String = "openid"
+    ) async throws -> (StartedAttempt, String) {
         let attempt = try await attempts.start(redirectURI: redirectURI, clientKey: nil)
         let query = try #require(URLComponents(string: attempt.authorizeURL)?.queryItems)
         let value = { (name: String) in query.first { $0.name == name }?.value }
         let code = try emulator.mintCode(
             redirectURI: value("redirect_uri"),
             userID: userID,
-            scope: "openid",
+            scope: scope,
             codeChallenge: value("code_challenge"),
             nonce: nonce ?? value("nonce")
         )
@@ -234,8 +239,8 @@ struct QueueHarness {
     }
 
     /// Starts, mints and enqueues one login.
-    func enqueueLogin(userID: Int64? = nil) async throws -> (StartedAttempt, EnqueuedLogin) {
-        let (attempt, code) = try await startAndMintCode(userID: userID)
+    func enqueueLogin(userID: Int64? = nil, scope: String = "openid") async throws -> (StartedAttempt, EnqueuedLogin) {
+        let (attempt, code) = try await startAndMintCode(userID: userID, scope: scope)
         let enqueued = try await jobs.enqueue(
             code: code,
             redirectURI: nil,
@@ -277,7 +282,7 @@ struct QueueHarness {
 
 extension LoginStatus {
     var failureCode: LoginFailureCode? {
-        if case .failed(let code, _) = self { return code }
+        if case .failed(let code, _, _) = self { return code }
         return nil
     }
 

@@ -82,8 +82,22 @@ struct FlakyProfileProvider: LoginProvider {
     func disconnectToken(from tokens: ProviderTokens) -> String? { wrapped.disconnectToken(from: tokens) }
     func disconnect(subject: String, token: String?) async throws { try await wrapped.disconnect(subject: subject, token: token) }
 
-    func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) async throws -> String {
-        try await wrapped.authorizationURL(redirectURI: redirectURI, state: state, codeChallenge: codeChallenge, nonce: nonce)
+    var allowsAdditionalScopes: Bool { wrapped.allowsAdditionalScopes }
+
+    func authorizationURL(
+        redirectURI: String,
+        state: String,
+        codeChallenge: String,
+        nonce: String,
+        additionalScopes: [String]
+    ) async throws -> String {
+        try await wrapped.authorizationURL(
+            redirectURI: redirectURI,
+            state: state,
+            codeChallenge: codeChallenge,
+            nonce: nonce,
+            additionalScopes: additionalScopes
+        )
     }
 
     func exchange(code: String, redirectURI: String, codeVerifier: String?) async throws -> ProviderTokens {

@@ -53,7 +53,7 @@ struct WorkerProcessTests {
                 // code decides between success and exchange_interrupted — never authorization_code_invalid.
                 switch result {
                 case .succeeded: break
-                case .failed(.exchangeInterrupted, let providerError): #expect(providerError == "KOE320")
+                case .failed(.exchangeInterrupted, let providerError, _): #expect(providerError == "KOE320")
                 default: Issue.record("unexpected result \(result)")
                 }
             }

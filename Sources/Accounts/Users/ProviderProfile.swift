@@ -25,9 +25,14 @@ public struct ProviderProfile: Sendable, Hashable {
     /// True only when the provider vouches for ``email`` (for Kakao: both `is_email_valid` and
     /// `is_email_verified`); always false without an email.
     public let emailVerified: Bool
+    /// The consent items the provider says the user granted to this app (Kakao's token answer
+    /// `scope`), as ``ConsentScopes/normalized(_:)`` keeps them; nil when the provider did not
+    /// say, which leaves the identity's stored items as they are.
+    public let consentScopes: [String]?
 
     /// - Parameter emailVerified: the provider's own verdict; ignored (false) when `email` is
     ///   missing or empty.
+    /// - Parameter consentScopes: the granted items as the provider lists them.
     public init(
         provider: String,
         subject: String,
@@ -35,7 +40,8 @@ public struct ProviderProfile: Sendable, Hashable {
         profileImageURL: String? = nil,
         thumbnailImageURL: String? = nil,
         email: String? = nil,
-        emailVerified: Bool = false
+        emailVerified: Bool = false,
+        consentScopes: [String]? = nil
     ) {
         self.provider = provider
         self.subject = subject
@@ -44,6 +50,7 @@ public struct ProviderProfile: Sendable, Hashable {
         self.thumbnailImageURL = Self.normalized(thumbnailImageURL)
         self.email = Self.normalized(email)
         self.emailVerified = emailVerified && self.email != nil
+        self.consentScopes = consentScopes.map(ConsentScopes.normalized)
     }
 
     /// Whether ``provider`` and ``subject`` fit `user_identities` (the same rules as its CHECK

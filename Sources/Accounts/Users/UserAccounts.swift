@@ -15,7 +15,9 @@ public struct UserAccounts: Sendable {
     /// row; it must yield at most one.
     ///
     /// - The identity is inserted, or on conflict of (`provider`, `subject`) its provider profile
-    ///   is replaced by this one, `last_login_at` set and `login_count` incremented.
+    ///   is replaced by this one, `last_login_at` set and `login_count` incremented. Its consent
+    ///   items (`consent_scopes`) become the profile's, or stay as they were when the profile
+    ///   has none (the provider did not say).
     /// - A new identity gets a new user, whose display name, image and email are filled from the
     ///   profile. An existing user's fields are filled only while empty: what the user edited is
     ///   never overwritten. `email_verified` follows the email it belongs to: it is the
@@ -78,10 +80,10 @@ public struct UserAccounts: Sendable {
             \(identity) AS (
                 INSERT INTO user_identities AS i
                     (provider, subject, user_id, nickname, profile_image_url, thumbnail_image_url, email, email_verified,
-                     provider_token_sealed)
+                     provider_token_sealed, consent_scopes)
                 SELECT \(profile.provider), \(profile.subject), coalesce(\(linkUserID)::uuid, gen_random_uuid()), \(profile.nickname),
                        \(profile.profileImageURL), \(profile.thumbnailImageURL), \(profile.email), \(profile.emailVerified),
-                       \(sealedProviderToken)::bytea
+                       \(sealedProviderToken)::bytea, \(profile.consentScopes)
                 FROM \(source)
                 WHERE \(linkUserID)::uuid IS NULL OR NOT EXISTS \(otherIdentity)
                 ON CONFLICT (provider, subject) DO UPDATE SET
@@ -98,6 +100,9 @@ public struct UserAccounts: Sendable {
                     thumbnail_image_url = excluded.thumbnail_image_url,
                     email = excluded.email,
                     email_verified = excluded.email_verified,
+                    -- a provider that did not say keeps what it said last (not after an unlink)
+                    consent_scopes = CASE WHEN i.unlinked_at IS NULL THEN coalesce(excluded.consent_scopes, i.consent_scopes)
+                                          ELSE excluded.consent_scopes END,
                     updated_at = now(),
                     last_login_at = now()
                 -- linking an identity that another user holds writes nothing (identity_already_linked),

@@ -111,6 +111,10 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
     public let idTokenCheck: IDTokenCheck?
     /// For ``Kind/invalidConfiguration``: what to fix (never a secret).
     public let configurationProblem: String?
+    /// For -402 (``KakaoProblem/consentMissing``): the consent items Kakao says are missing
+    /// (`required_scopes`), to ask for with the authorize request's `scope`. Only well-formed
+    /// scope ids are kept (`a-z`, `0-9`, `_`, at most 64 characters, at most 32 of them).
+    public let requiredScopes: [String]?
 
     init(
         _ kind: Kind,
@@ -120,7 +124,8 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
         delivery: KakaoDelivery,
         problem: KakaoProblem,
         idTokenCheck: IDTokenCheck? = nil,
-        configurationProblem: String? = nil
+        configurationProblem: String? = nil,
+        requiredScopes: [String]? = nil
     ) {
         self.kind = kind
         self.operation = operation
@@ -130,6 +135,7 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
         self.problem = problem
         self.idTokenCheck = idTokenCheck
         self.configurationProblem = configurationProblem
+        self.requiredScopes = requiredScopes
     }
 
     /// A configuration the client refuses.
@@ -162,8 +168,14 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
     /// An error answer from Kakao or whatever stood in front of it. Kakao's code decides when
     /// known; otherwise the status: 5xx and 408 retryable, 429 rate limited, 3xx a configuration
     /// error (redirects are never followed), other 4xx terminal. 2xx bodies that cannot be read
-    /// are retryable with an unknown outcome.
-    static func answer(operation: KakaoOperation, status: Int, kakaoCode: KakaoErrorCode?, recognised: Bool) -> Self {
+    /// are retryable with an unknown outcome. `requiredScopes` is kept only with -402.
+    static func answer(
+        operation: KakaoOperation,
+        status: Int,
+        kakaoCode: KakaoErrorCode?,
+        recognised: Bool,
+        requiredScopes: [String]? = nil
+    ) -> Self {
         let problem: KakaoProblem
         if let known = kakaoCode?.problem {
             problem = known
@@ -182,8 +194,19 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
             kakaoCode: kakaoCode,
             httpStatus: status,
             delivery: recognised ? .responded : .unknown,
-            problem: problem
+            problem: problem,
+            requiredScopes: problem == .consentMissing ? requiredScopes.map(Self.scopeIDs) : nil
         )
+    }
+
+    /// The well-formed scope ids of Kakao's list, each once, in Kakao's order.
+    private static func scopeIDs(_ names: [String]) -> [String] {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789_".utf8)
+        var kept: [String] = []
+        for name in names where kept.count < 32 && !kept.contains(name) && (1...64).contains(name.utf8.count) {
+            if name.utf8.allSatisfy(allowed.contains) { kept.append(name) }
+        }
+        return kept
     }
 
     public var description: String {
@@ -192,6 +215,7 @@ public struct KakaoAPIError: Error, Sendable, Hashable, CustomStringConvertible 
         if let httpStatus { parts.append("HTTP \(httpStatus)") }
         if let idTokenCheck { parts.append("check \(idTokenCheck.rawValue)") }
         if let configurationProblem { parts.append(configurationProblem) }
+        if let requiredScopes { parts.append("required scopes \(requiredScopes.joined(separator: " "))") }
         parts.append("problem \(problem), class \(errorClass.rawValue), delivery \(delivery.rawValue)")
         return parts.joined(separator: ", ")
     }

@@ -58,17 +58,19 @@ struct KakaoTransport: Sendable {
     }
 
     /// A non-2xx answer. Kakao's kauth (`error`, `error_code`) and kapi (`code`) shapes are
-    /// recognised; only the code is kept. Anything else (an HTML page, a proxy's body) is an
+    /// recognised; only the code is kept, and with -402 the `required_scopes` (scope ids). Anything else (an HTML page, a proxy's body) is an
     /// unexpected answer classified by its status.
     static func errorAnswer(_ operation: KakaoOperation, status: Int, body: ByteBuffer) -> KakaoAPIError {
         struct ErrorShape: Decodable {
             var error: String?
             var errorCode: String?
             var code: Int?
+            var requiredScopes: [String]?
             enum CodingKeys: String, CodingKey {
                 case error
                 case errorCode = "error_code"
                 case code
+                case requiredScopes = "required_scopes"
             }
             init(from decoder: any Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -77,13 +79,14 @@ struct KakaoTransport: Sendable {
                 code =
                     (try? container.decodeIfPresent(Int.self, forKey: .code))
                     ?? (try? container.decodeIfPresent(String.self, forKey: .code)).flatMap { $0.flatMap(Int.init) }
+                requiredScopes = try? container.decodeIfPresent([String].self, forKey: .requiredScopes)
             }
         }
         guard let shape = try? JSONDecoder().decode(ErrorShape.self, from: body), shape.error != nil || shape.code != nil else {
             return .answer(operation: operation, status: status, kakaoCode: nil, recognised: false)
         }
         let kakaoCode = shape.errorCode.flatMap(KakaoErrorCode.init(rawValue:)) ?? shape.code.map(KakaoErrorCode.init(kapi:))
-        return .answer(operation: operation, status: status, kakaoCode: kakaoCode, recognised: true)
+        return .answer(operation: operation, status: status, kakaoCode: kakaoCode, recognised: true, requiredScopes: shape.requiredScopes)
     }
 
     /// A failure before or while reading the answer: connect failures were certainly not sent;

@@ -7,8 +7,12 @@ import Foundation
 struct AuthorizationRequest {
     let app: KakaoEmulatorConfiguration.App
     let redirectURI: String
-    /// Consent items asked for, in the app's order (`openid` apart).
+    /// Consent items asked for, in the app's order (`openid` apart); all of the app's when
+    /// `scope` names none.
     let requestedItems: [KakaoEmulatorConfiguration.ConsentItem]
+    /// `scope` named consent items (not only `openid`): an additional-consent request when the
+    /// user already agreed to some.
+    let namesItems: Bool
     let openid: Bool
     let state: String?
     let nonce: String?
@@ -68,6 +72,7 @@ struct AuthorizationRequest {
                 app: app,
                 redirectURI: redirectURI,
                 requestedItems: requested.isEmpty ? app.consentItems : app.consentItems.filter { requested.contains($0.id) },
+                namesItems: !requested.isEmpty,
                 openid: asked.contains("openid"),
                 state: state,
                 nonce: nonce,

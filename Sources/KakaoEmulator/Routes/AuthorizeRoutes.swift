@@ -25,7 +25,26 @@ struct AuthorizeRoutes {
             return silentAuthorization(validated, sessionUserID: sessionUserID(request))
         }
         let rawScope = (try? form.single("scope")) ?? nil
-        return KakaoResponses.html(ConsentPage(request: validated, rawScope: rawScope, users: core.configuration.users).html)
+        return KakaoResponses.html(
+            ConsentPage(
+                request: validated,
+                rawScope: rawScope,
+                users: core.configuration.users,
+                signedIn: additionalConsent(validated, sessionUserID: sessionUserID(request))
+            ).html
+        )
+    }
+
+    /// Kakao's additional consent: when `scope` names items and the session's account already
+    /// agreed to some of this app's items, the page is that account's, and asks only for the
+    /// items it has not agreed to yet. Nil otherwise (the account chooser and every item asked).
+    private func additionalConsent(_ request: AuthorizationRequest, sessionUserID: Int64?) -> ConsentPage.SignedIn? {
+        guard request.namesItems, let sessionUserID else { return nil }
+        return core.state.withLock { state in
+            state.link(appID: request.app.appID, userID: sessionUserID).map { link in
+                ConsentPage.SignedIn(user: state.users.user(sessionUserID), granted: link.scopes)
+            }
+        }
     }
 
     func consent(_ request: Request, _ context: EmulatorRequestContext) async -> Response {

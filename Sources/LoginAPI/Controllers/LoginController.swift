@@ -31,11 +31,15 @@ struct LoginController: Sendable {
 
     /// Starts an attempt; with `"link": true` and a Bearer token, one that links the provider's
     /// identity to that signed-in user (a missing, invalid or revoked token is refused with 401
-    /// before anything is written).
+    /// before anything is written). `"scope"` asks for more consent items (Kakao's incremental
+    /// consent); with a Bearer token the login re-consents the signed-in user's identity as a
+    /// link does: it lands on that user, who keeps their session, and an invalid token is 401.
     func start(_ request: Request, context: APIRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(StartRequest.self, from: request)
+        let scopes = try body.additionalScopes(allowed: provider.provider.allowsAdditionalScopes)
         var linkUserID: UUID?
-        if body.link == true {
+        // A scope request that presents credentials is a re-consent: they must be good.
+        if body.link == true || (!scopes.isEmpty && request.headers[.authorization] != nil) {
             guard let bearer = UserController.bearerToken(request) else { throw AccountsError(.invalidAccessToken) }
             linkUserID = try await sessions.user(authorizedBy: bearer).id
         }
@@ -44,6 +48,7 @@ struct LoginController: Sendable {
             redirectURI: body.redirectURI,
             clientKey: context.clientKey?.description,
             linkUserID: linkUserID,
+            additionalScopes: scopes,
             logger: context.logger
         )
         context.logger.info("login.attempt.started", metadata: ["login.attempt.id": "\(started.attemptID.uuidString.lowercased())"])
@@ -146,7 +151,7 @@ struct LoginController: Sendable {
         )
         let result = result(of: status, logger: logger)
         var failure: LoginFailureCode?
-        if case .failed(let code, _) = status { failure = code }
+        if case .failed(let code, _, _) = status { failure = code }
         metrics.recordPollAnswer(status: result.status, failureCode: failure, duration: ContinuousClock.now - arrived)
         logger.debug("login.poll.answered", metadata: ["login.status": "\(result.status)"])
         // A refused link is a conflict (the body says which).
@@ -192,8 +197,8 @@ struct LoginController: Sendable {
         switch status {
         case .pending:
             return .pending
-        case .failed(let code, let providerError):
-            return .failed(.init(code: code.rawValue, message: code.message, providerError: providerError))
+        case .failed(let code, let providerError, let requiredScopes):
+            return .failed(.init(code: code.rawValue, message: code.message, providerError: providerError, requiredScopes: requiredScopes))
         case .succeeded(let success) where success.linked:
             return .linked(user: success.user)
         case .succeeded(let success):

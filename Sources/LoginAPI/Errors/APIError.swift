@@ -131,10 +131,13 @@ struct ErrorEnvelope: Encodable {
         let code: String
         let message: String
         let providerError: String?
+        /// With `consent_required`: the consent items to ask for (`"scope"` of start).
+        var requiredScopes: [String]? = nil
 
         enum CodingKeys: String, CodingKey {
             case code, message
             case providerError = "provider_error"
+            case requiredScopes = "required_scopes"
         }
     }
 

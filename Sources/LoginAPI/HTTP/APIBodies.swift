@@ -5,13 +5,30 @@ import Foundation
 // optional where a missing one has its own error code rather than `invalid_request`.
 
 /// `POST /auth/{provider}/start`; `link: true` (with a Bearer token) links the provider's
-/// identity to the signed-in user instead of signing in.
+/// identity to the signed-in user instead of signing in; `scope` asks for more consent items.
 struct StartRequest: Decodable {
     let redirectURI: String?
     let link: Bool?
+    let scope: [String]?
     enum CodingKeys: String, CodingKey {
         case redirectURI = "redirect_uri"
-        case link
+        case link, scope
+    }
+
+    /// The consent items `scope` asks for, each once: `400 invalid_request` unless every one is
+    /// a scope id (``ConsentScopes``) and there are at most ``ConsentScopes/maximumCount``, or
+    /// when the provider asks for no items beyond its own (`allowed` false: Google).
+    func additionalScopes(allowed: Bool) throws -> [String] {
+        guard let scope, !scope.isEmpty else { return [] }
+        guard allowed else {
+            throw APIError.invalidRequest("This provider's sign-in asks for its own scopes only; \"scope\" is not accepted.")
+        }
+        guard scope.count <= ConsentScopes.maximumCount, scope.allSatisfy(ConsentScopes.isValid) else {
+            throw APIError.invalidRequest(
+                "\"scope\" must be up to \(ConsentScopes.maximumCount) consent item ids of a-z, 0-9 and _ (at most \(ConsentScopes.maximumLength) characters)."
+            )
+        }
+        return scope.reduce(into: []) { kept, item in if !kept.contains(item) { kept.append(item) } }
     }
 }
 

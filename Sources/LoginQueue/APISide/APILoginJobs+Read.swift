@@ -65,7 +65,7 @@ extension APILoginJobs {
                     UPDATE login_jobs j SET session_id = \(creation.sessionID), delivered_at = now(), refresh_token_sealed = \(sealedToken)
                     FROM \(undelivered), \(creation.created) WHERE j.id = \(undelivered).id
                 )
-                SELECT j.state, j.failure_code, j.provider_error, j.user_id, j.is_new_user, j.session_id, j.refresh_token_sealed,
+                SELECT j.state, j.failure_code, j.provider_error, j.required_scopes, j.user_id, j.is_new_user, j.session_id, j.refresh_token_sealed,
                        j.delivered_at IS NOT NULL AS delivered, j.link_user_id IS NOT NULL AS linked,
                        coalesce(j.delivered_at > now() - make_interval(secs => \(configuration.deliveryWindow.seconds)), false) AS in_window,
                        (SELECT \(creation.sessionID) FROM \(creation.created)) AS minted_session,
@@ -81,7 +81,7 @@ extension APILoginJobs {
             if try row.decode(Bool.self, "overtaken") {
                 // The provider unlinked the identity while the login ran: no session for it.
                 logger.info("login.delivery_refused_unlinked")
-                return .failed(code: .providerUnlinked, providerError: nil)
+                return .failed(code: .providerUnlinked, providerError: nil, requiredScopes: nil)
             }
             switch try row.decode(String.self, "state") {
             case "queued", "running":
@@ -90,7 +90,11 @@ extension APILoginJobs {
                 guard let code = LoginFailureCode(rawValue: try row.decode(String.self, "failure_code")) else {
                     throw UnreadableJob(column: "failure_code")
                 }
-                return .failed(code: code, providerError: try row.decode(String?.self, "provider_error"))
+                return .failed(
+                    code: code,
+                    providerError: try row.decode(String?.self, "provider_error"),
+                    requiredScopes: try row.decode([String]?.self, "required_scopes")
+                )
             case "succeeded":
                 let userID = try row.decode(UUID.self, "user_id")
                 let linked = try row.decode(Bool.self, "linked")

@@ -8,8 +8,9 @@ public enum LoginStatus: Sendable {
     /// Done; the user and, to the attempt that started it, a session's tokens.
     case succeeded(LoginSuccess)
     /// Done; `code` says why (DESIGN.md failure reasons), `providerError` is the provider's own
-    /// error code, if any.
-    case failed(code: LoginFailureCode, providerError: String?)
+    /// error code, if any; `requiredScopes` the consent items to ask for again (with
+    /// `consent_required`), if the provider named them.
+    case failed(code: LoginFailureCode, providerError: String?, requiredScopes: [String]?)
 }
 
 /// A succeeded login as its reader sees it.

@@ -35,7 +35,10 @@ public struct LoginAttempts: Sendable {
     ///   - clientKey: what the cap on pending attempts counts against — the client's address, or
     ///     its IPv6 block — as `inet` text (`203.0.113.7`, `2001:db8:1:2::/64`); `nil` skips the cap.
     ///   - linkUserID: a signed-in user who asked to link this provider's identity to their account
-    ///     (`"link": true` with their Bearer token): the login then links instead of signing in.
+    ///     (`"link": true` with their Bearer token), or to grant it more consent items: the login
+    ///     then links (or re-consents) instead of signing in.
+    ///   - additionalScopes: consent items to ask for besides the configured ones (valid
+    ///     ``ConsentScopes`` ids; only for a provider that ``LoginProvider/allowsAdditionalScopes``).
     ///   - logger: the caller's logger (an HTTP request's, with its `request.id`); `nil` uses
     ///     this type's. Its lines get `login.attempt.id`.
     /// - Throws: ``LoginQueueError`` (`redirect_uri_not_allowed`, `too_many_pending_attempts`,
@@ -44,6 +47,7 @@ public struct LoginAttempts: Sendable {
         redirectURI: String?,
         clientKey: String?,
         linkUserID: UUID? = nil,
+        additionalScopes: [String] = [],
         logger: Logger? = nil
     ) async throws(LoginQueueError) -> StartedAttempt {
         guard let redirect = provider.redirectURI(redirectURI) else { throw LoginQueueError(.redirectURINotAllowed) }
@@ -65,7 +69,8 @@ public struct LoginAttempts: Sendable {
                 redirectURI: redirect,
                 state: state,
                 codeChallenge: SecretToken.codeChallenge(verifier: verifier),
-                nonce: nonce
+                nonce: nonce,
+                additionalScopes: additionalScopes
             )
         } catch {
             logger.warning("login.attempt.provider_unavailable", metadata: ["provider.error": "\(error)"])

@@ -47,7 +47,7 @@ extension JobRunner {
                 switch retryOrFail(job, error, codeNeverSent: false, logger: logger) {
                 case .retry(let delay, let attemptError, _):
                     return .retry(after: delay, error: attemptError, codeNeverSent: false)
-                case .failed(let code, let providerError, let attemptError, _):
+                case .failed(let code, let providerError, _, let attemptError, _):
                     logger.warning("account.deletion.provider_not_told", metadata: ["provider.error": "\(providerError ?? "-")"])
                     return .accountErased(code, providerError: providerError, error: attemptError)
                 case .succeeded, .accountErased, .released:

@@ -22,7 +22,18 @@ public struct GoogleLoginProvider: LoginProvider {
         self.name = name
     }
 
-    public func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) async throws -> String {
+    /// Google's sign-in asks for `openid email profile`, everything a login needs; its other
+    /// scopes are APIs' (full URLs, granted with `include_granted_scopes`), not profile items a
+    /// login stores, so `"scope"` of start is refused for Google.
+    public var allowsAdditionalScopes: Bool { false }
+
+    public func authorizationURL(
+        redirectURI: String,
+        state: String,
+        codeChallenge: String,
+        nonce: String,
+        additionalScopes: [String]
+    ) async throws -> String {
         do {
             return try await client.authorizationURL(
                 redirectURI: redirectURI,

@@ -5,7 +5,7 @@ import KakaoAPI
 extension KakaoLoginProvider {
     /// Kakao's error in the queue's terms. Kakao's text is not in a `KakaoAPIError` at all; the
     /// provider error is its code (`KOE320`, `-401`), else the HTTP status, the failed ID-token
-    /// check, or the transport kind.
+    /// check, or the transport kind. A -402 keeps Kakao's `required_scopes`.
     /// - Throws: `CancellationError` when the call was cancelled (shutdown), not a provider error.
     static func providerError(_ error: KakaoAPIError) throws -> LoginProviderError {
         try .mapped(
@@ -17,7 +17,8 @@ extension KakaoLoginProvider {
             httpStatus: error.httpStatus,
             idTokenCheck: error.idTokenCheck?.rawValue,
             kind: error.kind.description,
-            rejectsCode: error.operation == .exchangeCode && error.problem == .grantRejected
+            rejectsCode: error.operation == .exchangeCode && error.problem == .grantRejected,
+            requiredScopes: error.requiredScopes
         )
     }
 

@@ -24,19 +24,31 @@ public struct KakaoLoginProvider: LoginProvider {
         self.name = name
     }
 
-    public func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) async throws -> String {
+    /// Kakao asks for more consent items with the same authorize request: `scope` lists the
+    /// configured items and then the additional ones (comma-separated, as Kakao documents it),
+    /// so `openid` stays and the login still gets its id_token.
+    public var allowsAdditionalScopes: Bool { true }
+
+    public func authorizationURL(
+        redirectURI: String,
+        state: String,
+        codeChallenge: String,
+        nonce: String,
+        additionalScopes: [String]
+    ) async throws -> String {
         var items = [
             ("response_type", "code"), ("client_id", client.configuration.restAPIKey), ("redirect_uri", redirectURI),
             ("state", state), ("code_challenge", codeChallenge), ("code_challenge_method", "S256"), ("nonce", nonce),
         ]
-        if !scopes.isEmpty { items.append(("scope", scopes.joined(separator: ","))) }
+        let asked = scopes + additionalScopes.filter { !scopes.contains($0) }
+        if !asked.isEmpty { items.append(("scope", asked.joined(separator: ","))) }
         return client.configuration.authURL + "/oauth/authorize?" + FormBody.encode(items)
     }
 
     public func exchange(code: String, redirectURI: String, codeVerifier: String?) async throws -> ProviderTokens {
         do {
             let tokens = try await client.exchangeCode(code, redirectURI: redirectURI, codeVerifier: codeVerifier)
-            return ProviderTokens(accessToken: tokens.accessToken, idToken: tokens.idToken)
+            return ProviderTokens(accessToken: tokens.accessToken, idToken: tokens.idToken, scopes: tokens.scopes)
         } catch {
             throw try Self.providerError(error)
         }
@@ -91,7 +103,8 @@ public struct KakaoLoginProvider: LoginProvider {
                 profileImageURL: user.profileImageURL,
                 thumbnailImageURL: user.thumbnailImageURL,
                 email: user.email,
-                emailVerified: user.emailVerified
+                emailVerified: user.emailVerified,
+                consentScopes: tokens.scopes
             )
         } catch let error as KakaoAPIError {
             throw try Self.providerError(error)

@@ -10,8 +10,20 @@ public protocol LoginProvider: Sendable {
     /// The URL the browser opens to ask the user for consent; the provider redirects back to
     /// `redirectURI` with a code and `state`. May ask the provider where its endpoint is (OpenID
     /// discovery, cached).
+    /// - Parameter additionalScopes: consent items to ask for besides the configured ones
+    ///   (incremental consent; empty unless ``allowsAdditionalScopes``).
     /// - Throws: ``LoginProviderError`` when the provider cannot be reached for that.
-    func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String) async throws -> String
+    func authorizationURL(
+        redirectURI: String,
+        state: String,
+        codeChallenge: String,
+        nonce: String,
+        additionalScopes: [String]
+    ) async throws -> String
+
+    /// Whether a login may ask for consent items beyond the configured ones (`"scope"` of
+    /// `POST /auth/{provider}/start`): Kakao's incremental consent.
+    var allowsAdditionalScopes: Bool { get }
 
     /// Presents the authorization code and returns the provider's tokens.
     /// - Throws: ``LoginProviderError``.
@@ -67,16 +79,20 @@ public struct ProviderTokens: Sendable, Codable, Equatable {
     public var idToken: String?
     /// The provider's refresh token, when it issued one (Google with `access_type=offline`).
     public var refreshToken: String?
+    /// The consent items granted, when the provider's token answer says (Kakao's `scope`).
+    public var scopes: [String]?
 
-    public init(accessToken: String, idToken: String?, refreshToken: String? = nil) {
+    public init(accessToken: String, idToken: String?, refreshToken: String? = nil, scopes: [String]? = nil) {
         self.accessToken = accessToken
         self.idToken = idToken
         self.refreshToken = refreshToken
+        self.scopes = scopes
     }
 
     enum CodingKeys: String, CodingKey {
         case accessToken = "a"
         case idToken = "i"
         case refreshToken = "r"
+        case scopes = "s"
     }
 }

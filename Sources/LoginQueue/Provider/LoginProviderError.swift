@@ -31,19 +31,24 @@ public struct LoginProviderError: Error, Sendable, Equatable, CustomStringConver
     /// `exchange_interrupted` instead of ``failureCode`` when an earlier presentation may have
     /// consumed it.
     public var rejectsCode: Bool
+    /// For ``LoginFailureCode/consentRequired``: the consent items the provider says are
+    /// missing (Kakao's `required_scopes`), for the frontend to ask for; scope ids only.
+    public var requiredScopes: [String]?
 
     public init(
         retryClass: RetryClass,
         delivery: Delivery,
         failureCode: LoginFailureCode,
         providerError: String?,
-        rejectsCode: Bool = false
+        rejectsCode: Bool = false,
+        requiredScopes: [String]? = nil
     ) {
         self.retryClass = retryClass
         self.delivery = delivery
         self.failureCode = failureCode
         self.providerError = providerError
         self.rejectsCode = rejectsCode
+        self.requiredScopes = requiredScopes
     }
 
     /// A provider client's error in the queue's terms, as every provider's mapping
@@ -60,7 +65,8 @@ public struct LoginProviderError: Error, Sendable, Equatable, CustomStringConver
         httpStatus: Int?,
         idTokenCheck: String?,
         kind: String,
-        rejectsCode: Bool
+        rejectsCode: Bool,
+        requiredScopes: [String]? = nil
     ) throws -> LoginProviderError {
         if cancelled || Task.isCancelled { throw CancellationError() }
         return LoginProviderError(
@@ -68,7 +74,8 @@ public struct LoginProviderError: Error, Sendable, Equatable, CustomStringConver
             delivery: delivery,
             failureCode: failureCode,
             providerError: code ?? httpStatus.map { "http_\($0)" } ?? idTokenCheck.map { "id_token_\($0)" } ?? kind,
-            rejectsCode: rejectsCode
+            rejectsCode: rejectsCode,
+            requiredScopes: requiredScopes
         )
     }
 

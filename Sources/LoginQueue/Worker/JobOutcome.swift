@@ -14,16 +14,30 @@ enum JobOutcome: Sendable {
     /// Try again after `delay`. `codeNeverSent` undoes the claim's `exchange_sent_at` mark.
     case retry(after: Duration, error: AttemptError, codeNeverSent: Bool)
     /// The job failed for good. `providerError` is the provider's code behind the reason, if
-    /// any (the row keeps exactly it); `error` is this attempt's own provider error, added to
+    /// any (the row keeps exactly it); `requiredScopes` the consent items to ask for when the
+    /// reason is `consent_required`; `error` is this attempt's own provider error, added to
     /// `errors` (none when the attempt made no call). `codeNeverSent` keeps the sealed code for
     /// an operator requeue.
-    case failed(LoginFailureCode, providerError: String?, error: AttemptError?, codeNeverSent: Bool)
+    case failed(
+        LoginFailureCode,
+        providerError: String?,
+        requiredScopes: [String]? = nil,
+        error: AttemptError?,
+        codeNeverSent: Bool
+    )
     /// Hand the job back untouched (shutdown): to `queued`, `run_at = now()`.
     case released(codeNeverSent: Bool)
 
-    /// Failed by this attempt's provider error: its code on the row, the error in `errors`.
-    static func failed(_ code: LoginFailureCode, by error: AttemptError, codeNeverSent: Bool) -> JobOutcome {
-        .failed(code, providerError: error.providerError, error: error, codeNeverSent: codeNeverSent)
+    /// Failed by this attempt's provider error: its code (and any consent items it says are
+    /// missing) on the row, the error in `errors`.
+    static func failed(_ code: LoginFailureCode, by error: LoginProviderError, codeNeverSent: Bool) -> JobOutcome {
+        .failed(
+            code,
+            providerError: error.providerError,
+            requiredScopes: error.requiredScopes,
+            error: error.attemptError,
+            codeNeverSent: codeNeverSent
+        )
     }
 
     /// Failed without any provider error (a secret that does not open, say).

@@ -133,7 +133,7 @@ struct JobRunner: Sendable {
     /// a rate limit); every other answer is terminal.
     private func exchangeFailed(_ job: ClaimedJob, _ error: LoginProviderError, logger: Logger) -> JobOutcome {
         if error.rejectsCode {
-            return .failed(job.previouslySent ? .exchangeInterrupted : error.failureCode, by: error.attemptError, codeNeverSent: false)
+            return .failed(job.previouslySent ? .exchangeInterrupted : error.failureCode, by: error, codeNeverSent: false)
         }
         return retryOrFail(job, error, codeNeverSent: error.delivery == .notSent && !job.previouslySent, logger: logger)
     }
@@ -141,7 +141,7 @@ struct JobRunner: Sendable {
     /// Retries within the deadline and the attempt budget, or fails with the error's reason.
     func retryOrFail(_ job: ClaimedJob, _ error: LoginProviderError, codeNeverSent: Bool, logger: Logger) -> JobOutcome {
         guard error.retryClass != .terminal else {
-            return .failed(error.failureCode, by: error.attemptError, codeNeverSent: codeNeverSent)
+            return .failed(error.failureCode, by: error, codeNeverSent: codeNeverSent)
         }
         let delay = retryPolicy.delay(
             afterAttempt: job.attempt,
@@ -150,7 +150,7 @@ struct JobRunner: Sendable {
         )
         if job.attempt >= job.maxAttempts || delay >= job.timeLeft {
             logger.info("login.job.retries_exhausted", metadata: ["provider.error": "\(error.providerError ?? "-")"])
-            return .failed(error.failureCode, by: error.attemptError, codeNeverSent: codeNeverSent)
+            return .failed(error.failureCode, by: error, codeNeverSent: codeNeverSent)
         }
         return .retry(after: delay, error: error.attemptError, codeNeverSent: codeNeverSent)
     }

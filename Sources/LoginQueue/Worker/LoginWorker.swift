@@ -285,7 +285,7 @@ public struct LoginWorker: Service {
                 "login.job.retry",
                 metadata: ["job.retry_in_ms": "\(delay.nanoseconds / 1_000_000)", "provider.error": "\(error.providerError ?? "-")"]
             )
-        case .failed(let code, let providerError, _, _):
+        case .failed(let code, let providerError, _, _, _):
             metrics.jobEnded(outcome: "failed", failureCode: code.rawValue, providerError: providerError)
             logger.info(
                 "login.job.failed",

@@ -82,14 +82,14 @@ extension WorkerLoginJobs {
                 """
             ) == 1 ? .written : .lost
 
-        case .failed(let code, let providerError, let error, let codeNeverSent):
+        case .failed(let code, let providerError, let requiredScopes, let error, let codeNeverSent):
             let errors: SQLFragment = error.map(Self.appendingError) ?? "errors"
             let rows = try await pool.query(
                 """
                 WITH failed AS (
                     UPDATE login_jobs
                     SET state = 'failed', finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
-                        failure_code = \(code.rawValue), provider_error = \(providerError),
+                        failure_code = \(code.rawValue), provider_error = \(providerError), required_scopes = \(requiredScopes),
                         exchange_sent_at = CASE WHEN \(codeNeverSent) THEN NULL ELSE exchange_sent_at END,
                         code_sealed = CASE WHEN \(codeNeverSent) THEN code_sealed END,
                         pkce_verifier_sealed = CASE WHEN \(codeNeverSent) THEN pkce_verifier_sealed END,

@@ -67,7 +67,7 @@ struct GoogleLoginTests {
             let attempt = try await world.attempts.start(redirectURI: nil, clientKey: nil)
             let enqueued = try await world.enqueue(attempt, code: "4/0AfJohXmade-up-code-google-never-issued")
             let result = try await world.withWorker { try await world.harness.waitForResult(enqueued.loginID, reader: attempt.reader) }
-            guard case .failed(.authorizationCodeInvalid, "invalid_grant") = result else {
+            guard case .failed(.authorizationCodeInvalid, "invalid_grant", _) = result else {
                 Issue.record("got \(result)")
                 return
             }
@@ -81,7 +81,7 @@ struct GoogleLoginTests {
         try await GoogleWorld.run(clientSecret: "not-the-secret") { world in
             let (attempt, enqueued) = try await world.enqueueLogin()
             let result = try await world.withWorker { try await world.harness.waitForResult(enqueued.loginID, reader: attempt.reader) }
-            guard case .failed(.googleClientMisconfigured, "invalid_client") = result else {
+            guard case .failed(.googleClientMisconfigured, "invalid_client", _) = result else {
                 Issue.record("got \(result)")
                 return
             }
@@ -95,7 +95,7 @@ struct GoogleLoginTests {
             let (attempt, code) = try await world.startAndMintCode(nonce: "someone-elses-nonce")
             let enqueued = try await world.enqueue(attempt, code: code)
             let result = try await world.withWorker { try await world.harness.waitForResult(enqueued.loginID, reader: attempt.reader) }
-            guard case .failed(.idTokenInvalid, "id_token_nonce") = result else {
+            guard case .failed(.idTokenInvalid, "id_token_nonce", _) = result else {
                 Issue.record("got \(result)")
                 return
             }
