@@ -89,7 +89,8 @@ struct GoogleWorld {
             scope: value("scope"),
             codeChallenge: value("code_challenge"),
             codeChallengeMethod: value("code_challenge_method"),
-            nonce: nonce ?? value("nonce")
+            nonce: nonce ?? value("nonce"),
+            accessType: value("access_type")
         )
         return (attempt, code)
     }
