@@ -8,7 +8,10 @@ struct QueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
         abstract: "Watch and steer the login queue (operators).",
-        subcommands: [QueueSummaryCommand.self, QueueRetryCommand.self],
+        subcommands: [
+            QueueSummaryCommand.self, QueueStuckCommand.self, QueueRetryCommand.self, QueueCancelCommand.self, QueuePurgeCommand.self,
+            QueuePauseCommand.self, QueueResumeCommand.self,
+        ],
         defaultSubcommand: QueueSummaryCommand.self
     )
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import Logging
 import LoginQueue
-import Postgres
 
 /// `kakao-login queue retry ID`: runs a failed job again (``QueueOperations/retry(publicID:)``):
 /// a login only when its code was never sent, a deletion always. Prints what it did, or why it
@@ -13,35 +11,24 @@ struct QueueRetryCommand: AsyncParsableCommand {
         abstract: "Run a failed login (never sent) or account deletion again, by its login_id or deletion_id."
     )
 
-    @Argument(help: "The job's public id: a login_id or a deletion_id (a UUID).")
-    var id: String
-
-    func validate() throws {
-        guard UUID(uuidString: id) != nil else { throw ValidationError("the id must be a login_id or deletion_id (a UUID)") }
-    }
+    @OptionGroup var job: QueueOperationsCommand.JobID
 
     func run() async throws {
-        try await CommandErrors.reporting("queue retry") {
-            let (settings, problems) = Settings.load(environment: ProcessInfo.processInfo.environment)
-            guard problems.isEmpty else { throw StartupError.invalid(problems) }
-            let logger = LoggingBootstrap.logger("kakao-login.queue", level: .warning, format: settings.logFormat)
-            let configuration = try settings.postgresConfiguration(applicationName: "kakao-login queue retry")
-            guard let publicID = UUID(uuidString: id) else { throw ValidationError("the id must be a UUID") }
-            let retried = try await PostgresPool.withRunning(
-                configuration: configuration,
-                options: .init(maximumConnections: 1, name: "queue"),
-                logger: logger
-            ) { pool in
-                try await QueueOperations(pool: pool, configuration: settings.loginQueueConfiguration()).retry(publicID: publicID)
-            }
-            switch retried {
-            case .requeued(let kind):
-                print("requeued \(kind) \(id.lowercased()): a worker runs it within a second")
-            case .notFound:
-                throw StartupError("no job \(id.lowercased())")
-            case .refused(let reason):
-                throw StartupError("refused: \(reason)")
-            }
+        let id = try job.id
+        let retried = try await QueueOperationsCommand.run("queue retry") { operations, _ in try await operations.retry(publicID: id) }
+        let name = id.uuidString.lowercased()
+        switch retried {
+        case .requeued(let kind): print("requeued \(kind) \(name): a worker runs it within a second")
+        case .notFound: try QueueOperationsCommand.refuse("queue retry", "no job \(name)")
+        case .refused(let reason): try QueueOperationsCommand.refuse("queue retry", "refused: \(reason)")
         }
+    }
+}
+
+extension QueueOperationsCommand {
+    /// One line on standard error, exit 1: a refusal changed nothing.
+    static func refuse(_ command: String, _ line: String) throws -> Never {
+        CommandErrors.printError("kakao-login \(command): \(line)")
+        throw ExitCode.failure
     }
 }

@@ -44,18 +44,29 @@ enum WorkerServices {
             [.init(service: pool)] + providerServices.map { .init(service: $0) } + [.init(service: worker), .init(service: pruner)]
         if let metrics {
             services.append(
-                .init(service: metricsServer(host: metrics.host, port: metrics.port, pool: pool, registry: registry, logger: logger))
+                .init(
+                    service: metricsServer(
+                        host: metrics.host,
+                        port: metrics.port,
+                        pool: pool,
+                        pauses: worker.pauses,
+                        registry: registry,
+                        logger: logger
+                    )
+                )
             )
         }
         return services
     }
 
     /// `/metrics` (Prometheus text), `/healthz` (the process runs), `/readyz` (the database
-    /// answers) on the worker's metrics port.
+    /// answers; `paused` lists the providers an operator paused, which this worker does not
+    /// claim) on the worker's metrics port.
     static func metricsServer(
         host: String,
         port: Int,
         pool: PostgresPool,
+        pauses: QueuePauseWatch,
         registry: PrometheusCollectorRegistry,
         logger: Logger
     ) -> some Service {
@@ -76,10 +87,11 @@ enum WorkerServices {
         }
         router.get("/readyz") { _, _ in
             let ready = (try? await pool.query("SELECT 1 AS ok")) != nil
+            let paused = pauses.providers.map { "\"\($0)\"" }.joined(separator: ",")
             return Response(
                 status: ready ? .ok : .serviceUnavailable,
                 headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: ready ? #"{"status":"ready"}"# : #"{"status":"not_ready"}"#))
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"\#(ready ? "ready" : "not_ready")","paused":[\#(paused)]}"#))
             )
         }
         return Application(

@@ -20,6 +20,8 @@ public struct LoginWorker: Service {
     let sealing: SealingKeys
     let configuration: WorkerConfiguration
     let logger: Logger
+    /// The operators' pauses as this worker last read them (for `/readyz`).
+    public let pauses = QueuePauseWatch()
     private let queue: WorkerLoginJobs
     private let runner: JobRunner
     private let metrics = WorkerMetrics()
@@ -64,6 +66,7 @@ public struct LoginWorker: Service {
             await withDiscardingTaskGroup { group in
                 group.addTask { await listen(wake: wake) }
                 group.addTask { await renewLeases(jobs) }
+                group.addTask { await watchPauses() }
                 await claimLoop(jobs: jobs, wake: wake, group: &group)
                 await drain(jobs, wake: wake)
                 group.cancelAll()
@@ -174,6 +177,19 @@ public struct LoginWorker: Service {
             for try await _ in listener { wake.signal(.jobsArrived) }
         } catch {
             logger.error("login.worker.listener_failed", metadata: ["db.error": "\(error)"])
+        }
+    }
+
+    // MARK: - pauses
+
+    private func watchPauses() async {
+        while !Task.isCancelled {
+            do {
+                try await pauses.refresh(pool: pool, logger: logger)
+            } catch {
+                logger.debug("login.worker.pause_read_failed", metadata: ["db.error": "\(error)"])
+            }
+            try? await Task.sleep(for: configuration.pollInterval)
         }
     }
 

@@ -10,18 +10,23 @@ extension WorkerLoginJobs {
         let error: UnreadableJob
     }
 
-    /// Claims up to `limit` runnable jobs of this worker's providers (and account deletions) — queued and due, or running
+    /// Claims up to `limit` runnable jobs of this worker's providers (and account deletions) that
+    /// no operator paused — queued and due, or running
     /// with an expired lease — in one statement (`FOR UPDATE SKIP LOCKED`), marking them running
     /// with a lease.
     /// Exchange-stage jobs get `exchange_sent_at` here, before the code can be sent.
     func claim(limit: Int, lease: Duration) async throws -> [Result<ClaimedJob, UnreadableClaim>] {
         let rows = try await pool.query(
             """
-            WITH runnable AS (
-                SELECT id FROM login_jobs WHERE state = 'queued' AND run_at <= now() AND provider = ANY(\(providerNames))
+            WITH claimable AS (
+                -- this worker's providers, less the paused ones (queue_pauses; '*' pauses all)
+                SELECT name FROM unnest(\(providerNames)::text[]) AS name
+                WHERE NOT EXISTS (SELECT 1 FROM queue_pauses p WHERE p.provider IN ('*', name))
+            ), runnable AS (
+                SELECT id FROM login_jobs WHERE state = 'queued' AND run_at <= now() AND provider IN (SELECT name FROM claimable)
                 ORDER BY run_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED
             ), rescued AS (
-                SELECT id FROM login_jobs WHERE state = 'running' AND lease_expires_at < now() AND provider = ANY(\(providerNames))
+                SELECT id FROM login_jobs WHERE state = 'running' AND lease_expires_at < now() AND provider IN (SELECT name FROM claimable)
                 ORDER BY lease_expires_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
             ), picked AS (
                 SELECT j.id, j.exchange_sent_at AS sent_before
