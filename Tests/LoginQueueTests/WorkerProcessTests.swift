@@ -99,7 +99,7 @@ struct WorkerProcessTests {
         }
     }
 
-    @Test("SIGTERM stops a worker gracefully: it exits 0 and leaves no job leased; its metrics port answers")
+    @Test("SIGTERM stops a worker gracefully: it exits 0 and leaves no job leased; its metrics port answers, pauses included")
     func gracefulSigterm() async throws {
         try await QueueHarness.run { harness in
             let port = try FreePort.next()
@@ -119,6 +119,12 @@ struct WorkerProcessTests {
             #expect(metrics.body.contains("outcome=\"succeeded\""))
             #expect(metrics.body.contains("login_provider_call_duration_seconds"))
             #expect(metrics.body.contains("login_queue_wait_seconds"))
+            // An operator's pause shows on /readyz (still ready: a paused worker is healthy) and as a gauge.
+            _ = try await QueueOperations(pool: harness.pool).pause(provider: "*", reason: nil)
+            try await waitUntil("/readyz reports the pause") {
+                try await HTTPGet.text(base + "/readyz").body == #"{"status":"ready","paused":["*"]}"#
+            }
+            #expect(try await HTTPGet.text(base + "/metrics").body.contains(#"login_queue_paused{provider="*"} 1"#))
             worker.kill(SIGTERM)
             #expect(try await worker.waitForExit() == 0, "worker log: \(worker.log)")
             #expect(
