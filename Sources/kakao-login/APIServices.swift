@@ -25,7 +25,7 @@ enum APIServices {
         let sessionConfiguration = try settings.sessionConfiguration(sealing: sealing)
         let database = try settings.postgresConfiguration(applicationName: "kakao-login api")
 
-        let registry = MetricsBootstrap.prometheus()
+        MetricsBootstrap.bootstrap()  // before anything makes a metric
         let pool = PostgresPool(configuration: database, options: settings.poolOptions(name: "api"), logger: logger)
         let sessions = Sessions(pool: pool, configuration: sessionConfiguration, accessTokens: accessTokens, logger: logger)
         let dependencies = LoginAPIDependencies(
@@ -45,7 +45,7 @@ enum APIServices {
             identities: UserIdentities(pool: pool, logger: logger),
             userSessions: UserSessions(pool: pool, logger: logger),
             deletions: APIAccountDeletions(pool: pool, configuration: queueConfiguration, logger: logger),
-            metricsExposition: { registry.emitToString() }
+            metricsExposition: { MetricsBootstrap.exposition() }
         )
         let app = APIApplication.build(
             configuration: try settings.loginAPIConfiguration(),

@@ -19,7 +19,7 @@ enum WorkerServices {
         let sealing = try settings.sealingKeys()
         let (providers, providerServices) = try settings.loginProviders(logger: logger, requireRedirectURIs: false)
         let database = try settings.postgresConfiguration(applicationName: "kakao-login worker")
-        let registry = MetricsBootstrap.prometheus()
+        MetricsBootstrap.bootstrap()  // before anything makes a metric
 
         let pool = PostgresPool(configuration: database, options: settings.poolOptions(name: "worker"), logger: logger)
         let worker = LoginWorker(
@@ -50,7 +50,6 @@ enum WorkerServices {
                         port: metrics.port,
                         pool: pool,
                         pauses: worker.pauses,
-                        registry: registry,
                         logger: logger
                     )
                 )
@@ -67,7 +66,6 @@ enum WorkerServices {
         port: Int,
         pool: PostgresPool,
         pauses: QueuePauseWatch,
-        registry: PrometheusCollectorRegistry,
         logger: Logger
     ) -> some Service {
         let router = Router()
@@ -75,7 +73,7 @@ enum WorkerServices {
             Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: registry.emitToString()))
+                body: .init(byteBuffer: ByteBuffer(string: MetricsBootstrap.exposition()))
             )
         }
         router.get("/healthz") { _, _ in

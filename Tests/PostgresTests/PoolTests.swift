@@ -324,11 +324,11 @@ struct PoolTests {
                 _ = try? await pool.query("SELECT 1")
             }
         }
-        let dimensions = [("db.pool", "metered")]
-        #expect(try metrics.expectTimer("db.pool.wait", dimensions).values.count >= 2)
-        #expect(try metrics.expectTimer("db.query.duration", dimensions).values.count >= 1)
-        #expect(try metrics.expectCounter("db.pool.timeouts", dimensions).totalValue >= 1)
-        #expect(try metrics.expectGauge("db.pool.leased", dimensions).lastValue == 0)
+        let dimensions = [("pool", "metered")]
+        #expect(try metrics.expectTimer("db_pool_wait_seconds", dimensions).values.count >= 2)
+        #expect(try metrics.expectTimer("db_query_duration_seconds", dimensions).values.count >= 1)
+        #expect(try metrics.expectCounter("db_pool_timeouts_total", dimensions).totalValue >= 1)
+        #expect(try metrics.expectGauge("db_pool_connections_leased", dimensions).lastValue == 0)
     }
 
     // MARK: helpers

@@ -180,15 +180,20 @@ public struct LoginWorker: Service {
         }
     }
 
-    // MARK: - pauses
+    // MARK: - pauses and depth
 
+    /// Reads the operators' pauses once a poll interval, and the queue's depth every fifth time.
     private func watchPauses() async {
+        let depth = QueueDepthGauges()
+        var round = 0
         while !Task.isCancelled {
             do {
                 try await pauses.refresh(pool: pool, logger: logger)
+                if round % 5 == 0 { try await depth.sample(pool: pool) }
             } catch {
-                logger.debug("login.worker.pause_read_failed", metadata: ["db.error": "\(error)"])
+                logger.debug("login.worker.queue_watch_failed", metadata: ["db.error": "\(error)"])
             }
+            round += 1
             try? await Task.sleep(for: configuration.pollInterval)
         }
     }

@@ -11,7 +11,9 @@ public final class QueuePauseWatch: Sendable {
     private let paused = Mutex<Set<String>>([])
     private let gauges = MetricHandles<[String], Gauge> { key in Gauge(label: "login_queue_paused", dimensions: [("provider", key[0])]) }
 
-    public init() {}
+    public init() {
+        gauges[["*"]].record(0)  // the family exists before any pause, for dashboards and alerts
+    }
 
     /// The paused providers (`*`: all), sorted.
     public var providers: [String] { paused.withLock { $0.sorted() } }
