@@ -50,11 +50,14 @@ struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// UTC with milliseconds (`2026-12-05T09:21:29.123Z`): lines of one login are milliseconds apart.
+    private static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+
     func log(event: LogEvent) {
         var fields: [String: String] = [:]
         let merged = metadata.merging(metadataProvider?.get() ?? [:]) { $1 }.merging(event.metadata ?? [:]) { $1 }
         for (key, value) in merged { fields[key] = "\(value)" }
-        fields["time"] = Date().formatted(.iso8601)
+        fields["time"] = Date().formatted(Self.timestamp)
         fields["level"] = event.level.rawValue
         fields["label"] = label
         fields["message"] = event.message.description
