@@ -40,6 +40,7 @@ struct AuditCommand: AsyncParsableCommand {
                     object["session_id"] = event.sessionID?.uuidString.lowercased()
                     object["login_id"] = event.loginID?.uuidString.lowercased()
                     object["client_network"] = event.clientNetwork
+                    object["request_id"] = event.requestID
                     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                     print(String(decoding: data, as: UTF8.self))
                 } else {
@@ -48,6 +49,7 @@ struct AuditCommand: AsyncParsableCommand {
                         event.sessionID.map { "session " + $0.uuidString.lowercased() },
                         event.loginID.map { "job " + $0.uuidString.lowercased() },
                         event.clientNetwork.map { "from " + $0 },
+                        event.requestID.map { "request " + $0 },
                     ]
                     print(parts.compactMap { $0 }.joined(separator: "  "))
                 }

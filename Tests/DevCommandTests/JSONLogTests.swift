@@ -24,7 +24,7 @@ struct JSONLogTests {
         #expect(entries.count > 10)
         for entry in entries {
             #expect(entry["time"] != nil && entry["level"] != nil && entry["label"] != nil && entry["message"] != nil)
-            #expect((entry["time"] as? String)?.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "milliseconds, UTC")
+            #expect(entry["time"]?.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "milliseconds, UTC")
         }
         func named(_ message: String) -> [[String: String]] { entries.filter { $0["message"] == message } }
 

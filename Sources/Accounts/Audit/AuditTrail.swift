@@ -14,7 +14,7 @@ public struct AuditTrail: Sendable {
     public func timeline(userID: UUID) async throws -> [AuthEvent] {
         let rows = try await pool.query(
             """
-            SELECT occurred_at, event, provider, detail, session_id, login_id, client_network
+            SELECT occurred_at, event, provider, detail, session_id, login_id, client_network, request_id
             FROM auth_timeline WHERE user_id = \(userID)
             ORDER BY occurred_at, id
             """

@@ -15,6 +15,8 @@ public struct AuthEvent: Sendable, Equatable {
     public let loginID: UUID?
     /// The client's IPv4 /24 or IPv6 /48.
     public let clientNetwork: String?
+    /// The API request that made the change (`X-Request-Id`); nil for workers and psql.
+    public let requestID: String?
 
     init(row: PostgresRow) throws {
         occurredAt = try row.decode(Date.self, "occurred_at")
@@ -24,5 +26,6 @@ public struct AuthEvent: Sendable, Equatable {
         sessionID = try row.decode(UUID?.self, "session_id")
         loginID = try row.decode(UUID?.self, "login_id")
         clientNetwork = try row.decode(String?.self, "client_network")
+        requestID = try row.decode(String?.self, "request_id")
     }
 }

@@ -10,7 +10,7 @@ public enum SessionRevocation {
         """
         \(revoked) AS (
             UPDATE sessions SET revoked_at = now(), revoked_reason = \(reason)
-            WHERE \(condition) AND revoked_at IS NULL
+            WHERE \(condition) AND revoked_at IS NULL AND \(AuditContext.requestTag)
             RETURNING id
         ), \(revoked)_tokens AS (
             UPDATE refresh_tokens SET revoked_at = now()

@@ -31,15 +31,11 @@ struct TokenFamily: Sendable {
 
     /// Revokes the session and every token of it. The caller holds the session's lock.
     func revoke(reason: SessionRevocationReason, on connection: PostgresConnection) async throws {
-        try await connection.execute(
+        let revoked = SQLTable("revoked")
+        _ = try await connection.query(
             """
-            WITH session AS (
-                UPDATE sessions SET revoked_at = now(), revoked_reason = \(reason)
-                WHERE id = \(sessionID) AND revoked_at IS NULL
-                RETURNING id
-            )
-            UPDATE refresh_tokens SET revoked_at = now()
-            WHERE session_id IN (SELECT id FROM session) AND revoked_at IS NULL
+            WITH \(SessionRevocation.expressions(revoked, where: "id = \(sessionID)", reason: reason))
+            SELECT count(*) AS revoked FROM \(revoked)
             """
         )
     }

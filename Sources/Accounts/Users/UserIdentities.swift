@@ -57,12 +57,12 @@ public struct UserIdentities: Sendable {
                     UPDATE user_identities i
                     SET unlinked_at = coalesce(i.unlinked_at, now()), unlinked_by = coalesce(i.unlinked_by, 'provider'),
                         provider_disconnected_at = now(), provider_token_sealed = NULL, updated_at = now()
-                    FROM target t WHERE i.id = t.id AND t.was_linked
+                    FROM target t WHERE i.id = t.id AND t.was_linked AND \(AuditContext.requestTag)
                     RETURNING i.user_id
                 ), disconnected AS (
                     -- an identity its user had unlinked: the app is now disconnected at the provider too
                     UPDATE user_identities i SET provider_disconnected_at = now(), provider_token_sealed = NULL, updated_at = now()
-                    FROM target t WHERE i.id = t.id AND NOT t.was_linked
+                    FROM target t WHERE i.id = t.id AND NOT t.was_linked AND \(AuditContext.requestTag)
                 )
                 SELECT (SELECT user_id FROM unlinked) AS user_id
                 """
@@ -101,6 +101,7 @@ public struct UserIdentities: Sendable {
             ), unlinked AS (
                 UPDATE user_identities SET unlinked_at = now(), unlinked_by = 'user', updated_at = now()
                 WHERE id IN (SELECT id FROM linked WHERE provider = \(provider)) AND (SELECT count(*) FROM linked) > 1
+                  AND \(AuditContext.requestTag)
                 RETURNING id
             )
             SELECT (SELECT count(*) FROM linked WHERE provider = \(provider)) AS found,

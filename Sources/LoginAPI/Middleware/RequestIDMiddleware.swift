@@ -1,3 +1,4 @@
+import Accounts
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -14,7 +15,10 @@ struct RequestIDMiddleware: RouterMiddleware {
         context.logger[metadataKey: "hb.request.id"] = nil
         context.logger[metadataKey: "request.id"] = "\(id)"
         let started = ContinuousClock.now
-        var response = try await withLogger(context.logger) { _ in try await next(request, context) }
+        // The audit trail records the request's id with the changes it makes (AuditContext).
+        var response = try await AuditContext.$requestID.withValue(id) {
+            try await withLogger(context.logger) { _ in try await next(request, context) }
+        }
         response.headers[.xRequestID] = id
         context.logger.info(
             "http.request",

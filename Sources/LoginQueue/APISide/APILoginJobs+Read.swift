@@ -60,6 +60,7 @@ extension APILoginJobs {
                     UPDATE login_jobs j SET state = 'failed', failure_code = \(LoginFailureCode.providerUnlinked.rawValue)
                     FROM unread u
                     WHERE j.id = u.id AND u.identity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM identity_live)
+                      AND \(AuditContext.requestTag)
                     RETURNING j.id
                 ), \(creation.expressions), delivered AS (
                     UPDATE login_jobs j SET session_id = \(creation.sessionID), delivered_at = now(), refresh_token_sealed = \(sealedToken)

@@ -28,8 +28,9 @@ public struct APIAccountDeletions: Sendable {
                 """
                 WITH created AS (
                     INSERT INTO login_jobs (kind, provider, stage, user_id, deadline_at, max_attempts)
-                    VALUES ('account_deletion', \(WorkerLoginJobs.accountDeletionProvider), 'disconnect', \(userID),
-                            now() + make_interval(secs => \(configuration.deletionDeadline.seconds)), \(Int16(configuration.maxAttempts)))
+                    SELECT 'account_deletion', \(WorkerLoginJobs.accountDeletionProvider), 'disconnect', \(userID),
+                           now() + make_interval(secs => \(configuration.deletionDeadline.seconds)), \(Int16(configuration.maxAttempts))
+                    WHERE \(AuditContext.requestTag)
                     ON CONFLICT (user_id) WHERE kind = 'account_deletion' DO NOTHING
                     RETURNING login_id
                 ), woken AS (
