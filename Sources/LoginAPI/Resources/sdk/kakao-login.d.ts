@@ -64,6 +64,11 @@ export type ClientErrorCode =
 export type LoginErrorCode = ApiErrorCode | ClientErrorCode | `http_${number}`;
 
 export class LoginError extends Error {
+  constructor(
+    code: LoginErrorCode,
+    message?: string,
+    details?: { status?: number; providerError?: string | null; requiredScopes?: string[] | null; retryAfterSeconds?: number | null },
+  );
   readonly name: "LoginError";
   readonly code: LoginErrorCode;
   /** The HTTP status; 0 when there was no answer or the client refused itself. */
@@ -193,11 +198,13 @@ export class LoginClient extends EventTarget {
     listener: (event: LoginClientEventMap[K]) => void,
     options?: boolean | AddEventListenerOptions,
   ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
   removeEventListener<K extends keyof LoginClientEventMap>(
     type: K,
     listener: (event: LoginClientEventMap[K]) => void,
     options?: boolean | EventListenerOptions,
   ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
 export function configure(options?: LoginClientOptions): LoginClient;

@@ -136,6 +136,8 @@ export class LoginClient extends EventTarget {
   #options;
   #tokens = null;
   #refreshing = null;
+  /** The completions whose tokens this client took (each only once). */
+  #adopted = new WeakSet();
 
   /**
    * options: apiBaseURL ("" = this origin), binding ("cookie" | "header"), tokenStorage
@@ -365,7 +367,10 @@ export class LoginClient extends EventTarget {
 
   #adopt(data) {
     const tokens = tokensFrom(data);
-    if (tokens) this.#keep(tokens);
+    // A joined call (StrictMode, a route mounted again) must not bring back tokens rotated since.
+    const first = !this.#adopted.has(data);
+    this.#adopted.add(data);
+    if (tokens && first) this.#keep(tokens);
     const result = {
       provider: data.provider,
       isNewUser: typeof data.is_new_user === "boolean" ? data.is_new_user : null,
@@ -373,7 +378,7 @@ export class LoginClient extends EventTarget {
       linked: data.linked === true,
       signedIn: tokens !== null,
     };
-    if (tokens) this.dispatchEvent(new CustomEvent("signedin", { detail: result }));
+    if (tokens && first) this.dispatchEvent(new CustomEvent("signedin", { detail: result }));
     return result;
   }
 
