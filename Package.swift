@@ -211,7 +211,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/demo"), .copy("Resources/openapi.yaml")],
+            resources: [.copy("Resources/demo"), .copy("Resources/sdk"), .copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
         ),
 
@@ -456,6 +456,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
+            // The test SPA's pages and script, served from a second origin by SPAOnAnotherOriginTests.
+            exclude: ["SPA"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

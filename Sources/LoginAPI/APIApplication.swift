@@ -127,6 +127,7 @@ public enum APIApplication {
         let deletion = AccountDeletionController(sessions: dependencies.sessions, deletions: dependencies.deletions)
         let operations = operationsController(configuration: configuration, dependencies: dependencies, waiters: waiters)
         let documents = DemoController()
+        let sdk = SDKController()
 
         var routes = RouteTable()
         let noStore = router.group().add(middleware: NoStoreMiddleware())
@@ -182,6 +183,8 @@ public enum APIApplication {
             routes.post("/hooks/kakao/unlink", on: noStore, use: unlinkHook.unlink)
         }
         routes.get("/openapi.yaml", on: router.group(), use: documents.openAPIDocument)
+        routes.get("/sdk/kakao-login.js", on: router.group(), use: sdk.module)
+        routes.get("/sdk/kakao-login.d.ts", on: router.group(), use: sdk.declarations)
         routes.get("/.well-known/jwks.json", on: router.group(), use: operations.jwks)
         if configuration.operationsOnPublicListener {
             addOperationRoutes(operations, to: &routes, on: router.group())

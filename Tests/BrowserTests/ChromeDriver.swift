@@ -35,7 +35,9 @@ struct ChromeDriver: Sendable {
     }
 
     /// Opens a new headless Chromium session (W3C `POST /session`).
-    func newSession(windowWidth: Int = 1280, windowHeight: Int = 1000) async throws -> WebDriver {
+    /// - Parameter thirdPartyCookies: false blocks them, true allows them (Chromium's
+    ///   `profile.cookie_controls_mode` preference); nil leaves the browser's default.
+    func newSession(windowWidth: Int = 1280, windowHeight: Int = 1000, thirdPartyCookies: Bool? = nil) async throws -> WebDriver {
         let arguments = BrowserTools.chromiumArguments(
             profileDirectory: profileDirectory,
             windowWidth: windowWidth,
@@ -50,6 +52,7 @@ struct ChromeDriver: Sendable {
                     "goog:chromeOptions": [
                         "binary": .string(tools.chromium.path),
                         "args": .array(arguments.map(JSONValue.string)),
+                        "prefs": thirdPartyCookies.map { .object(["profile.cookie_controls_mode": .number($0 ? 0 : 1)]) } ?? .object([:]),
                     ],
                 ]
             ]

@@ -67,13 +67,14 @@ struct DemoLoginTests {
             try await browser.click("button[name=action][value=agree]")
             // React StrictMode runs an effect twice: fire the callback again at once, twice.
             _ = try await browser.waitForElement("body[data-page=callback]")
-            try await browser.executeScript(
-                "window.KakaoDemoCallback.handleCallback(); window.KakaoDemoCallback.handleCallback();"
-            )
+            let completeTwice = """
+                import("/sdk/kakao-login.js").then((m) => { m.completeLogin().catch(() => {}); m.completeLogin().catch(() => {}); });
+                """
+            try await browser.executeScript(completeTwice)
             let status = try await browser.waitForText("#status", in: ["succeeded", "failed"])
             let errorCode = try await browser.text("#error-code")
             #expect(status == "succeeded", "error: \(errorCode)")
-            try await browser.executeScript("return window.KakaoDemoCallback.handleCallback();")
+            try await browser.executeScript(completeTwice)
             #expect(try await browser.text("#login-posts") == "1")
 
             // A reload: the page resumes the login it was waiting for; it posts nothing.

@@ -15,7 +15,7 @@ import NIOHTTP1
 /// }
 /// ```
 ///
-/// ``withSession(named:tools:windowWidth:windowHeight:_:)`` starts chromedriver on a free port
+/// ``withSession(named:tools:windowWidth:windowHeight:thirdPartyCookies:_:)`` starts chromedriver on a free port
 /// and a browser with a throw-away profile, and ends both on every path: success, a thrown error
 /// (after saving a `<name>-failure.png` screenshot), cancellation. Waits poll with a timeout; there
 /// are no fixed sleeps. Nothing here logs: page content may hold codes and tokens.
@@ -44,13 +44,18 @@ struct WebDriver: Sendable {
         tools: BrowserTools? = nil,
         windowWidth: Int = 1280,
         windowHeight: Int = 1000,
+        thirdPartyCookies: Bool? = nil,
         _ body: (WebDriver) async throws -> Result
     ) async throws -> Result {
         let tools = try tools ?? BrowserTools.locate()
         let driver = try await ChromeDriver.start(tools)
         let browser: WebDriver
         do {
-            browser = try await driver.newSession(windowWidth: windowWidth, windowHeight: windowHeight)
+            browser = try await driver.newSession(
+                windowWidth: windowWidth,
+                windowHeight: windowHeight,
+                thirdPartyCookies: thirdPartyCookies
+            )
         } catch {
             await driver.stop()
             throw error

@@ -1,38 +1,21 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOCore
 
 /// The documents shipped with the API, read once at start: `openapi.yaml`, and the demo frontend
 /// (`Resources/demo`, served only with ``LoginAPIConfiguration/demoPage``): the start page at
 /// `/`, the callback page at `/auth/{provider}/callback` (the providers' redirect URI), their scripts and
-/// stylesheet under `/demo/`. HTML pages refuse to be framed.
+/// stylesheet under `/demo/`. The demo's scripts use the browser client of ``SDKController``.
 struct DemoController: Sendable {
-    struct File: Sendable {
-        let bytes: ByteBuffer
-        let contentType: String
-    }
-
-    let files: [String: File]
-    let openAPI: File?
+    let files: [String: BundledFile]
+    let openAPI: BundledFile?
 
     /// Loads the bundled files; a missing file leaves its route answering 404.
     init(bundle: Bundle = .module) {
-        var files: [String: File] = [:]
-        if let folder = bundle.url(forResource: "demo", withExtension: nil),
-            let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
-        {
-            for name in names {
-                guard let type = Self.contentType(of: name),
-                    let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)
-                else { continue }
-                files[name] = File(bytes: ByteBuffer(bytes: data), contentType: type)
-            }
-        }
-        self.files = files
+        self.files = BundledFile.folder("demo", in: bundle)
         self.openAPI = bundle.url(forResource: "openapi", withExtension: "yaml")
             .flatMap { FileManager.default.contents(atPath: $0.path) }
-            .map { File(bytes: ByteBuffer(bytes: $0), contentType: "application/yaml; charset=utf-8") }
+            .map { BundledFile(bytes: $0, contentType: "application/yaml; charset=utf-8") }
     }
 
     /// `GET /`.
@@ -55,32 +38,11 @@ struct DemoController: Sendable {
     /// `GET /openapi.yaml`.
     func openAPIDocument(_ request: Request, context: APIRequestContext) throws -> Response {
         guard let openAPI else { throw APIError.notFound }
-        return Self.response(openAPI, headers: [.cacheControl: "no-cache"])
+        return openAPI.response(headers: [.cacheControl: "no-cache"])
     }
 
     private func page(_ name: String, headers: HTTPFields) throws -> Response {
         guard let file = files[name] else { throw APIError.notFound }
-        return Self.response(file, headers: headers)
-    }
-
-    private static func response(_ file: File, headers: HTTPFields) -> Response {
-        var fields = headers
-        fields[.contentType] = file.contentType
-        fields[.xContentTypeOptions] = "nosniff"
-        if file.contentType.hasPrefix("text/html") {
-            // No page of ours may be framed (clickjacking): the old header and CSP's own word.
-            fields[.xFrameOptions] = "DENY"
-            fields[.contentSecurityPolicy] = "frame-ancestors 'none'"
-        }
-        return Response(status: .ok, headers: fields, body: .init(byteBuffer: file.bytes))
-    }
-
-    private static func contentType(of name: String) -> String? {
-        switch (name as NSString).pathExtension {
-        case "html": "text/html; charset=utf-8"
-        case "js": "text/javascript; charset=utf-8"
-        case "css": "text/css; charset=utf-8"
-        default: nil
-        }
+        return file.response(headers: headers)
     }
 }

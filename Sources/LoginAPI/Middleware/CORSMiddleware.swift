@@ -9,9 +9,9 @@ struct CORSMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let allowed: AllowedOrigins
 
-    static let allowedMethods = "GET, POST"
+    static let allowedMethods = "GET, POST, DELETE"
     static let allowedHeaders = "Content-Type, Authorization, X-Login-Attempt, X-Poll-Token"
-    static let exposedHeaders = "X-Request-Id, Retry-After"
+    static let exposedHeaders = "X-Request-Id, Retry-After, ETag"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let origin = request.headers[.origin] else {
