@@ -24,13 +24,14 @@ enum APIServices {
         let queueConfiguration = settings.loginQueueConfiguration()
         let sessionConfiguration = try settings.sessionConfiguration(sealing: sealing)
         let database = try settings.postgresConfiguration(applicationName: "kakao-login api")
+        let listener = try settings.listenerConfiguration(applicationName: "kakao-login api listener")
 
         MetricsBootstrap.bootstrap()  // before anything makes a metric
         let pool = PostgresPool(configuration: database, options: settings.poolOptions(name: "api"), logger: logger)
         let sessions = Sessions(pool: pool, configuration: sessionConfiguration, accessTokens: accessTokens, logger: logger)
         let dependencies = LoginAPIDependencies(
             pool: pool,
-            listenerConfiguration: database,
+            listenerConfiguration: listener,
             attempts: providers.map {
                 LoginAttempts(pool: pool, sealing: sealing, provider: $0, configuration: queueConfiguration, logger: logger)
             },

@@ -19,12 +19,13 @@ enum WorkerServices {
         let sealing = try settings.sealingKeys()
         let (providers, providerServices) = try settings.loginProviders(logger: logger, requireRedirectURIs: false)
         let database = try settings.postgresConfiguration(applicationName: "kakao-login worker")
+        let listener = try settings.listenerConfiguration(applicationName: "kakao-login worker listener")
         MetricsBootstrap.bootstrap()  // before anything makes a metric
 
         let pool = PostgresPool(configuration: database, options: settings.poolOptions(name: "worker"), logger: logger)
         let worker = LoginWorker(
             pool: pool,
-            listenerConfiguration: database,
+            listenerConfiguration: listener,
             providers: providers.map(\.provider),
             sealing: sealing,
             accounts: UserAccounts(),

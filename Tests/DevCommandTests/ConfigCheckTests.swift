@@ -16,6 +16,7 @@ struct ConfigCheckTests {
             "EVENT_LOOP_THREADS", "NIO_SINGLETON_GROUP_LOOP_COUNT", "LOGIN_ALLOW_EMULATOR", "LOGIN_REQUIRE_STATE", "KAKAO_SCOPES",
             "LOGIN_TRUSTED_PROXIES", "LOGIN_COOKIE_SAMESITE", "CORS_ALLOWED_ORIGINS", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET",
             "GOOGLE_CLIENT_SECRET_FILE", "GOOGLE_REDIRECT_URIS", "GOOGLE_ISSUER_URL", "KAKAO_UNLINK_CALLBACK",
+            "DATABASE_POOLER", "DATABASE_LISTEN_URL", "DATABASE_LISTEN_URL_FILE",
         ].map { ($0, String?.none) }
     )
 
@@ -201,6 +202,39 @@ struct ConfigCheckTests {
         #expect(strict.standardError.contains("6 problems"))
         let quiet = try await KakaoLoginProcess.run(["config", "check", "--role", "dev", "--strict"], environment: Self.cleared)
         #expect(quiet.status == 0, "\(quiet.standardError)")
+    }
+
+    @Test(
+        "PgBouncer settings: a bad DATABASE_POOLER or DATABASE_LISTEN_URL is named; transaction mode without a LISTEN URL is warned about"
+    )
+    func poolerSettings() async throws {
+        try await withFolder { folder in
+            let keys = folder + "/jwt"
+            try AccessTokenKeys.generateKeyFolder(at: keys, kid: "k1")
+            var environment = Self.cleared
+            environment["KAKAO_REST_API_KEY"] = "rest-api-key"
+            environment["KAKAO_REDIRECT_URIS"] = "https://app.example/auth/kakao/callback"
+            environment["LOGIN_SEALING_KEYS"] = Self.sealingKey
+            environment["LOGIN_JWT_KEYS"] = keys
+            environment["DATABASE_URL"] = "postgresql://kakao:pw@pgbouncer.example:6432/kakao_login"
+            environment["DATABASE_POOLER"] = "pgbouncer-session"
+            environment["DATABASE_LISTEN_URL"] = "postgresql://kakao:s3cret@db.example:5432/kakao_login?bogus=1"
+            let bad = try await KakaoLoginProcess.run(["config", "check", "--role", "api"], environment: environment)
+            #expect(bad.status == 1)
+            #expect(bad.standardError.contains("✗ DATABASE_POOLER: must be none or pgbouncer-transaction"), "\(bad.standardError)")
+            #expect(bad.standardError.contains("✗ DATABASE_LISTEN_URL: "), "\(bad.standardError)")
+            #expect(!bad.standardError.contains("s3cret"))
+
+            environment["DATABASE_POOLER"] = "pgbouncer-transaction"
+            environment["DATABASE_LISTEN_URL"] = nil
+            let warned = try await KakaoLoginProcess.run(["config", "check", "--role", "worker"], environment: environment)
+            #expect(warned.status == 0, "\(warned.standardError)")
+            #expect(warned.standardError.contains("⚠ DATABASE_LISTEN_URL: is not set, so LISTEN goes through"), "\(warned.standardError)")
+
+            environment["DATABASE_LISTEN_URL"] = "postgresql://kakao:s3cret@db.example:5432/kakao_login"
+            let good = try await KakaoLoginProcess.run(["config", "check", "--role", "all", "--strict"], environment: environment)
+            #expect(good.status == 0, "\(good.standardError)")
+        }
     }
 
     @Test("a JWT key folder that holds a key that is not ES256 is named")

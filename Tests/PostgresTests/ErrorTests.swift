@@ -130,6 +130,39 @@ struct ErrorTests {
         #expect(options.hasSuffix("-c search_path=app"))
     }
 
+    @Test("through a transaction pooler: no options of ours (only the connection string's), and DATABASE_POOLER sets it")
+    func transactionPoolerParameters() throws {
+        let pooled = PostgresConfiguration(connectionString: "host=/tmp", throughTransactionPooler: true)
+        #expect(try ConnectionString.connectParameters(for: pooled).contains { $0.0 == "options" } == false)
+        let own = pooled.with { $0.connectionString = "host=/tmp options='-c search_path=app'" }
+        #expect(try ConnectionString.connectParameters(for: own).first { $0.0 == "options" }?.1 == "-c search_path=app")
+        let fromEnvironment = try PostgresConfiguration.fromEnvironment([
+            "DATABASE_URL": "host=/tmp", "DATABASE_POOLER": "pgbouncer-transaction",
+        ])
+        #expect(fromEnvironment.throughTransactionPooler)
+        #expect(try PostgresConfiguration.fromEnvironment(["DATABASE_URL": "host=/tmp"]).throughTransactionPooler == false)
+        let bad = try #require(throws: PostgresError.self) {
+            try PostgresConfiguration.fromEnvironment(["DATABASE_POOLER": "pgbouncer-statement"])
+        }
+        #expect(bad.code == .invalidConfiguration)
+    }
+
+    @Test("through a transaction pooler: every statement is unnamed (nothing prepared), and the results decode alike")
+    func transactionPoolerStatements() async throws {
+        let configuration = try await TestDatabase.shared.configuration(for: "errors")
+        let pooled = configuration.with { $0.throughTransactionPooler = true }
+        try await PostgresConnection.withConnection(configuration: pooled, logger: TestEnvironment.logger) { conn in
+            for _ in 0..<2 {
+                let row = try await conn.query("SELECT \(Int64(7)) AS n, now() AS t, '\\x0102'::bytea AS b").single()
+                #expect(try row.decode(Int64.self, "n") == 7)
+                #expect(try abs(row.decode(Date.self, "t").timeIntervalSinceNow) < 60)
+                #expect(try row.decode([UInt8].self, "b") == [1, 2])
+            }
+            let prepared = try await conn.query("SELECT count(*) AS n FROM pg_prepared_statements").single()
+            #expect(try prepared.decode(Int.self, "n") == 0)
+        }
+    }
+
     @Test("the connection string's own settings are honoured")
     func connectionStringWins() async throws {
         let configuration = try await TestDatabase.shared.configuration(for: "errors")

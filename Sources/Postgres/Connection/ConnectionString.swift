@@ -73,6 +73,17 @@ enum ConnectionString {
         }
         pairs.append(("client_encoding", "UTF8"))
 
+        var settings = configuration.throughTransactionPooler ? [] : sessionSettings(for: configuration)
+        let userOptions = parsed["options"] ?? defaults()["options"]
+        if let userOptions, !userOptions.isEmpty { settings.append(userOptions) }
+        // Without session settings and without options of the operator's, no `options` at all:
+        // PgBouncer 1.18 refuses the parameter even when it is empty.
+        if !settings.isEmpty { pairs.append(("options", settings.joined(separator: " "))) }
+        return pairs
+    }
+
+    /// The `-c` settings every session gets unless ``PostgresConfiguration/throughTransactionPooler``.
+    static func sessionSettings(for configuration: PostgresConfiguration) -> [String] {
         var settings = ["-c TimeZone=UTC", "-c DateStyle=ISO", "-c bytea_output=hex", "-c IntervalStyle=iso_8601"]
         if let timeout = configuration.statementTimeout {
             settings.append("-c statement_timeout=\(timeout.roundedUpMilliseconds)")
@@ -83,10 +94,7 @@ enum ConnectionString {
         if let timeout = configuration.lockTimeout {
             settings.append("-c lock_timeout=\(timeout.roundedUpMilliseconds)")
         }
-        let userOptions = parsed["options"] ?? defaults()["options"]
-        if let userOptions, !userOptions.isEmpty { settings.append(userOptions) }
-        pairs.append(("options", settings.joined(separator: " ")))
-        return pairs
+        return settings
     }
 
     // MARK: scrubbing

@@ -130,6 +130,10 @@ final class LibPQConnection: @unchecked Sendable {
                 ConnectionString.scrub(message, connectionString: configuration.connectionString)
             )
         }
+        if configuration.throughTransactionPooler, let problem = unsupportedSessionSetting(raw) {
+            PQfinish(raw)
+            throw PostgresError(.invalidConfiguration, problem)
+        }
         guard PQsetnonblocking(raw, 1) == 0 else {
             PQfinish(raw)
             throw PostgresError(.connectionFailed, "libpq could not switch the connection to non-blocking mode")
@@ -137,7 +141,8 @@ final class LibPQConnection: @unchecked Sendable {
         let connection = LibPQConnection(
             raw: raw,
             connectionString: configuration.connectionString,
-            statementCacheSize: statementCacheSize,
+            // Named statements live in one server session, which a transaction pooler does not keep.
+            statementCacheSize: configuration.throughTransactionPooler ? 0 : statementCacheSize,
             eventLoop: eventLoop
         )
         connection.lock.withLock {

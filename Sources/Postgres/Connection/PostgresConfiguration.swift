@@ -8,7 +8,9 @@ import Foundation
 /// `~/.pgpass` and libpq's defaults. `nil` means "only the environment and defaults".
 ///
 /// The limits are sent as `options` (`-c name=value`) at connect time, before anything in
-/// the connection string's own `options`, so an operator's explicit setting there wins.
+/// the connection string's own `options`, so an operator's explicit setting there wins. Behind
+/// a pooler that refuses the `options` startup parameter (PgBouncer), turn
+/// ``throughTransactionPooler`` on and set them on the role instead.
 public struct PostgresConfiguration: Sendable {
     /// A libpq connection URI or `key=value` string; `nil` uses libpq's `PG*` variables and
     /// defaults. It may hold a password: it is never logged or printed.
@@ -32,6 +34,22 @@ public struct PostgresConfiguration: Sendable {
     /// `lock_timeout`: how long a statement waits for a lock; `nil` keeps the server's setting
     /// (by default no limit other than the statement timeout). Default `nil`.
     public var lockTimeout: Duration?
+    /// Whether the connections go through a pooler in transaction mode (PgBouncer), where a
+    /// server session is a client's only for one transaction. Default `false`. When `true`:
+    ///
+    /// - no statement is prepared by name (a named statement lives in one server session):
+    ///   every statement is sent unnamed (`PQsendQueryParams`), whatever a pool's
+    ///   `statementCacheSize` says;
+    /// - the session settings (`TimeZone=UTC`, `DateStyle=ISO`, `bytea_output=hex`,
+    ///   `IntervalStyle=iso_8601` and the three timeouts above) are not sent as `options` at
+    ///   connect (the connection string's own still go): PgBouncer refuses the parameter (1.18)
+    ///   or drops it (`ignore_startup_parameters = options`). Set them on the role instead
+    ///   (`ALTER ROLE … SET statement_timeout = '30s'`). Decoding does not depend on `TimeZone`
+    ///   (timestamps carry their offset) and needs only `DateStyle` ISO and `bytea_output` hex,
+    ///   PostgreSQL's defaults: a connection whose `DateStyle` is not ISO is refused.
+    ///
+    /// LISTEN needs a session: a ``PostgresListener`` must not use such a configuration.
+    public var throughTransactionPooler: Bool
 
     /// Creates a configuration; every parameter has the default documented on its property.
     public init(
@@ -41,7 +59,8 @@ public struct PostgresConfiguration: Sendable {
         connectTimeout: Duration = .seconds(10),
         statementTimeout: Duration? = .seconds(30),
         idleInTransactionSessionTimeout: Duration? = .seconds(60),
-        lockTimeout: Duration? = nil
+        lockTimeout: Duration? = nil,
+        throughTransactionPooler: Bool = false
     ) {
         self.connectionString = connectionString
         self.database = database
@@ -50,10 +69,12 @@ public struct PostgresConfiguration: Sendable {
         self.statementTimeout = statementTimeout
         self.idleInTransactionSessionTimeout = idleInTransactionSessionTimeout
         self.lockTimeout = lockTimeout
+        self.throughTransactionPooler = throughTransactionPooler
     }
 
     /// Reads `DATABASE_URL`, or the file named by `DATABASE_URL_FILE` (one trailing newline is
     /// ignored). Neither set means libpq's `PG*` variables and defaults, like psql.
+    /// `DATABASE_POOLER=pgbouncer-transaction` sets ``throughTransactionPooler``.
     ///
     /// The string is checked with libpq's own parser, so a malformed one fails here with
     /// ``PostgresError/Code/invalidConfiguration`` and a message that does not repeat it.
@@ -87,6 +108,14 @@ public struct PostgresConfiguration: Sendable {
             configuration.connectionString = String(value)
         case (nil, nil):
             configuration.connectionString = nil
+        }
+        switch environment["DATABASE_POOLER"]?.lowercased() {
+        case nil, "", "none":
+            break
+        case "pgbouncer-transaction":
+            configuration.throughTransactionPooler = true
+        case .some:
+            throw PostgresError(.invalidConfiguration, "DATABASE_POOLER must be none or pgbouncer-transaction")
         }
         try configuration.validate()
         return configuration

@@ -8,8 +8,9 @@ extension PostgresPool {
         /// How long a task waits for a free connection before ``PostgresError/Code/poolTimeout``.
         /// Default 10 seconds.
         public var acquireTimeout: Duration
-        /// Prepared statements kept per connection, keyed by SQL text; 0 turns preparing off
-        /// (needed behind PgBouncer in transaction mode before 1.21). Default 128.
+        /// Prepared statements kept per connection, keyed by SQL text; 0 turns preparing off.
+        /// Behind PgBouncer in transaction mode it is 0 whatever this says
+        /// (``PostgresConfiguration/throughTransactionPooler``). Default 128.
         public var statementCacheSize: Int
         /// The pool's name in logs and in the `db.pool` metric dimension. Default `"default"`.
         public var name: String

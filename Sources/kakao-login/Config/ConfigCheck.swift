@@ -53,6 +53,9 @@ struct ConfigCheck {
         await check("DATABASE_URL", isSet: settings.databaseURL != nil, required: all) {
             _ = try settings.postgresConfiguration(applicationName: "kakao-login config check")
         }
+        await check("DATABASE_LISTEN_URL", isSet: settings.databaseListenURL != nil, required: false) {
+            _ = try settings.listenerConfiguration(applicationName: "kakao-login config check")
+        }
         return lines
     }
 

@@ -36,6 +36,14 @@ extension Settings {
                 "\(origin) is plain http: anyone on its network can run script that calls the API with credentials"
             )
         }
+        if databasePooler == .pgbouncerTransaction, databaseListenURL == nil {
+            warn(
+                "DATABASE_LISTEN_URL",
+                "is not set, so LISTEN goes through the transaction-mode pooler of DATABASE_URL and hears nothing: "
+                    + "long-polls answer only on their 2-second recheck and idle workers claim only on their poll; "
+                    + "point it at PostgreSQL itself"
+            )
+        }
         if allowEmulator {
             warn(
                 "LOGIN_ALLOW_EMULATOR",

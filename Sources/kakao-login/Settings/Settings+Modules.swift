@@ -13,13 +13,34 @@ import ServiceLifecycle
 /// that says what to set; none echoes a secret.
 extension Settings {
     /// Where the database is: `DATABASE_URL` (or libpq's `PG*` variables), checked by libpq's parser.
+    /// With `DATABASE_POOLER=pgbouncer-transaction` statements are unnamed and no session
+    /// settings are sent at connect (PgBouncer refuses the `options` parameter): set them on the role.
     func postgresConfiguration(applicationName: String) throws -> PostgresConfiguration {
-        let configuration = PostgresConfiguration(connectionString: databaseURL, applicationName: applicationName)
+        let configuration = PostgresConfiguration(
+            connectionString: databaseURL,
+            applicationName: applicationName,
+            throughTransactionPooler: databasePooler == .pgbouncerTransaction
+        )
         try configuration.validate()
         return configuration
     }
 
-    /// The pool of one process: `DATABASE_POOL_SIZE` connections (default 10).
+    /// Where the LISTEN connection goes (the API's `login_done`, the worker's `login_jobs`):
+    /// `DATABASE_LISTEN_URL`, else `DATABASE_URL`. A LISTEN needs a session of its own, so behind
+    /// PgBouncer in transaction mode this names PostgreSQL itself (or a session-mode pool), and
+    /// the session settings are sent as usual.
+    func listenerConfiguration(applicationName: String) throws -> PostgresConfiguration {
+        guard let databaseListenURL else {
+            return try postgresConfiguration(applicationName: applicationName)
+        }
+        let configuration = PostgresConfiguration(connectionString: databaseListenURL, applicationName: applicationName)
+        try configuration.validate()
+        return configuration
+    }
+
+    /// The pool of one process: `DATABASE_POOL_SIZE` connections (default 10). Behind PgBouncer
+    /// in transaction mode its statements are unnamed (``postgresConfiguration(applicationName:)``
+    /// says so to every connection).
     func poolOptions(name: String) -> PostgresPool.Options {
         PostgresPool.Options(maximumConnections: databasePoolSize ?? 10, name: name)
     }

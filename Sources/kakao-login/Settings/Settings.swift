@@ -9,10 +9,20 @@ import LoginAPI
 /// also be given as a flag.
 struct Settings {
     enum LogFormat: String { case text, json }
+    /// What stands between the pooled connections and PostgreSQL (`DATABASE_POOLER`).
+    enum DatabasePooler: String {
+        /// PostgreSQL itself, or a pooler in session mode: prepared statements and session settings.
+        case none
+        /// PgBouncer in transaction mode: unnamed statements only, no `options` at connect.
+        case pgbouncerTransaction = "pgbouncer-transaction"
+    }
 
     // Database
     var databaseURL: String?
+    /// Where the LISTEN connections go (`DATABASE_LISTEN_URL`); `nil` means `DATABASE_URL`.
+    var databaseListenURL: String?
     var databasePoolSize: Int?
+    var databasePooler: DatabasePooler
 
     // Kakao
     var kakaoRestAPIKey: String?
@@ -83,6 +93,12 @@ struct Settings {
 
     private init(reader r: inout SettingsReader) {
         databaseURL = r.secret("DATABASE_URL")
+        databaseListenURL = r.secret("DATABASE_LISTEN_URL")
+        let pooler = r.string("DATABASE_POOLER") ?? "none"
+        databasePooler = DatabasePooler(rawValue: pooler.lowercased()) ?? .none
+        if DatabasePooler(rawValue: pooler.lowercased()) == nil {
+            r.problem("DATABASE_POOLER", "must be none or pgbouncer-transaction, got \(pooler.debugDescription)")
+        }
         databasePoolSize = r.string("DATABASE_POOL_SIZE") == nil ? nil : r.int("DATABASE_POOL_SIZE", default: 10, range: 1...500)
 
         kakaoRestAPIKey = r.string("KAKAO_REST_API_KEY")
