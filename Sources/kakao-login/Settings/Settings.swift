@@ -4,7 +4,7 @@ import LoginAPI
 
 /// Every setting of DESIGN.md and the operational knobs around them, read once at start.
 ///
-/// Secrets (`DATABASE_URL`, `KAKAO_CLIENT_SECRET`, `KAKAO_ADMIN_KEY`, `GOOGLE_CLIENT_SECRET`,
+/// Secrets (`DATABASE_URL`, `DATABASE_LISTEN_URL`, `KAKAO_CLIENT_SECRET`, `KAKAO_ADMIN_KEY`, `GOOGLE_CLIENT_SECRET`,
 /// `LOGIN_SEALING_KEYS`) come only from the environment or a `_FILE`; every other setting may
 /// also be given as a flag.
 struct Settings {
