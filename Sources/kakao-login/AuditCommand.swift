@@ -18,17 +18,9 @@ struct AuditCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        try await CommandErrors.reporting("audit") {
-            let (settings, problems) = Settings.load(environment: ProcessInfo.processInfo.environment)
-            guard problems.isEmpty else { throw StartupError.invalid(problems) }
-            let logger = LoggingBootstrap.logger("kakao-login.audit", level: .warning, format: settings.logFormat)
-            let configuration = try settings.postgresConfiguration(applicationName: "kakao-login audit")
-            let userID = try user.userID
-            let events = try await PostgresPool.withRunning(
-                configuration: configuration,
-                options: .init(maximumConnections: 1, name: "audit"),
-                logger: logger
-            ) { pool in try await AuditTrail(pool: pool).timeline(userID: userID) }
+        let userID = try user.userID
+        let events = try await OperatorDatabase.run("audit") { pool, _, _ in try await AuditTrail(pool: pool).timeline(userID: userID) }
+        do {
             if events.isEmpty, !json { print("no events for user \(userID.uuidString.lowercased())") }
             let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
             for event in events {

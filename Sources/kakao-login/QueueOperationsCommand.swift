@@ -4,25 +4,16 @@ import Logging
 import LoginQueue
 import Postgres
 
-/// What the `queue` action subcommands share: settings from the environment, one pooled
-/// connection, failures as one line and exit 1.
+/// What the `queue` action subcommands share: the queue's operations on an operator's
+/// connection (``OperatorDatabase``), a job id argument, a refusal.
 enum QueueOperationsCommand {
     /// Runs `body` with the queue's operations on `DATABASE_URL`.
     static func run<Result: Sendable>(
         _ command: String,
         _ body: @Sendable (QueueOperations, PostgresPool) async throws -> Result
     ) async throws -> Result {
-        try await CommandErrors.reporting(command) {
-            let (settings, problems) = Settings.load(environment: ProcessInfo.processInfo.environment)
-            guard problems.isEmpty else { throw StartupError.invalid(problems) }
-            let logger = LoggingBootstrap.logger("kakao-login.queue", level: .warning, format: settings.logFormat)
-            let configuration = try settings.postgresConfiguration(applicationName: "kakao-login \(command)")
-            let queue = settings.loginQueueConfiguration()
-            return try await PostgresPool.withRunning(
-                configuration: configuration,
-                options: .init(maximumConnections: 1, name: "queue"),
-                logger: logger
-            ) { pool in try await body(QueueOperations(pool: pool, configuration: queue), pool) }
+        try await OperatorDatabase.run(command) { pool, settings, _ in
+            try await body(QueueOperations(pool: pool, configuration: settings.loginQueueConfiguration()), pool)
         }
     }
 

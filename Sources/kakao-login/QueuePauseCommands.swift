@@ -8,25 +8,17 @@ import LoginQueue
 struct QueuePauseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pause", abstract: "Stop workers claiming jobs (of one provider, or all).")
 
-    @Option(
-        help: "The provider as login_jobs.provider stores it (kakao, google, kakao_emulator, google_emulator, account); all when absent."
-    )
-    var provider: String?
+    @OptionGroup var only: QueueProviderOption
 
     @Option(help: "Why, for the next operator (at most 200 characters).")
     var reason: String?
 
     func validate() throws {
-        if let provider, provider == "*" || !QueueOperations.pausableProviders.contains(provider) {
-            throw ValidationError(
-                "unknown provider \(provider): one of \(QueueOperations.pausableProviders.dropFirst().joined(separator: ", "))"
-            )
-        }
         if let reason, reason.count > 200 { throw ValidationError("--reason is longer than 200 characters") }
     }
 
     func run() async throws {
-        let (provider, reason) = (self.provider ?? "*", self.reason)
+        let (provider, reason) = (only.provider ?? "*", self.reason)
         let (pause, new) = try await QueueOperationsCommand.run("queue pause") { operations, _ in
             try await operations.pause(provider: provider, reason: reason)
         }
@@ -45,27 +37,32 @@ struct QueuePauseCommand: AsyncParsableCommand {
 struct QueueResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "resume", abstract: "Lift a pause (of one provider, or all).")
 
-    @Option(help: "The paused provider (as queue pause took it); every pause when absent.")
-    var provider: String?
-
-    func validate() throws {
-        if let provider, provider == "*" || !QueueOperations.pausableProviders.contains(provider) {
-            throw ValidationError(
-                "unknown provider \(provider): one of \(QueueOperations.pausableProviders.dropFirst().joined(separator: ", "))"
-            )
-        }
-    }
+    @OptionGroup var only: QueueProviderOption
 
     func run() async throws {
-        let provider = self.provider
+        let provider = only.provider
         let lifted = try await QueueOperationsCommand.run("queue resume") { operations, _ in try await operations.resume(provider: provider)
         }
         if lifted.isEmpty {
             print(provider.map { "\($0) was not paused" } ?? "nothing was paused")
         } else {
-            print(
-                "resumed \(lifted.map { $0.provider == "*" ? "every provider" : $0.provider }.joined(separator: ", ")): workers claim again now"
-            )
+            let names = lifted.map { $0.provider == "*" ? "every provider" : $0.provider }
+            print("resumed \(names.joined(separator: ", ")): workers claim again now")
         }
+    }
+}
+
+/// `--provider P` of `queue pause` and `queue resume`: a provider name as `login_jobs.provider`
+/// stores it; absent means every provider.
+struct QueueProviderOption: ParsableArguments {
+    @Option(
+        help: "The provider as login_jobs.provider stores it (kakao, google, kakao_emulator, google_emulator, account); all when absent."
+    )
+    var provider: String?
+
+    func validate() throws {
+        guard let provider, provider == "*" || !QueueOperations.pausableProviders.contains(provider) else { return }
+        let known = QueueOperations.pausableProviders.dropFirst().joined(separator: ", ")
+        throw ValidationError("unknown provider \(provider): one of \(known)")
     }
 }

@@ -70,18 +70,8 @@ struct SessionsCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs `body` with a pool on `DATABASE_URL`, reporting failures as one line and exit 1.
-    static func withUserSessions(_ command: String, _ body: (UserSessions) async throws -> Void) async throws {
-        try await CommandErrors.reporting(command) {
-            let (settings, problems) = Settings.load(environment: ProcessInfo.processInfo.environment)
-            guard problems.isEmpty else { throw StartupError.invalid(problems) }
-            let logger = LoggingBootstrap.logger("kakao-login.sessions", level: .warning, format: settings.logFormat)
-            let configuration = try settings.postgresConfiguration(applicationName: "kakao-login sessions")
-            try await PostgresPool.withRunning(
-                configuration: configuration,
-                options: .init(maximumConnections: 1, name: "sessions"),
-                logger: logger
-            ) { pool in try await body(UserSessions(pool: pool, logger: logger)) }
-        }
+    /// Runs `body` with a user's sessions on an operator's connection (``OperatorDatabase``).
+    static func withUserSessions(_ command: String, _ body: @Sendable (UserSessions) async throws -> Void) async throws {
+        try await OperatorDatabase.run(command) { pool, _, logger in try await body(UserSessions(pool: pool, logger: logger)) }
     }
 }

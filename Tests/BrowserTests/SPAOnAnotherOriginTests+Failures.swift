@@ -121,9 +121,7 @@ extension SPAOnAnotherOriginTests {
                 return state == "succeeded" ? true : nil
             }
             // The answer the browser lost: read (and minted) meanwhile, with the tab's own attempt.
-            let record = try #require(
-                try await browser.executeScript("return JSON.parse(sessionStorage.getItem('kakao-login:callback'));")
-            )
+            let record = try await browser.executeScript("return JSON.parse(sessionStorage.getItem('kakao-login:callback'));")
             let loginID = try #require(record["loginId"]?.stringValue)
             let token = try #require(record["token"]?.stringValue)
             let read = try await SPASteps.get(
