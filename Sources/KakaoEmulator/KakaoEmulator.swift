@@ -73,6 +73,7 @@ public struct KakaoEmulator: ProviderEmulator {
         }
         builder.addControlRoutes(control, codes: kakaoControl.codes, stats: kakaoControl.stats)
         builder.addControlRoute(KakaoControlRoutes.unlinkUserPath, method: .post, kakaoControl.unlinkUser)
+        builder.addControlRoute(KakaoControlRoutes.sdkTokensPath, method: .post, kakaoControl.sdkTokens)
         return builder.router
     }
 
@@ -127,6 +128,29 @@ public struct KakaoEmulator: ProviderEmulator {
             )
         case .failure(let failure):
             throw KakaoEmulatorError(.invalidConfiguration, "\(failure.code): \(failure.message)")
+        }
+    }
+
+    /// What Kakao's SDK hands a native app after a login (as `POST /_emulator/sdk-tokens`).
+    /// - Parameters:
+    ///   - appKey: the app's native app key or REST API key (default: the first app's).
+    ///   - userID: any id; nil makes a fresh synthetic user.
+    ///   - scope: consent items (`openid` for an id_token); nil: every item, and `openid` when
+    ///     the app's OIDC is on.
+    ///   - nonce: copied into the id_token.
+    /// - Returns: the token answer as Kakao's SDK reads it (`access_token`, `id_token`, …).
+    public func sdkLogin(
+        appKey: String? = nil,
+        userID: Int64? = nil,
+        scope: String? = nil,
+        nonce: String? = nil
+    ) throws(KakaoEmulatorError) -> SDKTokens {
+        switch core.sdkLogin(appKey: appKey, userID: userID, scope: scope, nonce: nonce) {
+        case .success(let json):
+            guard let tokens = SDKTokens(json: json) else { throw KakaoEmulatorError(.invalidConfiguration, "unreadable token answer") }
+            return tokens
+        case .failure(let refusal):
+            throw KakaoEmulatorError(.invalidConfiguration, "\(refusal.code): \(refusal.message)")
         }
     }
 }

@@ -152,6 +152,15 @@ public enum APIApplication {
                 )
             }
         )
+        let appTokens = AppTokenLoginController(
+            provider: dependencies.attempts.map(\.configuredProvider).first { $0.route == "kakao" && $0.provider.acceptsAppTokens },
+            jobs: dependencies.jobs,
+            queueGate: queueGate,
+            metrics: metrics
+        )
+        // No cookie and no attempt: a native app's post needs no Origin check.
+        let tokenPost = noStore.group().add(middleware: limit("login", limits.login)).add(middleware: jsonBody)
+        routes.post("/auth/kakao/token", on: tokenPost, use: appTokens.login)
         routes.post("/auth/:provider/start", on: start, use: logins.start)
         routes.post("/auth/:provider/login", on: post, use: logins.login)
         routes.get("/auth/:provider/login/:login_id", on: poll, use: logins.poll)

@@ -8,6 +8,9 @@ public struct LoginQueueError: Error, Sendable, Equatable, CustomStringConvertib
 
         /// The code is missing, empty, longer than 512 bytes or has characters Kakao never uses.
         public static let invalidCode = Code("invalid_code")
+        /// A posted provider token (`POST /auth/kakao/token`: the access token, the id_token or
+        /// the nonce) is missing, empty, too long or malformed.
+        public static let invalidProviderToken = Code("invalid_provider_token")
         /// The state is missing, malformed, or not the attempt's.
         public static let invalidState = Code("invalid_state")
         /// No attempt is bound to this browser or client.

@@ -98,7 +98,7 @@ struct ClientKauthErrorTests {
 
     @Test func codeOfAnotherAppIsKOE114() async throws {
         var configuration = KakaoEmulatorConfiguration()
-        configuration.apps.append(.init(appID: 100_002, restAPIKey: "other-app-key", adminKey: nil))
+        configuration.apps.append(.init(appID: 100_003, restAPIKey: "other-app-key", nativeAppKey: nil, adminKey: nil))
         try await Harness.run(emulator: configuration, restAPIKey: "other-app-key") { h in
             let code = try h.emulator.mintCode(clientID: "emulator-rest-api-key", userID: 3_141_592_653)
             let error = try #require(

@@ -52,7 +52,7 @@ struct IDTokenVerificationTests {
 
     @Test func audienceMustBeOurKey() async throws {
         var configuration = KakaoEmulatorConfiguration()
-        configuration.apps.append(.init(appID: 100_002, restAPIKey: "other-app-key", adminKey: nil))
+        configuration.apps.append(.init(appID: 100_003, restAPIKey: "other-app-key", nativeAppKey: nil, adminKey: nil))
         try await Harness.run(emulator: configuration) { h in
             let code = try h.emulator.mintCode(clientID: "other-app-key", userID: 1, scope: "openid")
             // The other app's token, handed to a client of the first app.

@@ -12,9 +12,13 @@ import Testing
 struct ControlAndProtocolTests {
     @Test func fixedPointsOfTheDefaultConfiguration() throws {
         let configuration = KakaoEmulatorConfiguration()
-        #expect(configuration.apps.count == 1)
+        #expect(configuration.apps.count == 2)
         let app = configuration.apps[0]
+        #expect(app.appID == 100_001)
         #expect(app.restAPIKey == "emulator-rest-api-key")
+        #expect(app.nativeAppKey == "emulator-native-app-key")
+        let another = configuration.apps[1]
+        #expect(another.appID == 100_002 && another.nativeAppKey == "emulator-other-native-app-key" && another.adminKey == nil)
         #expect(app.clientSecret == nil)
         #expect(app.oidc)
         #expect(app.redirectURIs == ["http://127.0.0.1:8080/auth/kakao/callback", "http://localhost:8080/auth/kakao/callback"])
@@ -22,6 +26,37 @@ struct ControlAndProtocolTests {
         #expect(configuration.users.contains { $0.email == nil })
         #expect(configuration.rateLimit.enabled)
         #expect(configuration.faults.isNone)
+    }
+
+    @Test("SDK tokens: each app's own, with an id_token for its native key, read by token info and user/me")
+    func sdkTokensOfTwoApps() async throws {
+        try await EmulatorHTTP.run { http throws in
+            let ours = try await http.postJSON("/_emulator/sdk-tokens", #"{"user_id": 4242, "nonce": "n-1"}"#)
+            #expect(ours.status == 200)
+            let theirs = try await http.postJSON(
+                "/_emulator/sdk-tokens",
+                #"{"client_id": "emulator-other-native-app-key", "user_id": 4242, "scope": "profile_nickname"}"#
+            )
+            #expect(theirs.status == 200)
+            #expect(theirs.json["id_token"] == nil, "no openid asked: no id_token")
+            let idToken = try #require(ours.json["id_token"] as? String)
+            var encoded = idToken.split(separator: ".")[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            encoded += String(repeating: "=", count: (4 - encoded.count % 4) % 4)
+            let payload = try #require(Data(base64Encoded: encoded))
+            let claims = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
+            #expect(claims["aud"] as? String == "emulator-native-app-key")
+            #expect(claims["nonce"] as? String == "n-1")
+            #expect(claims["sub"] as? String == "4242")
+            for (answer, appID) in [(ours, 100_001), (theirs, 100_002)] {
+                let token = try #require(answer.json["access_token"] as? String)
+                let info = try await http.get("/v1/user/access_token_info", headers: [("Authorization", "Bearer \(token)")])
+                #expect(info.json["app_id"] as? Int == appID)
+                #expect(info.json["id"] as? Int == 4242)
+                #expect(try await http.get("/v2/user/me", headers: [("Authorization", "Bearer \(token)")]).status == 200)
+            }
+            let unknown = try await http.postJSON("/_emulator/sdk-tokens", #"{"client_id": "no-such-key"}"#)
+            #expect(unknown.status == 400)
+        }
     }
 
     @Test func mintCodesOverHTTPWithSyntheticUsers() async throws {

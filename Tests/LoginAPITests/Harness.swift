@@ -23,6 +23,10 @@ import Testing
 /// `LoginWorker` completing the jobs.
 struct Harness: Sendable {
     static let redirectURI = "http://127.0.0.1:8080/auth/kakao/callback"
+    /// The emulator's first app, whose native-app tokens the API takes (`KAKAO_APP_ID`,
+    /// `KAKAO_NATIVE_APP_KEY`).
+    static let appID = KakaoEmulatorConfiguration.App().appID
+    static let nativeAppKey = KakaoEmulatorConfiguration.App().nativeAppKey ?? ""
 
     let baseURL: String
     let emulator: KakaoEmulator
@@ -46,6 +50,8 @@ struct Harness: Sendable {
         var metricsExposition: (@Sendable () -> String)?
         /// A listener of its own for `/metrics`, `/readyz` and `/healthz`.
         var operations: ApplicationConfiguration?
+        /// Native-app logins on (`KAKAO_APP_ID` of the emulator's first app).
+        var appTokens = true
         /// The Kakao emulator's apps and users (its per-user rate limit off).
         var emulator = KakaoEmulatorConfiguration(rateLimit: .init(enabled: false))
 
@@ -65,11 +71,16 @@ struct Harness: Sendable {
                 adminKey: "emulator-admin-key",
                 authURL: emulatorURL,
                 apiURL: emulatorURL,
+                additionalIDTokenAudiences: [nativeAppKey],
                 maxConnectionsPerHost: 16
             )
             let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
             do {
-                let provider = KakaoLoginProvider(client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger))
+                // Native-app logins on, for the emulator's first app (its SDK tokens).
+                let provider = KakaoLoginProvider(
+                    client: KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger),
+                    appID: options.appTokens ? appID : nil
+                )
                 try await runAPI(options, database: database, provider: provider, emulator: emulator, emulatorURL: emulatorURL, body)
                 try await httpClient.shutdown()
             } catch {

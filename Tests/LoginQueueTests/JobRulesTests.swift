@@ -2,7 +2,7 @@ import Postgres
 import TestSupport
 import Testing
 
-/// login_jobs' rules (named CHECK constraints, migrations 0006 and 0012): each write that breaks one
+/// login_jobs' rules (named CHECK constraints, migrations 0006, 0012 and 0018): each write that breaks one
 /// fails with check_violation and the rule's own name, and a row that keeps them all is written.
 @Suite("login_jobs rules")
 struct JobRulesTests {
@@ -17,6 +17,10 @@ struct JobRulesTests {
         Case(set: "state = 'done'", rule: "login_jobs_state_check"),
         Case(set: "redirect_uri = NULL", rule: "login_jobs_kind_check"),
         Case(set: "kind = 'account_deletion'", rule: "login_jobs_kind_check"),
+        // a token login has no code, redirect URI or exchange; it holds its sealed token until it ends
+        Case(set: "kind = 'kakao_token', kakao_token_sealed = '\\x01'", rule: "login_jobs_kind_check"),
+        Case(set: "\(Self.tokenLogin), stage = 'exchange', kakao_token_sealed = '\\x01'", rule: "login_jobs_stage_check"),
+        Case(set: "\(Self.tokenLogin), stage = 'profile'", rule: "login_jobs_kakao_token_held_check"),
         Case(set: "stage = 'consent', code_sealed = NULL, exchange_sent_at = now()", rule: "login_jobs_stage_check"),
         Case(set: "attempt = -1", rule: "login_jobs_attempt_check"),
         Case(set: "deadline_at = created_at", rule: "login_jobs_deadline_check"),
@@ -41,6 +45,9 @@ struct JobRulesTests {
         ),
     ]
 
+    /// The queued job turned into a token login that keeps every rule but the one at hand.
+    static let tokenLogin = "kind = 'kakao_token', redirect_uri = NULL, code_sealed = NULL, pkce_verifier_sealed = NULL"
+
     @Test("every rule is a CHECK constraint of its own that \\d login_jobs shows, and validated")
     func shownByPsql() async throws {
         let database = try await TestDatabase.shared.configuration(for: "job_rules", fromTemplate: true)
@@ -50,6 +57,7 @@ struct JobRulesTests {
             )
             let names = Set(try rows.map { try $0.decode(String.self, "conname") })
             #expect(names == Set(Self.cases.map(\.rule)))
+            #expect(names.contains("login_jobs_kakao_token_held_check"))
             #expect(try rows.allSatisfy { try $0.decode(Bool.self, "convalidated") })
         }
     }

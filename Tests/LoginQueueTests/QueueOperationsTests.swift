@@ -66,7 +66,9 @@ struct QueueOperationsTests {
         }
     }
 
-    @Test("cancel: a queued login fails canceled and its reader hears it; running, finished, deletions and unknown ids are refused")
+    @Test(
+        "cancel: a queued login (code or native token) fails canceled and its reader hears it; running, finished, deletions and unknown ids are refused"
+    )
     func cancel() async throws {
         try await QueueHarness.run { harness in
             let operations = QueueOperations(pool: harness.pool, configuration: harness.configuration)
@@ -76,6 +78,16 @@ struct QueueOperationsTests {
             #expect(try await harness.job(enqueued.loginID, "code_sealed", as: [UInt8]?.self) == nil)
             #expect(try await operations.cancel(publicID: enqueued.loginID) == .refused("the job is failed, not queued"))
             #expect(try await operations.cancel(publicID: UUID()) == .notFound)
+
+            let tokens = ProviderTokens(accessToken: String(repeating: "k", count: 40), idToken: nil)
+            let native = ConfiguredProvider(
+                provider: KakaoLoginProvider(client: harness.client, name: "kakao_emulator", appID: 100_001),
+                route: "kakao",
+                redirectURIs: QueueHarness.redirectURIs
+            )
+            let tokenLogin = try await harness.jobs.enqueue(appTokens: tokens, nonce: nil, provider: native)
+            #expect(try await operations.cancel(publicID: tokenLogin.loginID) == .canceled, "a native app's token login too")
+            #expect(try await harness.job(tokenLogin.loginID, "kakao_token_sealed", as: [UInt8]?.self) == nil)
 
             let userID = try await harness.withWorker { try await harness.signUp(kakaoUserID: 6_000_002) }
             let deletionID = try await harness.deletions.request(userID: userID)

@@ -14,11 +14,12 @@ struct WorkerLifecycleTests {
     @Test("a slow job keeps its lease through renewals; a second worker never takes it")
     func leaseRenewal() async throws {
         try await QueueHarness.run { harness in
-            // The job outlasts two leases; renewals (every third of a lease) keep it. A lease of 3 s
-            // leaves 2 s for a renewal delayed by a busy host.
-            let slow = StalledProvider(wrapped: harness.provider, stallProfile: .seconds(7))
+            // The job outlasts two leases; renewals (every third of a lease) keep it. A lease of 5 s
+            // leaves over 3 s for a renewal delayed by a busy host (2 s was seen to be too little
+            // on two saturated cores).
+            let slow = StalledProvider(wrapped: harness.provider, stallProfile: .seconds(11))
             let (attempt, enqueued) = try await harness.enqueueLogin()
-            let configuration = QueueHarness.workerConfiguration(lease: .seconds(3))
+            let configuration = QueueHarness.workerConfiguration(lease: .seconds(5))
             try await harness.withWorker(configuration, provider: slow) {
                 try await waitUntil("the job is running") {
                     try await harness.job(enqueued.loginID, "state", as: String.self) == "running"

@@ -49,6 +49,8 @@ extension KakaoEmulatorConfiguration.App: Decodable {
         self.init(
             appID: try c.value("app_id", default: defaults.appID),
             restAPIKey: try c.value("rest_api_key", default: defaults.restAPIKey),
+            // Absent: no native platform (a default here would give two apps the same key).
+            nativeAppKey: try c.optional("native_app_key"),
             clientSecret: try c.optional("client_secret"),
             adminKey: c.contains(SnakeKey("admin_key")) ? try c.optional("admin_key") : defaults.adminKey,
             redirectURIs: try c.value("redirect_uris", default: defaults.redirectURIs),

@@ -18,7 +18,8 @@ import Foundation
 ///   "faults": {"latency_ms": 20, "error_rate": 0.05} }
 /// ```
 public struct KakaoEmulatorConfiguration: Sendable {
-    /// The registered apps; the first is the one tools use by default.
+    /// The registered apps; the first is the one tools use by default (the second of the
+    /// default, ``App/anotherApp``, stands for somebody else's app).
     public var apps: [App]
     /// The named test users shown on the consent page. Unknown ids given to `/_emulator/codes`
     /// become synthetic users on the fly.
@@ -56,7 +57,7 @@ public struct KakaoEmulatorConfiguration: Sendable {
     public var unlinkCallbackURL: String?
 
     public init(
-        apps: [App] = [App()],
+        apps: [App] = [App(), .anotherApp],
         users: [User] = User.namedTestUsers,
         codeLifetimeSeconds: Int = 600,
         accessTokenLifetimeSeconds: Int = 21_600,
@@ -105,6 +106,10 @@ public struct KakaoEmulatorConfiguration: Sendable {
         guard !apps.isEmpty else { throw KakaoEmulatorError(.invalidConfiguration, "at least one app is needed") }
         guard Set(apps.map(\.restAPIKey)).count == apps.count else {
             throw KakaoEmulatorError(.invalidConfiguration, "two apps share a REST API key")
+        }
+        let nativeKeys = apps.compactMap(\.nativeAppKey)
+        guard Set(nativeKeys).count == nativeKeys.count, Set(apps.map(\.appID)).count == apps.count else {
+            throw KakaoEmulatorError(.invalidConfiguration, "two apps share an app id or a native app key")
         }
         let adminKeys = apps.compactMap(\.adminKey)
         guard Set(adminKeys).count == adminKeys.count else {
@@ -174,6 +179,9 @@ extension KakaoEmulatorConfiguration {
         public var appID: Int64
         /// The REST API key, used as `client_id`.
         public var restAPIKey: String
+        /// The native app key the iOS and Android SDKs log in with: the `aud` of the id_tokens
+        /// they get (`POST /_emulator/sdk-tokens`); nil: the app has no native platform.
+        public var nativeAppKey: String?
         /// The client secret; nil means the app has the client secret switched off.
         public var clientSecret: String?
         /// The admin key (`Authorization: KakaoAK …`); nil means none.
@@ -188,6 +196,7 @@ extension KakaoEmulatorConfiguration {
         public init(
             appID: Int64 = 100_001,
             restAPIKey: String = "emulator-rest-api-key",
+            nativeAppKey: String? = "emulator-native-app-key",
             clientSecret: String? = nil,
             adminKey: String? = "emulator-admin-key",
             redirectURIs: [String] = ["http://127.0.0.1:8080/auth/kakao/callback", "http://localhost:8080/auth/kakao/callback"],
@@ -200,12 +209,25 @@ extension KakaoEmulatorConfiguration {
         ) {
             self.appID = appID
             self.restAPIKey = restAPIKey
+            self.nativeAppKey = nativeAppKey
             self.clientSecret = clientSecret
             self.adminKey = adminKey
             self.redirectURIs = redirectURIs
             self.consentItems = consentItems
             self.oidc = oidc
         }
+
+        /// Somebody else's app, which the same Kakao users also use (app id 100002, REST key
+        /// `emulator-other-rest-api-key`, native app key `emulator-other-native-app-key`, no
+        /// admin key): a token the emulator issues to it must never sign anyone in to a service
+        /// of the first app (`token_not_for_this_app`).
+        public static let anotherApp = App(
+            appID: 100_002,
+            restAPIKey: "emulator-other-rest-api-key",
+            nativeAppKey: "emulator-other-native-app-key",
+            adminKey: nil,
+            redirectURIs: ["http://127.0.0.1:8080/other-app/callback"]
+        )
     }
 
     /// A consent item of an app (`profile_nickname`, `profile_image`, `account_email`, `name`,

@@ -70,7 +70,10 @@ struct TokenRoutes {
         core.counters.recordPresentation(presentations)
         switch result {
         case .success(let grant):
-            return try answer(grant, app: app, now: now, withIDToken: grant.openid)
+            return KakaoResponses.json(
+                try core.tokenAnswer(grant, audience: app.restAPIKey, now: now, withIDToken: grant.openid),
+                noStore: true
+            )
         case .failure(let failure):
             if case .invalidCode = failure { core.counters.bump(\.codesRejected) }
             return KakaoResponses.kauth(kauthError(failure, code: code))
@@ -92,7 +95,15 @@ struct TokenRoutes {
         case .success(let grant):
             attribution.attribute(to: String(grant.user.id))
             if grant.refreshToken != nil { core.kakaoCounters.bump(\.refreshRotations) }
-            return try answer(grant, app: app, now: now, withIDToken: grant.openid && core.configuration.idTokenOnRefresh)
+            return KakaoResponses.json(
+                try core.tokenAnswer(
+                    grant,
+                    audience: app.restAPIKey,
+                    now: now,
+                    withIDToken: grant.openid && core.configuration.idTokenOnRefresh
+                ),
+                noStore: true
+            )
         case .failure(let failure):
             return KakaoResponses.kauth(kauthError(failure, code: ""))
         }
@@ -108,47 +119,6 @@ struct TokenRoutes {
             core.kakaoCounters.bump(\.rateLimited)
             return .rateLimited(status: core.configuration.rateLimit.status)
         }
-    }
-
-    /// The success body: lifetimes minus one second, as Kakao reports them.
-    private func answer(_ grant: TokenGrant, app: KakaoEmulatorConfiguration.App, now: Double, withIDToken: Bool) throws -> Response {
-        core.counters.bump(\.tokensIssued)
-        let configuration = core.configuration
-        var object = JSONObjectWriter()
-        object.add("token_type", "bearer")
-        object.add("access_token", grant.accessToken)
-        if withIDToken {
-            object.add("id_token", try idToken(grant, app: app, now: now))
-            core.counters.bump(\.idTokensSigned)
-        }
-        object.add("expires_in", configuration.accessTokenLifetimeSeconds - 1)
-        if let refreshToken = grant.refreshToken {
-            object.add("refresh_token", refreshToken)
-            object.add("refresh_token_expires_in", configuration.refreshTokenLifetimeSeconds - 1)
-        }
-        let scopes = grant.openid ? grant.scopes.union(["openid"]) : grant.scopes
-        if !scopes.isEmpty { object.add("scope", scopes.sorted().joined(separator: " ")) }
-        return KakaoResponses.json(object.finish(), noStore: true)
-    }
-
-    /// An RS256 ID token with Kakao's claims; profile claims follow the consent given.
-    private func idToken(_ grant: TokenGrant, app: KakaoEmulatorConfiguration.App, now: Double) throws -> String {
-        let issuedAt = Int64(now)
-        let user = grant.user
-        var claims = JSONObjectWriter()
-        claims.add("aud", app.restAPIKey)
-        claims.add("sub", String(user.id))
-        claims.add("auth_time", grant.authTime)
-        claims.add("iss", core.issuer)
-        if grant.scopes.contains("profile_nickname") { claims.add("nickname", ifPresent: user.nickname) }
-        claims.add("exp", issuedAt + Int64(core.configuration.accessTokenLifetimeSeconds))
-        claims.add("iat", issuedAt)
-        if grant.scopes.contains("profile_image") { claims.add("picture", ifPresent: user.thumbnailImageURL) }
-        if grant.scopes.contains("account_email"), user.isEmailValid, user.isEmailVerified {
-            claims.add("email", ifPresent: user.email)
-        }
-        claims.add("nonce", ifPresent: grant.nonce)
-        return try core.signer.sign(payloadJSON: claims.finish())
     }
 
     /// Kakao's debugging check of an ID token: KOE400 malformed, KOE401 other issuer,

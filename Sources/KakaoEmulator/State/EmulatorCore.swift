@@ -39,8 +39,10 @@ final class EmulatorCore: Sendable {
             )
         )
         runtime = EmulatorRuntime(
-            // The user-unlink control route counted under its template, as the router reports it.
-            paths: EmulatorRoute.allCases.map(\.path) + [RouterPath(KakaoControlRoutes.unlinkUserPath).description],
+            // The user-unlink control route counted under its template, as the router reports it; the SDK's tokens.
+            paths: EmulatorRoute.allCases.map(\.path) + [
+                RouterPath(KakaoControlRoutes.unlinkUserPath).description, KakaoControlRoutes.sdkTokensPath,
+            ],
             tokenPaths: [EmulatorRoute.token.path],
             faults: configuration.faults,
             publicBaseURL: configuration.publicBaseURL,

@@ -81,35 +81,78 @@ struct EmulatorState {
             return (.failure(.rateLimited), presented.0, presented.1)
         }
         record.spent = true
-        let key = LinkKey(appID: record.appID, userID: record.userID)
-        let generation = generations[key, default: 0]
-        accessTokens[newAccessToken] = TokenRecord(
+        let grant = storeGrant(
             appID: record.appID,
             userID: record.userID,
-            generation: generation,
-            expiresAt: now + lifetimes.accessToken,
-            openid: record.openid,
-            authTime: record.authTime
-        )
-        refreshTokens[newRefreshToken] = TokenRecord(
-            appID: record.appID,
-            userID: record.userID,
-            generation: generation,
-            expiresAt: now + lifetimes.refreshToken,
-            openid: record.openid,
-            authTime: record.authTime
-        )
-        pruneIfDue(now: now)
-        let grant = TokenGrant(
-            user: users.user(record.userID),
-            scopes: links[key]?.scopes ?? [],
             openid: record.openid,
             nonce: record.nonce,
             authTime: record.authTime,
             accessToken: newAccessToken,
-            refreshToken: newRefreshToken
+            refreshToken: newRefreshToken,
+            now: now
         )
         return (.success(grant), presented.0, presented.1)
+    }
+
+    /// What Kakao's SDK gets when the user logs in to an app natively (KakaoTalk or the Kakao
+    /// account): the user agrees to `scopes` for the app and is issued tokens, as a code exchange
+    /// would issue them, under the same per-user limit.
+    mutating func sdkLogin(
+        appID: Int64,
+        userID: Int64,
+        scopes: Set<String>,
+        openid: Bool,
+        nonce: String?,
+        newAccessToken: String,
+        newRefreshToken: String,
+        now: Double
+    ) -> Result<TokenGrant, TokenFailure> {
+        _ = users.user(userID)
+        consent(appID: appID, userID: userID, scopes: scopes, now: now)
+        guard admitIssue(userID: userID, refreshToken: true, now: now) else { return .failure(.rateLimited) }
+        return .success(
+            storeGrant(
+                appID: appID,
+                userID: userID,
+                openid: openid,
+                nonce: nonce,
+                authTime: Int64(now),
+                accessToken: newAccessToken,
+                refreshToken: newRefreshToken,
+                now: now
+            )
+        )
+    }
+
+    /// Records a new access and refresh token of the app–user link (at its current generation)
+    /// and returns the grant that hands them out.
+    private mutating func storeGrant(
+        appID: Int64,
+        userID: Int64,
+        openid: Bool,
+        nonce: String?,
+        authTime: Int64,
+        accessToken: String,
+        refreshToken: String,
+        now: Double
+    ) -> TokenGrant {
+        let key = LinkKey(appID: appID, userID: userID)
+        let generation = generations[key, default: 0]
+        func record(lifetime: Double) -> TokenRecord {
+            TokenRecord(appID: appID, userID: userID, generation: generation, expiresAt: now + lifetime, openid: openid, authTime: authTime)
+        }
+        accessTokens[accessToken] = record(lifetime: lifetimes.accessToken)
+        refreshTokens[refreshToken] = record(lifetime: lifetimes.refreshToken)
+        pruneIfDue(now: now)
+        return TokenGrant(
+            user: users.user(userID),
+            scopes: links[key]?.scopes ?? [],
+            openid: openid,
+            nonce: nonce,
+            authTime: authTime,
+            accessToken: accessToken,
+            refreshToken: refreshToken
+        )
     }
 
     /// The authorize request's `redirect_uri`, or none at all when that is allowed.

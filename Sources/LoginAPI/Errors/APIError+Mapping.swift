@@ -14,6 +14,12 @@ extension APIError {
         switch error.code {
         case .invalidCode:
             self.init(.badRequest, .invalidCode, "The code is missing, empty, too long or malformed.")
+        case .invalidProviderToken:
+            self.init(
+                .badRequest,
+                .invalidProviderToken,
+                "The access token, id_token or nonce is missing, empty, too long or malformed."
+            )
         case .invalidState:
             self.init(.badRequest, .invalidState, "The state does not match this login attempt.")
         case .stateRequired:

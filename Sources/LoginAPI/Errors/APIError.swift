@@ -35,6 +35,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         // Logins (the queue's codes, kept as they are).
         public static let invalidCode = Code("invalid_code")
         public static let invalidState = Code("invalid_state")
+        /// `POST /auth/kakao/token` with an access token, id_token or nonce of the wrong shape.
+        public static let invalidProviderToken = Code("invalid_provider_token")
         public static let stateRequired = Code("state_required")
         public static let attemptNotFound = Code("attempt_not_found")
         public static let attemptExpired = Code("attempt_expired")

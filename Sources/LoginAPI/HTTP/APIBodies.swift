@@ -58,7 +58,20 @@ struct LoginRequest: Decodable {
     }
 }
 
-/// `202` of `POST /auth/kakao/login`.
+/// `POST /auth/kakao/token`: what a native app got from Kakao's SDK. A missing access token is
+/// `invalid_provider_token`, like a malformed one, so it is optional here.
+struct AppTokenRequest: Decodable {
+    let accessToken: String?
+    let idToken: String?
+    let nonce: String?
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case idToken = "id_token"
+        case nonce
+    }
+}
+
+/// `202` of `POST /auth/kakao/login` and `POST /auth/kakao/token`.
 struct LoginAccepted: Encodable {
     let loginID: UUID
     let status = "pending"

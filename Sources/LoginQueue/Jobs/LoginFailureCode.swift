@@ -9,6 +9,11 @@ public enum LoginFailureCode: String, Sendable, Hashable, CaseIterable, Codable 
     case consentRequired = "consent_required"
     case kakaoAccountRestricted = "kakao_account_restricted"
     case idTokenInvalid = "id_token_invalid"
+    /// A native app's Kakao token (`POST /auth/kakao/token`) was issued to another app: Kakao's
+    /// token info names another app id (the token-substitution attack).
+    case tokenNotForThisApp = "token_not_for_this_app"
+    /// A native app's Kakao token is invalid, expired or revoked (Kakao's -401).
+    case kakaoTokenInvalid = "kakao_token_invalid"
     case kakaoRateLimited = "kakao_rate_limited"
     case kakaoUnavailable = "kakao_unavailable"
     /// Google's counterparts of the four `kakao_` codes.
@@ -36,6 +41,8 @@ public enum LoginFailureCode: String, Sendable, Hashable, CaseIterable, Codable 
         case .consentRequired: "A required consent item was not agreed to."
         case .kakaoAccountRestricted: "This Kakao account cannot log in to this app."
         case .idTokenInvalid: "The identity token could not be verified. Start the login again."
+        case .tokenNotForThisApp: "The Kakao token was issued to another app."
+        case .kakaoTokenInvalid: "The Kakao token is invalid, expired or revoked. Log in with Kakao again."
         case .kakaoRateLimited: "Kakao is rate limiting logins. Try again later."
         case .kakaoUnavailable: "Kakao is unavailable. Try again later."
         case .googleClientMisconfigured: "The Google client is misconfigured."

@@ -21,6 +21,17 @@ enum LoginJobsTable {
         SealingContext(table: "login_jobs", column: "kakao_token", rowKey: loginID.uuidString.lowercased())
     }
 
+    /// The provider's tokens sealed for the checkpoint column: by the worker after an exchange,
+    /// by the API for a native app's tokens (which need none).
+    static func seal(_ tokens: ProviderTokens, loginID: UUID, with sealing: SealingKeys) throws -> [UInt8] {
+        try sealing.seal(try JSONEncoder().encode(tokens), for: providerTokensContext(loginID))
+    }
+
+    /// The checkpoint column's provider tokens.
+    static func openProviderTokens(_ sealed: [UInt8], loginID: UUID, with sealing: SealingKeys) throws -> ProviderTokens {
+        try JSONDecoder().decode(ProviderTokens.self, from: Data(try sealing.open(sealed, for: providerTokensContext(loginID))))
+    }
+
     /// The jobs that hold a code, as a parenthesised subquery with `columns`: one probe of the
     /// unique index on `code_hmac` per fingerprint (one per sealing key), joined by `UNION ALL`.
     ///

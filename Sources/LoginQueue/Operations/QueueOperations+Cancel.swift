@@ -11,7 +11,7 @@ extension QueueOperations {
         case refused(String)
     }
 
-    /// Cancels a queued login by its `login_id` (one guarded statement, as
+    /// Cancels a queued login (a code or a native token login) by its `login_id` (one guarded statement, as
     /// `sql/ops/cancel_queued_job.sql`). A running job is its worker's until the lease ends; an
     /// account deletion is the user's to ask for and is never canceled.
     public func cancel(publicID: UUID) async throws -> Canceled {
@@ -21,7 +21,7 @@ extension QueueOperations {
                 UPDATE login_jobs
                 SET state = 'failed', failure_code = 'canceled', finished_at = now(),
                     code_sealed = NULL, pkce_verifier_sealed = NULL, kakao_token_sealed = NULL
-                WHERE login_id = \(publicID) AND state = 'queued' AND kind = 'login'
+                WHERE login_id = \(publicID) AND state = 'queued' AND kind <> 'account_deletion'
                 RETURNING login_id
             ), told AS (
                 SELECT pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM canceled

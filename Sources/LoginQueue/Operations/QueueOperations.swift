@@ -24,6 +24,7 @@ public struct QueueOperations: Sendable {
     }
 
     /// Runs a failed job again, by its public id (`login_id`, or a deletion's `deletion_id`). A
+    /// native app's token login never (its token is dropped when it ends). A
     /// login only when its code was never sent and is still kept: a code is never presented again
     /// after an answer. A deletion always: telling a provider twice is harmless, and the worker
     /// asks only the providers not yet disconnected. The job gets a fresh deadline and ten more
@@ -46,12 +47,18 @@ public struct QueueOperations: Sendable {
             )
             SELECT (SELECT kind FROM requeued) AS requeued_kind, (SELECT count(*) FROM woken) AS woken,
                    (SELECT state FROM login_jobs WHERE login_id = \(publicID)) AS state,
+                   (SELECT kind FROM login_jobs WHERE login_id = \(publicID)) AS kind,
                    (SELECT exchange_sent_at IS NOT NULL FROM login_jobs WHERE login_id = \(publicID)) AS code_sent
             """
         ).single()
         if let kind = try row.decode(String?.self, "requeued_kind") { return .requeued(kind: kind) }
         guard let state = try row.decode(String?.self, "state") else { return .notFound }
         if state != "failed" { return .refused("the job is \(state), not failed") }
+        if try row.decode(String?.self, "kind") == "kakao_token" {
+            return .refused(
+                "a native app's token login is not run again: its Kakao token was dropped when it failed (the app logs in again)"
+            )
+        }
         if try row.decode(Bool?.self, "code_sent") == true {
             return .refused("its code was sent to the provider: a code is never presented again after an answer")
         }

@@ -22,6 +22,19 @@ extension KakaoLoginProvider {
         )
     }
 
+    /// Kakao's error about a native app's token: -401 (and -2, a token Kakao cannot even read)
+    /// says the posted token is invalid, expired or revoked — the app must log in with Kakao
+    /// again — where a code login's fresh token would point at the app's settings.
+    /// - Throws: `CancellationError` when the call was cancelled (shutdown).
+    static func appTokenError(_ error: KakaoAPIError) throws -> LoginProviderError {
+        var mapped = try providerError(error)
+        if error.kakaoCode == .invalidToken || error.kakaoCode?.rawValue == "-2" {
+            mapped.retryClass = .terminal
+            mapped.failureCode = .kakaoTokenInvalid
+        }
+        return mapped
+    }
+
     /// The failure code a login ends with because of `problem` (for retryable problems: once
     /// retries run out).
     static func failureCode(_ problem: KakaoProblem) -> LoginFailureCode {

@@ -4,7 +4,8 @@ import KakaoAPI
 
 /// Login with Kakao behind the ``LoginProvider`` seam: the authorize URL, the code exchange,
 /// user/me, and the id_token check (signature, `iss`, `aud`, `exp`, the attempt's `nonce`, and
-/// `sub` equal to user/me's `id`). Kakao's errors become the queue's in
+/// `sub` equal to user/me's `id`), in `KakaoLoginProvider+Profile.swift` with a native app's
+/// tokens (the app id check). Kakao's errors become the queue's in
 /// `KakaoLoginProvider+Errors.swift`.
 public struct KakaoLoginProvider: LoginProvider {
     /// `kakao`, or `kakao_emulator` for the emulator (its made-up identities must never be
@@ -16,13 +17,25 @@ public struct KakaoLoginProvider: LoginProvider {
     /// Consent items to request (`scope`). With `openid` (the default) Kakao issues an id_token,
     /// which is then required and verified; without any item Kakao asks for the app's items.
     let scopes: [String]
+    /// The app's numeric id (`KAKAO_APP_ID`): a native app's token must have been issued to it.
+    /// Nil: native-app logins are off.
+    let appID: Int64?
 
-    /// - Parameter scopes: empty asks Kakao for the app's consent items, without an id_token.
-    public init(client: KakaoClient, scopes: [String] = ["openid"], name: String = "kakao") {
+    /// - Parameters:
+    ///   - scopes: empty asks Kakao for the app's consent items, without an id_token.
+    ///   - appID: the app id a native app's token must belong to (`access_token_info`'s
+    ///     `app_id`); nil refuses native-app logins. An id_token of such a login must name one of
+    ///     the client's keys as `aud` (the REST API key, or the native app key among the
+    ///     configuration's ``KakaoClientConfiguration/additionalIDTokenAudiences``).
+    public init(client: KakaoClient, scopes: [String] = ["openid"], name: String = "kakao", appID: Int64? = nil) {
         self.client = client
         self.scopes = scopes
         self.name = name
+        self.appID = appID
     }
+
+    /// Native-app logins are on when the app id is configured.
+    public var acceptsAppTokens: Bool { appID != nil }
 
     /// Kakao asks for more consent items with the same authorize request: `scope` lists the
     /// configured items and then the additional ones (comma-separated, as Kakao documents it),
@@ -68,45 +81,6 @@ public struct KakaoLoginProvider: LoginProvider {
         } catch let error where error.kakaoCode == .notConnected {
             return
         } catch {
-            throw try Self.providerError(error)
-        }
-    }
-
-    public func profile(tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile {
-        do {
-            let user = try await client.userMe(accessToken: tokens.accessToken)
-            if tokens.idToken == nil, nonce != nil, scopes.contains("openid") {
-                // We built the authorize URL with openid and a nonce: no id_token is a downgrade.
-                // (The stateless flow's frontend builds its own URL and has no nonce.)
-                throw LoginProviderError(
-                    retryClass: .terminal,
-                    delivery: .responded,
-                    failureCode: .idTokenInvalid,
-                    providerError: "id_token_missing"
-                )
-            }
-            if let idToken = tokens.idToken {
-                let claims = try await client.verifyIDToken(idToken, nonce: nonce)
-                guard claims.subject == String(user.id) else {
-                    throw LoginProviderError(
-                        retryClass: .terminal,
-                        delivery: .responded,
-                        failureCode: .idTokenInvalid,
-                        providerError: "id_token_sub"
-                    )
-                }
-            }
-            return ProviderProfile(
-                provider: name,
-                subject: String(user.id),
-                nickname: user.nickname,
-                profileImageURL: user.profileImageURL,
-                thumbnailImageURL: user.thumbnailImageURL,
-                email: user.email,
-                emailVerified: user.emailVerified,
-                consentScopes: tokens.scopes
-            )
-        } catch let error as KakaoAPIError {
             throw try Self.providerError(error)
         }
     }

@@ -34,6 +34,17 @@ public protocol LoginProvider: Sendable {
     /// - Throws: ``LoginProviderError``.
     func profile(tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile
 
+    /// Whether a native app may post the tokens it got from the provider's SDK
+    /// (`POST /auth/kakao/token`): only a provider that can tell whether a token was issued to
+    /// this app takes them.
+    var acceptsAppTokens: Bool { get }
+
+    /// Reads the profile of a native app's tokens (a job of kind `kakao_token`): first checks that
+    /// the access token was issued to this app, and an id_token's audience and `nonce`, before
+    /// trusting anything the tokens say; then as ``profile(tokens:nonce:)``.
+    /// - Throws: ``LoginProviderError``: `token_not_for_this_app` for another app's token.
+    func profile(ofAppTokens tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile
+
     /// The token to keep on the identity, sealed, so that ``disconnect(subject:token:)`` can be
     /// called when the account is deleted; nil when the provider needs none.
     func disconnectToken(from tokens: ProviderTokens) -> String?
@@ -47,6 +58,15 @@ public protocol LoginProvider: Sendable {
     /// The failure codes of a login whose retries of this provider's errors ran into the
     /// job's deadline (`kakao_unavailable`, `kakao_rate_limited`).
     var exhaustedRetryCodes: ExhaustedRetryCodes { get }
+}
+
+extension LoginProvider {
+    public var acceptsAppTokens: Bool { false }
+
+    /// A provider that takes no app tokens never gets a job of them: failing is all it can do.
+    public func profile(ofAppTokens tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile {
+        throw LoginProviderError(retryClass: .terminal, delivery: .notSent, failureCode: .internalError, providerError: nil)
+    }
 }
 
 /// What a login fails with when a provider's retryable errors outlast its deadline.

@@ -6,6 +6,9 @@ struct ClaimedJob: Sendable {
     enum Kind: Sendable, Equatable {
         /// Exchange a posted code and sign the user in: the redirect URI it was issued for.
         case login(redirectURI: String)
+        /// Sign the user in with the tokens a native app got from the provider's SDK (stored
+        /// `kakao_token`): checkpointed at the enqueue, checked to be this app's first.
+        case appToken
         /// Disconnect the user's providers and erase the account.
         case accountDeletion(userID: UUID)
 
@@ -13,6 +16,7 @@ struct ClaimedJob: Sendable {
         init(stored text: String, redirectURI: String?, userID: UUID?) throws(UnreadableJob) {
             switch (text, redirectURI, userID) {
             case ("login", let redirectURI?, _): self = .login(redirectURI: redirectURI)
+            case ("kakao_token", nil, _): self = .appToken
             case ("account_deletion", _, let userID?): self = .accountDeletion(userID: userID)
             default: throw UnreadableJob(column: "kind")
             }

@@ -27,11 +27,11 @@ struct JobRunner: Sendable {
         var isCheckpointed: Bool { checkpointed.load(ordering: .relaxed) }
     }
 
-    /// Runs the attempt up to (not including) the final write. `checkpoint` writes the sealed
-    /// provider tokens and returns false when the job is no longer ours.
+    /// Runs the attempt of a login (of a code, or of a native app's tokens) up to (not
+    /// including) the final write. `checkpoint` writes the sealed provider tokens and returns
+    /// false when the job is no longer ours.
     func run(
         _ job: ClaimedJob,
-        redirectURI: String,
         progress: Progress,
         checkpoint: (JobFence, [UInt8]) async throws -> Bool
     ) async throws -> JobOutcome? {
@@ -55,7 +55,7 @@ struct JobRunner: Sendable {
         let tokens: ProviderTokens
         switch job.stage {
         case .exchange:
-            guard let sealedCode = job.sealedCode,
+            guard case .login(let redirectURI) = job.kind, let sealedCode = job.sealedCode,
                 let code = try? sealing.openString(sealedCode, for: LoginJobsTable.codeContext(job.loginID))
             else {
                 logger.error("login.job.code_unreadable")
@@ -82,7 +82,7 @@ struct JobRunner: Sendable {
             }
             let sealed: [UInt8]
             do {
-                sealed = try sealing.seal(try JSONEncoder().encode(tokens), for: LoginJobsTable.providerTokensContext(job.loginID))
+                sealed = try LoginJobsTable.seal(tokens, loginID: job.loginID, with: sealing)
             } catch {
                 logger.error("login.job.checkpoint_unsealable")
                 return .internalFailure
@@ -98,8 +98,7 @@ struct JobRunner: Sendable {
         case .profile, .done:
             progress.markCheckpointed()
             guard let sealedTokens = job.sealedProviderTokens,
-                let opened = try? sealing.open(sealedTokens, for: LoginJobsTable.providerTokensContext(job.loginID)),
-                let decoded = try? JSONDecoder().decode(ProviderTokens.self, from: Data(opened))
+                let decoded = try? LoginJobsTable.openProviderTokens(sealedTokens, loginID: job.loginID, with: sealing)
             else {
                 logger.error("login.job.checkpoint_unreadable")
                 return .internalFailure
@@ -109,7 +108,10 @@ struct JobRunner: Sendable {
 
         let started = ContinuousClock.now
         do {
-            let profile = try await provider.profile(tokens: tokens, nonce: job.nonce)
+            let profile =
+                job.kind == .appToken
+                ? try await provider.profile(ofAppTokens: tokens, nonce: job.nonce)
+                : try await provider.profile(tokens: tokens, nonce: job.nonce)
             metrics.providerCall("profile", outcome: "ok", duration: ContinuousClock.now - started)
             var sealedToken: [UInt8]?
             if let token = provider.disconnectToken(from: tokens) {

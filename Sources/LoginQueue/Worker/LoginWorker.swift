@@ -230,8 +230,8 @@ public struct LoginWorker: Service {
         do {
             let outcome: JobOutcome?
             switch job.kind {
-            case .login(let redirectURI):
-                outcome = try await runner.run(job, redirectURI: redirectURI, progress: progress) { fence, sealed in
+            case .login, .appToken:
+                outcome = try await runner.run(job, progress: progress) { fence, sealed in
                     try await persist(job, jobs: jobs) { try await queue.checkpoint(fence, sealedTokens: sealed) }
                 }
             case .accountDeletion(let userID):

@@ -15,6 +15,9 @@ extension Settings {
         if !kakaoScopes.contains("openid") {
             warn("KAKAO_SCOPES", "has no openid: logins are not checked by an ID token (signature, audience, nonce)")
         }
+        if kakaoAppID == nil, kakaoNativeAppKey != nil {
+            warn("KAKAO_APP_ID", "is not set, so native-app login (POST /auth/kakao/token) is off although KAKAO_NATIVE_APP_KEY is given")
+        }
         if !googleEnabled, !googleRedirectURIs.isEmpty || googleClientSecret != nil {
             warn("GOOGLE_CLIENT_ID", "is not set, so Google sign-in is off although other GOOGLE_ settings are given")
         }

@@ -10,6 +10,10 @@ enum DevEmulator {
     static let restAPIKey = KakaoEmulatorConfiguration.App().restAPIKey
     /// The default app's admin key (`KAKAO_ADMIN_KEY` when the emulator runs and it is unset).
     static let adminKey = KakaoEmulatorConfiguration.App().adminKey
+    /// The default app's id and native app key (`KAKAO_APP_ID`, `KAKAO_NATIVE_APP_KEY` when the
+    /// emulator runs and they are unset): native-app logins with the emulator's SDK tokens.
+    static let appID = KakaoEmulatorConfiguration.App().appID
+    static let nativeAppKey = KakaoEmulatorConfiguration.App().nativeAppKey
     /// The default Google client (`GOOGLE_CLIENT_ID` and `GOOGLE_CLIENT_SECRET` when the Google
     /// emulator runs and they are unset).
     static let googleClient = GoogleEmulatorConfiguration.Client()
@@ -20,6 +24,8 @@ enum DevEmulator {
         app.restAPIKey = settings.kakaoRestAPIKey ?? app.restAPIKey
         app.clientSecret = settings.kakaoClientSecret
         app.adminKey = settings.kakaoAdminKey ?? app.adminKey
+        app.appID = settings.kakaoAppID ?? app.appID
+        app.nativeAppKey = settings.kakaoNativeAppKey ?? app.nativeAppKey
         app.redirectURIs += settings.kakaoRedirectURIs.filter { !app.redirectURIs.contains($0) }
         configuration.apps[0] = app
         if settings.kakaoUnlinkCallback {

@@ -62,6 +62,9 @@ struct DevEnvironment {
             environment["KAKAO_AUTH_URL"] = emulatorURL
             environment["KAKAO_API_URL"] = emulatorURL
             setDefault("KAKAO_REST_API_KEY", DevEmulator.restAPIKey, in: &environment)
+            // Native-app logins (POST /auth/kakao/token) with the emulator app's SDK tokens.
+            setDefault("KAKAO_APP_ID", String(DevEmulator.appID), in: &environment)
+            if let nativeAppKey = DevEmulator.nativeAppKey { setDefault("KAKAO_NATIVE_APP_KEY", nativeAppKey, in: &environment) }
             // Kakao's unlink callback, served at /hooks/kakao/unlink with the emulator app's admin key.
             if let adminKey = DevEmulator.adminKey { setDefault("KAKAO_ADMIN_KEY", adminKey, in: &environment) }
             setDefault("KAKAO_UNLINK_CALLBACK", "true", in: &environment)

@@ -45,7 +45,8 @@ extension Settings {
         PostgresPool.Options(maximumConnections: databasePoolSize ?? 10, name: name)
     }
 
-    /// `KAKAO_REST_API_KEY`, `KAKAO_CLIENT_SECRET`, `KAKAO_ADMIN_KEY`, `KAKAO_AUTH_URL`, `KAKAO_API_URL`.
+    /// `KAKAO_REST_API_KEY`, `KAKAO_CLIENT_SECRET`, `KAKAO_ADMIN_KEY`, `KAKAO_AUTH_URL`, `KAKAO_API_URL`,
+    /// and `KAKAO_NATIVE_APP_KEY` as a second accepted id_token audience (a native app's SDK logs in with it).
     /// A plain-http loopback URL is an emulator's, accepted only with `LOGIN_ALLOW_EMULATOR=true`.
     func kakaoClientConfiguration() throws -> KakaoClientConfiguration {
         guard let restAPIKey = kakaoRestAPIKey else {
@@ -63,7 +64,8 @@ extension Settings {
             clientSecret: kakaoClientSecret,
             adminKey: kakaoAdminKey,
             authURL: kakaoAuthURL?.absoluteString ?? "https://kauth.kakao.com",
-            apiURL: kakaoAPIURL?.absoluteString ?? "https://kapi.kakao.com"
+            apiURL: kakaoAPIURL?.absoluteString ?? "https://kapi.kakao.com",
+            additionalIDTokenAudiences: kakaoNativeAppKey.map { [$0] } ?? []
         )
     }
 
@@ -82,7 +84,8 @@ extension Settings {
         let provider = KakaoLoginProvider(
             client: client,
             scopes: kakaoScopes.isEmpty ? ["openid"] : kakaoScopes,
-            name: usesKakaoEmulator ? "kakao_emulator" : "kakao"
+            name: usesKakaoEmulator ? "kakao_emulator" : "kakao",
+            appID: kakaoAppID
         )
         return (
             ConfiguredProvider(provider: provider, route: "kakao", redirectURIs: kakaoRedirectURIs),

@@ -33,6 +33,10 @@ struct Settings {
     var kakaoAPIURL: URL?
     var kakaoScopes: [String]
     var kakaoUnlinkCallback: Bool
+    /// The app's numeric id: native-app token logins (`POST /auth/kakao/token`) are on when set.
+    var kakaoAppID: Int64?
+    /// The native app key, also accepted as the `aud` of an id_token.
+    var kakaoNativeAppKey: String?
     var allowEmulator: Bool
 
     // Google (sign-in is on when the client id is set)
@@ -110,6 +114,9 @@ struct Settings {
         // openid by default: Kakao then issues an id_token, which the worker requires and verifies.
         kakaoScopes = r.string("KAKAO_SCOPES") == nil ? ["openid"] : r.list("KAKAO_SCOPES")
         kakaoUnlinkCallback = r.bool("KAKAO_UNLINK_CALLBACK", default: false)
+        let appID = r.int("KAKAO_APP_ID", default: 0, range: 1...Int.max)  // 0: unset (or refused)
+        kakaoAppID = appID == 0 ? nil : Int64(appID)
+        kakaoNativeAppKey = r.string("KAKAO_NATIVE_APP_KEY")
         allowEmulator = r.bool("LOGIN_ALLOW_EMULATOR", default: false)
 
         googleClientID = r.string("GOOGLE_CLIENT_ID")
