@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Load generators and reports; build with -c release before measuring.",
-        subcommands: [BenchDBCommand.self, BenchEmulatorCommand.self, BenchLoginsCommand.self]
+        subcommands: [BenchDBCommand.self, BenchEmulatorCommand.self, BenchLoginsCommand.self, BenchQueueCommand.self]
     )
 }

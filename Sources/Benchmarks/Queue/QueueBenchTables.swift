@@ -1,0 +1,66 @@
+import Postgres
+
+/// The statements `bench queue` runs besides the queue's own: the guard against a database in
+/// use, emptying the login tables between runs, progress, and the run's outcome by the
+/// database's clock.
+struct QueueBenchTables: Sendable {
+    let pool: PostgresPool
+
+    /// How a burn-down ended.
+    struct Outcome: Sendable {
+        var succeeded: Int
+        var failed: Int
+        /// From the first claim to the last completion, by the database's clock.
+        var seconds: Double
+    }
+
+    /// Refuses a database holding logins, identities or attempts that are not the bench's own.
+    func refuseForeignRows() async throws {
+        let provider = NoOpLoginProvider.providerName
+        let row = try await pool.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM login_jobs WHERE provider <> \(provider))
+                OR EXISTS (SELECT 1 FROM user_identities WHERE provider <> \(provider))
+                OR EXISTS (SELECT 1 FROM login_attempts) AS in_use
+            """
+        ).single()
+        if try row.decode(Bool.self, "in_use") {
+            throw BenchFailure("bench queue empties the login tables: give it a database of its own (scripts/bench-queue-peers makes one)")
+        }
+    }
+
+    /// Empties the tables a run fills, so that every run starts from the same state.
+    func empty() async throws {
+        try await pool.execute("TRUNCATE login_jobs, login_attempts, users, auth_events CASCADE")
+        try await pool.execute("VACUUM ANALYZE login_jobs")
+    }
+
+    /// Jobs not yet ended.
+    func openJobs() async throws -> Int {
+        try await pool.query("SELECT count(*)::int8 AS open FROM login_jobs WHERE state IN ('queued', 'running')").single()
+            .decode(Int.self, "open")
+    }
+
+    /// The burn-down's figures.
+    func outcome() async throws -> Outcome {
+        let row = try await pool.query(
+            """
+            SELECT count(*) FILTER (WHERE state = 'succeeded')::int8 AS succeeded,
+                   count(*) FILTER (WHERE state = 'failed')::int8 AS failed,
+                   coalesce(extract(epoch FROM max(finished_at) - min(started_at)), 0)::float8 AS seconds
+            FROM login_jobs
+            """
+        ).single()
+        return Outcome(
+            succeeded: try row.decode(Int.self, "succeeded"),
+            failed: try row.decode(Int.self, "failed"),
+            seconds: try row.decode(Double.self, "seconds")
+        )
+    }
+
+    /// The first transaction id not yet assigned (see `bench logins`): two readings' difference
+    /// is the number of write transactions in between.
+    func nextTransactionID() async throws -> Int64 {
+        try await pool.query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax").single().decode(Int64.self, "xmax")
+    }
+}
