@@ -435,7 +435,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The executable's commands run as child processes: `dev` (start, stop, bad input, JSON
-        // logs), `config check` and `bench logins` against servers that stop answering.
+        // logs, traces to a collector stand-in), `config check` and `bench logins` against servers that stop answering.
         .testTarget(
             name: "DevCommandTests",
             dependencies: [
@@ -444,6 +444,7 @@ let package = Package(
                 "Postgres",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),

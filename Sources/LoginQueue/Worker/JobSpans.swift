@@ -1,3 +1,4 @@
+import Foundation
 import Tracing
 
 /// The worker's spans of one job, in the trace of the request that enqueued it
