@@ -27,7 +27,9 @@ enum ServerProcess {
             )
             if !onEventLoops { logger.notice("process.tasks_on_cooperative_pool: NIO's event loops could not become the global executor") }
             // First in the group, so it stops last and sends the spans of the shutdown.
-            let tracing = try TracingBootstrap.service(settings: settings, logger: logger).map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] }
+            let tracing = try TracingBootstrap.service(settings: settings, logger: logger).map {
+                [ServiceGroupConfiguration.ServiceConfiguration(service: $0)]
+            }
             let services = (tracing ?? []) + (try await build(settings, logger))
             let group = ServiceGroup(
                 configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -35,7 +35,14 @@ enum OTLPTraces {
 
     private static func decodeSpan(_ bytes: [UInt8], serviceName: String) throws -> OTLPSpan {
         var span = OTLPSpan(
-            traceID: "", spanID: "", parentSpanID: "", name: "", kind: 0, attributes: [:], statusCode: 0, statusMessage: "",
+            traceID: "",
+            spanID: "",
+            parentSpanID: "",
+            name: "",
+            kind: 0,
+            attributes: [:],
+            statusCode: 0,
+            statusMessage: "",
             serviceName: serviceName
         )
         for field in try fields(bytes) {
