@@ -21,7 +21,7 @@ import ServiceLifecycle
 /// try await group.run()
 /// ```
 ///
-/// Middleware, outermost first: request id and log line, request metrics, CORS, errors,
+/// Middleware, outermost first: the request span, request id and log line, request metrics, CORS, errors,
 /// client address; then per route group `Cache-Control: no-store` (all of `/auth` and `/me`),
 /// the rate limit, the `Origin` check (start and login), and the JSON body rules (POSTs).
 public enum APIApplication {
@@ -81,6 +81,7 @@ public enum APIApplication {
         }
 
         let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
+        router.add(middleware: RequestSpanMiddleware())
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: CORSMiddleware(allowed: origins))

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Tracing
 
 /// One HTTP exchange with a provider, size-limited and deadline-bound, whose failures are sorted
 /// into provider-neutral ``ExchangeFailure``s (each provider turns them into its own error).
@@ -45,8 +46,24 @@ package struct OAuthHTTP: Sendable {
         package let body: ByteBuffer
     }
 
-    /// Sends `request` and reads the whole answer (at most ``maxResponseBytes``).
+    /// Sends `request` and reads the whole answer (at most ``maxResponseBytes``), in a client
+    /// span of the current trace (``ProviderCallSpan``).
     package func exchange(_ request: Request) async throws(ExchangeFailure) -> Answer {
+        let result = await withSpan(ProviderCallSpan.name(request.method), ofKind: .client) { span in
+            ProviderCallSpan.describe(span, request: request)
+            do throws(ExchangeFailure) {
+                let answer = try await send(request)
+                ProviderCallSpan.record(span, status: answer.status)
+                return Result<Answer, ExchangeFailure>.success(answer)
+            } catch {
+                ProviderCallSpan.record(span, failure: error)
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private func send(_ request: Request) async throws(ExchangeFailure) -> Answer {
         if Task.isCancelled { throw .cancelled(sent: false) }
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = request.method
@@ -168,6 +185,9 @@ extension HTTPClient {
             decompression: .disabled
         )
         configuration.httpVersion = .automatic
+        // OAuthHTTP makes its own span per call (without the form or the query), and no trace
+        // header goes to the provider.
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration, backgroundActivityLogger: backgroundActivityLogger)
     }
 }

@@ -11,16 +11,27 @@ enum LoggingBootstrap {
 
     /// Bootstraps logging with `level` and `format` unless it was done already (the first call
     /// wins), and returns a logger with `label`.
-    static func logger(_ label: String, level: Logger.Level, format: Settings.LogFormat) -> Logger {
+    /// - Parameter metadataProvider: adds metadata to every line (the trace's ids when tracing is on).
+    static func logger(
+        _ label: String,
+        level: Logger.Level,
+        format: Settings.LogFormat,
+        metadataProvider: Logger.MetadataProvider? = nil
+    ) -> Logger {
         done.withLock { done in
             guard !done else { return }
             done = true
-            LoggingSystem.bootstrap { label in
-                var handler: any LogHandler =
-                    format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            LoggingSystem.bootstrap(
+                { label, provider in
+                    var handler: any LogHandler =
+                        format == .json
+                        ? JSONLogHandler(label: label, metadataProvider: provider)
+                        : StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                    handler.logLevel = level
+                    return handler
+                },
+                metadataProvider: metadataProvider
+            )
         }
         return Logger(label: label)
     }
@@ -43,7 +54,10 @@ struct JSONLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var metadataProvider: Logger.MetadataProvider?
 
-    init(label: String) { self.label = label }
+    init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+    }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }

@@ -19,9 +19,18 @@ enum ServerProcess {
             guard problems.isEmpty else { throw StartupError.invalid(problems) }
             ConcurrencyExecutor.useEventLoopThreads(settings.eventLoopThreads)
             let onEventLoops = ConcurrencyExecutor.runTasksOnNIOEventLoops()
-            let logger = LoggingBootstrap.logger("kakao-login.\(command)", level: settings.logLevel, format: settings.logFormat)
+            let logger = LoggingBootstrap.logger(
+                "kakao-login.\(command)",
+                level: settings.logLevel,
+                format: settings.logFormat,
+                metadataProvider: TracingBootstrap.loggingMetadata(settings: settings)
+            )
             if !onEventLoops { logger.notice("process.tasks_on_cooperative_pool: NIO's event loops could not become the global executor") }
-            let services = try await build(settings, logger)
+            // First in the group, so it stops last and sends the spans of the shutdown.
+            let tracing = try TracingBootstrap.service(settings: settings, logger: logger).map {
+                [ServiceGroupConfiguration.ServiceConfiguration(service: $0)]
+            }
+            let services = (tracing ?? []) + (try await build(settings, logger))
             let group = ServiceGroup(
                 configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             )

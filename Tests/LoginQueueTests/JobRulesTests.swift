@@ -2,7 +2,7 @@ import Postgres
 import TestSupport
 import Testing
 
-/// login_jobs' rules (named CHECK constraints, migrations 0006, 0012 and 0018): each write that breaks one
+/// login_jobs' rules (named CHECK constraints, migrations 0006, 0012, 0018 and 0022): each write that breaks one
 /// fails with check_violation and the rule's own name, and a row that keeps them all is written.
 @Suite("login_jobs rules")
 struct JobRulesTests {
@@ -26,6 +26,8 @@ struct JobRulesTests {
         Case(set: "deadline_at = created_at", rule: "login_jobs_deadline_check"),
         Case(set: "errors = '{}'", rule: "login_jobs_errors_check"),
         Case(set: "provider = 'Kakao'", rule: "login_jobs_provider_check"),
+        // a W3C traceparent or nothing (migration 0022)
+        Case(set: "trace_context = 'trace 1'", rule: "login_jobs_trace_context_check"),
         Case(set: "binding_hash = '\\x00'", rule: "login_jobs_hash_length_check"),
         Case(set: "locked_by = 'worker-1'", rule: "login_jobs_queued_check"),
         Case(set: "state = 'running', locked_by = 'worker-1', attempt = 1", rule: "login_jobs_running_check"),

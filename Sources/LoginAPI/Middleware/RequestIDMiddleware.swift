@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Outermost: gives the request its id (`request.id` on every log line, `X-Request-Id` on the
+/// Inside the request span (so its lines carry the trace): gives the request its id (`request.id` on every log line, `X-Request-Id` on the
 /// answer), runs the rest with that logger as the task's logger, and logs one line per answer
 /// with the route *template* (never the path's query: the callback's carries a code).
 struct RequestIDMiddleware: RouterMiddleware {

@@ -40,9 +40,11 @@ extension APILoginJobs {
             try await pool.query(
                 """
                 WITH job AS (
-                    INSERT INTO login_jobs (login_id, kind, provider, stage, binding_hash, code_hmac, kakao_token_sealed, nonce, deadline_at)
+                    INSERT INTO login_jobs
+                        (login_id, kind, provider, stage, binding_hash, code_hmac, kakao_token_sealed, nonce, deadline_at, trace_context)
                     SELECT \(loginID), 'kakao_token', \(provider.name), 'profile', \(SecretToken.sha256(pollTokens[0])), \(fingerprints[0]),
-                           \(sealedTokens), \(nonce), now() + make_interval(secs => \(configuration.jobDeadline.seconds))
+                           \(sealedTokens), \(nonce), now() + make_interval(secs => \(configuration.jobDeadline.seconds)),
+                           \(JobTraceContext.current())::text
                     WHERE NOT EXISTS \(LoginJobsTable.jobsWithCode(fingerprints, columns: "1"))
                     ON CONFLICT (code_hmac) DO NOTHING
                     RETURNING login_id

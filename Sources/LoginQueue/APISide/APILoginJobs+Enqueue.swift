@@ -68,9 +68,10 @@ extension APILoginJobs {
                 WITH source AS (\(source)), \(markUsed) job AS (
                     INSERT INTO login_jobs
                         (login_id, provider, attempt_id, redirect_uri, nonce, binding_hash, code_hmac, code_sealed,
-                         pkce_verifier_sealed, deadline_at, link_user_id)
+                         pkce_verifier_sealed, deadline_at, link_user_id, trace_context)
                     SELECT \(loginID), provider, attempt_id, redirect_uri, nonce, \(binding), \(fingerprints[0]), \(sealedCode),
-                           pkce_verifier_sealed, now() + make_interval(secs => \(configuration.jobDeadline.seconds)), link_user_id
+                           pkce_verifier_sealed, now() + make_interval(secs => \(configuration.jobDeadline.seconds)), link_user_id,
+                           \(JobTraceContext.current())::text
                     FROM source
                     ON CONFLICT (code_hmac) DO NOTHING
                     RETURNING login_id

@@ -27,9 +27,10 @@ public struct APIAccountDeletions: Sendable {
             try await pool.query(
                 """
                 WITH created AS (
-                    INSERT INTO login_jobs (kind, provider, stage, user_id, deadline_at, max_attempts)
+                    INSERT INTO login_jobs (kind, provider, stage, user_id, deadline_at, max_attempts, trace_context)
                     SELECT 'account_deletion', \(WorkerLoginJobs.accountDeletionProvider), 'disconnect', \(userID),
-                           now() + make_interval(secs => \(configuration.deletionDeadline.seconds)), \(Int16(configuration.maxAttempts))
+                           now() + make_interval(secs => \(configuration.deletionDeadline.seconds)), \(Int16(configuration.maxAttempts)),
+                           \(JobTraceContext.current())::text
                     WHERE \(AuditContext.requestTag)
                     ON CONFLICT (user_id) WHERE kind = 'account_deletion' DO NOTHING
                     RETURNING login_id

@@ -68,6 +68,8 @@ struct ClaimedJob: Sendable {
     let claimedAt: ContinuousClock.Instant
     /// Seconds between the job's creation and this claim: the queue wait of a first attempt.
     let queueWait: Duration
+    /// The `traceparent` of the request that enqueued the job (``JobTraceContext``), if traced.
+    let traceContext: String?
 
     /// `login_jobs.id`.
     var id: Int64 { fence.id }

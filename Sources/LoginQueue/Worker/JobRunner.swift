@@ -74,7 +74,9 @@ struct JobRunner: Sendable {
             progress.markSent()
             let started = ContinuousClock.now
             do {
-                tokens = try await provider.exchange(code: code, redirectURI: redirectURI, codeVerifier: verifier)
+                tokens = try await JobSpans.step("login.exchange") {
+                    try await provider.exchange(code: code, redirectURI: redirectURI, codeVerifier: verifier)
+                }
                 metrics.providerCall("exchange", outcome: "ok", duration: ContinuousClock.now - started)
             } catch let error as LoginProviderError {
                 metrics.providerCall("exchange", outcome: error.retryClass.rawValue, duration: ContinuousClock.now - started)
@@ -87,7 +89,7 @@ struct JobRunner: Sendable {
                 logger.error("login.job.checkpoint_unsealable")
                 return .internalFailure
             }
-            guard try await checkpoint(job.fence, sealed) else { return nil }
+            guard try await JobSpans.step("login.checkpoint", { try await checkpoint(job.fence, sealed) }) else { return nil }
             progress.markCheckpointed()
 
         case .disconnect:
@@ -108,10 +110,11 @@ struct JobRunner: Sendable {
 
         let started = ContinuousClock.now
         do {
-            let profile =
+            let profile = try await JobSpans.step("login.profile") {
                 job.kind == .appToken
-                ? try await provider.profile(ofAppTokens: tokens, nonce: job.nonce)
-                : try await provider.profile(tokens: tokens, nonce: job.nonce)
+                    ? try await provider.profile(ofAppTokens: tokens, nonce: job.nonce)
+                    : try await provider.profile(tokens: tokens, nonce: job.nonce)
+            }
             metrics.providerCall("profile", outcome: "ok", duration: ContinuousClock.now - started)
             var sealedToken: [UInt8]?
             if let token = provider.disconnectToken(from: tokens) {

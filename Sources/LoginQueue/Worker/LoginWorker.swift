@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Postgres
 import ServiceLifecycle
+import Tracing
 
 /// A worker process's job loop, as a `Service`: claims login jobs up to its free slots in one
 /// statement, runs each (exchange, checkpoint, profile, complete), renews its leases in one
@@ -95,7 +96,9 @@ public struct LoginWorker: Service {
             if workWaiting, free > 0 {
                 let limit = min(free, configuration.claimBatch)
                 do {
+                    let claimStarted = DefaultTracerClock.now
                     let claimed = try await queue.claim(limit: limit, lease: configuration.lease)
+                    let claim = JobSpans.Claim(started: claimStarted, ended: DefaultTracerClock.now, batchSize: claimed.count)
                     failures = 0
                     for case .failure(let unreadable) in claimed {
                         await failUnreadable(unreadable)
@@ -107,7 +110,7 @@ public struct LoginWorker: Service {
                         // A job mostly waits for PostgreSQL and Kakao: on the pool's executor, each
                         // database answer resumes it on the thread that read it.
                         group.addTask(executorPreference: pool.taskExecutor) {
-                            await process(job, progress: progress, jobs: jobs, wake: wake)
+                            await process(job, claim: claim, progress: progress, jobs: jobs, wake: wake)
                         }
                     }
                     metrics.jobsInFlight(jobs.count)
@@ -220,13 +223,26 @@ public struct LoginWorker: Service {
 
     // MARK: - one job
 
-    private func process(_ job: ClaimedJob, progress: JobRunner.Progress, jobs: InFlightJobs, wake: WakeSignal) async {
-        let logger = logger.with(job)
+    private func process(
+        _ job: ClaimedJob,
+        claim: JobSpans.Claim,
+        progress: JobRunner.Progress,
+        jobs: InFlightJobs,
+        wake: WakeSignal
+    ) async {
         defer {
             jobs.remove(job.id)
             metrics.jobsInFlight(jobs.count)
             wake.signal(.slotFreed)
         }
+        await JobSpans.job(job, claim: claim) { span in
+            await attempt(job, span: span, progress: progress, jobs: jobs)
+        }
+    }
+
+    /// One attempt of `job`, from the claim to the final write, in its `login.job` span.
+    private func attempt(_ job: ClaimedJob, span: any Span, progress: JobRunner.Progress, jobs: InFlightJobs) async {
+        let logger = logger.with(job)
         do {
             let outcome: JobOutcome?
             switch job.kind {
@@ -246,11 +262,17 @@ public struct LoginWorker: Service {
                 return
             }
             try Task.checkCancellation()
-            switch try await persist(job, jobs: jobs, { try await queue.record(outcome, for: job.fence) }) {
+            let written = try await JobSpans.step("login.complete") {
+                try await persist(job, jobs: jobs) { try await queue.record(outcome, for: job.fence) }
+            }
+            switch written {
             case .written:
+                JobSpans.record(outcome, on: span)
                 log(outcome, logger: logger)
             case .refused(let code):
-                log(.failed(code, providerError: nil, error: nil, codeNeverSent: false), logger: logger)
+                let refused = JobOutcome.failed(code, providerError: nil, error: nil, codeNeverSent: false)
+                JobSpans.record(refused, on: span)
+                log(refused, logger: logger)
             case .lost:
                 logger.info("login.job.lost_to_another_worker")
             }

@@ -41,7 +41,7 @@ extension WorkerLoginJobs {
             FROM picked p
             WHERE j.id = p.id
             RETURNING j.id, j.login_id, j.kind, j.user_id, j.attempt, j.max_attempts, j.stage, j.provider, j.redirect_uri, j.nonce,
-                      j.attempt_id, j.link_user_id,
+                      j.attempt_id, j.link_user_id, j.trace_context,
                       j.code_sealed, j.pkce_verifier_sealed, j.kakao_token_sealed, p.sent_before IS NOT NULL AS previously_sent,
                       j.provider_error, j.errors->-1->>'class' AS last_error_class,
                       extract(epoch FROM j.deadline_at - now())::float8 AS seconds_left,
@@ -94,7 +94,8 @@ extension WorkerLoginJobs {
             lastError: lastError,
             timeLeftAtClaim: .milliseconds(Int64(try row.decode(Double.self, "seconds_left") * 1000)),
             claimedAt: claimedAt,
-            queueWait: .milliseconds(Int64(try row.decode(Double.self, "age") * 1000))
+            queueWait: .milliseconds(Int64(try row.decode(Double.self, "age") * 1000)),
+            traceContext: try row.decode(String?.self, "trace_context")
         )
     }
 }

@@ -127,7 +127,12 @@ struct DevCommand: AsyncParsableCommand {
         )
         let (settings, problems) = Settings.load(environment: resolved, flags: logging.flags)
         guard problems.isEmpty else { throw StartupError.invalid(problems) }
-        let logger = LoggingBootstrap.logger("kakao-login.dev", level: settings.logLevel, format: settings.logFormat)
+        let logger = LoggingBootstrap.logger(
+            "kakao-login.dev",
+            level: settings.logLevel,
+            format: settings.logFormat,
+            metadataProvider: TracingBootstrap.loggingMetadata(settings: settings)
+        )
 
         let banner = DevBanner(
             apiURL: "http://127.0.0.1:\(apiPort)",
@@ -206,7 +211,7 @@ struct DevCommand: AsyncParsableCommand {
         }
     }
 
-    /// The emulators (those that run), the API and a worker in one group, in that order: shutdown
+    /// Tracing (when on), the emulators (those that run), the API and a worker in one group, in that order: shutdown
     /// runs in reverse, so the worker finishes its jobs while the API and the emulators still run.
     private func serviceGroup(
         settings: Settings,
@@ -214,7 +219,9 @@ struct DevCommand: AsyncParsableCommand {
         readiness: DevReadiness,
         logger: Logger
     ) async throws -> ServiceGroup {
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // Tracing first, so it stops last and sends the spans of the shutdown.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] =
+            try TracingBootstrap.service(settings: settings, logger: logger).map { [.init(service: $0)] } ?? []
         if emulators.kakao {
             let emulator = try DevEmulator.makeKakao(settings: settings, logger: Logger(label: "kakao-login.emulator"))
             services.append(

@@ -88,6 +88,12 @@ struct Settings {
     var logLevel: Logger.Level
     var logFormat: LogFormat
 
+    // Tracing (OpenTelemetry): on when the endpoint is set
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: the OTLP/HTTP collector's base URL (spans go to `/v1/traces`).
+    var otlpEndpoint: URL?
+    /// `OTEL_SERVICE_NAME`, default `kakao-login`.
+    var otelServiceName: String
+
     /// Reads and validates everything; the problems are every setting that is wrong.
     static func load(environment: [String: String], flags: [String: String] = [:]) -> (Settings, [SettingsReader.Problem]) {
         var reader = SettingsReader(environment: environment, flags: flags)
@@ -189,5 +195,13 @@ struct Settings {
         let format = r.string("LOG_FORMAT") ?? "text"
         logFormat = LogFormat(rawValue: format.lowercased()) ?? .text
         if LogFormat(rawValue: format.lowercased()) == nil { r.problem("LOG_FORMAT", "must be json or text") }
+
+        otlpEndpoint = r.otlpEndpoint("OTEL_EXPORTER_OTLP_ENDPOINT")
+        otelServiceName = r.string("OTEL_SERVICE_NAME") ?? "kakao-login"
+        for variable in ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] {
+            if let value = r.string(variable), value != "http/protobuf" {
+                r.problem(variable, "must be http/protobuf (the only OTLP protocol this build exports), got \(value.debugDescription)")
+            }
+        }
     }
 }

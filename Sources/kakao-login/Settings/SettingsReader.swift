@@ -150,6 +150,20 @@ struct SettingsReader {
         return url
     }
 
+    /// An OTLP collector's base URL: absolute http(s), plain http allowed anywhere (spans carry
+    /// no secret, and collectors often listen in plain http beside the process).
+    mutating func otlpEndpoint(_ variable: String) -> URL? {
+        guard let text = string(variable) else { return nil }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            url.host?.isEmpty == false, url.query == nil
+        else {
+            // Not echoed: a collector's URL may carry credentials.
+            problem(variable, "must be an absolute http(s) URL without a query (http://collector:4318)")
+            return nil
+        }
+        return url
+    }
+
     static func isLoopback(_ host: String) -> Bool {
         let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         return host == "localhost" || host == "::1" || host.hasPrefix("127.")
