@@ -10,9 +10,11 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "kakao-login",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS(.v15), .iOS(.v17)],
     products: [
-        .executable(name: "kakao-login", targets: ["kakao-login"])
+        .executable(name: "kakao-login", targets: ["kakao-login"]),
+        // The Swift client of the API, for iOS apps and server-side Swift (README, "Swift client").
+        .library(name: "KakaoLoginClient", targets: ["KakaoLoginClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -33,6 +35,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         // OTLP/HTTP only: the gRPC exporter's packages would add minutes to a cold build.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
+        // The Swift client's runtime and its AsyncHTTPClient transport (the generator itself is not
+        // a dependency: scripts/generate-client runs it). No traits: FullFoundation only swaps
+        // FoundationEssentials' date parsing for Foundation's formatter.
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4", traits: []),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
     ],
     targets: [
         // MARK: encodings every module may share (not provider logic)
@@ -243,6 +250,26 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: the Swift client: generated from openapi.yaml (Generated/, by scripts/generate-client)
+        // and a small hand-written LoginClient over it. AsyncHTTPClient's transport only where it is
+        // the usual one (Linux, macOS); iOS apps pass URLSessionTransport. The upcoming features
+        // stay on: the generated code compiles under them without a warning.
+        .target(
+            name: "KakaoLoginClient",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(
+                    name: "OpenAPIAsyncHTTPClient",
+                    package: "swift-openapi-async-http-client",
+                    condition: .when(platforms: [.linux, .macOS])
+                ),
+                .product(name: "AsyncHTTPClient", package: "async-http-client", condition: .when(platforms: [.linux, .macOS])),
+            ],
+            exclude: ["openapi-generator-config.yaml", "openapi.yaml.sha256"],
             swiftSettings: swiftSettings
         ),
 
@@ -488,6 +515,21 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The Swift client against a running `kakao-login dev` (the API, a worker and the Kakao
+        // emulator), over real sockets.
+        .testTarget(
+            name: "KakaoLoginClientTests",
+            dependencies: [
+                "KakaoLoginClient",
+                "TestSupport",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
