@@ -60,7 +60,11 @@ struct BenchQueueCommand: AsyncParsableCommand {
                 configuration: benchmark,
                 logger: logger
             ).run()
-            print(json ? QueueReport(results: results, configuration: benchmark).json : QueueReport(results: results, configuration: benchmark).text)
+            print(
+                json
+                    ? QueueReport(results: results, configuration: benchmark).json
+                    : QueueReport(results: results, configuration: benchmark).text
+            )
         }
     }
 }

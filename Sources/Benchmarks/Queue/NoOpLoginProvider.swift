@@ -12,7 +12,13 @@ struct NoOpLoginProvider: LoginProvider {
     var allowsAdditionalScopes: Bool { false }
     var exhaustedRetryCodes: ExhaustedRetryCodes { ExhaustedRetryCodes(unavailable: .kakaoUnavailable, rateLimited: .kakaoRateLimited) }
 
-    func authorizationURL(redirectURI: String, state: String, codeChallenge: String, nonce: String, additionalScopes: [String]) async throws
+    func authorizationURL(
+        redirectURI: String,
+        state: String,
+        codeChallenge: String,
+        nonce: String,
+        additionalScopes: [String]
+    ) async throws
         -> String
     {
         redirectURI

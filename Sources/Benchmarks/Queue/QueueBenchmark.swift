@@ -6,7 +6,6 @@ import Logging
 import LoginQueue
 import Postgres
 import ServiceLifecycle
-import Synchronization
 
 /// `kakao-login bench queue`: the queue core alone, with a provider that answers at once
 /// (``NoOpLoginProvider``). Each run enqueues N jobs, one per transaction, from K clients through
@@ -62,7 +61,11 @@ public struct QueueBenchmark: Sendable {
     public func run() async throws -> [QueueRunResult] {
         let sealing = SealingKeys.random(id: "bench")
         let provider = ConfiguredProvider(provider: NoOpLoginProvider(), route: "bench", redirectURIs: ["http://127.0.0.1/bench/callback"])
-        let enqueueOptions = PostgresPool.Options(maximumConnections: configuration.enqueueClients, acquireTimeout: .seconds(60), name: "bench")
+        let enqueueOptions = PostgresPool.Options(
+            maximumConnections: configuration.enqueueClients,
+            acquireTimeout: .seconds(60),
+            name: "bench"
+        )
         return try await PostgresPool.withRunning(configuration: database, options: enqueueOptions, logger: logger) { pool in
             try await QueueBenchTables(pool: pool).refuseForeignRows()
             let jobs = APILoginJobs(
@@ -81,7 +84,10 @@ public struct QueueBenchmark: Sendable {
             for run in 1...configuration.runs {
                 let tables = QueueBenchTables(pool: pool)
                 try await tables.empty()
-                BenchText.progress("queue", "run \(run): enqueueing \(configuration.jobs) jobs from \(configuration.enqueueClients) clients")
+                BenchText.progress(
+                    "queue",
+                    "run \(run): enqueueing \(configuration.jobs) jobs from \(configuration.enqueueClients) clients"
+                )
                 let before = try await tables.nextTransactionID()
                 let enqueueSeconds = try await enqueue(into: jobs, provider: provider)
                 let afterEnqueue = try await tables.nextTransactionID()
@@ -107,13 +113,15 @@ public struct QueueBenchmark: Sendable {
     /// Enqueues the run's jobs from `enqueueClients` tasks, one job per statement and commit;
     /// returns the seconds it took.
     private func enqueue(into jobs: APILoginJobs, provider: ConfiguredProvider) async throws -> Double {
-        let next = Atomic(0)
+        let clients = configuration.enqueueClients
         let total = configuration.jobs
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<configuration.enqueueClients {
+            for client in 0..<clients {
+                // An equal share each; the first `total % clients` take one more.
+                let share = total / clients + (client < total % clients ? 1 : 0)
                 group.addTask {
-                    while next.add(1, ordering: .relaxed).oldValue < total {
+                    for _ in 0..<share {
                         _ = try await jobs.enqueue(code: Self.randomCode(), redirectURI: nil, reader: .newPollToken, provider: provider)
                     }
                 }
@@ -159,6 +167,11 @@ public struct QueueBenchmark: Sendable {
     /// A throw-away ES256 key: the enqueue side never signs, but `Sessions` needs one.
     private static func accessTokenKeys() async throws -> AccessTokenKeys {
         let key = try ES256PrivateKey(pem: P256.Signing.PrivateKey().pemRepresentation)
-        return try await AccessTokenKeys(keys: [("bench", key)], signingKID: nil, issuer: "kakao-login-bench", audience: "kakao-login-bench")
+        return try await AccessTokenKeys(
+            keys: [("bench", key)],
+            signingKID: nil,
+            issuer: "kakao-login-bench",
+            audience: "kakao-login-bench"
+        )
     }
 }
