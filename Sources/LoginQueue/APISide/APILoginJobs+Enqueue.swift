@@ -62,25 +62,24 @@ extension APILoginJobs {
                 """
         }
         let sealedCode = try LoginQueueError.sealing { try sealing.seal(code, for: LoginJobsTable.codeContext(loginID)) }
-        let rows = try await LoginQueueError.database(scopedLogger(logger, loginID: loginID), "enqueue") {
-            try await pool.query(
-                """
-                WITH source AS (\(source)), \(markUsed) job AS (
-                    INSERT INTO login_jobs
-                        (login_id, provider, attempt_id, redirect_uri, nonce, binding_hash, code_hmac, code_sealed,
-                         pkce_verifier_sealed, deadline_at, link_user_id, trace_context)
-                    SELECT \(loginID), provider, attempt_id, redirect_uri, nonce, \(binding), \(fingerprints[0]), \(sealedCode),
-                           pkce_verifier_sealed, now() + make_interval(secs => \(configuration.jobDeadline.seconds)), link_user_id,
-                           \(JobTraceContext.current())::text
-                    FROM source
-                    ON CONFLICT (code_hmac) DO NOTHING
-                    RETURNING login_id
-                )
-                SELECT (SELECT login_id FROM job) AS login_id,
-                       (SELECT count(*) FROM (SELECT pg_notify(\(LoginNotifications.jobsChannel), '') FROM job
-                                              WHERE \(debouncer.shouldNotify())) AS n) AS notified
-                """
+        let statement: SQLQuery = """
+            WITH source AS (\(source)), \(markUsed) job AS (
+                INSERT INTO login_jobs
+                    (login_id, provider, attempt_id, redirect_uri, nonce, binding_hash, code_hmac, code_sealed,
+                     pkce_verifier_sealed, deadline_at, link_user_id, trace_context)
+                SELECT \(loginID), provider, attempt_id, redirect_uri, nonce, \(binding), \(fingerprints[0]), \(sealedCode),
+                       pkce_verifier_sealed, now() + make_interval(secs => \(configuration.jobDeadline.seconds)), link_user_id,
+                       \(JobTraceContext.current())::text
+                FROM source
+                ON CONFLICT (code_hmac) DO NOTHING
+                RETURNING login_id
             )
+            SELECT (SELECT login_id FROM job) AS login_id,
+                   (SELECT count(*) FROM (SELECT pg_notify(\(LoginNotifications.jobsChannel), '') FROM job
+                                          WHERE \(debouncer.shouldNotify())) AS n) AS notified
+            """
+        let rows = try await LoginQueueError.database(scopedLogger(logger, loginID: loginID), "enqueue") {
+            try await enqueues.write { connection in try await connection.query(statement) }
         }
         if let inserted = try? rows.first?.decode(UUID?.self, "login_id") {
             return EnqueuedLogin(loginID: inserted, pollToken: pollToken, isNew: true)

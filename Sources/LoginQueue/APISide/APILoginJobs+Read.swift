@@ -39,43 +39,42 @@ extension APILoginJobs {
             session: SQLTable("session"),
             refreshToken: SQLTable("refresh_token")
         )
-        let rows = try await LoginQueueError.database(logger, "read") {
-            try await pool.query(
-                """
-                WITH unread AS (
-                    SELECT id, user_id, provider, created_at, identity_id FROM login_jobs
-                    WHERE login_id = \(loginID) AND binding_hash = \(binding) AND state = 'succeeded' AND delivered_at IS NULL
-                      AND link_user_id IS NULL
-                    FOR UPDATE
-                ), identity_live AS (
-                    -- the login's identity, unless the provider unlinked it since the login began; the
-                    -- row lock orders this read with the unlink callback, which updates the same row
-                    SELECT i.id FROM user_identities i JOIN unread u ON i.id = u.identity_id
-                    WHERE NOT coalesce(i.unlinked_by = 'provider' AND i.unlinked_at >= u.created_at, false)
-                    FOR SHARE OF i
-                ), \(undelivered) AS (
-                    SELECT id, user_id, provider FROM unread
-                    WHERE identity_id IS NULL OR EXISTS (SELECT 1 FROM identity_live)
-                ), overtaken AS (
-                    UPDATE login_jobs j SET state = 'failed', failure_code = \(LoginFailureCode.providerUnlinked.rawValue)
-                    FROM unread u
-                    WHERE j.id = u.id AND u.identity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM identity_live)
-                      AND \(AuditContext.requestTag)
-                    RETURNING j.id
-                ), \(creation.expressions), delivered AS (
-                    UPDATE login_jobs j SET session_id = \(creation.sessionID), delivered_at = now(), refresh_token_sealed = \(sealedToken)
-                    FROM \(undelivered), \(creation.created) WHERE j.id = \(undelivered).id
-                )
-                SELECT j.state, j.failure_code, j.provider_error, j.required_scopes, j.user_id, j.is_new_user, j.session_id, j.refresh_token_sealed,
-                       j.delivered_at IS NOT NULL AS delivered, j.link_user_id IS NOT NULL AS linked,
-                       coalesce(j.delivered_at > now() - make_interval(secs => \(configuration.deliveryWindow.seconds)), false) AS in_window,
-                       (SELECT \(creation.sessionID) FROM \(creation.created)) AS minted_session,
-                       EXISTS (SELECT 1 FROM overtaken) AS overtaken,
-                       \(UserRecord.columns(of: "u"))
-                FROM login_jobs j LEFT JOIN users u ON u.id = j.user_id
-                WHERE j.login_id = \(loginID) AND j.binding_hash = \(binding)
-                """
+        let statement: SQLQuery = """
+            WITH unread AS (
+                SELECT id, user_id, provider, created_at, identity_id FROM login_jobs
+                WHERE login_id = \(loginID) AND binding_hash = \(binding) AND state = 'succeeded' AND delivered_at IS NULL
+                  AND link_user_id IS NULL
+                FOR UPDATE
+            ), identity_live AS (
+                -- the login's identity, unless the provider unlinked it since the login began; the
+                -- row lock orders this read with the unlink callback, which updates the same row
+                SELECT i.id FROM user_identities i JOIN unread u ON i.id = u.identity_id
+                WHERE NOT coalesce(i.unlinked_by = 'provider' AND i.unlinked_at >= u.created_at, false)
+                FOR SHARE OF i
+            ), \(undelivered) AS (
+                SELECT id, user_id, provider FROM unread
+                WHERE identity_id IS NULL OR EXISTS (SELECT 1 FROM identity_live)
+            ), overtaken AS (
+                UPDATE login_jobs j SET state = 'failed', failure_code = \(LoginFailureCode.providerUnlinked.rawValue)
+                FROM unread u
+                WHERE j.id = u.id AND u.identity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM identity_live)
+                  AND \(AuditContext.requestTag)
+                RETURNING j.id
+            ), \(creation.expressions), delivered AS (
+                UPDATE login_jobs j SET session_id = \(creation.sessionID), delivered_at = now(), refresh_token_sealed = \(sealedToken)
+                FROM \(undelivered), \(creation.created) WHERE j.id = \(undelivered).id
             )
+            SELECT j.state, j.failure_code, j.provider_error, j.required_scopes, j.user_id, j.is_new_user, j.session_id, j.refresh_token_sealed,
+                   j.delivered_at IS NOT NULL AS delivered, j.link_user_id IS NOT NULL AS linked,
+                   coalesce(j.delivered_at > now() - make_interval(secs => \(configuration.deliveryWindow.seconds)), false) AS in_window,
+                   (SELECT \(creation.sessionID) FROM \(creation.created)) AS minted_session,
+                   EXISTS (SELECT 1 FROM overtaken) AS overtaken,
+                   \(UserRecord.columns(of: "u"))
+            FROM login_jobs j LEFT JOIN users u ON u.id = j.user_id
+            WHERE j.login_id = \(loginID) AND j.binding_hash = \(binding)
+            """
+        let rows = try await LoginQueueError.database(logger, "read") {
+            try await reads.write { connection in try await connection.query(statement) }
         }
         guard let row = rows.first else { return nil }
         do {

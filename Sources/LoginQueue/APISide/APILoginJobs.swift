@@ -9,7 +9,9 @@ import Postgres
 /// ``WorkerLoginJobs``.)
 ///
 /// Enqueue is one statement and one durable commit; the code is stored only sealed, bound to its
-/// row, and deduplicated by an HMAC under a unique index.
+/// row, and deduplicated by an HMAC under a unique index. Enqueues, and reads, are
+/// group-committed (``GroupCommit``): the ones that arrive while another batch is written share
+/// its successor's transaction, and each caller is answered after that commit.
 public struct APILoginJobs: Sendable {
     let pool: PostgresPool
     let sealing: SealingKeys
@@ -17,6 +19,8 @@ public struct APILoginJobs: Sendable {
     let sessions: Sessions
     let logger: Logger
     let debouncer: NotifyDebouncer
+    let enqueues: GroupCommit
+    let reads: GroupCommit
 
     /// - Parameter notifyWindow: at most one worker wake-up per window from this process.
     public init(
@@ -33,6 +37,8 @@ public struct APILoginJobs: Sendable {
         self.sessions = sessions
         self.logger = logger
         self.debouncer = NotifyDebouncer(window: notifyWindow)
+        self.enqueues = GroupCommit(pool: pool, name: "login_enqueue")
+        self.reads = GroupCommit(pool: pool, name: "login_read")
     }
 
     /// The caller's logger, else this type's, with the login's id on every line.

@@ -15,8 +15,13 @@ extension WorkerLoginJobs {
     }
 
     /// Writes an outcome. Success signs the user up or in (or links the identity) and finishes the
-    /// job in one durable statement; every outcome that ends the job NOTIFYs the API.
+    /// job in one durable statement; every outcome that ends the job NOTIFYs the API. The
+    /// statement is group-committed with the other outcomes ready at the same time (``completions``).
     func record(_ outcome: JobOutcome, for fence: JobFence) async throws -> Recorded {
+        try await completions.write { connection in try await record(outcome, for: fence, on: connection) }
+    }
+
+    private func record(_ outcome: JobOutcome, for fence: JobFence, on connection: PostgresConnection) async throws -> Recorded {
         switch outcome {
         case .succeeded(let profile, let linkUserID, let sealedProviderToken):
             // The job row is locked first (fenced), then the identity and the user are written,
@@ -36,7 +41,7 @@ extension WorkerLoginJobs {
                 account: SQLTable("account"),
                 refused: SQLTable("account_refused")
             )
-            let rows = try await pool.query(
+            let rows = try await connection.query(
                 """
                 WITH \(held) AS (
                     SELECT id, created_at FROM login_jobs WHERE \(fenced(fence)) FOR UPDATE
@@ -68,10 +73,11 @@ extension WorkerLoginJobs {
             return .refused(code)
 
         case .accountErased(let code, let providerError, let error):
-            return try await recordErased(fence, failure: code, providerError: providerError, error: error) ? .written : .lost
+            return try await recordErased(fence, failure: code, providerError: providerError, error: error, on: connection)
+                ? .written : .lost
 
         case .retry(let delay, let error, let codeNeverSent):
-            return try await pool.execute(
+            return try await connection.execute(
                 """
                 UPDATE login_jobs
                 SET state = 'queued', run_at = now() + make_interval(secs => \(delay.seconds)),
@@ -84,7 +90,7 @@ extension WorkerLoginJobs {
 
         case .failed(let code, let providerError, let requiredScopes, let error, let codeNeverSent):
             let errors: SQLFragment = error.map(Self.appendingError) ?? "errors"
-            let rows = try await pool.query(
+            let rows = try await connection.query(
                 """
                 WITH failed AS (
                     UPDATE login_jobs
@@ -104,7 +110,7 @@ extension WorkerLoginJobs {
             return rows.isEmpty ? .lost : .written
 
         case .released(let codeNeverSent):
-            return try await pool.execute(
+            return try await connection.execute(
                 """
                 UPDATE login_jobs
                 SET state = 'queued', run_at = now(), lease_expires_at = NULL, locked_by = NULL,

@@ -7,12 +7,29 @@ import Postgres
 /// any call to the provider (``claim(limit:lease:)``); every later write is fenced on the claim
 /// (``fenced(_:)``), so a job rescued by another worker cannot be overwritten by its old one.
 /// (The API's side is ``APILoginJobs``.)
+///
+/// Checkpoints and outcomes are group-committed (``GroupCommit``): the ones that are ready while
+/// another batch is written go together in one transaction, so under load a commit serves many
+/// jobs; alone, each is one autocommit statement as before.
 struct WorkerLoginJobs: Sendable {
     let pool: PostgresPool
     let workerID: String
     /// The providers this worker runs: it claims only their jobs.
     let providerNames: [String]
     let accounts: UserAccounts
+    /// Checkpoints, committed asynchronously (losing one only costs a retry).
+    let checkpoints: GroupCommit
+    /// Outcomes, committed durably.
+    let completions: GroupCommit
+
+    init(pool: PostgresPool, workerID: String, providerNames: [String], accounts: UserAccounts) {
+        self.pool = pool
+        self.workerID = workerID
+        self.providerNames = providerNames
+        self.accounts = accounts
+        checkpoints = GroupCommit(pool: pool, name: "worker_checkpoint", options: PostgresTransactionOptions(synchronousCommit: false))
+        completions = GroupCommit(pool: pool, name: "worker_complete")
+    }
 
     /// The condition every write after the claim carries: still this claim's job, still running.
     func fenced(_ fence: JobFence) -> SQLFragment {
@@ -45,17 +62,17 @@ struct WorkerLoginJobs: Sendable {
 
     /// After a successful exchange: the provider's tokens sealed, the code and verifier dropped,
     /// `stage = 'profile'`. Losing it only costs a retry, so it does not wait for the WAL flush:
-    /// one statement that sets `synchronous_commit = off` for its own implicit transaction
-    /// (`set_config(…, true)`), one round trip instead of BEGIN, UPDATE, COMMIT.
+    /// alone, one statement that sets `synchronous_commit = off` for its own implicit transaction
+    /// (`set_config(…, true)`), one round trip instead of BEGIN, UPDATE, COMMIT; batched, its
+    /// batch's transaction is asynchronous (``checkpoints``).
     /// - Returns: false when the job is no longer this worker's.
     func checkpoint(_ fence: JobFence, sealedTokens: [UInt8]) async throws -> Bool {
-        try await pool.execute(
-            """
+        let statement: SQLQuery = """
             UPDATE login_jobs
             SET stage = 'profile', kakao_token_sealed = \(sealedTokens), code_sealed = NULL, pkce_verifier_sealed = NULL
             FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit
             WHERE \(fenced(fence))
             """
-        ) == 1
+        return try await checkpoints.write { connection in try await connection.execute(statement) == 1 }
     }
 }

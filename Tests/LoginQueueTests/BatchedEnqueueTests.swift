@@ -1,0 +1,141 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import LoginQueue
+@testable import Postgres
+
+/// Enqueues that arrive while another is being written are group-committed together
+/// (``APILoginJobs/enqueues``). A duplicate code, a constraint violation or a cancelled caller in
+/// the batch answers only its own login, as it would alone; the others are accepted.
+///
+/// Each test holds the first enqueue on its attempt's row lock, lets the next ones pile up behind
+/// it, then lets them go as one batch.
+@Suite("Batched enqueue")
+struct BatchedEnqueueTests {
+    /// One posted code: its attempt, the code, and the login id the caller proposes.
+    private struct Post: Sendable {
+        let attempt: StartedAttempt
+        let code: String
+        var loginID = UUID()
+    }
+
+    private enum Answer: Equatable {
+        case accepted(UUID, isNew: Bool)
+        case refused(LoginQueueError)
+    }
+
+    private func enqueue(_ post: Post, _ harness: QueueHarness) async -> Answer {
+        do {
+            let enqueued = try await harness.jobs.enqueue(
+                code: post.code,
+                redirectURI: nil,
+                reader: .attempt(post.attempt.reader, state: post.attempt.state),
+                provider: harness.configuredProvider,
+                loginID: post.loginID
+            )
+            return .accepted(enqueued.loginID, isNew: enqueued.isNew)
+        } catch {
+            return .refused(error)
+        }
+    }
+
+    private func post(_ harness: QueueHarness) async throws -> Post {
+        let (attempt, code) = try await harness.startAndMintCode()
+        return Post(attempt: attempt, code: code)
+    }
+
+    /// Enqueues `first` while its attempt row is locked, then `rest` behind it (cancelling the
+    /// one at `cancelledIndex` while it waits), then releases the lock; returns `rest`'s answers.
+    private func batch(_ harness: QueueHarness, first: Post, rest: [Post], cancelling cancelledIndex: Int? = nil) async throws -> [Answer] {
+        let enqueues = harness.jobs.enqueues
+        return try await PostgresConnection.withConnection(configuration: harness.database, logger: harness.logger) { holder in
+            try await holder.executeSimple("BEGIN")
+            try await holder.execute("SELECT 1 FROM login_attempts WHERE id = \(first.attempt.attemptID) FOR UPDATE")
+            let firstTask = Task { await enqueue(first, harness) }
+            try await waitUntil("the first enqueue waits for the attempt's lock") {
+                !(try await holder.query(
+                    """
+                    SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                    WHERE NOT l.granted AND a.datname = current_database()
+                    """
+                ).isEmpty)
+            }
+            var tasks: [Task<Answer, Never>] = []
+            for (index, post) in rest.enumerated() {
+                tasks.append(Task { await enqueue(post, harness) })
+                try await waitUntil("enqueue \(index) waits") { enqueues.pendingWrites == index + 1 }
+            }
+            if let cancelledIndex {
+                tasks[cancelledIndex].cancel()
+                try await waitUntil("the cancelled enqueue is withdrawn") { enqueues.pendingWrites == rest.count - 1 }
+            }
+            try await holder.executeSimple("COMMIT")
+            guard case .accepted = await firstTask.value else { throw TestSupportError("the first enqueue was refused") }
+            var answers: [Answer] = []
+            for task in tasks { answers.append(await task.value) }
+            return answers
+        }
+    }
+
+    private func transactionOf(_ loginID: UUID, _ harness: QueueHarness) async throws -> String {
+        try await harness.pool.query("SELECT xmin::text AS xid FROM login_jobs WHERE login_id = \(loginID)").single()
+            .decode(String.self, "xid")
+    }
+
+    private func isUsed(_ post: Post, _ harness: QueueHarness) async throws -> Bool {
+        try await harness.pool.query("SELECT used_at IS NOT NULL AS used FROM login_attempts WHERE id = \(post.attempt.attemptID)")
+            .single().decode(Bool.self, "used")
+    }
+
+    @Test("the codes posted while another is written are inserted by one transaction")
+    func postsArrivingTogetherShareOneCommit() async throws {
+        try await QueueHarness.run { harness in
+            let first = try await post(harness)
+            var rest: [Post] = []
+            for _ in 0..<5 { rest.append(try await post(harness)) }
+            let answers = try await batch(harness, first: first, rest: rest)
+            #expect(answers == rest.map { .accepted($0.loginID, isNew: true) })
+            var transactions: Set<String> = []
+            for post in rest { transactions.insert(try await transactionOf(post.loginID, harness)) }
+            #expect(transactions.count == 1)
+            #expect(!transactions.contains(try await transactionOf(first.loginID, harness)))
+        }
+    }
+
+    @Test("a duplicate code, a constraint violation and a cancelled caller answer only their own login, as alone")
+    func badPostsSpoilNothing() async throws {
+        try await QueueHarness.run { harness in
+            let first = try await post(harness)
+            let fine = try await post(harness)
+            // The same code and attempt twice in one batch: one login, the re-post answers its id.
+            let repost = fine
+            // The same code from another attempt: refused.
+            var stolen = try await post(harness)
+            stolen = Post(attempt: stolen.attempt, code: fine.code)
+            // A login id that is already taken violates the unique index on login_id.
+            var clash = try await post(harness)
+            clash.loginID = first.loginID
+            let cancelled = try await post(harness)
+            let last = try await post(harness)
+
+            let answers = try await batch(harness, first: first, rest: [fine, repost, stolen, clash, cancelled, last], cancelling: 4)
+            #expect(answers[0] == .accepted(fine.loginID, isNew: true))
+            #expect(answers[1] == .accepted(fine.loginID, isNew: false))
+            #expect(answers[2] == .refused(LoginQueueError(.codeAlreadySubmitted)))
+            #expect(answers[4] == .refused(LoginQueueError(.internalError)))
+            #expect(answers[5] == .accepted(last.loginID, isNew: true))
+
+            // Alone, the clashing post gets the same answer, and neither run used its attempt.
+            let alone = await enqueue(clash, harness)
+            #expect(answers[3] == alone)
+            #expect(alone == .refused(LoginQueueError(.internalError)))
+            #expect(!(try await isUsed(clash, harness)))
+            // The cancelled post was never written: its attempt is unused and takes its code now.
+            #expect(!(try await isUsed(cancelled, harness)))
+            #expect(try await harness.pool.query("SELECT 1 FROM login_jobs WHERE login_id = \(cancelled.loginID)").isEmpty)
+            #expect(await enqueue(cancelled, harness) == .accepted(cancelled.loginID, isNew: true))
+            #expect(!(try await isUsed(stolen, harness)))
+        }
+    }
+}
