@@ -25,9 +25,9 @@ struct BatchedEnqueueTests {
         case refused(LoginQueueError)
     }
 
-    private func enqueue(_ post: Post, _ harness: QueueHarness) async -> Answer {
+    private func enqueue(_ post: Post, _ jobs: APILoginJobs, _ harness: QueueHarness) async -> Answer {
         do {
-            let enqueued = try await harness.jobs.enqueue(
+            let enqueued = try await jobs.enqueue(
                 code: post.code,
                 redirectURI: nil,
                 reader: .attempt(post.attempt.reader, state: post.attempt.state),
@@ -45,15 +45,23 @@ struct BatchedEnqueueTests {
         return Post(attempt: attempt, code: code)
     }
 
+    /// The harness's API side with an enqueue batcher that writes one batch at a time, so that
+    /// the posts behind a blocked one wait for it.
+    private func oneBatchAtATime(_ harness: QueueHarness) -> APILoginJobs {
+        var jobs = harness.jobs
+        jobs.enqueues = GroupCommit(pool: harness.pool, name: "test", concurrentBatches: 1)
+        return jobs
+    }
+
     /// Enqueues `first` while its attempt row is locked, then `rest` behind it (cancelling the
     /// one at `cancelledIndex` while it waits), then releases the lock; returns `rest`'s answers.
     private func batch(_ harness: QueueHarness, first: Post, rest: [Post], cancelling cancelledIndex: Int? = nil) async throws -> [Answer] {
-        let enqueues = harness.jobs.enqueues
+        let jobs = oneBatchAtATime(harness)
         return try await PostgresConnection.withConnection(configuration: harness.database, logger: harness.logger) { holder in
             try await holder.executeSimple("BEGIN")
             try await holder.execute("SELECT 1 FROM login_attempts WHERE id = \(first.attempt.attemptID) FOR UPDATE")
-            let firstTask = Task { await enqueue(first, harness) }
-            try await waitUntil("the first enqueue waits for the attempt's lock") {
+            let firstTask = Task { await enqueue(first, jobs, harness) }
+            try await waitUntil("the first enqueue waits for its attempt's lock") {
                 !(try await holder.query(
                     """
                     SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
@@ -63,12 +71,12 @@ struct BatchedEnqueueTests {
             }
             var tasks: [Task<Answer, Never>] = []
             for (index, post) in rest.enumerated() {
-                tasks.append(Task { await enqueue(post, harness) })
-                try await waitUntil("enqueue \(index) waits") { enqueues.pendingWrites == index + 1 }
+                tasks.append(Task { await enqueue(post, jobs, harness) })
+                try await waitUntil("enqueue \(index) waits") { jobs.enqueues.pendingStatements == index + 1 }
             }
             if let cancelledIndex {
                 tasks[cancelledIndex].cancel()
-                try await waitUntil("the cancelled enqueue is withdrawn") { enqueues.pendingWrites == rest.count - 1 }
+                try await waitUntil("the cancelled enqueue is withdrawn") { jobs.enqueues.pendingStatements == rest.count - 1 }
             }
             try await holder.executeSimple("COMMIT")
             guard case .accepted = await firstTask.value else { throw TestSupportError("the first enqueue was refused") }
@@ -127,14 +135,14 @@ struct BatchedEnqueueTests {
             #expect(answers[5] == .accepted(last.loginID, isNew: true))
 
             // Alone, the clashing post gets the same answer, and neither run used its attempt.
-            let alone = await enqueue(clash, harness)
+            let alone = await enqueue(clash, harness.jobs, harness)
             #expect(answers[3] == alone)
             #expect(alone == .refused(LoginQueueError(.internalError)))
             #expect(!(try await isUsed(clash, harness)))
             // The cancelled post was never written: its attempt is unused and takes its code now.
             #expect(!(try await isUsed(cancelled, harness)))
             #expect(try await harness.pool.query("SELECT 1 FROM login_jobs WHERE login_id = \(cancelled.loginID)").isEmpty)
-            #expect(await enqueue(cancelled, harness) == .accepted(cancelled.loginID, isNew: true))
+            #expect(await enqueue(cancelled, harness.jobs, harness) == .accepted(cancelled.loginID, isNew: true))
             #expect(!(try await isUsed(stolen, harness)))
         }
     }

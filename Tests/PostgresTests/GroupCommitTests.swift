@@ -4,49 +4,50 @@ import Testing
 
 @testable import Postgres
 
-/// ``GroupCommit``: the writes that arrive while a batch is written share the next transaction,
-/// and one bad write (a constraint violation, a caught error, a cancelled caller) answers only
-/// its own caller, as it would alone.
+/// ``GroupCommit``: the statements that arrive while a batch is written share the next
+/// transaction (one pipeline, one commit), and one bad statement (a constraint violation, a
+/// cancelled caller) answers only its own caller, as it would alone.
 ///
-/// Each test holds the first write on an advisory lock the test owns, lets the next writes pile
-/// up behind it (``GroupCommit/pendingWrites``), then lets them go as one batch.
+/// Each test holds the first statement on an advisory lock the test owns, lets the next ones
+/// pile up behind it (``GroupCommit/pendingStatements``), then lets them go as one batch.
 @Suite("Group commit", .timeLimit(.minutes(3)))
 struct GroupCommitTests {
     private func configuration() async throws -> PostgresConfiguration {
         try await TestDatabase.shared.configuration(for: "group_commit")
     }
 
-    /// The outcome of one write: the transaction it committed in, or the error it got.
+    /// The outcome of one statement: the transaction it committed in, or the error it got.
     private enum Answer: Equatable {
         case committed(txid: Int64)
         case failed(sqlState: String?)
         case cancelled
     }
 
-    /// Runs `first` (which waits for the advisory lock `lockKey`) then `rest` through one
-    /// batcher, and returns the first's answer and the others' in order once all have answered.
+    /// Runs the first insert (which waits for an advisory lock the test holds), then `rest`
+    /// behind it through one batcher that writes one batch at a time, and returns every answer.
     private func batch(
         _ pool: PostgresPool,
         table: String,
         rest: [Int64],
-        cancelling cancelledIndex: Int? = nil,
-        catching caughtIndex: Int? = nil
+        cancelling cancelledIndex: Int? = nil
     ) async throws -> (first: Answer, rest: [Answer]) {
-        let group = GroupCommit(pool: pool, name: "test")
+        let group = GroupCommit(pool: pool, name: "test", concurrentBatches: 1)
         let lockKey = Int64.random(in: 1...Int64(Int32.max))
         return try await PostgresConnection.withConnection(configuration: try await configuration(), logger: TestEnvironment.logger) {
             holder in
             try await holder.execute("SELECT pg_advisory_lock(\(lockKey))")
             let first = Task {
                 await answer {
-                    try await group.write { connection in
-                        try await connection.execute("SELECT pg_advisory_xact_lock(\(lockKey))")
-                        return try await Self.insert(0, into: table, on: connection)
-                    }
+                    try await group.query(
+                        """
+                        WITH locked AS (SELECT pg_advisory_xact_lock(\(lockKey)))
+                        INSERT INTO \(identifier: table) SELECT 0 FROM locked RETURNING txid_current() AS txid
+                        """
+                    )
                 }
             }
-            try await waitUntil("the first write waits for the lock") {
-                guard group.pendingWrites == 0 else { return false }
+            try await waitUntil("the first statement waits for the lock") {
+                guard group.pendingStatements == 0 else { return false }
                 return try await isWaiting(holder, forLock: lockKey)
             }
             var tasks: [Task<Answer, Never>] = []
@@ -54,22 +55,15 @@ struct GroupCommitTests {
                 tasks.append(
                     Task {
                         await answer {
-                            try await group.write { connection in
-                                if index == caughtIndex {
-                                    // A write that catches its own error: alone, it answers normally.
-                                    _ = try? await Self.insert(id, into: table, on: connection)
-                                    return try await connection.query("SELECT txid_current() AS txid").single().decode(Int64.self, "txid")
-                                }
-                                return try await Self.insert(id, into: table, on: connection)
-                            }
+                            try await group.query("INSERT INTO \(identifier: table) VALUES (\(id)) RETURNING txid_current() AS txid")
                         }
                     }
                 )
-                try await waitUntil("write \(index) waits") { group.pendingWrites == index + 1 }
+                try await waitUntil("statement \(index) waits") { group.pendingStatements == index + 1 }
             }
             if let cancelledIndex {
                 tasks[cancelledIndex].cancel()
-                try await waitUntil("the cancelled write is withdrawn") { group.pendingWrites == rest.count - 1 }
+                try await waitUntil("the cancelled statement is withdrawn") { group.pendingStatements == rest.count - 1 }
             }
             try await holder.execute("SELECT pg_advisory_unlock(\(lockKey))")
             var answers: [Answer] = []
@@ -78,14 +72,9 @@ struct GroupCommitTests {
         }
     }
 
-    private static func insert(_ id: Int64, into table: String, on connection: PostgresConnection) async throws -> Int64 {
-        try await connection.query("INSERT INTO \(identifier: table) VALUES (\(id)) RETURNING txid_current() AS txid")
-            .single().decode(Int64.self, "txid")
-    }
-
-    private func answer(_ write: () async throws -> Int64) async -> Answer {
+    private func answer(_ statement: () async throws -> PostgresRows) async -> Answer {
         do {
-            return .committed(txid: try await write())
+            return .committed(txid: try await statement().single().decode(Int64.self, "txid"))
         } catch is CancellationError {
             return .cancelled
         } catch let error as PostgresError {
@@ -112,8 +101,12 @@ struct GroupCommitTests {
         try await pool.query("SELECT id FROM \(identifier: table) ORDER BY id").map { try $0.decode(Int64.self, "id") }
     }
 
-    @Test("a write with none in flight runs alone; the ones that arrive meanwhile share one commit")
-    func writesArrivingTogetherShareOneCommit() async throws {
+    private func transactions(_ answers: [Answer]) -> Set<Int64> {
+        Set(answers.compactMap { if case .committed(let txid) = $0 { txid } else { nil } })
+    }
+
+    @Test("a statement with none in flight runs alone; the ones that arrive meanwhile share one commit")
+    func statementsArrivingTogetherShareOneCommit() async throws {
         try await withPool(try await configuration()) { pool in
             let table = try await makeTable(pool)
             let (first, rest) = try await batch(pool, table: table, rest: Array(1...8))
@@ -121,15 +114,16 @@ struct GroupCommitTests {
                 Issue.record("first: \(first)")
                 return
             }
-            let txids = Set(rest.compactMap { if case .committed(let txid) = $0 { txid } else { nil } })
-            #expect(txids.count == 1, "the eight waiting writes commit together: \(rest)")
-            #expect(!txids.contains(firstTxid))
+            #expect(transactions(rest).count == 1, "the eight waiting statements commit together: \(rest)")
+            #expect(!transactions(rest).contains(firstTxid))
             #expect(try await ids(pool, table) == Array(0...8))
+            // The connection is back in the pool in a clean state.
+            #expect(try await pool.query("SELECT 1 AS one").single().decode(Int.self, "one") == 1)
         }
     }
 
-    @Test("a constraint violation fails only its own write, with the error it gets alone")
-    func constraintViolationFailsOnlyItsWrite() async throws {
+    @Test("a constraint violation fails only its own statement, with the error it gets alone")
+    func constraintViolationFailsOnlyItsStatement() async throws {
         try await withPool(try await configuration()) { pool in
             let table = try await makeTable(pool)
             try await pool.execute("INSERT INTO \(identifier: table) VALUES (\(Int64(100)))")
@@ -137,48 +131,62 @@ struct GroupCommitTests {
             let (_, rest) = try await batch(pool, table: table, rest: [1, 100, 2, 3, 3, 4])
             #expect(rest[1] == .failed(sqlState: "23505"))
             #expect(rest[4] == .failed(sqlState: "23505"))
-            for index in [0, 2, 3, 5] {
-                guard case .committed = rest[index] else {
-                    Issue.record("write \(index): \(rest[index])")
-                    continue
-                }
-            }
+            // The others committed, each in its own transaction (the batch was rolled back and
+            // its statements sent again one by one).
+            let committed = [rest[0], rest[2], rest[3], rest[5]]
+            #expect(transactions(committed).count == 4, "\(rest)")
             #expect(try await ids(pool, table) == [0, 1, 2, 3, 4, 100])
         }
     }
 
-    @Test("a write that catches its own error answers as it would alone; the others commit")
-    func caughtErrorDoesNotSpoilTheBatch() async throws {
-        try await withPool(try await configuration()) { pool in
-            let table = try await makeTable(pool)
-            try await pool.execute("INSERT INTO \(identifier: table) VALUES (\(Int64(7)))")
-            let (_, rest) = try await batch(pool, table: table, rest: [1, 7, 2], catching: 1)
-            for (index, answer) in rest.enumerated() {
-                guard case .committed = answer else {
-                    Issue.record("write \(index): \(answer)")
-                    continue
-                }
-            }
-            #expect(try await ids(pool, table) == [0, 1, 2, 7])
-        }
-    }
-
-    @Test("a caller cancelled while its write waits gets CancellationError, and its write is never sent")
+    @Test("a caller cancelled while its statement waits gets CancellationError, and its statement is never sent")
     func cancelledCallerIsWithdrawn() async throws {
         try await withPool(try await configuration()) { pool in
             let table = try await makeTable(pool)
             let (_, rest) = try await batch(pool, table: table, rest: [1, 2, 3], cancelling: 1)
             #expect(rest[1] == .cancelled)
-            guard case .committed(let a) = rest[0], case .committed(let b) = rest[2] else {
-                Issue.record("the others: \(rest)")
-                return
-            }
-            #expect(a == b)
+            #expect(transactions([rest[0], rest[2]]).count == 1, "\(rest)")
             #expect(try await ids(pool, table) == [0, 1, 3])
         }
     }
 
-    @Test("an unreachable database answers every caller of the batch with its error")
+    @Test("statements new to the connection are prepared inside the pipeline, once, and reused after")
+    func newStatementsArePreparedOnce() async throws {
+        try await withPool(try await configuration(), options: PostgresPool.Options(maximumConnections: 1, acquireTimeout: .seconds(30))) {
+            pool in
+            let table = try await makeTable(pool)
+            for round in 0..<2 {
+                let (_, rest) = try await batch(pool, table: table, rest: (1...4).map { Int64(round * 10 + $0) })
+                #expect(transactions(rest).count == 1, "round \(round): \(rest)")
+            }
+            let prepared = try await pool.query(
+                "SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE \("INSERT INTO \"" + table + "\" VALUES%")"
+            ).single().decode(Int.self, "n")
+            #expect(prepared == 1)
+        }
+    }
+
+    @Test("with two batches allowed in flight, a statement does not wait for a blocked one")
+    func secondBatchDoesNotWaitForABlockedOne() async throws {
+        try await withPool(try await configuration()) { pool in
+            let group = GroupCommit(pool: pool, name: "test", concurrentBatches: 2)
+            let lockKey = Int64.random(in: 1...Int64(Int32.max))
+            try await PostgresConnection.withConnection(configuration: try await configuration(), logger: TestEnvironment.logger) {
+                holder in
+                try await holder.execute("SELECT pg_advisory_lock(\(lockKey))")
+                let blocked = Task { try await group.query("SELECT pg_advisory_xact_lock(\(lockKey))") }
+                try await waitUntil("the first statement waits for the lock") {
+                    guard group.pendingStatements == 0 else { return false }
+                    return try await isWaiting(holder, forLock: lockKey)
+                }
+                #expect(try await group.query("SELECT 2 AS two").single().decode(Int.self, "two") == 2)
+                try await holder.execute("SELECT pg_advisory_unlock(\(lockKey))")
+                _ = try await blocked.value
+            }
+        }
+    }
+
+    @Test("an unreachable database answers every caller with its error")
     func unreachableDatabaseFailsEveryCaller() async throws {
         let options = PostgresPool.Options(maximumConnections: 2, acquireTimeout: .seconds(2))
         let unreachable = PostgresConfiguration(
@@ -191,7 +199,7 @@ struct GroupCommitTests {
                 for _ in 0..<4 {
                     tasks.addTask {
                         do {
-                            _ = try await group.write { try await $0.execute("SELECT 1") }
+                            _ = try await group.query("SELECT 1")
                             return false
                         } catch let error as PostgresError {
                             return error.isUnavailable

@@ -79,7 +79,7 @@ extension APILoginJobs {
                                           WHERE \(debouncer.shouldNotify())) AS n) AS notified
             """
         let rows = try await LoginQueueError.database(scopedLogger(logger, loginID: loginID), "enqueue") {
-            try await enqueues.write { connection in try await connection.query(statement) }
+            try await enqueues.query(statement)
         }
         if let inserted = try? rows.first?.decode(UUID?.self, "login_id") {
             return EnqueuedLogin(loginID: inserted, pollToken: pollToken, isNew: true)

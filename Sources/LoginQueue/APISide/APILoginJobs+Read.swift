@@ -74,7 +74,7 @@ extension APILoginJobs {
             WHERE j.login_id = \(loginID) AND j.binding_hash = \(binding)
             """
         let rows = try await LoginQueueError.database(logger, "read") {
-            try await reads.write { connection in try await connection.query(statement) }
+            try await reads.query(statement)
         }
         guard let row = rows.first else { return nil }
         do {

@@ -19,7 +19,7 @@ public struct APILoginJobs: Sendable {
     let sessions: Sessions
     let logger: Logger
     let debouncer: NotifyDebouncer
-    let enqueues: GroupCommit
+    var enqueues: GroupCommit
     let reads: GroupCommit
 
     /// - Parameter notifyWindow: at most one worker wake-up per window from this process.

@@ -5,7 +5,7 @@ import Postgres
 
 /// The API's side of account deletions (`DELETE /me`): a deletion is a job of the login queue
 /// (`kind = 'account_deletion'`), claimed, leased, retried and fenced like a login; the worker
-/// tells the providers and erases the account (``WorkerLoginJobs/recordErased(_:failure:providerError:error:on:)``).
+/// tells the providers and erases the account (``WorkerLoginJobs/recordErased(_:failure:providerError:error:)``).
 public struct APIAccountDeletions: Sendable {
     let pool: PostgresPool
     let configuration: LoginQueueConfiguration

@@ -59,13 +59,12 @@ extension WorkerLoginJobs {
         _ fence: JobFence,
         failure code: LoginFailureCode?,
         providerError: String?,
-        error: JobOutcome.AttemptError?,
-        on connection: PostgresConnection
+        error: JobOutcome.AttemptError?
     ) async throws -> Bool {
         let held = SQLTable("held")
         let erasure = accounts.erasure(of: held.column("user_id"), when: held, erased: SQLTable("erased"))
         let errors: SQLFragment = error.map(Self.appendingError) ?? "errors"
-        let rows = try await connection.query(
+        let rows = try await completions.query(
             """
             WITH \(held) AS (
                 SELECT id, user_id FROM login_jobs WHERE \(fenced(fence)) AND kind = 'account_deletion' FOR UPDATE

@@ -8,6 +8,8 @@ final class InFlightJobs: Sendable {
         var progress: JobRunner.Progress
         /// When the lease ends unless renewed (monotonic clock).
         var leaseEnds: ContinuousClock.Instant
+        /// Its final write is on its way: a renewal that misses it is that write's doing.
+        var completing = false
     }
 
     private struct State {
@@ -37,12 +39,17 @@ final class InFlightJobs: Sendable {
             for id in asked {
                 if held.contains(id) {
                     state.entries[id]?.leaseEnds = renewedAt + lease
-                } else {
+                } else if state.entries[id]?.completing == false {
                     lost.append(id)
                 }
             }
             return lost
         }
+    }
+
+    /// The job's final write is on its way (it may commit before the job task removes it).
+    func markCompleting(_ id: Int64) {
+        state.withLockedValue { $0.entries[id]?.completing = true }
     }
 
     /// When this worker's lease on a job ends (monotonic clock), if it still runs it.

@@ -262,6 +262,7 @@ public struct LoginWorker: Service {
                 return
             }
             try Task.checkCancellation()
+            jobs.markCompleting(job.id)
             let written = try await JobSpans.step("login.complete") {
                 try await persist(job, jobs: jobs) { try await queue.record(outcome, for: job.fence) }
             }

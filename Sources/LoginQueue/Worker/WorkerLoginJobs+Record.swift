@@ -18,10 +18,6 @@ extension WorkerLoginJobs {
     /// job in one durable statement; every outcome that ends the job NOTIFYs the API. The
     /// statement is group-committed with the other outcomes ready at the same time (``completions``).
     func record(_ outcome: JobOutcome, for fence: JobFence) async throws -> Recorded {
-        try await completions.write { connection in try await record(outcome, for: fence, on: connection) }
-    }
-
-    private func record(_ outcome: JobOutcome, for fence: JobFence, on connection: PostgresConnection) async throws -> Recorded {
         switch outcome {
         case .succeeded(let profile, let linkUserID, let sealedProviderToken):
             // The job row is locked first (fenced), then the identity and the user are written,
@@ -41,7 +37,7 @@ extension WorkerLoginJobs {
                 account: SQLTable("account"),
                 refused: SQLTable("account_refused")
             )
-            let rows = try await connection.query(
+            let rows = try await completions.query(
                 """
                 WITH \(held) AS (
                     SELECT id, created_at FROM login_jobs WHERE \(fenced(fence)) FOR UPDATE
@@ -73,11 +69,11 @@ extension WorkerLoginJobs {
             return .refused(code)
 
         case .accountErased(let code, let providerError, let error):
-            return try await recordErased(fence, failure: code, providerError: providerError, error: error, on: connection)
+            return try await recordErased(fence, failure: code, providerError: providerError, error: error)
                 ? .written : .lost
 
         case .retry(let delay, let error, let codeNeverSent):
-            return try await connection.execute(
+            return try await completions.execute(
                 """
                 UPDATE login_jobs
                 SET state = 'queued', run_at = now() + make_interval(secs => \(delay.seconds)),
@@ -90,7 +86,7 @@ extension WorkerLoginJobs {
 
         case .failed(let code, let providerError, let requiredScopes, let error, let codeNeverSent):
             let errors: SQLFragment = error.map(Self.appendingError) ?? "errors"
-            let rows = try await connection.query(
+            let rows = try await completions.query(
                 """
                 WITH failed AS (
                     UPDATE login_jobs
@@ -110,7 +106,7 @@ extension WorkerLoginJobs {
             return rows.isEmpty ? .lost : .written
 
         case .released(let codeNeverSent):
-            return try await connection.execute(
+            return try await completions.execute(
                 """
                 UPDATE login_jobs
                 SET state = 'queued', run_at = now(), lease_expires_at = NULL, locked_by = NULL,

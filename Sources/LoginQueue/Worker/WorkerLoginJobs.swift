@@ -17,7 +17,7 @@ struct WorkerLoginJobs: Sendable {
     /// The providers this worker runs: it claims only their jobs.
     let providerNames: [String]
     let accounts: UserAccounts
-    /// Checkpoints, committed asynchronously (losing one only costs a retry).
+    /// Checkpoints, each committed asynchronously (losing one only costs a retry).
     let checkpoints: GroupCommit
     /// Outcomes, committed durably.
     let completions: GroupCommit
@@ -27,7 +27,7 @@ struct WorkerLoginJobs: Sendable {
         self.workerID = workerID
         self.providerNames = providerNames
         self.accounts = accounts
-        checkpoints = GroupCommit(pool: pool, name: "worker_checkpoint", options: PostgresTransactionOptions(synchronousCommit: false))
+        checkpoints = GroupCommit(pool: pool, name: "worker_checkpoint")
         completions = GroupCommit(pool: pool, name: "worker_complete")
     }
 
@@ -62,9 +62,9 @@ struct WorkerLoginJobs: Sendable {
 
     /// After a successful exchange: the provider's tokens sealed, the code and verifier dropped,
     /// `stage = 'profile'`. Losing it only costs a retry, so it does not wait for the WAL flush:
-    /// alone, one statement that sets `synchronous_commit = off` for its own implicit transaction
-    /// (`set_config(…, true)`), one round trip instead of BEGIN, UPDATE, COMMIT; batched, its
-    /// batch's transaction is asynchronous (``checkpoints``).
+    /// one statement that sets `synchronous_commit = off` for its own implicit transaction
+    /// (`set_config(…, true)`), one round trip instead of BEGIN, UPDATE, COMMIT; batched with other
+    /// checkpoints (``checkpoints``), for their shared implicit transaction.
     /// - Returns: false when the job is no longer this worker's.
     func checkpoint(_ fence: JobFence, sealedTokens: [UInt8]) async throws -> Bool {
         let statement: SQLQuery = """
@@ -73,6 +73,6 @@ struct WorkerLoginJobs: Sendable {
             FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit
             WHERE \(fenced(fence))
             """
-        return try await checkpoints.write { connection in try await connection.execute(statement) == 1 }
+        return try await checkpoints.execute(statement) == 1
     }
 }

@@ -39,6 +39,8 @@ final class LibPQConnection: @unchecked Sendable {
     private var closeAfterReset = false
     private var wantsWrite = false
     private var pending: Pending?
+    /// A pipeline in flight (``performPipeline(id:steps:syncAfter:)``); never at once with `pending`.
+    private var pipelined: PendingPipeline?
     /// `PQtransactionStatus` after the last statement, cached so callers need no libpq call.
     private var lastTransactionStatus = PQTRANS_IDLE
     private(set) var backendPID: Int32 = 0
@@ -75,6 +77,25 @@ final class LibPQConnection: @unchecked Sendable {
         var continuation: CheckedContinuation<LibPQResult, any Error>
         var lastResult: LibPQResult?
         var firstError: LibPQResult?
+    }
+
+    /// A pipeline in flight: each step's answer so far and the task waiting for all of them.
+    private struct PendingPipeline {
+        var continuation: CheckedContinuation<[PipelineStepAnswer], any Error>
+        var answers: [PipelineStepAnswer]
+        /// The step whose results are being read.
+        var step = 0
+        /// Whether a result of `step` has been read (the NULL that follows ends it).
+        var stepAnswered = false
+        var syncsLeft: Int
+    }
+
+    /// What one step of a pipeline answered.
+    enum PipelineStepAnswer: Sendable {
+        case succeeded(LibPQResult)
+        case failed(PostgresError)
+        /// Not run: an earlier step of its implicit transaction failed (`PGRES_PIPELINE_ABORTED`).
+        case skipped
     }
 
     private init(
@@ -212,19 +233,22 @@ final class LibPQConnection: @unchecked Sendable {
     /// still waiting fails with ``PostgresError/Code/connectionClosed``. Idempotent, and never
     /// waits: a `PQcancel` in flight keeps its handle until it is done.
     func close() {
-        let orphan = lock.withLock { () -> Pending? in
+        let (orphan, orphanPipeline) = lock.withLock { () -> (Pending?, PendingPipeline?) in
             if resetting {
                 closeAfterReset = true
-                return nil
+                return (nil, nil)
             }
             finishClosing()
-            defer { pending = nil }
-            return pending
+            defer {
+                pending = nil
+                pipelined = nil
+            }
+            return (pending, pipelined)
         }
         freeCancelHandle()
-        if let orphan {
-            orphan.continuation.resume(throwing: PostgresError(.connectionClosed, "the connection was closed"))
-        }
+        let closed = PostgresError(.connectionClosed, "the connection was closed")
+        orphan?.continuation.resume(throwing: closed)
+        orphanPipeline?.continuation.resume(throwing: closed)
     }
 
     /// Unregisters and frees the `PGconn`. Call with `lock` held, not while resetting.
@@ -255,7 +279,7 @@ final class LibPQConnection: @unchecked Sendable {
 
     /// Whether the pool may hand this connection out again: open, `CONNECTION_OK`, idle (no
     /// transaction left open), as recorded after the last statement.
-    var isReusable: Bool { lock.withLock { raw != nil && reusable && !dead && pending == nil } }
+    var isReusable: Bool { lock.withLock { raw != nil && reusable && !dead && pending == nil && pipelined == nil } }
 
     /// What to do before the next statement.
     enum Readiness {
@@ -278,7 +302,7 @@ final class LibPQConnection: @unchecked Sendable {
         lock.withLock {
             guard let conn = raw else { return .ready }  // perform() reports a closed connection
             // Not a listening connection: its notifications are the event loop's to read.
-            if !dead, registered, pending == nil, onNotifications == nil, lastTransactionStatus == PQTRANS_IDLE,
+            if !dead, registered, pending == nil, pipelined == nil, onNotifications == nil, lastTransactionStatus == PQTRANS_IDLE,
                 PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK
             {
                 markDead()
@@ -345,7 +369,7 @@ final class LibPQConnection: @unchecked Sendable {
             let failure: (any Error)? = lock.withLock {
                 guard let conn = raw else { return PostgresError(.connectionClosed, "the connection is closed") }
                 if dead || resetting { return PostgresError(.connectionLost, "the server closed the connection") }
-                guard pending == nil else {
+                guard pending == nil, pipelined == nil else {
                     return PostgresError(
                         .connectionBusy,
                         "a statement is already running on this connection (use one connection per task)"
@@ -400,6 +424,18 @@ final class LibPQConnection: @unchecked Sendable {
                 }
             }
             guard events & Int16(POLLIN | POLLERR | POLLHUP | POLLNVAL) != 0 else { return }
+            if let pipeline = pipelined {
+                completion = readPipeline(pipeline, conn: conn)
+                if completion != nil {
+                    notifications = drainNotifications(conn)
+                    deliver = onNotifications
+                    if dead {
+                        lost = onLost
+                        onLost = nil
+                    }
+                }
+                return
+            }
             guard var operation = pending else {
                 // Nothing asked: a LISTEN connection's notifications, or the server about to close.
                 if let onNotifications, PQconsumeInput(conn) == 1, PQstatus(conn) == CONNECTION_OK {
@@ -448,6 +484,134 @@ final class LibPQConnection: @unchecked Sendable {
         completion?()
         if let deliver, !notifications.isEmpty { deliver(notifications) }
         lost?(token)
+    }
+
+    // MARK: pipelines
+
+    /// Sends every step (a `PQsend…` call of the extended protocol) in libpq's pipeline mode, with
+    /// a Sync after each step whose index is in `syncAfter` and after the last, and suspends until
+    /// every answer is read: one round trip for all. The steps between two Syncs run in one
+    /// implicit transaction, committed at the Sync: when one fails, the rest up to that Sync are
+    /// skipped and the transaction is rolled back. Not cancellable (its callers write for others).
+    func performPipeline(id: UInt64, steps: [(OpaquePointer) -> Int32], syncAfter: Set<Int>) async throws -> [PipelineStepAnswer] {
+        do {
+            let answers = try await sendPipelineAndWait(id: id, steps: steps, syncAfter: syncAfter)
+            await endQuery(id)
+            return answers
+        } catch {
+            await endQuery(id)
+            throw error
+        }
+    }
+
+    private func sendPipelineAndWait(
+        id: UInt64,
+        steps: [(OpaquePointer) -> Int32],
+        syncAfter: Set<Int>
+    ) async throws -> [PipelineStepAnswer] {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[PipelineStepAnswer], any Error>) in
+            var needsWake = false
+            let failure: (any Error)? = lock.withLock {
+                guard let conn = raw else { return PostgresError(.connectionClosed, "the connection is closed") }
+                if dead || resetting { return PostgresError(.connectionLost, "the server closed the connection") }
+                guard pending == nil, pipelined == nil else {
+                    return PostgresError(.connectionBusy, "a statement is already running on this connection (use one connection per task)")
+                }
+                do { try beginQuery(id) } catch { return error }
+                guard PQenterPipelineMode(conn) == 1 else {
+                    return PostgresError(.unexpectedResult, "the connection could not enter pipeline mode")
+                }
+                var syncs = 0
+                for (index, send) in steps.enumerated() {
+                    // A failed send leaves the pipeline half queued: the connection is reset before reuse.
+                    guard send(conn) == 1 else {
+                        markDead()
+                        return PostgresError(.connectionLost, "the pipeline could not be sent")
+                    }
+                    if syncAfter.contains(index) || index == steps.count - 1 {
+                        guard PQpipelineSync(conn) == 1 else {
+                            markDead()
+                            return PostgresError(.connectionLost, "the pipeline could not be sent")
+                        }
+                        syncs += 1
+                    }
+                }
+                let flushed = PQflush(conn)
+                if flushed < 0 {
+                    markDead()
+                    return PostgresError(.connectionLost, "the pipeline could not be sent")
+                }
+                if flushed == 1 {
+                    wantsWrite = true
+                    needsWake = true
+                }
+                pipelined = PendingPipeline(
+                    continuation: continuation,
+                    answers: Array(repeating: .skipped, count: steps.count),
+                    syncsLeft: syncs
+                )
+                return nil
+            }
+            if let failure { continuation.resume(throwing: failure) }
+            if needsWake { eventLoop.interestChanged() }
+        }
+    }
+
+    /// Reads what arrived for the pipeline in flight; returns the completion that resumes its
+    /// task once the last Sync is in (nil while answers are still due). Call with `lock` held.
+    private func readPipeline(_ start: PendingPipeline, conn: OpaquePointer) -> (() -> Void)? {
+        var pipeline = start
+        if PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK {
+            let message = PQerrorMessage(conn).map { String(cString: $0) } ?? "connection lost"
+            pipelined = nil
+            markDead()
+            let error = PostgresError(.connectionLost, ConnectionString.scrubLostConnection(message, connectionString: connectionString))
+            return { pipeline.continuation.resume(throwing: error) }
+        }
+        var nullsInARow = 0
+        while PQisBusy(conn) == 0 {
+            guard let next = PQgetResult(conn) else {
+                // The end of one step's results. Two in a row: nothing more has arrived yet.
+                nullsInARow += 1
+                if pipeline.stepAnswered {
+                    pipeline.step += 1
+                    pipeline.stepAnswered = false
+                }
+                if nullsInARow > 1 { break }
+                continue
+            }
+            nullsInARow = 0
+            let result = LibPQResult(next)
+            switch result.status {
+            case PGRES_PIPELINE_SYNC:
+                pipeline.syncsLeft -= 1
+                guard pipeline.syncsLeft == 0 else { continue }
+                pipelined = nil
+                if PQexitPipelineMode(conn) != 1 { markDead() }
+                let connectionOK = PQstatus(conn) == CONNECTION_OK
+                lastTransactionStatus = PQtransactionStatus(conn)
+                reusable = connectionOK && !dead && lastTransactionStatus == PQTRANS_IDLE
+                let answers = pipeline.answers
+                return { pipeline.continuation.resume(returning: answers) }
+            case PGRES_PIPELINE_ABORTED:
+                pipeline.stepAnswered = true
+            case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR, PGRES_BAD_RESPONSE:
+                if pipeline.step < pipeline.answers.count, !pipeline.stepAnswered {
+                    let failure = error(from: result, conn: conn, connectionOK: PQstatus(conn) == CONNECTION_OK, id: 0)
+                    pipeline.answers[pipeline.step] = .failed(
+                        failure as? PostgresError ?? PostgresError(.server, "the server rejected the statement")
+                    )
+                }
+                pipeline.stepAnswered = true
+            default:
+                if pipeline.step < pipeline.answers.count, !pipeline.stepAnswered {
+                    pipeline.answers[pipeline.step] = .succeeded(result)
+                }
+                pipeline.stepAnswered = true
+            }
+        }
+        pipelined = pipeline
+        return nil
     }
 
     /// Records the connection's health and turns the answer into a result or an error

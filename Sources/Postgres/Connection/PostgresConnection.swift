@@ -168,6 +168,86 @@ public final class PostgresConnection: Sendable {
         }
     }
 
+    /// Runs `queries` in one round trip (libpq's pipeline mode) and answers each one's rows or
+    /// error, in order.
+    ///
+    /// - Parameter oneTransaction: true: they run in one implicit transaction, committed after the
+    ///   last; when one fails, the ones after it are not run (`25P02`) and the transaction is
+    ///   rolled back. false: each runs in its own, as if sent one by one.
+    func pipeline(_ queries: [SQLQuery], oneTransaction: Bool) async throws -> [Result<PostgresRows, PostgresError>] {
+        let handle = self.handle
+        try await prepareForUse()
+        var steps: [(OpaquePointer) -> Int32] = []
+        var syncAfter = Set<Int>()
+        var executeStep: [Int?] = []
+        var prepares: [(step: Int, query: SQLQuery, name: String)] = []
+        var preparedHere: [String: String] = [:]
+        var evicted: [String] = []
+        for query in queries {
+            guard query.binds.encodingFailure == nil else {
+                executeStep.append(nil)
+                continue
+            }
+            // A statement new to this connection is prepared once, ahead of its first use here.
+            let key = query.sql + "\u{0}" + query.binds.typeOIDs.map(String.init).joined(separator: ",")
+            let preparedName =
+                preparedHere[key]
+                ?? handle.preparedStatement(for: query).map { statement in
+                    if statement.isNew {
+                        preparedHere[key] = statement.name
+                        if let name = statement.evicted { evicted.append(name) }
+                        prepares.append((steps.count, query, statement.name))
+                        steps.append { conn in
+                            query.binds.typeOIDs.withUnsafeBufferPointer { types in
+                                PQsendPrepare(conn, statement.name, query.sql, Int32(query.binds.count), types.baseAddress)
+                            }
+                        }
+                    }
+                    return statement.name
+                }
+            if let name = preparedName {
+                steps.append { conn in
+                    query.binds.withUnsafeParameters { values, lengths, formats in
+                        PQsendQueryPrepared(conn, name, Int32(query.binds.count), values, lengths, formats, 0)
+                    }
+                }
+            } else {
+                steps.append { conn in
+                    query.binds.typeOIDs.withUnsafeBufferPointer { types in
+                        query.binds.withUnsafeParameters { values, lengths, formats in
+                            PQsendQueryParams(conn, query.sql, Int32(query.binds.count), types.baseAddress, values, lengths, formats, 0)
+                        }
+                    }
+                }
+            }
+            executeStep.append(steps.count - 1)
+            if !oneTransaction { syncAfter.insert(steps.count - 1) }
+        }
+        let start = NIODeadline.now()
+        let answers = steps.isEmpty ? [] : try await handle.performPipeline(id: handle.nextQueryID(), steps: steps, syncAfter: syncAfter)
+        metrics.queryDuration.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
+        for prepare in prepares {
+            if case .succeeded = answers[prepare.step] { handle.rememberPrepared(prepare.query, name: prepare.name) }
+        }
+        for name in evicted {
+            // Best effort, as in a single statement's eviction.
+            _ = try? await executeSimple("DEALLOCATE \(name)")
+        }
+        return zip(queries, executeStep).map { query, step in
+            guard let step else { return .failure(PostgresError(.encoding, query.binds.encodingFailure ?? "a value could not be encoded")) }
+            switch answers[step] {
+            case .succeeded(let result): return .success(PostgresRows(result))
+            case .failed(let error):
+                metrics.queryErrors(error.code).increment()
+                return .failure(error)
+            case .skipped:
+                return .failure(
+                    PostgresError(.server, "not run: an earlier statement of its transaction failed", sqlState: "25P02")
+                )
+            }
+        }
+    }
+
     /// Runs SQL text without parameters (several statements allowed) with the simple query
     /// protocol. Internal: transaction control and migration files only.
     @discardableResult

@@ -1,100 +1,92 @@
 import CoreMetrics
 import Synchronization
 
-/// Group commit for independent writes: the writes that arrive while one batch is being written
-/// are written together next, in one transaction and one commit on one connection. A write that
-/// arrives when none is in flight starts at once, alone and in autocommit mode, so nothing waits
-/// at low load; under load the batches grow by themselves.
+/// Group commit for independent statements: the statements that arrive while the batches in
+/// flight are written go together next, in one round trip (libpq's pipeline mode) and one
+/// implicit transaction, so one commit, on one connection. A statement that arrives while fewer
+/// than `concurrentBatches` batches are in flight starts at once, alone, in autocommit mode, so
+/// nothing waits at low load; under load the batches grow by themselves.
 ///
-/// Each caller still gets its answer only after the commit that holds its write, and gets the
+/// Each caller still gets its answer only after the commit that holds its statement, and the
 /// answer it would have got alone:
 ///
-/// - When any statement of a batch fails (a constraint violation, a deadlock, a write that caught
-///   its own error and left the transaction aborted), the batch is rolled back, and every write
-///   of it runs again alone, in its own transaction, in arrival order. So a write must be a pure
-///   database write: run twice, of which the first is rolled back, it must answer like once.
+/// - When any statement of a batch fails (a constraint violation, a deadlock between two
+///   batches), the batch is rolled back and its statements are sent again, in arrival order and
+///   still in one round trip, each in its own transaction: each answers as it would alone.
 /// - When the database is unreachable, every caller of the batch gets that error, as it would
-///   alone (the commit's outcome may be unknown: nothing is run again).
-/// - A caller cancelled while its write waits is answered `CancellationError` and its write is
-///   never sent. Once its batch is being written, the write is no longer withdrawn; the caller
-///   gets its outcome, as with a statement already sent.
+///   alone (the commit's outcome may be unknown: nothing is sent again).
+/// - A caller cancelled while its statement waits is answered `CancellationError` and its
+///   statement is never sent. Once its batch is on the wire, the statement is no longer
+///   withdrawn; the caller gets its outcome, as with a statement already sent.
 ///
 /// ```swift
 /// let completions = GroupCommit(pool: pool, name: "worker_complete")
-/// let wrote = try await completions.write { connection in
-///     try await connection.execute("UPDATE jobs SET state = 'done' WHERE id = \(id)") == 1
-/// }
+/// let done = try await completions.execute("UPDATE jobs SET state = 'done' WHERE id = \(id)") == 1
 /// ```
 public final class GroupCommit: Sendable {
     private let pool: PostgresPool
-    private let options: PostgresTransactionOptions
     private let maximumBatch: Int
+    /// How many batches may be in flight at once.
+    let concurrentBatches: Int
     private let state = Mutex(State())
     private let batchSizes: Recorder
     private let fallbacks: Counter
 
     private struct State {
         var pending: [Entry] = []
-        var writing = false
+        /// Batches being written now.
+        var writers = 0
         var nextID: UInt64 = 0
     }
 
     private struct Entry: Sendable {
         let id: UInt64
-        /// The caller's write; it keeps its own result for the caller.
-        let write: @Sendable (PostgresConnection) async throws -> Void
-        let continuation: CheckedContinuation<Void, any Error>
+        let query: SQLQuery
+        let continuation: CheckedContinuation<PostgresRows, any Error>
     }
 
     /// - Parameters:
     ///   - name: the `group` dimension of this batcher's metrics (`db_group_commit_batch_size`,
     ///     `db_group_commit_fallbacks_total`).
-    ///   - options: how a batch's transaction runs (a write alone runs in autocommit mode).
-    ///   - maximumBatch: at most this many writes per transaction.
+    ///   - maximumBatch: at most this many statements per transaction.
+    ///   - concurrentBatches: how many batches may be in flight at once, each on its own
+    ///     connection; a statement waits for a batch only when they all are.
     public init(
         pool: PostgresPool,
         name: String,
-        options: PostgresTransactionOptions = PostgresTransactionOptions(),
         maximumBatch: Int = 64,
+        concurrentBatches: Int = 2,
         metricsFactory: (any MetricsFactory)? = nil
     ) {
         self.pool = pool
-        self.options = options
         self.maximumBatch = max(1, maximumBatch)
+        self.concurrentBatches = max(1, concurrentBatches)
         let factory = metricsFactory ?? MetricsSystem.factory
         batchSizes = Recorder(label: "db_group_commit_batch_size", dimensions: [("group", name)], factory: factory)
         fallbacks = Counter(label: "db_group_commit_fallbacks_total", dimensions: [("group", name)], factory: factory)
     }
 
-    /// How many writes wait for the batch in flight (for tests).
-    var pendingWrites: Int { state.withLock { $0.pending.count } }
+    /// How many statements wait for a batch (for tests).
+    var pendingStatements: Int { state.withLock { $0.pending.count } }
 
-    /// Runs `write` on a pooled connection, batched with the writes that arrive while another
-    /// batch is written, and returns its result once its transaction has committed.
-    public func write<Result: Sendable>(_ write: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
-        let result = Mutex<Result?>(nil)
+    /// Runs `query`, batched with the statements that arrive meanwhile, and returns its rows once
+    /// its transaction has committed.
+    public func query(_ query: SQLQuery) async throws -> PostgresRows {
         let id = state.withLock { state in
             defer { state.nextID &+= 1 }
             return state.nextID
         }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresRows, any Error>) in
                 guard !Task.isCancelled else {
                     continuation.resume(throwing: CancellationError())
                     return
                 }
-                let entry = Entry(
-                    id: id,
-                    write: { connection in
-                        let value = try await write(connection)
-                        result.withLock { $0 = value }
-                    },
-                    continuation: continuation
-                )
                 let startsWriting = state.withLock { state in
-                    state.pending.append(entry)
-                    defer { state.writing = true }
-                    return !state.writing
+                    state.pending.append(Entry(id: id, query: query, continuation: continuation))
+                    guard state.writers < concurrentBatches else { return false }
+                    state.writers += 1
+                    return true
                 }
                 if startsWriting {
                     // Not the caller's task: cancelling one caller must not cancel its batch.
@@ -108,8 +100,12 @@ public final class GroupCommit: Sendable {
             }
             withdrawn?.continuation.resume(throwing: CancellationError())
         }
-        guard let value = result.withLock({ $0 }) else { throw CancellationError() }
-        return value
+    }
+
+    /// Runs `query` like ``query(_:)`` and returns the number of rows it affected.
+    @discardableResult
+    public func execute(_ query: SQLQuery) async throws -> Int {
+        try await self.query(query).affectedRows
     }
 
     /// Writes batches until none is pending.
@@ -117,37 +113,35 @@ public final class GroupCommit: Sendable {
         while true {
             let batch = state.withLock { state -> [Entry] in
                 let count = min(state.pending.count, maximumBatch)
-                if count == 0 { state.writing = false }
+                if count == 0 { state.writers -= 1 }
                 defer { state.pending.removeFirst(count) }
                 return Array(state.pending.prefix(count))
             }
             guard !batch.isEmpty else { return }
             batchSizes.record(batch.count)
-            guard batch.count > 1 else {
-                await writeAlone(batch[0])
-                continue
-            }
             do {
-                try await pool.withTransaction(options) { connection in
-                    for entry in batch { try await entry.write(connection) }
+                try await pool.withConnection { connection in
+                    guard batch.count > 1 else {
+                        do {
+                            batch[0].continuation.resume(returning: try await connection.query(batch[0].query))
+                        } catch {
+                            batch[0].continuation.resume(throwing: error)
+                        }
+                        return
+                    }
+                    let queries = batch.map(\.query)
+                    var answers = try await connection.pipeline(queries, oneTransaction: true)
+                    if answers.contains(where: { if case .failure = $0 { true } else { false } }) {
+                        // Rolled back whole: each statement alone gets the answer it would have got alone.
+                        fallbacks.increment()
+                        answers = try await connection.pipeline(queries, oneTransaction: false)
+                    }
+                    for (entry, answer) in zip(batch, answers) { entry.continuation.resume(with: answer.mapError { $0 }) }
                 }
-                for entry in batch { entry.continuation.resume() }
-            } catch let error as PostgresError where error.isUnavailable {
-                for entry in batch { entry.continuation.resume(throwing: error) }
             } catch {
-                // Rolled back whole: each write alone gets the answer it would have got alone.
-                fallbacks.increment()
-                for entry in batch { await writeAlone(entry) }
+                // No connection, or it was lost with the batch on the wire: as it would be alone.
+                for entry in batch { entry.continuation.resume(throwing: error) }
             }
-        }
-    }
-
-    private func writeAlone(_ entry: Entry) async {
-        do {
-            try await pool.withConnection { connection in try await entry.write(connection) }
-            entry.continuation.resume()
-        } catch {
-            entry.continuation.resume(throwing: error)
         }
     }
 }
