@@ -37,6 +37,7 @@ enum MetricsBootstrap {
                 (prometheusName(name), labels.map { (prometheusName($0.0), $0.1) })
             }
             factory.durationHistogramBuckets = buckets
+            factory.valueHistogramBuckets = ["db_group_commit_batch_size": [1, 2, 4, 8, 16, 32, 64]]
             MetricsSystem.bootstrap(factory)
             let made = (created, ProcessMetrics(registry: created))
             state = made

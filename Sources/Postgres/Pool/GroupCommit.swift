@@ -4,8 +4,9 @@ import Synchronization
 /// Group commit for independent statements: the statements that arrive while the batches in
 /// flight are written go together next, in one round trip (libpq's pipeline mode) and one
 /// implicit transaction, so one commit, on one connection. A statement that arrives while fewer
-/// than `concurrentBatches` batches are in flight starts at once, alone, in autocommit mode, so
-/// nothing waits at low load; under load the batches grow by themselves.
+/// than `concurrentBatches` batches are in flight runs at once, alone, on its caller's task and
+/// in autocommit mode, as without a batcher: nothing waits at low load. Under load the batches
+/// grow by themselves.
 ///
 /// Each caller still gets its answer only after the commit that holds its statement, and the
 /// answer it would have got alone:
@@ -72,9 +73,17 @@ public final class GroupCommit: Sendable {
     /// Runs `query`, batched with the statements that arrive meanwhile, and returns its rows once
     /// its transaction has committed.
     public func query(_ query: SQLQuery) async throws -> PostgresRows {
-        let id = state.withLock { state in
+        let (alone, id) = state.withLock { state in
             defer { state.nextID &+= 1 }
-            return state.nextID
+            guard state.pending.isEmpty, state.writers < concurrentBatches else { return (false, state.nextID) }
+            state.writers += 1
+            return (true, state.nextID)
+        }
+        if alone {
+            // Nothing to wait for: on the caller's own task, exactly as without a batcher.
+            batchSizes.record(1)
+            defer { endWritingAlone() }
+            return try await pool.query(query)
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresRows, any Error>) in
@@ -106,6 +115,18 @@ public final class GroupCommit: Sendable {
     @discardableResult
     public func execute(_ query: SQLQuery) async throws -> Int {
         try await self.query(query).affectedRows
+    }
+
+    /// Gives back the writer slot of a statement that ran alone, or keeps it for the statements
+    /// that arrived meanwhile.
+    private func endWritingAlone() {
+        let startsWriting = state.withLock { state in
+            if state.pending.isEmpty { state.writers -= 1 }
+            return !state.pending.isEmpty
+        }
+        if startsWriting {
+            Task(executorPreference: pool.taskExecutor) { await self.writeWhilePending() }
+        }
     }
 
     /// Writes batches until none is pending.

@@ -16,6 +16,8 @@ import NIOConcurrencyHelpers
 /// | `db_pool_connections_open` | gauge | connections open or opening now |
 /// | `db_pool_waiters` | gauge | tasks waiting for a connection now |
 /// | `db_connection_failures_total` | counter | connection attempts that failed |
+/// | `db_group_commit_batch_size` | histogram, `group` | statements per batch of a ``GroupCommit`` |
+/// | `db_group_commit_fallbacks_total` | counter, `group` | batches sent again one statement per transaction |
 ///
 /// Every instrument carries the pool's name as `pool` (low cardinality by construction).
 final class PostgresMetrics: Sendable {
