@@ -37,7 +37,9 @@ public struct APILoginJobs: Sendable {
         self.sessions = sessions
         self.logger = logger
         self.debouncer = NotifyDebouncer(window: notifyWindow)
-        self.enqueues = GroupCommit(pool: pool, name: "login_enqueue")
+        // An enqueue is a light statement: eight from eight callers go side by side (PostgreSQL
+        // shares their WAL flush); beyond that they batch (docs/BENCHMARKS.md, "Group commit").
+        self.enqueues = GroupCommit(pool: pool, name: "login_enqueue", concurrentBatches: 8)
         self.reads = GroupCommit(pool: pool, name: "login_read")
     }
 

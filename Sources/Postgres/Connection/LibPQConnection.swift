@@ -381,14 +381,8 @@ final class LibPQConnection: @unchecked Sendable {
                     if PQstatus(conn) != CONNECTION_OK { markDead() }
                     return PostgresError(.connectionLost, ConnectionString.scrubLostConnection(message, connectionString: connectionString))
                 }
-                let flushed = PQflush(conn)
-                if flushed < 0 {
-                    markDead()
+                guard flushSent(conn, needsWake: &needsWake) else {
                     return PostgresError(.connectionLost, "the statement could not be sent")
-                }
-                if flushed == 1 {
-                    wantsWrite = true
-                    needsWake = true
                 }
                 pending = Pending(id: id, continuation: continuation)
                 return nil
@@ -396,6 +390,22 @@ final class LibPQConnection: @unchecked Sendable {
             if let failure { continuation.resume(throwing: failure) }
             if needsWake { eventLoop.interestChanged() }
         }
+    }
+
+    /// Flushes what was just queued, without blocking; what does not fit in the socket now is
+    /// left for the event loop (`needsWake`). False when the connection broke (it is marked dead).
+    /// Call with `lock` held.
+    private func flushSent(_ conn: OpaquePointer, needsWake: inout Bool) -> Bool {
+        let flushed = PQflush(conn)
+        if flushed < 0 {
+            markDead()
+            return false
+        }
+        if flushed == 1 {
+            wantsWrite = true
+            needsWake = true
+        }
+        return true
     }
 
     /// The socket and whether the event loop should wait for writability; nil when closed.
@@ -536,14 +546,8 @@ final class LibPQConnection: @unchecked Sendable {
                         syncs += 1
                     }
                 }
-                let flushed = PQflush(conn)
-                if flushed < 0 {
-                    markDead()
+                guard flushSent(conn, needsWake: &needsWake) else {
                     return PostgresError(.connectionLost, "the pipeline could not be sent")
-                }
-                if flushed == 1 {
-                    wantsWrite = true
-                    needsWake = true
                 }
                 pipelined = PendingPipeline(
                     continuation: continuation,

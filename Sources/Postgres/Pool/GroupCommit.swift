@@ -3,11 +3,10 @@ import Synchronization
 
 /// Group commit for independent statements: the statements that arrive while the batches in
 /// flight are written go together next, in one round trip (libpq's pipeline mode) and one
-/// implicit transaction, so one commit, on one connection. A statement that arrives when nothing
-/// is in flight runs at once, alone, on its caller's task and in autocommit mode, as without a
-/// batcher: nothing waits at low load. One that arrives while fewer than `concurrentBatches`
-/// batches are in flight starts a batch of its own at once, in a writer task (the statements that
-/// come before that task runs join it). Under load the batches grow by themselves.
+/// implicit transaction, so one commit, on one connection. A statement that arrives while fewer
+/// than `concurrentBatches` statements or batches are in flight runs at once, alone, on its
+/// caller's task and in autocommit mode, as without a batcher: nothing waits at low load. Under
+/// load the batches grow by themselves.
 ///
 /// Each caller still gets its answer only after the commit that holds its statement, and the
 /// answer it would have got alone:
@@ -51,8 +50,10 @@ public final class GroupCommit: Sendable {
     ///   - name: the `group` dimension of this batcher's metrics (`db_group_commit_batch_size`,
     ///     `db_group_commit_fallbacks_total`).
     ///   - maximumBatch: at most this many statements per transaction.
-    ///   - concurrentBatches: how many batches may be in flight at once, each on its own
-    ///     connection; a statement waits for a batch only when they all are.
+    ///   - concurrentBatches: how many statements or batches may be in flight at once, each on
+    ///     its own connection; a statement waits for a batch only when they all are. Light
+    ///     statements from few callers want more (PostgreSQL's own group commit then shares the
+    ///     WAL flush of concurrent commits); heavy ones under load fewer (bigger batches).
     public init(
         pool: PostgresPool,
         name: String,
@@ -76,10 +77,7 @@ public final class GroupCommit: Sendable {
     public func query(_ query: SQLQuery) async throws -> PostgresRows {
         let (alone, id) = state.withLock { state in
             defer { state.nextID &+= 1 }
-            // Alone on the caller's task only when nothing at all is in flight: a statement that
-            // comes while a batch is written takes the short way round through a writer task,
-            // and the statements of its peers that come meanwhile join it (bigger batches).
-            guard state.pending.isEmpty, state.writers == 0 else { return (false, state.nextID) }
+            guard state.pending.isEmpty, state.writers < concurrentBatches else { return (false, state.nextID) }
             state.writers += 1
             return (true, state.nextID)
         }
