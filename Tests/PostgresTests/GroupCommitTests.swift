@@ -91,9 +91,14 @@ struct GroupCommitTests {
         ).isEmpty)
     }
 
-    private func makeTable(_ pool: PostgresPool) async throws -> String {
+    /// A table of the test's own; `deferred`: its uniqueness is checked at COMMIT, not per row.
+    private func makeTable(_ pool: PostgresPool, deferred: Bool = false) async throws -> String {
         let name = "group_\(UUID().uuidString.prefix(8).lowercased())"
-        try await pool.execute("CREATE TABLE \(identifier: name) (id int8 PRIMARY KEY)")
+        if deferred {
+            try await pool.execute("CREATE TABLE \(identifier: name) (id int8 UNIQUE DEFERRABLE INITIALLY DEFERRED)")
+        } else {
+            try await pool.execute("CREATE TABLE \(identifier: name) (id int8 PRIMARY KEY)")
+        }
         return name
     }
 
@@ -136,6 +141,32 @@ struct GroupCommitTests {
             let committed = [rest[0], rest[2], rest[3], rest[5]]
             #expect(transactions(committed).count == 4, "\(rest)")
             #expect(try await ids(pool, table) == [0, 1, 2, 3, 4, 100])
+        }
+    }
+
+    @Test("a COMMIT that fails (a deferred constraint) fails only the statement that broke it, as alone")
+    func failedCommitFailsOnlyItsStatement() async throws {
+        try await withPool(try await configuration()) { pool in
+            let table = try await makeTable(pool, deferred: true)
+            // Every insert succeeds as a statement; the batch's COMMIT finds the two 2s.
+            let (_, rest) = try await batch(pool, table: table, rest: [1, 2, 2, 3])
+            #expect(rest[2] == .failed(sqlState: "23505"))
+            #expect(transactions([rest[0], rest[1], rest[3]]).count == 3, "\(rest)")
+            #expect(try await ids(pool, table) == [0, 1, 2, 3])
+        }
+    }
+
+    @Test("a value that cannot be encoded fails its statement before any batch, and the batch commits")
+    func encodingFailureStaysOutOfTheBatch() async throws {
+        try await withPool(try await configuration()) { pool in
+            let table = try await makeTable(pool)
+            let group = GroupCommit(pool: pool, name: "test")
+            await #expect(throws: PostgresError.self) {
+                // JSON has no NaN: the value fails to encode, in this process.
+                try await group.query("SELECT \(PostgresJSON(Double.nan))::jsonb")
+            }
+            #expect(try await group.execute("INSERT INTO \(identifier: table) VALUES (\(Int64(1)))") == 1)
+            #expect(try await ids(pool, table) == [1])
         }
     }
 

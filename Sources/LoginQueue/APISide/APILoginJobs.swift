@@ -19,6 +19,7 @@ public struct APILoginJobs: Sendable {
     let sessions: Sessions
     let logger: Logger
     let debouncer: NotifyDebouncer
+    /// A `var` only so that tests can give their copy a batcher of their own.
     var enqueues: GroupCommit
     let reads: GroupCommit
 

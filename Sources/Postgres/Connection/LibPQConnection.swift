@@ -87,7 +87,11 @@ final class LibPQConnection: @unchecked Sendable {
         var step = 0
         /// Whether a result of `step` has been read (the NULL that follows ends it).
         var stepAnswered = false
-        var syncsLeft: Int
+        /// The steps a Sync followed, in order: each ends one implicit transaction.
+        var syncPoints: [Int]
+        /// The implicit transaction whose results are being read, and its first step.
+        var segment = 0
+        var segmentStart = 0
     }
 
     /// What one step of a pipeline answered.
@@ -531,7 +535,7 @@ final class LibPQConnection: @unchecked Sendable {
                 guard PQenterPipelineMode(conn) == 1 else {
                     return PostgresError(.unexpectedResult, "the connection could not enter pipeline mode")
                 }
-                var syncs = 0
+                var syncPoints: [Int] = []
                 for (index, send) in steps.enumerated() {
                     // A failed send leaves the pipeline half queued: the connection is reset before reuse.
                     guard send(conn) == 1 else {
@@ -543,7 +547,7 @@ final class LibPQConnection: @unchecked Sendable {
                             markDead()
                             return PostgresError(.connectionLost, "the pipeline could not be sent")
                         }
-                        syncs += 1
+                        syncPoints.append(index)
                     }
                 }
                 guard flushSent(conn, needsWake: &needsWake) else {
@@ -552,7 +556,7 @@ final class LibPQConnection: @unchecked Sendable {
                 pipelined = PendingPipeline(
                     continuation: continuation,
                     answers: Array(repeating: .skipped, count: steps.count),
-                    syncsLeft: syncs
+                    syncPoints: syncPoints
                 )
                 return nil
             }
@@ -588,8 +592,9 @@ final class LibPQConnection: @unchecked Sendable {
             let result = LibPQResult(next)
             switch result.status {
             case PGRES_PIPELINE_SYNC:
-                pipeline.syncsLeft -= 1
-                guard pipeline.syncsLeft == 0 else { continue }
+                pipeline.segmentStart = pipeline.syncPoints[pipeline.segment] + 1
+                pipeline.segment += 1
+                guard pipeline.segment == pipeline.syncPoints.count else { continue }
                 pipelined = nil
                 if PQexitPipelineMode(conn) != 1 { markDead() }
                 let connectionOK = PQstatus(conn) == CONNECTION_OK
@@ -600,13 +605,19 @@ final class LibPQConnection: @unchecked Sendable {
             case PGRES_PIPELINE_ABORTED:
                 pipeline.stepAnswered = true
             case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR, PGRES_BAD_RESPONSE:
-                if pipeline.step < pipeline.answers.count, !pipeline.stepAnswered {
-                    let failure = error(from: result, conn: conn, connectionOK: PQstatus(conn) == CONNECTION_OK, id: 0)
-                    pipeline.answers[pipeline.step] = .failed(
-                        failure as? PostgresError ?? PostgresError(.server, "the server rejected the statement")
-                    )
+                let failure = PipelineStepAnswer.failed(
+                    error(from: result, conn: conn, connectionOK: PQstatus(conn) == CONNECTION_OK, id: 0) as? PostgresError
+                        ?? PostgresError(.server, "the server rejected the statement")
+                )
+                let segmentEnd = pipeline.syncPoints[pipeline.segment]
+                if pipeline.step > segmentEnd {
+                    // After the transaction's last step, before its Sync: the COMMIT failed (a
+                    // deferred constraint, the NOTIFY queue full), so every step of it was undone.
+                    for step in pipeline.segmentStart...segmentEnd { pipeline.answers[step] = failure }
+                } else {
+                    if !pipeline.stepAnswered { pipeline.answers[pipeline.step] = failure }
+                    pipeline.stepAnswered = true
                 }
-                pipeline.stepAnswered = true
             default:
                 if pipeline.step < pipeline.answers.count, !pipeline.stepAnswered {
                     pipeline.answers[pipeline.step] = .succeeded(result)

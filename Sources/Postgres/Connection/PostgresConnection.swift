@@ -132,40 +132,17 @@ public final class PostgresConnection: Sendable {
         // Before the cache lookup: a reconnect empties the cache.
         try await prepareForUse()
         guard let statement = handle.preparedStatement(for: query) else {
-            return try await measured(file: file, line: line) { conn in
-                query.binds.typeOIDs.withUnsafeBufferPointer { types in
-                    query.binds.withUnsafeParameters { values, lengths, formats in
-                        PQsendQueryParams(
-                            conn,
-                            query.sql,
-                            Int32(query.binds.count),
-                            types.baseAddress,
-                            values,
-                            lengths,
-                            formats,
-                            0
-                        )
-                    }
-                }
-            }
+            return try await measured(file: file, line: line) { conn in query.sendUnnamed(on: conn) }
         }
         if let evicted = statement.evicted {
             // Best effort: a failure only leaves the statement on the server until it disconnects.
             _ = try? await measured(file: file, line: line) { conn in PQsendQuery(conn, "DEALLOCATE \(evicted)") }
         }
         if statement.isNew {
-            _ = try await measured(file: file, line: line) { conn in
-                query.binds.typeOIDs.withUnsafeBufferPointer { types in
-                    PQsendPrepare(conn, statement.name, query.sql, Int32(query.binds.count), types.baseAddress)
-                }
-            }
+            _ = try await measured(file: file, line: line) { conn in query.sendPrepare(on: conn, name: statement.name) }
             handle.rememberPrepared(query, name: statement.name)
         }
-        return try await measured(file: file, line: line) { conn in
-            query.binds.withUnsafeParameters { values, lengths, formats in
-                PQsendQueryPrepared(conn, statement.name, Int32(query.binds.count), values, lengths, formats, 0)
-            }
-        }
+        return try await measured(file: file, line: line) { conn in query.sendPrepared(on: conn, name: statement.name) }
     }
 
     /// Runs `queries` in one round trip (libpq's pipeline mode) and answers each one's rows or
@@ -174,6 +151,9 @@ public final class PostgresConnection: Sendable {
     /// - Parameter oneTransaction: true: they run in one implicit transaction, committed after the
     ///   last; when one fails, the ones after it are not run (`25P02`) and the transaction is
     ///   rolled back. false: each runs in its own, as if sent one by one.
+    ///   A query whose values could not be encoded is not sent (it answers ``PostgresError/Code/encoding``)
+    ///   and does not count as a failure of the transaction: callers that need all-or-nothing
+    ///   leave such queries out (``GroupCommit`` does).
     func pipeline(_ queries: [SQLQuery], oneTransaction: Bool) async throws -> [Result<PostgresRows, PostgresError>] {
         let handle = self.handle
         try await prepareForUse()
@@ -181,7 +161,7 @@ public final class PostgresConnection: Sendable {
         var syncAfter = Set<Int>()
         var executeStep: [Int?] = []
         var prepares: [(step: Int, query: SQLQuery, name: String)] = []
-        var preparedHere: [String: String] = [:]
+        var preparedHere: [PreparedStatementCache.Key: String] = [:]
         var evicted: [String] = []
         for query in queries {
             guard query.binds.encodingFailure == nil else {
@@ -189,7 +169,7 @@ public final class PostgresConnection: Sendable {
                 continue
             }
             // A statement new to this connection is prepared once, ahead of its first use here.
-            let key = query.sql + "\u{0}" + query.binds.typeOIDs.map(String.init).joined(separator: ",")
+            let key = PreparedStatementCache.Key(sql: query.sql, types: query.binds.typeOIDs)
             let preparedName =
                 preparedHere[key]
                 ?? handle.preparedStatement(for: query).map { statement in
@@ -197,28 +177,14 @@ public final class PostgresConnection: Sendable {
                         preparedHere[key] = statement.name
                         if let name = statement.evicted { evicted.append(name) }
                         prepares.append((steps.count, query, statement.name))
-                        steps.append { conn in
-                            query.binds.typeOIDs.withUnsafeBufferPointer { types in
-                                PQsendPrepare(conn, statement.name, query.sql, Int32(query.binds.count), types.baseAddress)
-                            }
-                        }
+                        steps.append { conn in query.sendPrepare(on: conn, name: statement.name) }
                     }
                     return statement.name
                 }
             if let name = preparedName {
-                steps.append { conn in
-                    query.binds.withUnsafeParameters { values, lengths, formats in
-                        PQsendQueryPrepared(conn, name, Int32(query.binds.count), values, lengths, formats, 0)
-                    }
-                }
+                steps.append { conn in query.sendPrepared(on: conn, name: name) }
             } else {
-                steps.append { conn in
-                    query.binds.typeOIDs.withUnsafeBufferPointer { types in
-                        query.binds.withUnsafeParameters { values, lengths, formats in
-                            PQsendQueryParams(conn, query.sql, Int32(query.binds.count), types.baseAddress, values, lengths, formats, 0)
-                        }
-                    }
-                }
+                steps.append { conn in query.sendUnnamed(on: conn) }
             }
             executeStep.append(steps.count - 1)
             if !oneTransaction { syncAfter.insert(steps.count - 1) }

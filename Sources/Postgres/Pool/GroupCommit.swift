@@ -75,6 +75,10 @@ public final class GroupCommit: Sendable {
     /// Runs `query`, batched with the statements that arrive meanwhile, and returns its rows once
     /// its transaction has committed.
     public func query(_ query: SQLQuery) async throws -> PostgresRows {
+        if let failure = query.binds.encodingFailure {
+            // Never sent, so never in a batch: a batch's answers mean its transaction's fate.
+            throw PostgresError(.encoding, failure)
+        }
         let (alone, id) = state.withLock { state in
             defer { state.nextID &+= 1 }
             guard state.pending.isEmpty, state.writers < concurrentBatches else { return (false, state.nextID) }
