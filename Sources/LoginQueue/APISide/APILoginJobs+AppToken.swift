@@ -32,8 +32,8 @@ extension APILoginJobs {
             nonce.map(CodeFormat.isValidNonce) ?? true, tokens.refreshToken == nil
         else { throw LoginQueueError(.invalidProviderToken) }
         guard provider.provider.acceptsAppTokens else { throw LoginQueueError(.internalError) }
-        let fingerprints = sealing.fingerprints(of: tokens.accessToken, purpose: Self.appTokenPurpose)
-        let pollTokens = sealing.fingerprints(of: tokens.accessToken, purpose: Self.appTokenReaderPurpose).map(Base64URL.encode)
+        let fingerprints = sealing.fingerprints(of: tokens.accessToken, purpose: .appToken)
+        let pollTokens = sealing.fingerprints(of: tokens.accessToken, purpose: .appTokenReader).map(Base64URL.encode)
         let sealedTokens = try LoginQueueError.sealing { try LoginJobsTable.seal(tokens, loginID: loginID, with: sealing) }
         let logger = scopedLogger(logger, loginID: loginID)
         let rows = try await LoginQueueError.database(logger, "enqueue") {
@@ -60,10 +60,6 @@ extension APILoginJobs {
         }
         return try await repostedAppToken(fingerprints: fingerprints, pollTokens: pollTokens, logger: logger)
     }
-
-    /// The HMAC purposes of a native app's access token: its dedupe key and its poll token.
-    static let appTokenPurpose = "kakao_token"
-    static let appTokenReaderPurpose = "kakao_token_reader"
 
     /// The login of an access token posted before, with the poll token derived under the same
     /// sealing key as its stored HMAC.

@@ -24,7 +24,7 @@ extension APILoginJobs {
         logger: Logger? = nil
     ) async throws(LoginQueueError) -> EnqueuedLogin {
         guard CodeFormat.isValidCode(code) else { throw LoginQueueError(.invalidCode) }
-        let fingerprints = sealing.fingerprints(of: code, purpose: "code")
+        let fingerprints = sealing.fingerprints(of: code, purpose: .code)
         let codeIsNew: SQLFragment = "NOT EXISTS \(LoginJobsTable.jobsWithCode(fingerprints, columns: "1"))"
         let source: SQLFragment
         let binding: [UInt8]

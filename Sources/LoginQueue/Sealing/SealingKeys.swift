@@ -44,6 +44,9 @@ public struct SealingKeys: Sendable {
     /// All keys, the sealing key first.
     public let keys: [Key]
     private let keysByID: [String: Key]
+    /// Per purpose, the HMAC key derived from each key (in the order of ``keys``): derived once
+    /// here, not at every fingerprint (HKDF cost as much as the HMAC itself).
+    private let fingerprintKeys: [FingerprintPurpose: [SymmetricKey]]
 
     /// - Parameter keys: at least one key; ids must be distinct.
     public init(_ keys: [Key]) throws(SealingError) {
@@ -55,6 +58,13 @@ public struct SealingKeys: Sendable {
         }
         self.keys = keys
         self.keysByID = byID
+        var derived: [FingerprintPurpose: [SymmetricKey]] = [:]
+        for purpose in FingerprintPurpose.allCases {
+            derived[purpose] = keys.map { key in
+                HKDF<SHA256>.deriveKey(inputKeyMaterial: key.symmetricKey, info: purpose.info, outputByteCount: 32)
+            }
+        }
+        self.fingerprintKeys = derived
     }
 
     /// Parses `kid:base64key,kid2:base64key2` (standard or URL-safe base64, padding optional).
@@ -134,14 +144,9 @@ public struct SealingKeys: Sendable {
 
     /// `HMAC-SHA256` of `message` under every key, the sealing key's first: inserts use the first,
     /// lookups accept any, so a key rotation does not break deduplication.
-    public func fingerprints(of message: String, purpose: String) -> [[UInt8]] {
-        keys.map { key in
-            let derived = HKDF<SHA256>.deriveKey(
-                inputKeyMaterial: key.symmetricKey,
-                info: Array("kakao-login \(purpose)".utf8),
-                outputByteCount: 32
-            )
-            return Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: derived))
-        }
+    public func fingerprints(of message: String, purpose: FingerprintPurpose) -> [[UInt8]] {
+        let message = Array(message.utf8)
+        // Every purpose was derived in init.
+        return fingerprintKeys[purpose, default: []].map { Array(HMAC<SHA256>.authenticationCode(for: message, using: $0)) }
     }
 }

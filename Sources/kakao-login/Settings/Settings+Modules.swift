@@ -156,7 +156,7 @@ extension Settings {
     /// `LOGIN_SEALING_KEYS` derives the same children and no further secret is needed; a
     /// sealing-key rotation only costs the reuse grace of rotations made just before it.
     func sessionConfiguration(sealing: SealingKeys) throws -> SessionConfiguration {
-        let derived = sealing.fingerprints(of: "refresh-token-derivation", purpose: "sessions")[0]
+        let derived = sealing.fingerprints(of: "refresh-token-derivation", purpose: .sessions)[0]
         return try SessionConfiguration(derivationKey: SymmetricKey(data: derived))
     }
 
