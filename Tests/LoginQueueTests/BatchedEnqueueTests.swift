@@ -96,6 +96,34 @@ struct BatchedEnqueueTests {
             .single().decode(Bool.self, "used")
     }
 
+    @Test("with a second batch allowed in flight, a post is written while the first waits for a lock")
+    func secondPostPassesABlockedOne() async throws {
+        try await QueueHarness.run { harness in
+            let first = try await post(harness)
+            let second = try await post(harness)
+            var twoInFlight = harness.jobs
+            twoInFlight.enqueues = GroupCommit(pool: harness.pool, name: "test", concurrentBatches: 2)
+            let jobs = twoInFlight
+            try await PostgresConnection.withConnection(configuration: harness.database, logger: harness.logger) { holder in
+                try await holder.executeSimple("BEGIN")
+                try await holder.execute("SELECT 1 FROM login_attempts WHERE id = \(first.attempt.attemptID) FOR UPDATE")
+                let firstTask = Task { await enqueue(first, jobs, harness) }
+                try await waitUntil("the first enqueue waits for its attempt's lock") {
+                    !(try await holder.query(
+                        """
+                        SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                        WHERE NOT l.granted AND a.datname = current_database()
+                        """
+                    ).isEmpty)
+                }
+                // The first still waits (its lock is held until COMMIT below).
+                #expect(await enqueue(second, jobs, harness) == .accepted(second.loginID, isNew: true))
+                try await holder.executeSimple("COMMIT")
+                #expect(await firstTask.value == .accepted(first.loginID, isNew: true))
+            }
+        }
+    }
+
     @Test("the codes posted while another is written are inserted by one transaction")
     func postsArrivingTogetherShareOneCommit() async throws {
         try await QueueHarness.run { harness in
