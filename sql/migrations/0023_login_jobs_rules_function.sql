@@ -6,7 +6,7 @@
 -- restored the rules as named CHECKs when they cost about 0.04 ms per write, a few hundredths of a
 -- login. Since then 0012, 0018 and 0022 made them 26 kB of stored expression text, and measured again
 -- (`pgbench -M prepared`, one UPDATE of one row, copies of login_jobs side by side; docs/BENCHMARKS.md,
--- "CHECK rules") they cost 0.11–0.16 ms of every write against 0.02–0.04 ms for this function, whose
+-- row "login_jobs' rules") they cost 0.11–0.16 ms of every write against 0.02–0.04 ms for this function, whose
 -- expressions PL/pgSQL parses and plans once per session. login_jobs is written about four times per
 -- login (enqueue, checkpoint, outcome, delivery), so the rules were the largest single item of the
 -- database's CPU per login (`scripts/profile-logins`: `ExecConstraints` a third of PostgreSQL's
