@@ -53,11 +53,15 @@ struct BatchedEnqueueTests {
         return jobs
     }
 
-    /// Enqueues `first` while its attempt row is locked, then `rest` behind it (cancelling the
-    /// one at `cancelledIndex` while it waits), then releases the lock; returns `rest`'s answers.
-    private func batch(_ harness: QueueHarness, first: Post, rest: [Post], cancelling cancelledIndex: Int? = nil) async throws -> [Answer] {
-        let jobs = oneBatchAtATime(harness)
-        return try await PostgresConnection.withConnection(configuration: harness.database, logger: harness.logger) { holder in
+    /// Enqueues `first` through `jobs` while its attempt row is locked, runs `whileBlocked`, then
+    /// releases the lock; returns `whileBlocked`'s result and `first`'s answer.
+    private func holdingFirst<Result>(
+        _ harness: QueueHarness,
+        _ first: Post,
+        _ jobs: APILoginJobs,
+        whileBlocked: () async throws -> Result
+    ) async throws -> (Result, Answer) {
+        try await PostgresConnection.withConnection(configuration: harness.database, logger: harness.logger) { holder in
             try await holder.executeSimple("BEGIN")
             try await holder.execute("SELECT 1 FROM login_attempts WHERE id = \(first.attempt.attemptID) FOR UPDATE")
             let firstTask = Task { await enqueue(first, jobs, harness) }
@@ -69,6 +73,17 @@ struct BatchedEnqueueTests {
                     """
                 ).isEmpty)
             }
+            let result = try await whileBlocked()
+            try await holder.executeSimple("COMMIT")
+            return (result, await firstTask.value)
+        }
+    }
+
+    /// Enqueues `first` while its attempt row is locked, then `rest` behind it (cancelling the
+    /// one at `cancelledIndex` while it waits), then releases the lock; returns `rest`'s answers.
+    private func batch(_ harness: QueueHarness, first: Post, rest: [Post], cancelling cancelledIndex: Int? = nil) async throws -> [Answer] {
+        let jobs = oneBatchAtATime(harness)
+        let (tasks, firstAnswer) = try await holdingFirst(harness, first, jobs) {
             var tasks: [Task<Answer, Never>] = []
             for (index, post) in rest.enumerated() {
                 tasks.append(Task { await enqueue(post, jobs, harness) })
@@ -78,12 +93,12 @@ struct BatchedEnqueueTests {
                 tasks[cancelledIndex].cancel()
                 try await waitUntil("the cancelled enqueue is withdrawn") { jobs.enqueues.pendingStatements == rest.count - 1 }
             }
-            try await holder.executeSimple("COMMIT")
-            guard case .accepted = await firstTask.value else { throw TestSupportError("the first enqueue was refused") }
-            var answers: [Answer] = []
-            for task in tasks { answers.append(await task.value) }
-            return answers
+            return tasks
         }
+        guard case .accepted = firstAnswer else { throw TestSupportError("the first enqueue was refused") }
+        var answers: [Answer] = []
+        for task in tasks { answers.append(await task.value) }
+        return answers
     }
 
     private func transactionOf(_ loginID: UUID, _ harness: QueueHarness) async throws -> String {
@@ -104,23 +119,12 @@ struct BatchedEnqueueTests {
             var twoInFlight = harness.jobs
             twoInFlight.enqueues = GroupCommit(pool: harness.pool, name: "test", concurrentBatches: 2)
             let jobs = twoInFlight
-            try await PostgresConnection.withConnection(configuration: harness.database, logger: harness.logger) { holder in
-                try await holder.executeSimple("BEGIN")
-                try await holder.execute("SELECT 1 FROM login_attempts WHERE id = \(first.attempt.attemptID) FOR UPDATE")
-                let firstTask = Task { await enqueue(first, jobs, harness) }
-                try await waitUntil("the first enqueue waits for its attempt's lock") {
-                    !(try await holder.query(
-                        """
-                        SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                        WHERE NOT l.granted AND a.datname = current_database()
-                        """
-                    ).isEmpty)
-                }
-                // The first still waits (its lock is held until COMMIT below).
-                #expect(await enqueue(second, jobs, harness) == .accepted(second.loginID, isNew: true))
-                try await holder.executeSimple("COMMIT")
-                #expect(await firstTask.value == .accepted(first.loginID, isNew: true))
+            // The first still waits (its lock is held until `holdingFirst` commits).
+            let (secondAnswer, firstAnswer) = try await holdingFirst(harness, first, jobs) {
+                await enqueue(second, jobs, harness)
             }
+            #expect(secondAnswer == .accepted(second.loginID, isNew: true))
+            #expect(firstAnswer == .accepted(first.loginID, isNew: true))
         }
     }
 
