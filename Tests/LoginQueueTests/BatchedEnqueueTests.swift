@@ -10,7 +10,7 @@ import Testing
 /// the batch answers only its own login, as it would alone; the others are accepted.
 ///
 /// Each test holds the first enqueue on its attempt's row lock, lets the next ones pile up behind
-/// it, then lets them go as one batch.
+/// it, then lets them go as one batch; with two batches allowed in flight, the next one passes it.
 @Suite("Batched enqueue")
 struct BatchedEnqueueTests {
     /// One posted code: its attempt, the code, and the login id the caller proposes.
@@ -55,12 +55,12 @@ struct BatchedEnqueueTests {
 
     /// Enqueues `first` through `jobs` while its attempt row is locked, runs `whileBlocked`, then
     /// releases the lock; returns `whileBlocked`'s result and `first`'s answer.
-    private func holdingFirst<Result>(
+    private func holdingFirst<Value>(
         _ harness: QueueHarness,
         _ first: Post,
         _ jobs: APILoginJobs,
-        whileBlocked: () async throws -> Result
-    ) async throws -> (Result, Answer) {
+        whileBlocked: () async throws -> Value
+    ) async throws -> (Value, Answer) {
         try await PostgresConnection.withConnection(configuration: harness.database, logger: harness.logger) { holder in
             try await holder.executeSimple("BEGIN")
             try await holder.execute("SELECT 1 FROM login_attempts WHERE id = \(first.attempt.attemptID) FOR UPDATE")
@@ -111,7 +111,11 @@ struct BatchedEnqueueTests {
             .single().decode(Bool.self, "used")
     }
 
-    @Test("with a second batch allowed in flight, a post is written while the first waits for a lock")
+    // A regression would make the second post wait for a lock released only after it: a hang, cut short.
+    @Test(
+        "with a second batch allowed in flight, a post is written while the first waits for a lock",
+        .timeLimit(.minutes(1))
+    )
     func secondPostPassesABlockedOne() async throws {
         try await QueueHarness.run { harness in
             let first = try await post(harness)

@@ -16,6 +16,12 @@ struct FingerprintTests {
         let token = keys.fingerprints(of: "an-authorization-code", purpose: .appToken)
         #expect(code.map(Self.hex) == ["49271d244a5291a91f3d8aeab0306452bc078bdf15e6f7b854ae47d7eadde395"])
         #expect(token.map(Self.hex) == ["ff96f0140f6cfcae5aca1629f8312b30ace9a5f9e3736c2c44f33a4e15c5383c"])
+        // The poll token of a native app's login, and the sessions' refresh-token derivation key:
+        // a change would orphan every pending app login and every refresh token.
+        let reader = keys.fingerprints(of: "an-authorization-code", purpose: .appTokenReader)
+        let sessions = keys.fingerprints(of: "an-authorization-code", purpose: .sessions)
+        #expect(reader.map(Self.hex) == ["9847b29db816ba60d96c9b4a31a58f5b6e0ab9a6387cb6232baf9ef7100973dd"])
+        #expect(sessions.map(Self.hex) == ["f2e15ab18c547d1db4c932be74a8c1aeb5521dbae2df87f5fd242de9dd6282d1"])
     }
 
     @Test("one per key, the sealing key's first; the same message under another purpose shares none")

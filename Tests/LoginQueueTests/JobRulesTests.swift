@@ -69,16 +69,21 @@ struct JobRulesTests {
             #expect(try constraint.decode(String.self, "conname") == "login_jobs_rules_check")
             #expect(try constraint.decode(Bool.self, "convalidated"))
             #expect(try constraint.decode(String.self, "definition").contains("login_job_rules_hold(login_jobs.*)"))
-            // The rule names the function can raise: each `THEN '…'` of its CASE.
+            // The rule names the function can raise, in the order it tries them: each `THEN '…'` of its CASE.
             let named = try await connection.query(
                 """
-                SELECT DISTINCT m[1] AS rule
+                SELECT m[1] AS rule
                 FROM regexp_matches(pg_get_functiondef('login_job_rules_hold(login_jobs)'::regprocedure),
-                                    'THEN ''(login_jobs_[a-z_]+_check)''', 'g') AS m
+                                    'THEN ''(login_jobs_[a-z_]+_check)''', 'g') WITH ORDINALITY AS t(m, n)
+                ORDER BY n
                 """
             )
-            let names = Set(try named.map { try $0.decode(String.self, "rule") })
+            let order = try named.map { try $0.decode(String.self, "rule") }
+            let names = Set(order)
             #expect(names == Set(Self.cases.map(\.rule)))
+            #expect(order.count == names.count)
+            // PostgreSQL tries a table's CHECKs in the order of their names (strcmp), so the function does.
+            #expect(order == order.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
             #expect(names.count == 20)
         }
     }

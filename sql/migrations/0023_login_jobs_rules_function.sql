@@ -7,8 +7,9 @@
 -- login. Since then 0012, 0018 and 0022 made them 26 kB of stored expression text, and measured again
 -- (`pgbench -M prepared`, one UPDATE of one row, copies of login_jobs side by side; docs/BENCHMARKS.md,
 -- row "login_jobs' rules") they cost 0.11–0.16 ms of every write against 0.02–0.04 ms for this function, whose
--- expressions PL/pgSQL parses and plans once per session. login_jobs is written about four times per
--- login (enqueue, checkpoint, outcome, delivery), so the rules were the largest single item of the
+-- expressions PL/pgSQL parses and plans once per session (it only re-initializes their execution
+-- state once per transaction). login_jobs is written about five times per login (enqueue, claim,
+-- checkpoint, outcome, delivery), so the rules were the largest single item of the
 -- database's CPU per login (`scripts/profile-logins`: `ExecConstraints` a third of PostgreSQL's
 -- samples) — the cost issue 17 asks to halve.
 --
@@ -21,7 +22,7 @@
 -- The function takes the row (`login_jobs`), so the CHECK's stored text is one call: a column added
 -- later needs no change here. Two cautions for later migrations:
 --   - a new or changed rule: CREATE OR REPLACE this function (the next write checks the new rules),
---     then VALIDATE nothing: re-check the rows already there with an UPDATE … WHERE NOT (rule), or
+--     then VALIDATE nothing: find the rows already there that break it with a SELECT … WHERE NOT (rule), or
 --     drop and re-add login_jobs_rules_check NOT VALID and VALIDATE it in the next migration (as here
 --     and in 0024);
 --   - renaming or dropping a column the function reads makes every later write of login_jobs fail
