@@ -44,9 +44,8 @@ public struct SealingKeys: Sendable {
     /// All keys, the sealing key first.
     public let keys: [Key]
     private let keysByID: [String: Key]
-    /// Per purpose, the HMAC key derived from each key (in the order of ``keys``): derived once
-    /// here, not at every fingerprint (HKDF cost as much as the HMAC itself).
-    private let fingerprintKeys: [FingerprintPurpose: [SymmetricKey]]
+    /// Each key's fingerprint keys, in the order of ``keys``.
+    private let fingerprintKeys: [FingerprintKeys]
 
     /// - Parameter keys: at least one key; ids must be distinct.
     public init(_ keys: [Key]) throws(SealingError) {
@@ -58,13 +57,7 @@ public struct SealingKeys: Sendable {
         }
         self.keys = keys
         self.keysByID = byID
-        var derived: [FingerprintPurpose: [SymmetricKey]] = [:]
-        for purpose in FingerprintPurpose.allCases {
-            derived[purpose] = keys.map { key in
-                HKDF<SHA256>.deriveKey(inputKeyMaterial: key.symmetricKey, info: purpose.info, outputByteCount: 32)
-            }
-        }
-        self.fingerprintKeys = derived
+        self.fingerprintKeys = keys.map { FingerprintKeys(deriving: $0.symmetricKey) }
     }
 
     /// Parses `kid:base64key,kid2:base64key2` (standard or URL-safe base64, padding optional).
@@ -146,7 +139,6 @@ public struct SealingKeys: Sendable {
     /// lookups accept any, so a key rotation does not break deduplication.
     public func fingerprints(of message: String, purpose: FingerprintPurpose) -> [[UInt8]] {
         let message = Array(message.utf8)
-        // Every purpose was derived in init.
-        return fingerprintKeys[purpose, default: []].map { Array(HMAC<SHA256>.authenticationCode(for: message, using: $0)) }
+        return fingerprintKeys.map { Array(HMAC<SHA256>.authenticationCode(for: message, using: $0[purpose])) }
     }
 }
