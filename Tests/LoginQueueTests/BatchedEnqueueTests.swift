@@ -18,6 +18,8 @@ struct BatchedEnqueueTests {
         let attempt: StartedAttempt
         let code: String
         var loginID = UUID()
+        /// Posted in the stateless flow (a new poll token) instead of with its attempt.
+        var withPollToken = false
     }
 
     private enum Answer: Equatable {
@@ -30,7 +32,7 @@ struct BatchedEnqueueTests {
             let enqueued = try await jobs.enqueue(
                 code: post.code,
                 redirectURI: nil,
-                reader: .attempt(post.attempt.reader, state: post.attempt.state),
+                reader: post.withPollToken ? .newPollToken : .attempt(post.attempt.reader, state: post.attempt.state),
                 provider: harness.configuredProvider,
                 loginID: post.loginID
             )
@@ -144,6 +146,68 @@ struct BatchedEnqueueTests {
             for post in rest { transactions.insert(try await transactionOf(post.loginID, harness)) }
             #expect(transactions.count == 1)
             #expect(!transactions.contains(try await transactionOf(first.loginID, harness)))
+        }
+    }
+
+    @Test("a re-post, a stolen code and a second code for one attempt are refused inside the batch's one INSERT, as alone")
+    func refusalsInsideOneInsert() async throws {
+        try await QueueHarness.run { harness in
+            let first = try await post(harness)
+            let fine = try await post(harness)
+            // The same code and attempt twice: one login, the re-post answers its id.
+            let repost = fine
+            // The same code from another attempt: refused, and that attempt stays unused.
+            var stolen = try await post(harness)
+            stolen = Post(attempt: stolen.attempt, code: fine.code)
+            // Two codes for one attempt: the first posted gets it.
+            let once = try await post(harness)
+            let twice = Post(attempt: once.attempt, code: try await post(harness).code)
+            let last = try await post(harness)
+
+            let answers = try await batch(harness, first: first, rest: [fine, repost, stolen, once, twice, last])
+            #expect(answers[0] == .accepted(fine.loginID, isNew: true))
+            #expect(answers[1] == .accepted(fine.loginID, isNew: false))
+            #expect(answers[2] == .refused(LoginQueueError(.codeAlreadySubmitted)))
+            #expect(answers[3] == .accepted(once.loginID, isNew: true))
+            #expect(answers[4] == .refused(LoginQueueError(.attemptAlreadyUsed)))
+            #expect(answers[5] == .accepted(last.loginID, isNew: true))
+            #expect(!(try await isUsed(stolen, harness)))
+            // No fallback: the three jobs were inserted by one transaction.
+            var transactions: Set<String> = []
+            for post in [fine, once, last] { transactions.insert(try await transactionOf(post.loginID, harness)) }
+            #expect(transactions.count == 1)
+            // Alone, the refused posts get the same answers.
+            #expect(await enqueue(stolen, harness.jobs, harness) == answers[2])
+            #expect(await enqueue(twice, harness.jobs, harness) == answers[4])
+        }
+    }
+
+    @Test("codes posted with poll tokens at the same moment: one INSERT, and a code posted twice is refused once")
+    func pollTokenPostsShareOneInsert() async throws {
+        try await QueueHarness.run { harness in
+            let first = try await post(harness)
+            var posts: [Post] = []
+            for _ in 0..<3 {
+                var post = try await post(harness)
+                post.withPollToken = true
+                posts.append(post)
+            }
+            var again = posts[1]
+            again.loginID = UUID()
+            let answers = try await batch(harness, first: first, rest: [posts[0], posts[1], again, posts[2]])
+            #expect(answers[0] == .accepted(posts[0].loginID, isNew: true))
+            #expect(answers[1] == .accepted(posts[1].loginID, isNew: true))
+            #expect(answers[2] == .refused(LoginQueueError(.codeAlreadySubmitted)))
+            #expect(answers[3] == .accepted(posts[2].loginID, isNew: true))
+            #expect(await enqueue(again, harness.jobs, harness) == answers[2])
+            var transactions: Set<String> = []
+            for post in posts { transactions.insert(try await transactionOf(post.loginID, harness)) }
+            #expect(transactions.count == 1)
+            // Jobs of the stateless flow: no attempt, the allow-list's redirect URI.
+            let attempts = try await harness.pool.query(
+                "SELECT count(*) AS n FROM login_jobs WHERE login_id = ANY(\(posts.map(\.loginID))) AND attempt_id IS NULL AND redirect_uri IS NOT NULL"
+            ).single().decode(Int.self, "n")
+            #expect(attempts == 3)
         }
     }
 

@@ -304,6 +304,28 @@ struct CodecTests {
         }
     }
 
+    @Test("arrays with NULL elements and arrays of byte strings, unnested side by side")
+    func arraysForUnnest() async throws {
+        try await withDatabase { pool in
+            let names: [String?] = ["a", nil, "", "d"]
+            let blobs: [[UInt8]] = [[0, 1, 255], [], [0x5c, 0x78], [7]]
+            let rows = try await pool.query(
+                """
+                SELECT n, name, blob, name IS NULL AS missing
+                FROM unnest(\(names), \(blobs)) WITH ORDINALITY AS i(name, blob, n) ORDER BY n
+                """
+            )
+            #expect(try rows.map { try $0.decode(Int.self, "n") } == [1, 2, 3, 4])
+            #expect(try rows.map { try $0.decode(String?.self, "name") } == names)
+            #expect(try rows.map { try $0.decode(Bool.self, "missing") } == [false, true, false, false])
+            #expect(try rows.map { try $0.decode([UInt8].self, "blob") } == blobs)
+            let noNames: [String?] = [nil, nil]
+            let types = try await pool.query("SELECT pg_typeof(\(noNames))::text AS t, pg_typeof(\(blobs))::text AS b").single()
+            #expect(try types.decode(String.self, "t") == "text[]")
+            #expect(try types.decode(String.self, "b") == "bytea[]")
+        }
+    }
+
     @Test("affected rows and command tags")
     func affectedRows() async throws {
         try await withDatabase { pool in

@@ -19,16 +19,20 @@ struct GroupCommitTests {
     /// The outcome of one statement: the transaction it committed in, or the error it got.
     private enum Answer: Equatable {
         case committed(txid: Int64)
+        /// Committed, answered with its share of a set statement's rows.
+        case committedInSet(txid: Int64)
         case failed(sqlState: String?)
         case cancelled
     }
 
     /// Runs the first insert (which waits for an advisory lock the test holds), then `rest`
     /// behind it through one batcher that writes one batch at a time, and returns every answer.
+    /// `folding`: the rest are rows of ``insertingIDs(_:)``, the others plain statements.
     private func batch(
         _ pool: PostgresPool,
         table: String,
         rest: [Int64],
+        folding: Set<Int> = [],
         cancelling cancelledIndex: Int? = nil
     ) async throws -> (first: Answer, rest: [Answer]) {
         let group = GroupCommit(pool: pool, name: "test", concurrentBatches: 1)
@@ -55,7 +59,12 @@ struct GroupCommitTests {
                 tasks.append(
                     Task {
                         await answer {
-                            try await group.query("INSERT INTO \(identifier: table) VALUES (\(id)) RETURNING txid_current() AS txid")
+                            guard folding.contains(index) else {
+                                return try await group.query(
+                                    "INSERT INTO \(identifier: table) VALUES (\(id)) RETURNING txid_current() AS txid"
+                                )
+                            }
+                            return try await group.query(id, insertingIDs(table))
                         }
                     }
                 )
@@ -74,7 +83,9 @@ struct GroupCommitTests {
 
     private func answer(_ statement: () async throws -> PostgresRows) async -> Answer {
         do {
-            return .committed(txid: try await statement().single().decode(Int64.self, "txid"))
+            let rows = try await statement()
+            let txid = try rows.single().decode(Int64.self, "txid")
+            return rows.columns.contains("n") ? .committedInSet(txid: txid) : .committed(txid: txid)
         } catch is CancellationError {
             return .cancelled
         } catch let error as PostgresError {
@@ -107,7 +118,29 @@ struct GroupCommitTests {
     }
 
     private func transactions(_ answers: [Answer]) -> Set<Int64> {
-        Set(answers.compactMap { if case .committed(let txid) = $0 { txid } else { nil } })
+        Set(
+            answers.compactMap {
+                switch $0 {
+                case .committed(let txid), .committedInSet(let txid): txid
+                case .failed, .cancelled: nil
+                }
+            }
+        )
+    }
+
+    /// Inserts an id into `table`: alone, one `INSERT`; together, one `INSERT` over all the ids.
+    private func insertingIDs(_ table: String) -> SetStatement<Int64> {
+        SetStatement(
+            "insert_id",
+            alone: { id in "INSERT INTO \(identifier: table) VALUES (\(id)) RETURNING txid_current() AS txid" },
+            together: { ids in
+                """
+                WITH input AS (SELECT * FROM unnest(\(ids)) WITH ORDINALITY AS i(id, n)),
+                inserted AS (INSERT INTO \(identifier: table) SELECT id FROM input ORDER BY n RETURNING id)
+                SELECT input.n, txid_current() AS txid FROM inserted JOIN input USING (id)
+                """
+            }
+        )
     }
 
     @Test("a statement with none in flight runs alone; the ones that arrive meanwhile share one commit")
@@ -153,6 +186,44 @@ struct GroupCommitTests {
             #expect(rest[2] == .failed(sqlState: "23505"))
             #expect(transactions([rest[0], rest[1], rest[3]]).count == 3, "\(rest)")
             #expect(try await ids(pool, table) == [0, 1, 2, 3])
+        }
+    }
+
+    @Test("the rows of a set statement in a batch go as one statement; each caller gets its own rows")
+    func setStatementRowsShareOneStatement() async throws {
+        try await withPool(try await configuration()) { pool in
+            let table = try await makeTable(pool)
+            // Rows 0, 2, 3 and 5 are the set statement's, 1 and 4 plain statements.
+            let (_, rest) = try await batch(pool, table: table, rest: [1, 2, 3, 4, 5, 6], folding: [0, 2, 3, 5])
+            guard case .committedInSet(let txid) = rest[0] else {
+                Issue.record("\(rest)")
+                return
+            }
+            #expect(
+                rest == [
+                    .committedInSet(txid: txid), .committed(txid: txid), .committedInSet(txid: txid),
+                    .committedInSet(txid: txid), .committed(txid: txid), .committedInSet(txid: txid),
+                ]
+            )
+            #expect(try await ids(pool, table) == Array(0...6))
+            // Alone, a row is its own statement.
+            let group = GroupCommit(pool: pool, name: "test")
+            #expect(try await group.execute(Int64(7), insertingIDs(table)) == 1)
+            #expect(try await group.query(Int64(8), insertingIDs(table)).columns == ["txid"])
+        }
+    }
+
+    @Test("a set statement that fails is sent again as each caller's own statement, each answered as alone")
+    func failedSetStatementFallsBackToEachRow() async throws {
+        try await withPool(try await configuration()) { pool in
+            let table = try await makeTable(pool)
+            try await pool.execute("INSERT INTO \(identifier: table) VALUES (\(Int64(100)))")
+            let (_, rest) = try await batch(pool, table: table, rest: [1, 100, 2, 3], folding: [0, 1, 2])
+            #expect(rest[1] == .failed(sqlState: "23505"))
+            let committed = [rest[0], rest[2], rest[3]]
+            #expect(transactions(committed).count == 3, "\(rest)")
+            #expect(!committed.contains { if case .committedInSet = $0 { true } else { false } }, "\(rest)")
+            #expect(try await ids(pool, table) == [0, 1, 2, 3, 100])
         }
     }
 

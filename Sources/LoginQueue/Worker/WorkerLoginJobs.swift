@@ -64,15 +64,44 @@ struct WorkerLoginJobs: Sendable {
     /// `stage = 'profile'`. Losing it only costs a retry, so it does not wait for the WAL flush:
     /// one statement that sets `synchronous_commit = off` for its own implicit transaction
     /// (`set_config(…, true)`), one round trip instead of BEGIN, UPDATE, COMMIT; batched with other
-    /// checkpoints (``checkpoints``), for their shared implicit transaction.
+    /// checkpoints (``checkpoints``), for their shared implicit transaction, as one `UPDATE` over
+    /// all of them (``checkpointStatement``).
     /// - Returns: false when the job is no longer this worker's.
     func checkpoint(_ fence: JobFence, sealedTokens: [UInt8]) async throws -> Bool {
-        let statement: SQLQuery = """
-            UPDATE login_jobs
-            SET stage = 'profile', kakao_token_sealed = \(sealedTokens), code_sealed = NULL, pkce_verifier_sealed = NULL
-            FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit
-            WHERE \(fenced(fence))
-            """
-        return try await checkpoints.execute(statement) == 1
+        try await checkpoints.execute(Checkpoint(fence: fence, sealedTokens: sealedTokens), checkpointStatement) == 1
+    }
+
+    /// One job's checkpoint.
+    struct Checkpoint: Sendable {
+        let fence: JobFence
+        let sealedTokens: [UInt8]
+    }
+
+    /// A checkpoint alone, or the checkpoints of a batch in one `UPDATE`, each fenced as
+    /// ``fenced(_:)`` fences one.
+    var checkpointStatement: SetStatement<Checkpoint> {
+        let workerID = self.workerID
+        return SetStatement(
+            "worker_checkpoint",
+            alone: { [self] checkpoint in
+                """
+                UPDATE login_jobs
+                SET stage = 'profile', kakao_token_sealed = \(checkpoint.sealedTokens), code_sealed = NULL, pkce_verifier_sealed = NULL
+                FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit
+                WHERE \(fenced(checkpoint.fence))
+                """
+            },
+            together: { checkpoints in
+                """
+                UPDATE login_jobs j
+                SET stage = 'profile', kakao_token_sealed = c.sealed_tokens, code_sealed = NULL, pkce_verifier_sealed = NULL
+                FROM unnest(\(checkpoints.map(\.fence.id)), \(checkpoints.map(\.fence.attempt)), \(checkpoints.map(\.sealedTokens)))
+                         WITH ORDINALITY AS c(id, attempt, sealed_tokens, n),
+                     (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit
+                WHERE j.id = c.id AND j.attempt = c.attempt AND j.locked_by = \(workerID) AND j.state = 'running'
+                RETURNING c.n
+                """
+            }
+        )
     }
 }

@@ -27,6 +27,7 @@ public struct PostgresDataType: RawRepresentable, Sendable, Hashable, CustomStri
     public static let uuid = Self(rawValue: 2950)
     public static let jsonb = Self(rawValue: 3802)
     public static let boolArray = Self(rawValue: 1000)
+    public static let byteaArray = Self(rawValue: 1001)
     public static let int2Array = Self(rawValue: 1005)
     public static let int4Array = Self(rawValue: 1007)
     public static let textArray = Self(rawValue: 1009)

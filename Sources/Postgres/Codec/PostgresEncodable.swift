@@ -6,8 +6,9 @@ import Foundation
 /// spliced into SQL text. Built in: `Int16`, `Int32`, `Int64`, `Int` (as `int8`), `Bool`,
 /// `String`/`Substring` (`text`), `Double` (`float8`), `Float` (`float4`), `Date`
 /// (`timestamptz`, microsecond precision), `UUID`, `[UInt8]` and `Data` (`bytea`),
-/// ``PostgresJSON`` (`jsonb`), arrays of `Int16`/`Int32`/`Int64`/`Int`/`String`/`UUID`/`Bool`
-/// (for `= ANY($1)`), and `Optional` of any of these (`nil` is SQL NULL).
+/// ``PostgresJSON`` (`jsonb`), arrays of `Int16`/`Int32`/`Int64`/`Int`/`String`/`UUID`/`Bool`/
+/// `[UInt8]` (for `= ANY($1)` and `unnest($1)`), with `Optional` elements for NULLs, and
+/// `Optional` of any of these (`nil` is SQL NULL).
 ///
 /// A `String`-backed enum conforms by declaration alone:
 /// `extension JobState: PostgresEncodable, PostgresDecodable {}`.
@@ -150,12 +151,16 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
             return
         }
         buffer.appendBigEndian(Int32(isEmpty ? 0 : 1))
-        buffer.appendBigEndian(Int32(0))
+        buffer.appendBigEndian(Int32(contains(where: \.isPostgresNull) ? 1 : 0))
         buffer.appendBigEndian(Element.postgresType.rawValue)
         if isEmpty { return }
         buffer.appendBigEndian(Int32(count))
         buffer.appendBigEndian(Int32(1))
         for element in self {
+            guard !element.isPostgresNull else {
+                buffer.appendBigEndian(Int32(-1))
+                continue
+            }
             let lengthAt = buffer.count
             buffer.appendBigEndian(Int32(0))
             try element.encode(into: &buffer)
@@ -165,6 +170,16 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
             }
         }
     }
+}
+
+/// `bytea[]`: an array of byte strings.
+extension Array: PostgresArrayElement where Element == UInt8 {
+    public static var postgresArrayType: PostgresDataType { .byteaArray }
+}
+
+/// An array element that may be NULL (`[String?]` is `text[]` with NULLs).
+extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement {
+    public static var postgresArrayType: PostgresDataType { Wrapped.postgresArrayType }
 }
 
 extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {

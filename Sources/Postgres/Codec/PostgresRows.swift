@@ -9,20 +9,27 @@
 /// ```
 public struct PostgresRows: Sendable, RandomAccessCollection {
     let result: LibPQResult
+    /// The result's rows that are these, in order: one caller's share of a set-based statement
+    /// (``SetStatement``); `nil` for all of them.
+    let share: [Int]?
 
-    init(_ result: LibPQResult) { self.result = result }
+    init(_ result: LibPQResult, share: [Int]? = nil) {
+        self.result = result
+        self.share = share
+    }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { result.rowCount }
+    public var endIndex: Int { share?.count ?? result.rowCount }
 
     public subscript(position: Int) -> PostgresRow {
         precondition(indices.contains(position), "row index out of range")
-        return PostgresRow(result: result, index: position)
+        return PostgresRow(result: result, index: share?[position] ?? position)
     }
 
     /// Rows inserted, updated, deleted or selected, as the command tag reports it
-    /// (`UPDATE 3` → 3); 0 for commands that report no count.
-    public var affectedRows: Int { result.affectedRows }
+    /// (`UPDATE 3` → 3); 0 for commands that report no count. For one caller's share of a
+    /// set-based statement, the rows it returned for that caller.
+    public var affectedRows: Int { share?.count ?? result.affectedRows }
 
     /// The command tag (`INSERT 0 1`, `UPDATE 3`, `SELECT 1`, …).
     public var commandTag: String { result.commandTag }
@@ -36,6 +43,23 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
             throw PostgresError(.unexpectedResult, "expected exactly one row, got \(count)", file: file, line: line)
         }
         return self[0]
+    }
+}
+
+extension PostgresRows {
+    /// These rows split among `count` callers by the 1-based position in the `ordinal` column
+    /// (as `unnest(…) WITH ORDINALITY` numbers a set-based statement's input rows); a caller
+    /// whose position no row names gets none.
+    func shares(_ count: Int, byOrdinal ordinal: String) throws -> [PostgresRows] {
+        var shares = [[Int]](repeating: [], count: count)
+        for row in self {
+            let position = try row.decode(Int.self, ordinal)
+            guard (1...count).contains(position) else {
+                throw PostgresError(.unexpectedResult, "\(ordinal) \(position) is outside 1...\(count)")
+            }
+            shares[position - 1].append(row.index)
+        }
+        return shares.map { PostgresRows(result, share: $0) }
     }
 }
 

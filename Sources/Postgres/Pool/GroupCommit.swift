@@ -6,7 +6,8 @@ import Synchronization
 /// implicit transaction, so one commit, on one connection. A statement that arrives while fewer
 /// than `concurrentBatches` statements or batches are in flight runs at once, alone, on its
 /// caller's task and in autocommit mode, as without a batcher: nothing waits at low load. Under
-/// load the batches grow by themselves.
+/// load the batches grow by themselves. The rows of a ``SetStatement`` that meet in a batch go
+/// as one set-based statement instead of one statement each.
 ///
 /// Each caller still gets its answer only after the commit that holds its statement, and the
 /// answer it would have got alone:
@@ -42,8 +43,18 @@ public final class GroupCommit: Sendable {
 
     private struct Entry: Sendable {
         let id: UInt64
+        /// The statement as it runs alone.
         let query: SQLQuery
+        /// How to fold it with others of its ``SetStatement``, when it is a row of one.
+        let fold: SetStatementFold?
         let continuation: CheckedContinuation<PostgresRows, any Error>
+    }
+
+    /// What a batch sends: one caller's statement, or the set-based statement of several
+    /// callers' rows (`entries`, the positions in the batch).
+    private struct Unit {
+        let entries: [Int]
+        let query: SQLQuery
     }
 
     /// - Parameters:
@@ -75,6 +86,23 @@ public final class GroupCommit: Sendable {
     /// Runs `query`, batched with the statements that arrive meanwhile, and returns its rows once
     /// its transaction has committed.
     public func query(_ query: SQLQuery) async throws -> PostgresRows {
+        try await submit(query, fold: nil)
+    }
+
+    /// Runs `row` of `statement`: alone as its own statement; in a batch, folded with the other
+    /// rows of `statement` there into one set-based statement. Returns the rows that answer it,
+    /// once its transaction has committed.
+    public func query<Row: Sendable>(_ row: Row, _ statement: SetStatement<Row>) async throws -> PostgresRows {
+        try await submit(statement.alone(row), fold: statement.fold(row))
+    }
+
+    /// Runs `row` of `statement` like ``query(_:_:)`` and returns how many rows answer it.
+    @discardableResult
+    public func execute<Row: Sendable>(_ row: Row, _ statement: SetStatement<Row>) async throws -> Int {
+        try await query(row, statement).affectedRows
+    }
+
+    private func submit(_ query: SQLQuery, fold: SetStatementFold?) async throws -> PostgresRows {
         if let failure = query.binds.encodingFailure {
             // Never sent, so never in a batch: a batch's answers mean its transaction's fate.
             throw PostgresError(.encoding, failure)
@@ -98,7 +126,7 @@ public final class GroupCommit: Sendable {
                     return
                 }
                 let startsWriting = state.withLock { state in
-                    state.pending.append(Entry(id: id, query: query, continuation: continuation))
+                    state.pending.append(Entry(id: id, query: query, fold: fold, continuation: continuation))
                     guard state.writers < concurrentBatches else { return false }
                     state.writers += 1
                     return true
@@ -156,19 +184,57 @@ public final class GroupCommit: Sendable {
                         }
                         return
                     }
-                    let queries = batch.map(\.query)
-                    var answers = try await connection.pipeline(queries, oneTransaction: true)
-                    if answers.contains(where: { if case .failure = $0 { true } else { false } }) {
-                        // Rolled back whole: each statement alone gets the answer it would have got alone.
-                        fallbacks.increment()
-                        answers = try await connection.pipeline(queries, oneTransaction: false)
+                    let units = Self.units(of: batch)
+                    let together = try await connection.pipeline(units.map(\.query), oneTransaction: true)
+                    if !together.contains(where: { if case .failure = $0 { true } else { false } }) {
+                        for (unit, answer) in zip(units, together) { Self.answer(unit, in: batch, with: answer) }
+                        return
                     }
+                    // Rolled back whole: each statement alone gets the answer it would have got alone.
+                    fallbacks.increment()
+                    let answers = try await connection.pipeline(batch.map(\.query), oneTransaction: false)
                     for (entry, answer) in zip(batch, answers) { entry.continuation.resume(with: answer.mapError { $0 }) }
                 }
             } catch {
                 // No connection, or it was lost with the batch on the wire: as it would be alone.
                 for entry in batch { entry.continuation.resume(throwing: error) }
             }
+        }
+    }
+
+    /// The statements a batch sends: each caller's own, except that the rows of a set statement
+    /// that two or more callers share go as one statement, where the first of them arrived.
+    private static func units(of batch: [Entry]) -> [Unit] {
+        var positions: [String: [Int]] = [:]
+        for (position, entry) in batch.enumerated() {
+            if let fold = entry.fold { positions[fold.key, default: []].append(position) }
+        }
+        var units: [Unit] = []
+        for (position, entry) in batch.enumerated() {
+            guard let fold = entry.fold, let shared = positions[fold.key], shared.count > 1 else {
+                units.append(Unit(entries: [position], query: entry.query))
+                continue
+            }
+            guard shared[0] == position else { continue }
+            let rows = shared.compactMap { batch[$0].fold?.row }
+            units.append(Unit(entries: shared, query: fold.together(rows)))
+        }
+        return units
+    }
+
+    /// Answers the callers of a unit of a committed batch: a set statement's rows shared out by
+    /// their `n` (rows that cannot be are an error for each of its callers: the transaction has
+    /// committed, so nothing is sent again).
+    private static func answer(_ unit: Unit, in batch: [Entry], with answer: Result<PostgresRows, PostgresError>) {
+        guard unit.entries.count > 1, case .success(let rows) = answer else {
+            batch[unit.entries[0]].continuation.resume(with: answer.mapError { $0 })
+            return
+        }
+        do {
+            let shares = try rows.shares(unit.entries.count, byOrdinal: "n")
+            for (position, share) in zip(unit.entries, shares) { batch[position].continuation.resume(returning: share) }
+        } catch {
+            for position in unit.entries { batch[position].continuation.resume(throwing: error) }
         }
     }
 }
