@@ -41,10 +41,16 @@ struct QueueBenchTables: Sendable {
         try await pool.execute("TRUNCATE login_jobs, login_attempts, users, auth_events CASCADE")
     }
 
-    /// Jobs not yet ended.
-    func openJobs() async throws -> Int {
-        try await pool.query("SELECT count(*)::int8 AS open FROM login_jobs WHERE state IN ('queued', 'running')").single()
-            .decode(Int.self, "open")
+    /// Whether any job has not ended. Two probes of the partial indexes on queued and running
+    /// jobs, not a count: polled while the worker burns down, a count scanned the whole table
+    /// every 20 ms (2 ms each at 20,000 jobs, 7% of PostgreSQL's time in the burn-down).
+    func hasOpenJobs() async throws -> Bool {
+        try await pool.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM login_jobs WHERE state = 'queued')
+                OR EXISTS (SELECT 1 FROM login_jobs WHERE state = 'running') AS open
+            """
+        ).single().decode(Bool.self, "open")
     }
 
     /// The burn-down's figures.

@@ -150,7 +150,7 @@ public struct QueueBenchmark: Sendable {
         )
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            while try await tables.openJobs() > 0 {
+            while try await tables.hasOpenJobs() {
                 try await Task.sleep(for: .milliseconds(20))
             }
             await group.triggerGracefulShutdown()
