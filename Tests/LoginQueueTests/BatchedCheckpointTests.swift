@@ -46,4 +46,44 @@ struct BatchedCheckpointTests {
             #expect(try await jobs.checkpoint(checkpoints[0].fence, sealedTokens: [9]) == true)
         }
     }
+
+    // The index of leases (WHERE state = 'running') matches a fence with state = 'running', and
+    // with statistics that said no job was running the planner walked it.
+    @Test("fenced checkpoints probe the primary key, even when the statistics say no job is running")
+    func fencedWritesProbeThePrimaryKey() async throws {
+        try await QueueHarness.run { harness in
+            // A table of finished jobs, too big to scan whole: 3,000 failed ones.
+            try await harness.pool.execute(
+                """
+                INSERT INTO login_jobs (login_id, provider, redirect_uri, binding_hash, code_hmac, state, failure_code, finished_at, deadline_at)
+                SELECT gen_random_uuid(), \(harness.configuredProvider.name), \(QueueHarness.redirectURI),
+                       sha256(('b' || g)::bytea), sha256(('c' || g)::bytea), 'failed', 'login_expired', now(), now() + interval '2 minutes'
+                FROM generate_series(1, 3000) AS g
+                """
+            )
+            try await harness.pool.execute("ANALYZE login_jobs")
+            let jobs = WorkerLoginJobs(
+                pool: harness.pool,
+                workerID: "checkpoint-test",
+                providerNames: [harness.configuredProvider.name],
+                accounts: UserAccounts()
+            )
+            let checkpoint = WorkerLoginJobs.Checkpoint(fence: JobFence(id: 1, attempt: 1), sealedTokens: [1])
+            let statements = [
+                jobs.checkpointStatement.alone(checkpoint),
+                jobs.checkpointStatement.together([checkpoint, checkpoint]),
+            ]
+            try await harness.pool.withConnection { connection in
+                // The plan a prepared statement keeps, whatever the values.
+                try await connection.execute("SET plan_cache_mode = force_generic_plan")
+                for statement in statements {
+                    let explain = SQLQuery(unsafeSQL: "EXPLAIN " + statement.sql, binds: statement.binds)
+                    let plan = try await connection.query(explain).map { try $0.decode(String.self, "QUERY PLAN") }.joined(separator: "\n")
+                    #expect(plan.contains("Index Scan using login_jobs_pkey"), "\(plan)")
+                    #expect(!plan.contains("leased_idx"), "\(plan)")
+                }
+                try await connection.execute("RESET plan_cache_mode")
+            }
+        }
+    }
 }

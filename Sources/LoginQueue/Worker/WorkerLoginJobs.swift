@@ -36,6 +36,15 @@ struct WorkerLoginJobs: Sendable {
         "id = \(fence.id) AND attempt = \(fence.attempt) AND locked_by = \(workerID) AND state = 'running'"
     }
 
+    /// The fence of ``fenced(_:)`` for the statements that must not walk an index: the same rows,
+    /// since the rules keep `locked_by` set exactly while a job runs (`login_job_rules_hold`),
+    /// without the `state = 'running'` that let the planner walk `login_jobs_leased_idx` (WHERE
+    /// state = 'running') instead of probing the primary key whenever the statistics said few
+    /// jobs ran (1.7 ms instead of 0.4 for seven checkpoints in one statement).
+    func fencedByLock(id: SQLFragment, attempt: SQLFragment) -> SQLFragment {
+        "\(id) AND \(attempt) AND locked_by = \(workerID)"
+    }
+
     /// `errors` with this attempt's entry appended: time, attempt, stage, retry class and the
     /// provider's error code (never its text).
     static func appendingError(_ error: JobOutcome.AttemptError) -> SQLFragment {
@@ -77,28 +86,27 @@ struct WorkerLoginJobs: Sendable {
         let sealedTokens: [UInt8]
     }
 
-    /// A checkpoint alone, or the checkpoints of a batch in one `UPDATE`, each fenced as
-    /// ``fenced(_:)`` fences one.
+    /// A checkpoint alone, or the checkpoints of a batch in one `UPDATE`, each fenced
+    /// (``fencedByLock(id:attempt:)``).
     var checkpointStatement: SetStatement<Checkpoint> {
-        let workerID = self.workerID
-        return SetStatement(
+        SetStatement(
             "worker_checkpoint",
             alone: { [self] checkpoint in
                 """
                 UPDATE login_jobs
                 SET stage = 'profile', kakao_token_sealed = \(checkpoint.sealedTokens), code_sealed = NULL, pkce_verifier_sealed = NULL
                 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit
-                WHERE \(fenced(checkpoint.fence))
+                WHERE \(fencedByLock(id: "id = \(checkpoint.fence.id)", attempt: "attempt = \(checkpoint.fence.attempt)"))
                 """
             },
-            together: { checkpoints in
+            together: { [self] checkpoints in
                 """
                 UPDATE login_jobs j
                 SET stage = 'profile', kakao_token_sealed = c.sealed_tokens, code_sealed = NULL, pkce_verifier_sealed = NULL
                 FROM unnest(\(checkpoints.map(\.fence.id)), \(checkpoints.map(\.fence.attempt)), \(checkpoints.map(\.sealedTokens)))
                          WITH ORDINALITY AS c(id, attempt, sealed_tokens, n),
                      (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit
-                WHERE j.id = c.id AND j.attempt = c.attempt AND j.locked_by = \(workerID) AND j.state = 'running'
+                WHERE \(fencedByLock(id: "j.id = c.id", attempt: "j.attempt = c.attempt"))
                 RETURNING c.n
                 """
             }
