@@ -51,10 +51,11 @@ extension APILoginJobs {
             fingerprints: fingerprints,
             sealedCode: sealedCode,
             traceContext: JobTraceContext.current(),
+            deadlineSeconds: configuration.jobDeadline.seconds,
             notifies: debouncer.shouldNotify()
         )
         let rows = try await LoginQueueError.database(scopedLogger(logger, loginID: loginID), "enqueue") {
-            try await enqueues.query(post, enqueueStatement(codeReader))
+            try await enqueues.query(post, Self.enqueueStatement(codeReader))
         }
         if let inserted = try? rows.first?.decode(UUID?.self, "login_id") {
             return EnqueuedLogin(loginID: inserted, pollToken: pollToken, isNew: true)

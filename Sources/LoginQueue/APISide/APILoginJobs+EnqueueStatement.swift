@@ -13,22 +13,19 @@ extension APILoginJobs {
     ///
     /// Anything else that breaks (a `login_id` taken, say) fails the whole `INSERT`, and the
     /// batch is sent again one code at a time (``GroupCommit``), each with the answer it gets alone.
-    func enqueueStatement(_ reader: CodeEnqueue.Reader) -> SetStatement<CodeEnqueue> {
+    static func enqueueStatement(_ reader: CodeEnqueue.Reader) -> SetStatement<CodeEnqueue> {
         switch reader {
-        case .attempt:
-            SetStatement("login_enqueue_attempt", alone: { [self] in enqueueAlone($0) }, together: { [self] in enqueueWithAttempts($0) })
-        case .pollToken:
-            SetStatement(
-                "login_enqueue_poll_token",
-                alone: { [self] in enqueueAlone($0) },
-                together: { [self] in enqueueWithPollTokens($0) }
-            )
+        case .attempt: attemptEnqueue
+        case .pollToken: pollTokenEnqueue
         }
     }
 
+    private static let attemptEnqueue = SetStatement("login_enqueue_attempt", alone: enqueueAlone, together: enqueueWithAttempts)
+    private static let pollTokenEnqueue = SetStatement("login_enqueue_poll_token", alone: enqueueAlone, together: enqueueWithPollTokens)
+
     /// One code's enqueue: its job, unless the code is known; for an attempt, the attempt's
     /// details, locked and used up.
-    private func enqueueAlone(_ post: CodeEnqueue) -> SQLQuery {
+    private static func enqueueAlone(_ post: CodeEnqueue) -> SQLQuery {
         let codeIsNew: SQLFragment = "NOT EXISTS \(LoginJobsTable.jobsWithCode(post.fingerprints, columns: "1"))"
         let source: SQLFragment
         // An attempt is used up by the statement that inserts its job.
@@ -57,19 +54,19 @@ extension APILoginJobs {
         }
         return """
             WITH source AS (\(source)), \(markUsed) job AS (
-                INSERT INTO login_jobs (\(Self.enqueuedColumns))
+                INSERT INTO login_jobs (\(enqueuedColumns))
                 SELECT \(post.loginID), provider, attempt_id, redirect_uri, nonce, \(post.binding), \(post.fingerprints[0]), \(post.sealedCode),
-                       pkce_verifier_sealed, \(jobDeadline), link_user_id, \(post.traceContext)::text
+                       pkce_verifier_sealed, now() + make_interval(secs => \(post.deadlineSeconds)), link_user_id, \(post.traceContext)::text
                 FROM source
                 ON CONFLICT (code_hmac) DO NOTHING
                 RETURNING login_id
             )
-            SELECT (SELECT login_id FROM job) AS login_id, \(Self.wakingWorkers(post.notifies)) AS notified
+            SELECT (SELECT login_id FROM job) AS login_id, \(wakingWorkers(post.notifies)) AS notified
             """
     }
 
     /// The enqueues of a batch's codes posted with attempts, in one `INSERT`.
-    private func enqueueWithAttempts(_ posts: [CodeEnqueue]) -> SQLQuery {
+    private static func enqueueWithAttempts(_ posts: [CodeEnqueue]) -> SQLQuery {
         let stateHashes = posts.map { post -> [UInt8] in
             guard case .attempt(let stateHash, _) = post.reader else { preconditionFailure("a poll-token post among attempts") }
             return stateHash
@@ -81,20 +78,20 @@ extension APILoginJobs {
         let input = Self.input(posts, redirectURIs: redirectURIs, more: [("state_hash", "\(stateHashes)")])
         return """
             WITH \(input), locked AS (
-                SELECT i.n, i.login_id, i.binding_hash, i.code_hmac, i.code_sealed, i.trace_context,
+                SELECT i.n, i.login_id, i.binding_hash, i.code_hmac, i.code_sealed, i.trace_context, i.deadline_seconds,
                        a.id AS attempt_id, a.provider, a.pkce_verifier_sealed, a.nonce, a.redirect_uri, a.link_user_id
                 FROM input i JOIN login_attempts a
                   ON a.binding_hash = i.binding_hash AND a.state_hash = i.state_hash AND a.provider = i.provider
                 WHERE a.used_at IS NULL AND a.expires_at > now()
-                  AND (i.redirect_uri IS NULL OR a.redirect_uri = i.redirect_uri) AND \(Self.codeIsNew(posts))
+                  AND (i.redirect_uri IS NULL OR a.redirect_uri = i.redirect_uri) AND \(codeIsNew(posts))
                 FOR UPDATE OF a
             ), source AS (
                 -- an attempt takes one code: the first posted
                 SELECT DISTINCT ON (attempt_id) * FROM locked ORDER BY attempt_id, n
             ), job AS (
-                INSERT INTO login_jobs (\(Self.enqueuedColumns))
+                INSERT INTO login_jobs (\(enqueuedColumns))
                 SELECT login_id, provider, attempt_id, redirect_uri, nonce, binding_hash, code_hmac, code_sealed,
-                       pkce_verifier_sealed, \(jobDeadline), link_user_id, trace_context
+                       pkce_verifier_sealed, now() + make_interval(secs => deadline_seconds), link_user_id, trace_context
                 FROM source ORDER BY n
                 ON CONFLICT (code_hmac) DO NOTHING
                 RETURNING login_id, attempt_id
@@ -102,28 +99,28 @@ extension APILoginJobs {
                 UPDATE login_attempts a SET used_at = now(), pkce_verifier_sealed = NULL
                 FROM job WHERE a.id = job.attempt_id
             )
-            \(Self.answers(posts))
+            \(answers(posts))
             """
     }
 
     /// The enqueues of a batch's codes posted in the stateless flow, in one `INSERT`.
-    private func enqueueWithPollTokens(_ posts: [CodeEnqueue]) -> SQLQuery {
+    private static func enqueueWithPollTokens(_ posts: [CodeEnqueue]) -> SQLQuery {
         let redirectURIs = posts.map { post -> String? in
             guard case .pollToken(let redirectURI) = post.reader else { preconditionFailure("an attempt's post among poll tokens") }
             return redirectURI
         }
         return """
-            WITH \(Self.input(posts, redirectURIs: redirectURIs)), source AS (
-                SELECT * FROM input i WHERE \(Self.codeIsNew(posts))
+            WITH \(input(posts, redirectURIs: redirectURIs)), source AS (
+                SELECT * FROM input i WHERE \(codeIsNew(posts))
             ), job AS (
-                INSERT INTO login_jobs (\(Self.enqueuedColumns))
+                INSERT INTO login_jobs (\(enqueuedColumns))
                 SELECT login_id, provider, NULL, redirect_uri, NULL, binding_hash, code_hmac, code_sealed,
-                       NULL, \(jobDeadline), NULL, trace_context
+                       NULL, now() + make_interval(secs => deadline_seconds), NULL, trace_context
                 FROM source ORDER BY n
                 ON CONFLICT (code_hmac) DO NOTHING
                 RETURNING login_id
             )
-            \(Self.answers(posts))
+            \(answers(posts))
             """
     }
 
@@ -144,8 +141,6 @@ extension APILoginJobs {
         pkce_verifier_sealed, deadline_at, link_user_id, trace_context
         """
 
-    private var jobDeadline: SQLFragment { "now() + make_interval(secs => \(configuration.jobDeadline.seconds))" }
-
     /// A `pg_notify` to the workers when `notifies` and the statement inserted a job.
     private static func wakingWorkers(_ notifies: Bool) -> SQLFragment {
         "(SELECT count(*) FROM (SELECT pg_notify(\(LoginNotifications.jobsChannel), '') FROM job WHERE \(notifies) LIMIT 1) AS n)"
@@ -161,6 +156,7 @@ extension APILoginJobs {
             ("redirect_uri", "\(redirectURIs)"),
             ("code_sealed", "\(posts.map(\.sealedCode))"),
             ("trace_context", "\(posts.map(\.traceContext))"),
+            ("deadline_seconds", "\(posts.map(\.deadlineSeconds))"),
         ]
         columns += more
         for key in posts[0].fingerprints.indices {

@@ -23,6 +23,8 @@ struct CodeEnqueue: Sendable {
     let fingerprints: [[UInt8]]
     let sealedCode: [UInt8]
     let traceContext: String?
+    /// How long the job may take from its creation, in seconds (`deadline_at`).
+    let deadlineSeconds: Double
     /// Whether this enqueue wakes the workers (``NotifyDebouncer``).
     let notifies: Bool
 }

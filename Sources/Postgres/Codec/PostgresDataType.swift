@@ -32,6 +32,7 @@ public struct PostgresDataType: RawRepresentable, Sendable, Hashable, CustomStri
     public static let int4Array = Self(rawValue: 1007)
     public static let textArray = Self(rawValue: 1009)
     public static let int8Array = Self(rawValue: 1016)
+    public static let float8Array = Self(rawValue: 1022)
     public static let uuidArray = Self(rawValue: 2951)
 
     public var description: String {

@@ -6,7 +6,7 @@ import Foundation
 /// spliced into SQL text. Built in: `Int16`, `Int32`, `Int64`, `Int` (as `int8`), `Bool`,
 /// `String`/`Substring` (`text`), `Double` (`float8`), `Float` (`float4`), `Date`
 /// (`timestamptz`, microsecond precision), `UUID`, `[UInt8]` and `Data` (`bytea`),
-/// ``PostgresJSON`` (`jsonb`), arrays of `Int16`/`Int32`/`Int64`/`Int`/`String`/`UUID`/`Bool`/
+/// ``PostgresJSON`` (`jsonb`), arrays of `Int16`/`Int32`/`Int64`/`Int`/`Double`/`String`/`UUID`/`Bool`/
 /// `[UInt8]` (for `= ANY($1)` and `unnest($1)`), with `Optional` elements for NULLs, and
 /// `Optional` of any of these (`nil` is SQL NULL).
 ///
@@ -72,8 +72,9 @@ extension Bool: PostgresArrayElement {
     public func encode(into buffer: inout [UInt8]) { buffer.append(self ? 1 : 0) }
 }
 
-extension Double: PostgresEncodable {
+extension Double: PostgresArrayElement {
     public static var postgresType: PostgresDataType { .float8 }
+    public static var postgresArrayType: PostgresDataType { .float8Array }
     public func encode(into buffer: inout [UInt8]) { buffer.appendBigEndian(bitPattern) }
 }
 

@@ -86,14 +86,14 @@ public final class GroupCommit: Sendable {
     /// Runs `query`, batched with the statements that arrive meanwhile, and returns its rows once
     /// its transaction has committed.
     public func query(_ query: SQLQuery) async throws -> PostgresRows {
-        try await submit(query, fold: nil)
+        try await submit(query) { nil }
     }
 
     /// Runs `row` of `statement`: alone as its own statement; in a batch, folded with the other
     /// rows of `statement` there into one set-based statement. Returns the rows that answer it,
     /// once its transaction has committed.
     public func query<Row: Sendable>(_ row: Row, _ statement: SetStatement<Row>) async throws -> PostgresRows {
-        try await submit(statement.alone(row), fold: statement.fold(row))
+        try await submit(statement.alone(row)) { statement.fold(row) }
     }
 
     /// Runs `row` of `statement` like ``query(_:_:)`` and returns how many rows answer it.
@@ -102,7 +102,8 @@ public final class GroupCommit: Sendable {
         try await query(row, statement).affectedRows
     }
 
-    private func submit(_ query: SQLQuery, fold: SetStatementFold?) async throws -> PostgresRows {
+    /// `fold` is asked for only when the statement waits for a batch.
+    private func submit(_ query: SQLQuery, fold: () -> SetStatementFold?) async throws -> PostgresRows {
         if let failure = query.binds.encodingFailure {
             // Never sent, so never in a batch: a batch's answers mean its transaction's fate.
             throw PostgresError(.encoding, failure)
@@ -125,8 +126,9 @@ public final class GroupCommit: Sendable {
                     continuation.resume(throwing: CancellationError())
                     return
                 }
+                let entry = Entry(id: id, query: query, fold: fold(), continuation: continuation)
                 let startsWriting = state.withLock { state in
-                    state.pending.append(Entry(id: id, query: query, fold: fold, continuation: continuation))
+                    state.pending.append(entry)
                     guard state.writers < concurrentBatches else { return false }
                     state.writers += 1
                     return true
@@ -205,7 +207,7 @@ public final class GroupCommit: Sendable {
     /// The statements a batch sends: each caller's own, except that the rows of a set statement
     /// that two or more callers share go as one statement, where the first of them arrived.
     private static func units(of batch: [Entry]) -> [Unit] {
-        var positions: [String: [Int]] = [:]
+        var positions: [SetStatementFold.Key: [Int]] = [:]
         for (position, entry) in batch.enumerated() {
             if let fold = entry.fold { positions[fold.key, default: []].append(position) }
         }

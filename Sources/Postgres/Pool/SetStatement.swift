@@ -43,7 +43,7 @@ public struct SetStatement<Row: Sendable>: Sendable {
     /// What a batch needs to fold `row` with the other rows of this statement.
     func fold(_ row: Row) -> SetStatementFold {
         let together = self.together
-        return SetStatementFold(key: "\(name) \(Row.self)", row: row) { rows in
+        return SetStatementFold(key: SetStatementFold.Key(name: name, rowType: ObjectIdentifier(Row.self)), row: row) { rows in
             let typed = rows.compactMap { $0 as? Row }
             precondition(typed.count == rows.count, "rows of another type under one set statement's key")
             return together(typed)
@@ -55,7 +55,12 @@ public struct SetStatement<Row: Sendable>: Sendable {
 /// rows of several statements.
 struct SetStatementFold: Sendable {
     /// The statement's name and row type.
-    let key: String
+    struct Key: Hashable, Sendable {
+        let name: String
+        let rowType: ObjectIdentifier
+    }
+
+    let key: Key
     let row: any Sendable
     let together: @Sendable ([any Sendable]) -> SQLQuery
 }
