@@ -49,7 +49,7 @@ struct BatchedCheckpointTests {
 
     // The index of leases (WHERE state = 'running') matches a fence with state = 'running', and
     // with statistics that said no job was running the planner walked it.
-    @Test("fenced checkpoints probe the primary key, even when the statistics say no job is running")
+    @Test("fenced writes probe the primary key, even when the statistics say no job is running")
     func fencedWritesProbeThePrimaryKey() async throws {
         try await QueueHarness.run { harness in
             // A table of finished jobs, too big to scan whole: 3,000 failed ones.
@@ -72,6 +72,8 @@ struct BatchedCheckpointTests {
             let statements = [
                 jobs.checkpointStatement.alone(checkpoint),
                 jobs.checkpointStatement.together([checkpoint, checkpoint]),
+                // How an outcome locks its job first.
+                "SELECT id FROM login_jobs WHERE \(jobs.fenced(checkpoint.fence)) FOR UPDATE",
             ]
             try await harness.pool.withConnection { connection in
                 // The plan a prepared statement keeps, whatever the values.
