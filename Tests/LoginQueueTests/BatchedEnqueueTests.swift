@@ -47,6 +47,14 @@ struct BatchedEnqueueTests {
         return Post(attempt: attempt, code: code)
     }
 
+    /// A post, the same post again (one login: the re-post answers its id), and its code posted
+    /// with another attempt (refused; that attempt stays unused).
+    private func postedTwiceAndStolen(_ harness: QueueHarness) async throws -> (Post, repost: Post, stolen: Post) {
+        let fine = try await post(harness)
+        let other = try await post(harness)
+        return (fine, fine, Post(attempt: other.attempt, code: fine.code))
+    }
+
     /// The harness's API side with an enqueue batcher that writes one batch at a time, so that
     /// the posts behind a blocked one wait for it.
     private func oneBatchAtATime(_ harness: QueueHarness) -> APILoginJobs {
@@ -153,12 +161,7 @@ struct BatchedEnqueueTests {
     func refusalsInsideOneInsert() async throws {
         try await QueueHarness.run { harness in
             let first = try await post(harness)
-            let fine = try await post(harness)
-            // The same code and attempt twice: one login, the re-post answers its id.
-            let repost = fine
-            // The same code from another attempt: refused, and that attempt stays unused.
-            var stolen = try await post(harness)
-            stolen = Post(attempt: stolen.attempt, code: fine.code)
+            let (fine, repost, stolen) = try await postedTwiceAndStolen(harness)
             // Two codes for one attempt: the first posted gets it.
             let once = try await post(harness)
             let twice = Post(attempt: once.attempt, code: try await post(harness).code)
@@ -215,12 +218,7 @@ struct BatchedEnqueueTests {
     func badPostsSpoilNothing() async throws {
         try await QueueHarness.run { harness in
             let first = try await post(harness)
-            let fine = try await post(harness)
-            // The same code and attempt twice in one batch: one login, the re-post answers its id.
-            let repost = fine
-            // The same code from another attempt: refused.
-            var stolen = try await post(harness)
-            stolen = Post(attempt: stolen.attempt, code: fine.code)
+            let (fine, repost, stolen) = try await postedTwiceAndStolen(harness)
             // A login id that is already taken violates the unique index on login_id.
             var clash = try await post(harness)
             clash.loginID = first.loginID

@@ -88,14 +88,7 @@ extension APILoginJobs {
             ), source AS (
                 -- an attempt takes one code: the first posted
                 SELECT DISTINCT ON (attempt_id) * FROM locked ORDER BY attempt_id, n
-            ), job AS (
-                INSERT INTO login_jobs (\(enqueuedColumns))
-                SELECT login_id, provider, attempt_id, redirect_uri, nonce, binding_hash, code_hmac, code_sealed,
-                       pkce_verifier_sealed, now() + make_interval(secs => deadline_seconds), link_user_id, trace_context
-                FROM source ORDER BY n
-                ON CONFLICT (code_hmac) DO NOTHING
-                RETURNING login_id, attempt_id
-            ), used AS (
+            ), \(insertingJobs), used AS (
                 UPDATE login_attempts a SET used_at = now(), pkce_verifier_sealed = NULL
                 FROM job WHERE a.id = job.attempt_id
             )
@@ -111,15 +104,9 @@ extension APILoginJobs {
         }
         return """
             WITH \(input(posts, redirectURIs: redirectURIs)), source AS (
-                SELECT * FROM input i WHERE \(codeIsNew(posts))
-            ), job AS (
-                INSERT INTO login_jobs (\(enqueuedColumns))
-                SELECT login_id, provider, NULL, redirect_uri, NULL, binding_hash, code_hmac, code_sealed,
-                       NULL, now() + make_interval(secs => deadline_seconds), NULL, trace_context
-                FROM source ORDER BY n
-                ON CONFLICT (code_hmac) DO NOTHING
-                RETURNING login_id
-            )
+                SELECT i.*, NULL::uuid AS attempt_id, NULL::text AS nonce, NULL::bytea AS pkce_verifier_sealed, NULL::uuid AS link_user_id
+                FROM input i WHERE \(codeIsNew(posts))
+            ), \(insertingJobs)
             \(answers(posts))
             """
     }
@@ -135,6 +122,19 @@ extension APILoginJobs {
         ORDER BY job.login_id, s.n
         """
     }
+
+    /// `job AS (…)`: the jobs of the posts in `source`, in the order posted; a code the table
+    /// holds, or an earlier post of the batch, inserts nothing.
+    private static let insertingJobs: SQLFragment = """
+        job AS (
+            INSERT INTO login_jobs (\(enqueuedColumns))
+            SELECT login_id, provider, attempt_id, redirect_uri, nonce, binding_hash, code_hmac, code_sealed,
+                   pkce_verifier_sealed, now() + make_interval(secs => deadline_seconds), link_user_id, trace_context
+            FROM source ORDER BY n
+            ON CONFLICT (code_hmac) DO NOTHING
+            RETURNING login_id, attempt_id
+        )
+        """
 
     private static let enqueuedColumns: SQLFragment = """
         login_id, provider, attempt_id, redirect_uri, nonce, binding_hash, code_hmac, code_sealed,
