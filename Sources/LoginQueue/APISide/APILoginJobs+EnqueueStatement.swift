@@ -67,15 +67,13 @@ extension APILoginJobs {
 
     /// The enqueues of a batch's codes posted with attempts, in one `INSERT`.
     private static func enqueueWithAttempts(_ posts: [CodeEnqueue]) -> SQLQuery {
-        let stateHashes = posts.map { post -> [UInt8] in
-            guard case .attempt(let stateHash, _) = post.reader else { preconditionFailure("a poll-token post among attempts") }
-            return stateHash
+        let attempts = posts.map { post -> (stateHash: [UInt8], redirectURI: String?) in
+            guard case .attempt(let stateHash, let redirectURI) = post.reader else {
+                preconditionFailure("a poll-token post among attempts")
+            }
+            return (stateHash, redirectURI)
         }
-        let redirectURIs = posts.map { post -> String? in
-            guard case .attempt(_, let redirectURI) = post.reader else { return nil }
-            return redirectURI
-        }
-        let input = Self.input(posts, redirectURIs: redirectURIs, more: [("state_hash", "\(stateHashes)")])
+        let input = Self.input(posts, redirectURIs: attempts.map(\.redirectURI), more: [("state_hash", "\(attempts.map(\.stateHash))")])
         return """
             WITH \(input), locked AS (
                 SELECT i.n, i.login_id, i.binding_hash, i.code_hmac, i.code_sealed, i.trace_context, i.deadline_seconds,
