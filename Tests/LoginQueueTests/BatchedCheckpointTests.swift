@@ -49,7 +49,7 @@ struct BatchedCheckpointTests {
 
     // The index of leases (WHERE state = 'running') matches a fence with state = 'running', and
     // with statistics that said no job was running the planner walked it.
-    @Test("fenced writes probe the primary key, even when the statistics say no job is running")
+    @Test("fenced writes (checkpoints, sign-ins) probe the primary key, even when the statistics say no job is running")
     func fencedWritesProbeThePrimaryKey() async throws {
         try await QueueHarness.run { harness in
             // A table of finished jobs, too big to scan whole: 3,000 failed ones.
@@ -69,9 +69,18 @@ struct BatchedCheckpointTests {
                 accounts: UserAccounts()
             )
             let checkpoint = WorkerLoginJobs.Checkpoint(fence: JobFence(id: 1, attempt: 1), sealedTokens: [1])
+            let profile = ProviderProfile(provider: harness.configuredProvider.name, subject: "1")
+            let signIn = WorkerLoginJobs.SignIn(
+                fence: checkpoint.fence,
+                profile: profile,
+                sealedProviderToken: nil,
+                alone: try jobs.successStatement(checkpoint.fence, profile: profile, linkingTo: nil, sealedProviderToken: nil)
+            )
             let statements = [
                 jobs.checkpointStatement.alone(checkpoint),
                 jobs.checkpointStatement.together([checkpoint, checkpoint]),
+                signIn.alone,
+                jobs.signInStatement.together([signIn, signIn]),
                 // How an outcome locks its job first.
                 "SELECT id FROM login_jobs WHERE \(jobs.fenced(checkpoint.fence)) FOR UPDATE",
             ]
@@ -83,6 +92,7 @@ struct BatchedCheckpointTests {
                     let plan = try await connection.query(explain).map { try $0.decode(String.self, "QUERY PLAN") }.joined(separator: "\n")
                     #expect(plan.contains("Index Scan using login_jobs_pkey"), "\(plan)")
                     #expect(!plan.contains("leased_idx"), "\(plan)")
+                    #expect(!plan.contains("Seq Scan on login_jobs"), "\(plan)")
                 }
                 try await connection.execute("RESET plan_cache_mode")
             }

@@ -78,59 +78,24 @@ public struct UserAccounts: Sendable {
             }
         let expressions: SQLFragment = """
             \(identity) AS (
-                INSERT INTO user_identities AS i
-                    (provider, subject, user_id, nickname, profile_image_url, thumbnail_image_url, email, email_verified,
-                     provider_token_sealed, consent_scopes)
+                \(Self.identityInsert)
                 SELECT \(profile.provider), \(profile.subject), coalesce(\(linkUserID)::uuid, gen_random_uuid()), \(profile.nickname),
                        \(profile.profileImageURL), \(profile.thumbnailImageURL), \(profile.email), \(profile.emailVerified),
                        \(sealedProviderToken)::bytea, \(profile.consentScopes)
                 FROM \(source)
                 WHERE \(linkUserID)::uuid IS NULL OR NOT EXISTS \(otherIdentity)
-                ON CONFLICT (provider, subject) DO UPDATE SET
-                    user_id = CASE WHEN i.unlinked_at IS NULL THEN i.user_id ELSE excluded.user_id END,
-                    linked_at = CASE WHEN i.unlinked_at IS NULL THEN i.linked_at ELSE now() END,
-                    login_count = CASE WHEN i.unlinked_at IS NULL THEN i.login_count + 1 ELSE 1 END,
-                    unlinked_at = NULL,
-                    unlinked_by = NULL,
-                    provider_disconnected_at = NULL,
-                    provider_token_sealed = coalesce(
-                        excluded.provider_token_sealed, CASE WHEN i.unlinked_at IS NULL THEN i.provider_token_sealed END),
-                    nickname = excluded.nickname,
-                    profile_image_url = excluded.profile_image_url,
-                    thumbnail_image_url = excluded.thumbnail_image_url,
-                    email = excluded.email,
-                    email_verified = excluded.email_verified,
-                    -- a provider that did not say keeps what it said last (not after an unlink)
-                    consent_scopes = CASE WHEN i.unlinked_at IS NULL THEN coalesce(excluded.consent_scopes, i.consent_scopes)
-                                          ELSE excluded.consent_scopes END,
-                    updated_at = now(),
-                    last_login_at = now()
+                \(Self.identityOnConflict)
                 -- linking an identity that another user holds writes nothing (identity_already_linked),
                 -- nor does a login the provider's unlink callback overtook (provider_unlinked)
                 WHERE (\(linkUserID)::uuid IS NULL OR i.unlinked_at IS NOT NULL OR i.user_id = \(linkUserID)::uuid)
                   AND NOT \(unlinkedMeanwhile)
                 RETURNING i.user_id, i.id
             ), \(account) AS (
-                INSERT INTO users AS u (id, display_name, profile_image_url, email, email_verified, last_login_at)
+                \(Self.userInsert)
                 SELECT \(identityUserID), \(profile.nickname), \(profile.profileImageURL), \(profile.email),
                        \(profile.emailVerified), now()
                 FROM \(identity)
-                ON CONFLICT (id) DO UPDATE SET
-                    display_name = coalesce(u.display_name, excluded.display_name),
-                    profile_image_url = coalesce(u.profile_image_url, excluded.profile_image_url),
-                    email = coalesce(u.email, excluded.email),
-                    email_verified = CASE
-                        WHEN u.email IS NULL THEN excluded.email_verified
-                        ELSE u.email_verified OR (excluded.email_verified AND u.email = excluded.email)
-                    END,
-                    updated_at = CASE
-                        WHEN (u.display_name IS NULL AND excluded.display_name IS NOT NULL)
-                          OR (u.profile_image_url IS NULL AND excluded.profile_image_url IS NOT NULL)
-                          OR (u.email IS NULL AND excluded.email IS NOT NULL)
-                          OR (NOT u.email_verified AND excluded.email_verified AND u.email = excluded.email)
-                        THEN now() ELSE u.updated_at
-                    END,
-                    last_login_at = now()
+                \(Self.userOnConflict)
                 RETURNING u.id, (u.xmax = 0) AS inserted
             ), \(refused) AS (
                 -- a link: the identity's owner is the answer that matters most, then the user's other
@@ -154,4 +119,60 @@ public struct UserAccounts: Sendable {
             refusal: refused.column("refusal")
         )
     }
+
+    /// The identity row an upsert inserts: `INSERT INTO user_identities AS i (…)`, for a `SELECT`.
+    static let identityInsert: SQLFragment = """
+        INSERT INTO user_identities AS i
+            (provider, subject, user_id, nickname, profile_image_url, thumbnail_image_url, email, email_verified,
+             provider_token_sealed, consent_scopes)
+        """
+
+    /// What an identity that exists becomes (``upsert(_:when:linkingTo:unlinkedSince:sealedProviderToken:identity:account:refused:)``
+    /// says what and why); the caller adds its `WHERE`.
+    static let identityOnConflict: SQLFragment = """
+        ON CONFLICT (provider, subject) DO UPDATE SET
+            user_id = CASE WHEN i.unlinked_at IS NULL THEN i.user_id ELSE excluded.user_id END,
+            linked_at = CASE WHEN i.unlinked_at IS NULL THEN i.linked_at ELSE now() END,
+            login_count = CASE WHEN i.unlinked_at IS NULL THEN i.login_count + 1 ELSE 1 END,
+            unlinked_at = NULL,
+            unlinked_by = NULL,
+            provider_disconnected_at = NULL,
+            provider_token_sealed = coalesce(
+                excluded.provider_token_sealed, CASE WHEN i.unlinked_at IS NULL THEN i.provider_token_sealed END),
+            nickname = excluded.nickname,
+            profile_image_url = excluded.profile_image_url,
+            thumbnail_image_url = excluded.thumbnail_image_url,
+            email = excluded.email,
+            email_verified = excluded.email_verified,
+            -- a provider that did not say keeps what it said last (not after an unlink)
+            consent_scopes = CASE WHEN i.unlinked_at IS NULL THEN coalesce(excluded.consent_scopes, i.consent_scopes)
+                                  ELSE excluded.consent_scopes END,
+            updated_at = now(),
+            last_login_at = now()
+        """
+
+    /// The user row an upsert inserts for its identity: `INSERT INTO users AS u (…)`, for a `SELECT`.
+    static let userInsert: SQLFragment = """
+        INSERT INTO users AS u (id, display_name, profile_image_url, email, email_verified, last_login_at)
+        """
+
+    /// What a user that exists becomes: fields filled only while empty, the login's time.
+    static let userOnConflict: SQLFragment = """
+        ON CONFLICT (id) DO UPDATE SET
+            display_name = coalesce(u.display_name, excluded.display_name),
+            profile_image_url = coalesce(u.profile_image_url, excluded.profile_image_url),
+            email = coalesce(u.email, excluded.email),
+            email_verified = CASE
+                WHEN u.email IS NULL THEN excluded.email_verified
+                ELSE u.email_verified OR (excluded.email_verified AND u.email = excluded.email)
+            END,
+            updated_at = CASE
+                WHEN (u.display_name IS NULL AND excluded.display_name IS NOT NULL)
+                  OR (u.profile_image_url IS NULL AND excluded.profile_image_url IS NOT NULL)
+                  OR (u.email IS NULL AND excluded.email IS NOT NULL)
+                  OR (NOT u.email_verified AND excluded.email_verified AND u.email = excluded.email)
+                THEN now() ELSE u.updated_at
+            END,
+            last_login_at = now()
+        """
 }

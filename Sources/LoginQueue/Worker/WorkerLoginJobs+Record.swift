@@ -1,4 +1,5 @@
 import Accounts
+import Foundation
 import Postgres
 
 extension WorkerLoginJobs {
@@ -20,49 +21,17 @@ extension WorkerLoginJobs {
     func record(_ outcome: JobOutcome, for fence: JobFence) async throws -> Recorded {
         switch outcome {
         case .succeeded(let profile, let linkUserID, let sealedProviderToken):
-            // The job row is locked first (fenced), then the identity and the user are written,
-            // then the job is finished, in one round trip. A job that is no longer ours writes
-            // nothing at all: the upsert only runs for a row of `held`. A link whose identity
-            // another user holds, or a login the provider's unlink overtook, writes no account:
-            // the job fails instead.
-            let held = SQLTable("held")
-            let identity = SQLTable("identity")
-            let upsert = try accounts.upsert(
-                profile,
-                when: held,
-                linkingTo: linkUserID,
-                unlinkedSince: held.column("created_at"),
-                sealedProviderToken: sealedProviderToken,
-                identity: identity,
-                account: SQLTable("account"),
-                refused: SQLTable("account_refused")
-            )
-            let rows = try await completions.query(
-                """
-                WITH \(held) AS (
-                    SELECT id, created_at FROM login_jobs WHERE \(fenced(fence)) FOR UPDATE
-                ), \(upsert.expressions), done AS (
-                    UPDATE login_jobs j
-                    SET state = 'succeeded', stage = 'done', finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
-                        user_id = \(upsert.userID), is_new_user = \(upsert.isNewUser), identity_id = (SELECT \(upsert.identityID) FROM \(identity)),
-                        code_sealed = NULL, pkce_verifier_sealed = NULL, kakao_token_sealed = NULL
-                    FROM \(held), \(upsert.account)
-                    WHERE j.id = \(held).id
-                    RETURNING j.login_id
-                ), refused AS (
-                    UPDATE login_jobs j
-                    SET state = 'failed', finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
-                        failure_code = \(upsert.refusal), provider_error = NULL,
-                        code_sealed = NULL, pkce_verifier_sealed = NULL, kakao_token_sealed = NULL
-                    FROM \(held), \(upsert.refused)
-                    WHERE j.id = \(held).id
-                    RETURNING j.login_id, j.failure_code
-                )
-                SELECT NULL AS refusal, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM done
-                UNION ALL
-                SELECT failure_code AS refusal, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM refused
-                """
-            )
+            let alone = try successStatement(fence, profile: profile, linkingTo: linkUserID, sealedProviderToken: sealedProviderToken)
+            let rows =
+                if linkUserID == nil {
+                    // A sign-in: with the others of its batch, one statement (``signInStatement``).
+                    try await completions.query(
+                        SignIn(fence: fence, profile: profile, sealedProviderToken: sealedProviderToken, alone: alone),
+                        signInStatement
+                    )
+                } else {
+                    try await completions.query(alone)
+                }
             guard let row = rows.first else { return .lost }
             guard let refusal = try row.decode(String?.self, "refusal") else { return .written }
             guard let code = LoginFailureCode(rawValue: refusal) else { throw UnreadableJob(column: "failure_code") }
@@ -115,5 +84,52 @@ extension WorkerLoginJobs {
                 """
             ) == 1 ? .written : .lost
         }
+    }
+
+    /// A success alone: the job row locked first (fenced), then the identity and the user
+    /// written, then the job finished, in one round trip. A job that is no longer ours writes
+    /// nothing at all: the upsert only runs for a row of `held`. A link whose identity another
+    /// user holds, or a login the provider's unlink overtook, writes no account: the job fails
+    /// instead. Answers one row, whose `refusal` is NULL or the failure code; none when the job
+    /// was lost.
+    func successStatement(
+        _ fence: JobFence,
+        profile: ProviderProfile,
+        linkingTo linkUserID: UUID?,
+        sealedProviderToken: [UInt8]?
+    ) throws -> SQLQuery {
+        let held = SQLTable("held")
+        let identity = SQLTable("identity")
+        let upsert = try accounts.upsert(
+            profile,
+            when: held,
+            linkingTo: linkUserID,
+            unlinkedSince: held.column("created_at"),
+            sealedProviderToken: sealedProviderToken,
+            identity: identity,
+            account: SQLTable("account"),
+            refused: SQLTable("account_refused")
+        )
+        return """
+            WITH \(held) AS (
+                SELECT id, created_at FROM login_jobs WHERE \(fenced(fence)) FOR UPDATE
+            ), \(upsert.expressions), done AS (
+                UPDATE login_jobs j
+                SET state = 'succeeded', stage = 'done', user_id = \(upsert.userID), is_new_user = \(upsert.isNewUser),
+                    identity_id = (SELECT \(upsert.identityID) FROM \(identity)), \(Self.endingColumns)
+                FROM \(held), \(upsert.account)
+                WHERE j.id = \(held).id
+                RETURNING j.login_id
+            ), refused AS (
+                UPDATE login_jobs j
+                SET state = 'failed', failure_code = \(upsert.refusal), provider_error = NULL, \(Self.endingColumns)
+                FROM \(held), \(upsert.refused)
+                WHERE j.id = \(held).id
+                RETURNING j.login_id, j.failure_code
+            )
+            SELECT NULL AS refusal, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM done
+            UNION ALL
+            SELECT failure_code AS refusal, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM refused
+            """
     }
 }

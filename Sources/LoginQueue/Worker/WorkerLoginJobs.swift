@@ -20,10 +20,12 @@ struct WorkerLoginJobs: Sendable {
     /// Checkpoints, each committed asynchronously (losing one only costs a retry).
     let checkpoints: GroupCommit
     /// Outcomes, committed durably.
-    let completions: GroupCommit
+    var completions: GroupCommit
     /// A checkpoint alone, or the checkpoints of a batch in one `UPDATE`, each fenced
     /// (``fenced(_:)``); built once, not per checkpoint.
     let checkpointStatement: SetStatement<Checkpoint>
+    /// A sign-in's success alone, or the sign-ins of a batch in one statement; built once.
+    let signInStatement: SetStatement<SignIn>
 
     init(pool: PostgresPool, workerID: String, providerNames: [String], accounts: UserAccounts) {
         self.pool = pool
@@ -33,6 +35,7 @@ struct WorkerLoginJobs: Sendable {
         checkpoints = GroupCommit(pool: pool, name: "worker_checkpoint")
         completions = GroupCommit(pool: pool, name: "worker_complete")
         checkpointStatement = Self.checkpointStatement(workerID: workerID)
+        signInStatement = Self.signInStatement(workerID: workerID, accounts: accounts)
     }
 
     /// The condition every write after the claim carries: still this claim's job, still running.
