@@ -19,10 +19,7 @@ struct WorkerLoginJobs: Sendable {
     let accounts: UserAccounts
     /// Checkpoints, each committed asynchronously (losing one only costs a retry).
     let checkpoints: GroupCommit
-    /// Outcomes, committed durably, one statement or batch at a time: the outcomes that arrive
-    /// meanwhile wait for it and go together (the sign-ins among them as one statement), which
-    /// at 64 logins in flight cost 0.93-0.98x the service CPU per login of two at a time; alone
-    /// whenever none is in flight, so nothing waits at low load.
+    /// Outcomes, committed durably; the sign-ins of a batch as one statement (``signInStatement``).
     var completions: GroupCommit
     /// A checkpoint alone, or the checkpoints of a batch in one `UPDATE`, each fenced
     /// (``fenced(_:)``); built once, not per checkpoint.
@@ -36,7 +33,7 @@ struct WorkerLoginJobs: Sendable {
         self.providerNames = providerNames
         self.accounts = accounts
         checkpoints = GroupCommit(pool: pool, name: "worker_checkpoint")
-        completions = GroupCommit(pool: pool, name: "worker_complete", concurrentBatches: 1)
+        completions = GroupCommit(pool: pool, name: "worker_complete")
         checkpointStatement = Self.checkpointStatement(workerID: workerID)
         signInStatement = Self.signInStatement(workerID: workerID, accounts: accounts)
     }
