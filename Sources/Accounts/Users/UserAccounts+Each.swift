@@ -9,10 +9,10 @@ extension UserAccounts {
     /// `profile_image_url`, `thumbnail_image_url`, `email`, `email_verified`,
     /// `provider_token_sealed`, `consent_scopes` (`text[]`) and `unlinked_since` (when the login
     /// began), each a profile that upsert accepted alone. Each row is written as that upsert
-    /// writes it alone: `identity` yields
-    /// `user_id`, `id`, `provider` and `subject` of each identity written, `account` the `id` and
-    /// `inserted` of each user. A row of `source` whose identity `identity` does not yield was
-    /// refused: the provider unlinked it since the login began (`provider_unlinked`).
+    /// writes it alone: `identity` yields `user_id`, `id`, `provider` and `subject` of each
+    /// identity written, `account` the `id` and `inserted` of each user. A row of `source` whose
+    /// identity `identity` does not yield was refused: the provider unlinked it since the login
+    /// began (`provider_unlinked`).
     ///
     /// Two rows of `source` with one identity, or identities of one user, make the statement fail
     /// (a row cannot be upserted twice in one statement): the caller then writes each alone.

@@ -86,6 +86,12 @@ extension WorkerLoginJobs {
         }
     }
 
+    /// Columns a success and an account refusal set, alone or in a batch: finished now, unleased, its secrets dropped.
+    static let endingColumns: SQLFragment = """
+        finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
+        code_sealed = NULL, pkce_verifier_sealed = NULL, kakao_token_sealed = NULL
+        """
+
     /// A success alone: the job row locked first (fenced), then the identity and the user
     /// written, then the job finished, in one round trip. A job that is no longer ours writes
     /// nothing at all: the upsert only runs for a row of `held`. A link whose identity another

@@ -11,12 +11,6 @@ extension WorkerLoginJobs {
         let alone: SQLQuery
     }
 
-    /// Columns every outcome that ends a job sets: finished now, unleased, its secrets dropped.
-    static let endingColumns: SQLFragment = """
-        finished_at = now(), lease_expires_at = NULL, locked_by = NULL,
-        code_sealed = NULL, pkce_verifier_sealed = NULL, kakao_token_sealed = NULL
-        """
-
     /// The sign-ins of a batch as one statement: each job locked (fenced as alone), the accounts
     /// of all of them upserted at once (``UserAccounts/upsertEach(_:identity:account:)``), each
     /// job finished `succeeded`, or `failed` with `provider_unlinked` when the provider's unlink
