@@ -9,7 +9,7 @@ public struct PendingSession: Sendable, CustomStringConvertible {
     let token: RefreshToken
     let familyLifetime: Duration
     /// The client that will receive the tokens.
-    let device: SessionDevice
+    public let device: SessionDevice
 
     /// The first refresh token's text, for the client (and, sealed, for re-delivery).
     public var refreshToken: String { token.text }
@@ -35,19 +35,29 @@ public struct PendingSession: Sendable, CustomStringConvertible {
         let sessionExpiry = session.column("expires_at", as: Date.self)
         let expressions: SQLFragment = """
             \(session) AS (
-                INSERT INTO sessions (user_id, provider, login_job_id, expires_at, user_agent_family, client_network)
+                \(Self.sessionInsert)
                 SELECT \(userID), \(provider), \(loginJobID), now() + make_interval(secs => \(familyLifetime.totalSeconds)),
                        \(device.userAgentFamily), \(device.clientNetwork)
                 FROM \(source)
                 RETURNING id, expires_at
             ), \(refreshToken) AS (
-                INSERT INTO refresh_tokens (session_id, token_hash, expires_at)
+                \(Self.refreshTokenInsert)
                 SELECT \(sessionID), \(token.hash), \(sessionExpiry) FROM \(session)
                 RETURNING session_id, expires_at
             )
             """
         return SessionCreation(expressions: expressions, created: refreshToken, sessionID: refreshToken.column("session_id"))
     }
+
+    /// The SHA-256 of the first refresh token, as `refresh_tokens.token_hash` keeps it.
+    public var tokenHash: [UInt8] { token.hash }
+
+    /// The columns a session is created with, here and in ``Sessions/creationEach(_:session:refreshToken:)``.
+    static let sessionInsert: SQLFragment = """
+        INSERT INTO sessions (user_id, provider, login_job_id, expires_at, user_agent_family, client_network)
+        """
+    /// The columns a first refresh token is created with.
+    static let refreshTokenInsert: SQLFragment = "INSERT INTO refresh_tokens (session_id, token_hash, expires_at)"
 
     public var description: String { "PendingSession(…)" }
 }

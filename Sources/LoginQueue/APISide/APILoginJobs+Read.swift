@@ -11,7 +11,8 @@ extension APILoginJobs {
     /// The first read of a succeeded login creates its session and delivers the tokens; reads
     /// within the delivery window get them again; later reads the status. A link delivers none. One statement: it reads
     /// the job with its user and, when the job is succeeded and undelivered, locks it, creates the
-    /// session (``Sessions``) and marks the delivery (read-only, and no transaction id, otherwise).
+    /// session (``Sessions``) and marks the delivery (read-only, and no transaction id, otherwise);
+    /// the reads that meet in a batch go as one statement (``readStatement(sessions:deliveryWindow:)``).
     /// Two first reads at once create one session: the second waits for the first's row lock,
     /// finds the login delivered, and reads again. A login whose identity the provider unlinked
     /// since it began (Kakao's unlink callback) gets no session: it fails with `provider_unlinked`.
@@ -25,56 +26,13 @@ extension APILoginJobs {
     ) async throws(LoginQueueError) -> LoginStatus? {
         guard CodeFormat.isValidToken(readerToken.text) else { return nil }
         let logger = scopedLogger(logger, loginID: loginID)
-        let binding = readerToken.digest
-        let pending = sessions.prepare(device: device)
-        let sealedToken = try LoginQueueError.sealing {
-            try sealing.seal(pending.refreshToken, for: LoginJobsTable.refreshTokenContext(loginID))
+        let loginRead = try self.loginRead(loginID: loginID, readerToken: readerToken, device: device)
+        var rows = try await LoginQueueError.database(logger, "read") {
+            try await reads.query(loginRead, readStatement)
         }
-        let undelivered = SQLTable("undelivered")
-        let creation = pending.creation(
-            userID: undelivered.column("user_id"),
-            provider: undelivered.column("provider"),
-            loginJobID: undelivered.column("id"),
-            when: undelivered,
-            session: SQLTable("session"),
-            refreshToken: SQLTable("refresh_token")
-        )
-        let statement: SQLQuery = """
-            WITH unread AS (
-                SELECT id, user_id, provider, created_at, identity_id FROM login_jobs
-                WHERE login_id = \(loginID) AND binding_hash = \(binding) AND state = 'succeeded' AND delivered_at IS NULL
-                  AND link_user_id IS NULL
-                FOR UPDATE
-            ), identity_live AS (
-                -- the login's identity, unless the provider unlinked it since the login began; the
-                -- row lock orders this read with the unlink callback, which updates the same row
-                SELECT i.id FROM user_identities i JOIN unread u ON i.id = u.identity_id
-                WHERE NOT coalesce(i.unlinked_by = 'provider' AND i.unlinked_at >= u.created_at, false)
-                FOR SHARE OF i
-            ), \(undelivered) AS (
-                SELECT id, user_id, provider FROM unread
-                WHERE identity_id IS NULL OR EXISTS (SELECT 1 FROM identity_live)
-            ), overtaken AS (
-                UPDATE login_jobs j SET state = 'failed', failure_code = \(LoginFailureCode.providerUnlinked.rawValue)
-                FROM unread u
-                WHERE j.id = u.id AND u.identity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM identity_live)
-                  AND \(AuditContext.requestTag)
-                RETURNING j.id
-            ), \(creation.expressions), delivered AS (
-                UPDATE login_jobs j SET session_id = \(creation.sessionID), delivered_at = now(), refresh_token_sealed = \(sealedToken)
-                FROM \(undelivered), \(creation.created) WHERE j.id = \(undelivered).id
-            )
-            SELECT j.state, j.failure_code, j.provider_error, j.required_scopes, j.user_id, j.is_new_user, j.session_id, j.refresh_token_sealed,
-                   j.delivered_at IS NOT NULL AS delivered, j.link_user_id IS NOT NULL AS linked,
-                   coalesce(j.delivered_at > now() - make_interval(secs => \(configuration.deliveryWindow.seconds)), false) AS in_window,
-                   (SELECT \(creation.sessionID) FROM \(creation.created)) AS minted_session,
-                   EXISTS (SELECT 1 FROM overtaken) AS overtaken,
-                   \(UserRecord.columns(of: "u"))
-            FROM login_jobs j LEFT JOIN users u ON u.id = j.user_id
-            WHERE j.login_id = \(loginID) AND j.binding_hash = \(binding)
-            """
-        let rows = try await LoginQueueError.database(logger, "read") {
-            try await reads.query(statement)
+        if let row = rows.first, (try? row.decode(Bool.self, "alone_needed")) == true {
+            // The provider unlinked its identity meanwhile: its failure is its own statement's.
+            rows = try await LoginQueueError.database(logger, "read") { try await pool.query(loginRead.alone) }
         }
         guard let row = rows.first else { return nil }
         do {
@@ -103,7 +61,7 @@ extension APILoginJobs {
                     // A link: the signed-in user keeps their session; nothing to deliver.
                     delivery = nil
                 } else if let minted = try row.decode(UUID?.self, "minted_session") {
-                    let tokens = try await sessions.tokens(sessionID: minted, userID: userID, refreshToken: pending.refreshToken)
+                    let tokens = try await sessions.tokens(sessionID: minted, userID: userID, refreshToken: loginRead.pending.refreshToken)
                     delivery = TokenDelivery(tokens: tokens, isFirstDelivery: true)
                 } else if !(try row.decode(Bool.self, "delivered")) {
                     // Another first read delivered it between this statement's snapshot and its lock.
@@ -137,5 +95,27 @@ extension APILoginJobs {
             logger.error("login.read_failed", metadata: ["error": "\(error)"])
             throw LoginQueueError(.internalError)
         }
+    }
+
+    /// The read of `loginID` by `readerToken`, with the session a first read of a succeeded
+    /// login creates for `device` (its refresh token minted and sealed for re-delivery).
+    func loginRead(loginID: UUID, readerToken: ReaderToken, device: SessionDevice) throws(LoginQueueError) -> LoginRead {
+        let pending = sessions.prepare(device: device)
+        let sealedToken = try LoginQueueError.sealing {
+            try sealing.seal(pending.refreshToken, for: LoginJobsTable.refreshTokenContext(loginID))
+        }
+        return LoginRead(
+            loginID: loginID,
+            binding: readerToken.digest,
+            pending: pending,
+            sealedRefreshToken: sealedToken,
+            alone: Self.readAlone(
+                loginID: loginID,
+                binding: readerToken.digest,
+                pending: pending,
+                sealedRefreshToken: sealedToken,
+                deliveryWindow: configuration.deliveryWindow
+            )
+        )
     }
 }

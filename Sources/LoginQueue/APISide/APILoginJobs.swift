@@ -19,9 +19,11 @@ public struct APILoginJobs: Sendable {
     let sessions: Sessions
     let logger: Logger
     let debouncer: NotifyDebouncer
-    /// A `var` only so that tests can give their copy a batcher of their own.
+    /// `var`s only so that tests can give their copy batchers of their own.
     var enqueues: GroupCommit
-    let reads: GroupCommit
+    var reads: GroupCommit
+    /// A read alone, or the reads of a batch in one statement; built once.
+    let readStatement: SetStatement<LoginRead>
 
     /// - Parameter notifyWindow: at most one worker wake-up per window from this process.
     public init(
@@ -42,6 +44,7 @@ public struct APILoginJobs: Sendable {
         // shares their WAL flush); beyond that they batch (docs/BENCHMARKS.md, "Group commit").
         self.enqueues = GroupCommit(pool: pool, name: "login_enqueue", concurrentBatches: 8)
         self.reads = GroupCommit(pool: pool, name: "login_read")
+        self.readStatement = Self.readStatement(sessions: sessions, deliveryWindow: configuration.deliveryWindow)
     }
 
     /// The caller's logger, else this type's, with the login's id on every line.
