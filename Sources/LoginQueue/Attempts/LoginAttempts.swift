@@ -11,6 +11,11 @@ public struct LoginAttempts: Sendable {
     let provider: ConfiguredProvider
     let configuration: LoginQueueConfiguration
     let logger: Logger
+    /// The inserts of attempts that arrive together go in one transaction, as one statement (a
+    /// `var` only so that tests can give their copy a batcher of their own).
+    var inserts: GroupCommit
+    /// An insert alone, or the inserts of a batch in one statement; built once.
+    let insertStatement: SetStatement<NewAttempt>
 
     public init(
         pool: PostgresPool,
@@ -24,12 +29,18 @@ public struct LoginAttempts: Sendable {
         self.provider = provider
         self.configuration = configuration
         self.logger = logger
+        self.inserts = GroupCommit(pool: pool, name: "login_attempt")
+        self.insertStatement = Self.insertStatement(
+            lifetime: configuration.attemptLifetime,
+            cap: configuration.maxPendingAttemptsPerClient
+        )
     }
 
     /// The provider whose logins this starts.
     public var configuredProvider: ConfiguredProvider { provider }
 
-    /// Starts an attempt.
+    /// Starts an attempt: one durable insert, group-committed with the attempts started at the
+    /// same time (one statement for all of them, ``insertStatement(lifetime:cap:)``).
     /// - Parameters:
     ///   - redirectURI: one of the configured redirect URIs, byte for byte; `nil` means the first.
     ///   - clientKey: what the cap on pending attempts counts against — the client's address, or
@@ -76,22 +87,19 @@ public struct LoginAttempts: Sendable {
             logger.warning("login.attempt.provider_unavailable", metadata: ["provider.error": "\(error)"])
             throw LoginQueueError(.providerUnavailable)
         }
-        let lifetime = configuration.attemptLifetime.seconds
-        let cap = configuration.maxPendingAttemptsPerClient
+        let attempt = NewAttempt(
+            id: attemptID,
+            provider: provider.name,
+            stateHash: SecretToken.sha256(state),
+            bindingHash: SecretToken.sha256(attemptToken),
+            sealedVerifier: sealedVerifier,
+            nonce: nonce,
+            redirectURI: redirect,
+            clientKey: clientKey,
+            linkUserID: linkUserID
+        )
         let inserted = try await LoginQueueError.database(logger, "start") {
-            try await pool.execute(
-                """
-                INSERT INTO login_attempts
-                    (id, provider, state_hash, binding_hash, pkce_verifier_sealed, nonce, redirect_uri, client_ip, expires_at,
-                     link_user_id)
-                SELECT \(attemptID), \(provider.name), \(SecretToken.sha256(state)), \(SecretToken.sha256(attemptToken)),
-                       \(sealedVerifier), \(nonce), \(redirect), \(clientKey)::inet, now() + make_interval(secs => \(lifetime)),
-                       \(linkUserID)
-                WHERE \(clientKey)::inet IS NULL
-                   OR (SELECT count(*) FROM login_attempts
-                       WHERE client_ip = \(clientKey)::inet AND used_at IS NULL AND expires_at > now()) < \(cap)
-                """
-            )
+            try await inserts.execute(attempt, insertStatement)
         }
         guard inserted == 1 else { throw LoginQueueError(.tooManyPendingAttempts) }
         return StartedAttempt(
