@@ -11,7 +11,12 @@ import Testing
 struct LoginsReportTests {
     /// 100 succeeded logins in a 10-second window, login `i` taking 2·i ms of which the emulator
     /// spent i ms (so the queue added i ms); 3 failed, 1 lost its connection.
-    static func report(cpuSeconds: [(name: String, seconds: Double)] = [], unattributed: Int = 0) -> LoginsReport {
+    /// `startTransactions`: the API's `/start` transactions, as its metrics count them.
+    static func report(
+        cpuSeconds: [(name: String, seconds: Double)] = [],
+        unattributed: Int = 0,
+        startTransactions: Int64? = nil
+    ) -> LoginsReport {
         let posted = NIODeadline.now()
         var samples = (1...100).map { i in
             LoginSample(
@@ -32,6 +37,7 @@ struct LoginsReportTests {
             configuration: .init(load: .closed(browsers: 16), duration: 10, warmup: 2),
             measured: samples,
             startsInWindow: 104,
+            startTransactions: startTransactions,
             emulatorElapsed: Dictionary(uniqueKeysWithValues: (1...100).map { (String($0), Double($0)) }),
             writeTransactions: Int64(104 + 4 * (100 + unattributed)),
             statsBefore: ["token_requests_total": 50, "codes_presented_more_than_once": 0],
@@ -87,6 +93,26 @@ struct LoginsReportTests {
         #expect(report.commitsPerLoginWithStart == 5.04)
     }
 
+    @Test func commitsPerLoginLeaveOutTheStartsTransactionsWhenTheAPICountsThem() throws {
+        // 104 /starts in 24 transactions: the other 80 of the 504 are the logins' own.
+        let report = Self.report(startTransactions: 24)
+        #expect(report.commitsPerLogin == 4.8)
+        #expect(report.commitsPerLoginWithStart == 5.04)
+        #expect(try Self.object(report.json)["start_transactions"] as? Int == 24)
+        #expect(report.text.contains("504 write transactions in the window, 24 of them for 104 /start"))
+    }
+
+    @Test func theStartsTransactionsAreReadFromTheAPIsMetrics() {
+        let exposition = """
+            # TYPE db_group_commit_batch_size summary
+            db_group_commit_batch_size_count{group="login_read"} 947
+            db_group_commit_batch_size_count{group="login_attempt"} 1234.0
+            db_group_commit_batch_size_sum{group="login_attempt"} 5000.0
+            """
+        #expect(APIStartCommits.count(in: exposition) == 1234)
+        #expect(APIStartCommits.count(in: "db_group_commit_batch_size_count{group=\"login_read\"} 947") == nil)
+    }
+
     @Test func jsonHoldsTheFiguresDesignMDFixes() throws {
         let object = try Self.object(Self.report(cpuSeconds: [("postgres", 0.15), ("api", 0.08)]).json)
         #expect(object["mode"] as? String == "closed")
@@ -116,6 +142,7 @@ struct LoginsReportTests {
             configuration: .init(load: .open(perSecond: 100, arrivals: .uniform)),
             measured: [],
             startsInWindow: 0,
+            startTransactions: nil,
             emulatorElapsed: [:],
             writeTransactions: 0,
             statsBefore: [:],

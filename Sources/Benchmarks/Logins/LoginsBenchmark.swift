@@ -115,6 +115,8 @@ public struct LoginsBenchmark: Sendable {
         let timeout = TimeAmount.seconds(Int64(configuration.timeout))
         let control = try await HTTPConnection.open(host: emulator.host, port: emulator.port, timeout: timeout, on: group.next())
         let emulatorControl = EmulatorControl(connection: control, endpoint: emulator)
+        let metrics = try await HTTPConnection.open(host: api.host, port: api.port, timeout: timeout, on: group.next())
+        let startCommits = APIStartCommits(connection: metrics, endpoint: api)
 
         let report = try await PostgresConnection.withConnection(configuration: database, logger: logger) { connection in
             let settings = try await ServerSettings.read(on: connection)
@@ -132,7 +134,13 @@ public struct LoginsBenchmark: Sendable {
 
             let windowStart = NIODeadline.now() + .seconds(Int64(configuration.warmup))
             let windowEnd = windowStart + .seconds(Int64(configuration.duration))
-            async let window = Self.readWindow(from: windowStart, to: windowEnd, on: connection, processes: configuration.processes)
+            async let window = Self.readWindow(
+                from: windowStart,
+                to: windowEnd,
+                on: connection,
+                startCommits: startCommits,
+                processes: configuration.processes
+            )
             let samples = try await load.run(until: windowEnd)
             let edges = try await window
             progress("measured; reading the emulator's time per login")
@@ -144,6 +152,7 @@ public struct LoginsBenchmark: Sendable {
                 configuration: configuration,
                 measured: measured,
                 startsInWindow: samples.count { $0.startedAt.map { $0 >= windowStart && $0 < windowEnd } ?? false },
+                startTransactions: edges.startTransactions,
                 emulatorElapsed: elapsed,
                 writeTransactions: edges.xmaxAfter - edges.xmaxBefore,
                 statsBefore: statsBefore,
@@ -156,6 +165,7 @@ public struct LoginsBenchmark: Sendable {
             )
         }
         await control.close()
+        await metrics.close()
         return report
     }
 
@@ -164,10 +174,11 @@ public struct LoginsBenchmark: Sendable {
     }
 
     /// What is read at the window's two edges: the next transaction id, the load average, and
-    /// the CPU time each process used in between.
+    /// the CPU time each process used in between, and the API's `/start` transactions.
     private struct WindowEdges {
         var xmaxBefore: Int64
         var xmaxAfter: Int64
+        var startTransactions: Int64?
         var loadBefore: Double?
         var cpuSeconds: [(name: String, seconds: Double)]
     }
@@ -176,22 +187,27 @@ public struct LoginsBenchmark: Sendable {
         from start: NIODeadline,
         to end: NIODeadline,
         on connection: PostgresConnection,
+        startCommits: APIStartCommits,
         processes: [MeasuredProcess]
     ) async throws -> WindowEdges {
         func cpu() -> [Double?] { processes.map { ProcessCPU.seconds(pid: $0.pid, tree: $0.tree) } }
         try await sleep(until: start)
+        let startsBefore = try await startCommits.read()
         let before = try await nextTransactionID(connection)
         let load = MachineFacts.loadAverage
         let cpuBefore = cpu()
         try await sleep(until: end)
         let cpuAfter = cpu()
+        let after = try await nextTransactionID(connection)
+        let startsAfter = try await startCommits.read()
         let used = processes.indices.compactMap { index -> (String, Double)? in
             guard let before = cpuBefore[index], let after = cpuAfter[index] else { return nil }
             return (processes[index].name, after - before)
         }
         return WindowEdges(
             xmaxBefore: before,
-            xmaxAfter: try await nextTransactionID(connection),
+            xmaxAfter: after,
+            startTransactions: startsBefore.flatMap { before in startsAfter.map { $0 - before } },
             loadBefore: load,
             cpuSeconds: used
         )
