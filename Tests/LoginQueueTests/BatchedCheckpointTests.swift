@@ -52,16 +52,7 @@ struct BatchedCheckpointTests {
     @Test("fenced writes (checkpoints, sign-ins) probe the primary key, even when the statistics say no job is running")
     func fencedWritesProbeThePrimaryKey() async throws {
         try await QueueHarness.run { harness in
-            // A table of finished jobs, too big to scan whole: 3,000 failed ones.
-            try await harness.pool.execute(
-                """
-                INSERT INTO login_jobs (login_id, provider, redirect_uri, binding_hash, code_hmac, state, failure_code, finished_at, deadline_at)
-                SELECT gen_random_uuid(), \(harness.configuredProvider.name), \(QueueHarness.redirectURI),
-                       sha256(('b' || g)::bytea), sha256(('c' || g)::bytea), 'failed', 'login_expired', now(), now() + interval '2 minutes'
-                FROM generate_series(1, 3000) AS g
-                """
-            )
-            try await harness.pool.execute("ANALYZE login_jobs")
+            try await harness.fillWithFinishedJobs()
             let jobs = WorkerLoginJobs(
                 pool: harness.pool,
                 workerID: "checkpoint-test",
@@ -84,17 +75,10 @@ struct BatchedCheckpointTests {
                 // How an outcome locks its job first.
                 "SELECT id FROM login_jobs WHERE \(jobs.fenced(checkpoint.fence)) FOR UPDATE",
             ]
-            try await harness.pool.withConnection { connection in
-                // The plan a prepared statement keeps, whatever the values.
-                try await connection.execute("SET plan_cache_mode = force_generic_plan")
-                for statement in statements {
-                    let explain = SQLQuery(unsafeSQL: "EXPLAIN " + statement.sql, binds: statement.binds)
-                    let plan = try await connection.query(explain).map { try $0.decode(String.self, "QUERY PLAN") }.joined(separator: "\n")
-                    #expect(plan.contains("Index Scan using login_jobs_pkey"), "\(plan)")
-                    #expect(!plan.contains("leased_idx"), "\(plan)")
-                    #expect(!plan.contains("Seq Scan on login_jobs"), "\(plan)")
-                }
-                try await connection.execute("RESET plan_cache_mode")
+            for plan in try await harness.genericPlans(statements) {
+                #expect(plan.contains("Index Scan using login_jobs_pkey"), "\(plan)")
+                #expect(!plan.contains("leased_idx"), "\(plan)")
+                #expect(!plan.contains("Seq Scan on login_jobs"), "\(plan)")
             }
         }
     }

@@ -296,3 +296,34 @@ extension StartedAttempt {
     /// The attempt's token as its reader presents it.
     var reader: ReaderToken { ReaderToken(attemptToken) }
 }
+
+extension QueueHarness {
+    /// Fills login_jobs with `count` failed jobs, then analyzes it: a table of finished jobs too
+    /// big to scan whole, with statistics that say no job is queued or running.
+    func fillWithFinishedJobs(_ count: Int = 3000) async throws {
+        try await pool.execute(
+            """
+            INSERT INTO login_jobs (login_id, provider, redirect_uri, binding_hash, code_hmac, state, failure_code, finished_at, deadline_at)
+            SELECT gen_random_uuid(), \(configuredProvider.name), \(Self.redirectURI),
+                   sha256(('b' || g)::bytea), sha256(('c' || g)::bytea), 'failed', 'login_expired', now(), now() + interval '2 minutes'
+            FROM generate_series(1, \(count)) AS g
+            """
+        )
+        try await pool.execute("ANALYZE login_jobs")
+    }
+
+    /// The plan PostgreSQL keeps for each statement when prepared, whatever its values (its
+    /// generic plan), as `EXPLAIN` prints it.
+    func genericPlans(_ statements: [SQLQuery]) async throws -> [String] {
+        try await pool.withConnection { connection in
+            try await connection.execute("SET plan_cache_mode = force_generic_plan")
+            var plans: [String] = []
+            for statement in statements {
+                let explain = SQLQuery(unsafeSQL: "EXPLAIN " + statement.sql, binds: statement.binds)
+                plans.append(try await connection.query(explain).map { try $0.decode(String.self, "QUERY PLAN") }.joined(separator: "\n"))
+            }
+            try await connection.execute("RESET plan_cache_mode")
+            return plans
+        }
+    }
+}
