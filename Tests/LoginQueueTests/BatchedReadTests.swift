@@ -94,8 +94,8 @@ struct BatchedReadTests {
             for n in [1, 2, 3, 6] { #expect(try answer(n).decode(Bool.self, "alone_needed") == false) }
 
             // Alone, each answers the same way.
-            #expect(try await harness.pool.query(reads[3].alone).isEmpty)
-            let alone = try await harness.pool.query(reads[4].alone).single()
+            #expect(try await harness.pool.query(harness.jobs.readStatement.alone(reads[3])).isEmpty)
+            let alone = try await harness.pool.query(harness.jobs.readStatement.alone(reads[4])).single()
             #expect(try alone.decode(Bool.self, "overtaken") == true)
             #expect(try await harness.job(logins[3].loginID, "failure_code", as: String?.self) == "provider_unlinked")
             #expect(try await sessions(of: logins[3].loginID, harness) == 0)
@@ -156,7 +156,9 @@ struct BatchedReadTests {
             try await harness.fillWithFinishedJobs()
             let reader = ReaderToken(String(repeating: "r", count: 43))
             let read = try harness.jobs.loginRead(loginID: UUID(), readerToken: reader, device: .unknown)
-            for plan in try await harness.genericPlans([read.alone, harness.jobs.readStatement.together([read, read])]) {
+            for plan in try await harness.genericPlans([
+                harness.jobs.readStatement.alone(read), harness.jobs.readStatement.together([read, read]),
+            ]) {
                 #expect(plan.contains("login_jobs_login_id_key"), "\(plan)")
                 #expect(!plan.contains("Seq Scan on login_jobs"), "\(plan)")
                 #expect(!plan.contains("Seq Scan on user_identities"), "\(plan)")

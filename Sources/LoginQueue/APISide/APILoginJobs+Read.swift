@@ -32,7 +32,8 @@ extension APILoginJobs {
         }
         if let row = rows.first, (try? row.decode(Bool.self, "alone_needed")) == true {
             // The provider unlinked its identity meanwhile: its failure is its own statement's.
-            rows = try await LoginQueueError.database(logger, "read") { try await pool.query(loginRead.alone) }
+            let alone = Self.readAlone(loginRead, deliveryWindow: configuration.deliveryWindow)
+            rows = try await LoginQueueError.database(logger, "read") { try await pool.query(alone) }
         }
         guard let row = rows.first else { return nil }
         do {
@@ -104,18 +105,6 @@ extension APILoginJobs {
         let sealedToken = try LoginQueueError.sealing {
             try sealing.seal(pending.refreshToken, for: LoginJobsTable.refreshTokenContext(loginID))
         }
-        return LoginRead(
-            loginID: loginID,
-            binding: readerToken.digest,
-            pending: pending,
-            sealedRefreshToken: sealedToken,
-            alone: Self.readAlone(
-                loginID: loginID,
-                binding: readerToken.digest,
-                pending: pending,
-                sealedRefreshToken: sealedToken,
-                deliveryWindow: configuration.deliveryWindow
-            )
-        )
+        return LoginRead(loginID: loginID, binding: readerToken.digest, pending: pending, sealedRefreshToken: sealedToken)
     }
 }

@@ -12,23 +12,15 @@ extension APILoginJobs {
         /// for re-delivery.
         let pending: PendingSession
         let sealedRefreshToken: [UInt8]
-        /// Its statement alone (``readAlone(loginID:binding:pending:sealedRefreshToken:deliveryWindow:)``).
-        let alone: SQLQuery
     }
 
     /// A read alone: it reads the job with its user and, when the job is succeeded and
     /// undelivered, locks it, creates the session and marks the delivery (read-only, and no
     /// transaction id, otherwise). A login whose identity the provider unlinked since it began
     /// gets no session: it fails with `provider_unlinked` (`overtaken`).
-    static func readAlone(
-        loginID: UUID,
-        binding: [UInt8],
-        pending: PendingSession,
-        sealedRefreshToken: [UInt8],
-        deliveryWindow: Duration
-    ) -> SQLQuery {
+    static func readAlone(_ read: LoginRead, deliveryWindow: Duration) -> SQLQuery {
         let undelivered = SQLTable("undelivered")
-        let creation = pending.creation(
+        let creation = read.pending.creation(
             userID: undelivered.column("user_id"),
             provider: undelivered.column("provider"),
             loginJobID: undelivered.column("id"),
@@ -39,7 +31,7 @@ extension APILoginJobs {
         return """
             WITH unread AS (
                 SELECT id, user_id, provider, created_at, identity_id FROM login_jobs j
-                WHERE login_id = \(loginID) AND binding_hash = \(binding) AND \(undeliveredJob)
+                WHERE login_id = \(read.loginID) AND binding_hash = \(read.binding) AND \(undeliveredJob)
                 FOR UPDATE
             ), identity_live AS (
                 -- the login's identity, unless the provider unlinked it since the login began; the
@@ -57,14 +49,14 @@ extension APILoginJobs {
                   AND \(AuditContext.requestTag)
                 RETURNING j.id
             ), \(creation.expressions), delivered AS (
-                UPDATE login_jobs j SET session_id = \(creation.sessionID), delivered_at = now(), refresh_token_sealed = \(sealedRefreshToken)
+                UPDATE login_jobs j SET session_id = \(creation.sessionID), delivered_at = now(), refresh_token_sealed = \(read.sealedRefreshToken)
                 FROM \(undelivered), \(creation.created) WHERE j.id = \(undelivered).id
             )
             SELECT \(answerColumns(deliveryWindow: deliveryWindow)),
                    (SELECT \(creation.sessionID) FROM \(creation.created)) AS minted_session,
                    EXISTS (SELECT 1 FROM overtaken) AS overtaken, false AS alone_needed
             FROM login_jobs j LEFT JOIN users u ON u.id = j.user_id
-            WHERE j.login_id = \(loginID) AND j.binding_hash = \(binding)
+            WHERE j.login_id = \(read.loginID) AND j.binding_hash = \(read.binding)
             """
     }
 
@@ -79,7 +71,7 @@ extension APILoginJobs {
     static func readStatement(sessions: Sessions, deliveryWindow: Duration) -> SetStatement<LoginRead> {
         SetStatement(
             "api_login_read",
-            alone: { $0.alone },
+            alone: { readAlone($0, deliveryWindow: deliveryWindow) },
             together: { reads in
                 let undelivered = SQLTable("undelivered")
                 let session = SQLTable("session")
