@@ -27,16 +27,18 @@ extension APILoginJobs {
         guard CodeFormat.isValidToken(readerToken.text) else { return nil }
         let logger = scopedLogger(logger, loginID: loginID)
         let loginRead = try self.loginRead(loginID: loginID, readerToken: readerToken, device: device)
-        var rows = try await LoginQueueError.database(logger, "read") {
+        let rows = try await LoginQueueError.database(logger, "read") {
             try await reads.query(loginRead, readStatement)
         }
-        if let row = rows.first, (try? row.decode(Bool.self, "alone_needed")) == true {
-            // The provider unlinked its identity meanwhile: its failure is its own statement's.
-            let alone = Self.readAlone(loginRead, deliveryWindow: configuration.deliveryWindow)
-            rows = try await LoginQueueError.database(logger, "read") { try await pool.query(alone) }
-        }
-        guard let row = rows.first else { return nil }
+        guard var row = rows.first else { return nil }
         do {
+            if try row.decode(Bool.self, "alone_needed") {
+                // The provider unlinked its identity meanwhile: its failure is its own statement's.
+                let alone = Self.readAlone(loginRead, deliveryWindow: configuration.deliveryWindow)
+                let rows = try await LoginQueueError.database(logger, "read") { try await pool.query(alone) }
+                guard let aloneRow = rows.first else { return nil }
+                row = aloneRow
+            }
             if try row.decode(Bool.self, "overtaken") {
                 // The provider unlinked the identity while the login ran: no session for it.
                 logger.info("login.delivery_refused_unlinked")

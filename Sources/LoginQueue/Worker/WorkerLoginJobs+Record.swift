@@ -133,9 +133,19 @@ extension WorkerLoginJobs {
                 WHERE j.id = \(held).id
                 RETURNING j.login_id, j.failure_code
             )
-            SELECT NULL AS refusal, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM done
-            UNION ALL
-            SELECT failure_code AS refusal, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM refused
+            \(Self.endedJobs())
             """
+    }
+
+    /// The closing SELECT of a success, alone or in a batch, over its `done` and `refused` CTEs
+    /// (each returning `login_id`, and `failure_code` for `refused`): one row per finished job,
+    /// its `refusal` (NULL for a success) beside the `login_done` NOTIFY that wakes the login's
+    /// long-polls. `leading` comes first in each row (a batch's `n, `).
+    static func endedJobs(leading: SQLFragment = "") -> SQLFragment {
+        """
+        SELECT \(leading)NULL AS refusal, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM done
+        UNION ALL
+        SELECT \(leading)failure_code AS refusal, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM refused
+        """
     }
 }

@@ -60,9 +60,7 @@ extension WorkerLoginJobs {
                         WHERE j.id = h.id AND NOT EXISTS (SELECT 1 FROM \(identity) w WHERE w.provider = h.provider AND w.subject = h.subject)
                         RETURNING j.login_id, j.failure_code, h.n
                     )
-                    SELECT n, NULL AS refusal, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM done
-                    UNION ALL
-                    SELECT n, failure_code AS refusal, pg_notify(\(LoginNotifications.doneChannel), login_id::text) FROM refused
+                    \(endedJobs(leading: "n, "))
                     """
             }
         )
