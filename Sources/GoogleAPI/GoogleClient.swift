@@ -24,7 +24,7 @@ import OAuthClientSupport
 /// ``GoogleClientConfiguration/discoveryURL``, kept as long as its `Cache-Control` allows (at most
 /// ``GoogleClientConfiguration/discoveryCacheTTL``); concurrent callers share one fetch. The
 /// client does not own `httpClient`: shut it down after the last call (or run it with
-/// ``GoogleHTTPClientService``). No token, code, secret, email or Google error text is ever
+/// OAuthClientSupport's `HTTPClientService`). No token, code, secret, email or Google error text is ever
 /// logged; log lines carry `google.operation`, `google.status`, `google.error`,
 /// `google.error_kind`, `google.error_class`, `google.delivery`, `google.duration_ms` at debug level.
 public struct GoogleClient: Sendable {

@@ -16,7 +16,7 @@ import OAuthClientSupport
 /// ```
 ///
 /// The client does not own `httpClient`: shut it down after the last call (or run it with
-/// ``KakaoHTTPClientService``). No token, code, secret or Kakao error text is ever logged; log
+/// OAuthClientSupport's `HTTPClientService`). No token, code, secret or Kakao error text is ever logged; log
 /// lines carry `kakao.operation`, `kakao.status`, `kakao.error_code`, `kakao.error_class`,
 /// `kakao.delivery`, `kakao.duration_ms` at debug level.
 public struct KakaoClient: Sendable {

@@ -2,16 +2,17 @@ import AsyncHTTPClient
 import KakaoAPI
 import Logging
 import NIOCore
+import OAuthClientSupport
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Testing
 
-@Suite("The HTTP client's lifecycle")
+@Suite("A provider HTTP client's lifecycle")
 struct HTTPClientServiceTests {
     @Test func serviceShutsTheClientDownOnGracefulShutdown() async throws {
         let configuration = try KakaoClientConfiguration(restAPIKey: "k")
         let httpClient = configuration.makeHTTPClient(backgroundActivityLogger: Logger(label: "kakao-tests"))
-        let service = KakaoHTTPClientService(httpClient: httpClient)
+        let service = HTTPClientService(httpClient: httpClient)
         try await testGracefulShutdown { trigger in
             async let running: Void = service.run()
             trigger.triggerGracefulShutdown()

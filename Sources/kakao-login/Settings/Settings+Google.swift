@@ -2,6 +2,7 @@ import Foundation
 import GoogleAPI
 import Logging
 import LoginQueue
+import OAuthClientSupport
 import ServiceLifecycle
 
 /// Google's settings mapped onto `GoogleAPI` and the login provider. Google sign-in is on when
@@ -42,7 +43,7 @@ extension Settings {
     func googleLoginProvider(
         logger: Logger,
         requireRedirectURIs: Bool
-    ) throws -> (provider: ConfiguredProvider, httpClient: GoogleHTTPClientService) {
+    ) throws -> (provider: ConfiguredProvider, httpClient: HTTPClientService) {
         if requireRedirectURIs, googleRedirectURIs.isEmpty { throw Self.missingGoogleRedirectURIs }
         let google = try googleClientConfiguration()
         let httpClient = google.makeHTTPClient(backgroundActivityLogger: logger)
@@ -50,7 +51,7 @@ extension Settings {
         let provider = GoogleLoginProvider(client: client, name: usesGoogleEmulator ? "google_emulator" : "google")
         return (
             ConfiguredProvider(provider: provider, route: "google", redirectURIs: googleRedirectURIs),
-            GoogleHTTPClientService(httpClient: httpClient)
+            HTTPClientService(httpClient: httpClient)
         )
     }
 

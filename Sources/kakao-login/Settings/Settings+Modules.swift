@@ -5,6 +5,7 @@ import KakaoAPI
 import Logging
 import LoginAPI
 import LoginQueue
+import OAuthClientSupport
 import Postgres
 import ServiceLifecycle
 
@@ -76,7 +77,7 @@ extension Settings {
     func kakaoLoginProvider(
         logger: Logger,
         requireRedirectURIs: Bool
-    ) throws -> (provider: ConfiguredProvider, httpClient: KakaoHTTPClientService) {
+    ) throws -> (provider: ConfiguredProvider, httpClient: HTTPClientService) {
         if requireRedirectURIs, kakaoRedirectURIs.isEmpty { throw Self.missingKakaoRedirectURIs }
         let kakao = try kakaoClientConfiguration()
         let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
@@ -89,7 +90,7 @@ extension Settings {
         )
         return (
             ConfiguredProvider(provider: provider, route: "kakao", redirectURIs: kakaoRedirectURIs),
-            KakaoHTTPClientService(httpClient: httpClient)
+            HTTPClientService(httpClient: httpClient)
         )
     }
 
