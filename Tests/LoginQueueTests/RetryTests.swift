@@ -68,40 +68,13 @@ struct RetryTests {
 }
 
 /// The Kakao provider, except that its first `failures` profile reads fail as Kakao's -10 would.
-struct FlakyProfileProvider: LoginProvider {
+struct FlakyProfileProvider: ForwardingProvider {
     let wrapped: any LoginProvider
     let remaining: Counter
 
     init(wrapped: any LoginProvider, failures: Int) {
         self.wrapped = wrapped
         self.remaining = Counter(failures)
-    }
-
-    var name: String { wrapped.name }
-    var exhaustedRetryCodes: ExhaustedRetryCodes { wrapped.exhaustedRetryCodes }
-    func disconnectToken(from tokens: ProviderTokens) -> String? { wrapped.disconnectToken(from: tokens) }
-    func disconnect(subject: String, token: String?) async throws { try await wrapped.disconnect(subject: subject, token: token) }
-
-    var allowsAdditionalScopes: Bool { wrapped.allowsAdditionalScopes }
-
-    func authorizationURL(
-        redirectURI: String,
-        state: String,
-        codeChallenge: String,
-        nonce: String,
-        additionalScopes: [String]
-    ) async throws -> String {
-        try await wrapped.authorizationURL(
-            redirectURI: redirectURI,
-            state: state,
-            codeChallenge: codeChallenge,
-            nonce: nonce,
-            additionalScopes: additionalScopes
-        )
-    }
-
-    func exchange(code: String, redirectURI: String, codeVerifier: String?) async throws -> ProviderTokens {
-        try await wrapped.exchange(code: code, redirectURI: redirectURI, codeVerifier: codeVerifier)
     }
 
     func profile(tokens: ProviderTokens, nonce: String?) async throws -> ProviderProfile {

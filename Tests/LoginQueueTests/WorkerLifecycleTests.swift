@@ -156,7 +156,7 @@ struct WorkerLifecycleTests {
 }
 
 /// The Kakao provider with a stall before the exchange or the profile read (cancellable).
-final class StalledProvider: LoginProvider, Sendable {
+final class StalledProvider: ForwardingProvider, Sendable {
     let wrapped: any LoginProvider
     let stallExchange: Duration
     let stallProfile: Duration
@@ -169,28 +169,6 @@ final class StalledProvider: LoginProvider, Sendable {
     }
 
     var exchangeStarted: Bool { started.withLock { $0 } }
-    var name: String { wrapped.name }
-    var exhaustedRetryCodes: ExhaustedRetryCodes { wrapped.exhaustedRetryCodes }
-    func disconnectToken(from tokens: ProviderTokens) -> String? { wrapped.disconnectToken(from: tokens) }
-    func disconnect(subject: String, token: String?) async throws { try await wrapped.disconnect(subject: subject, token: token) }
-
-    var allowsAdditionalScopes: Bool { wrapped.allowsAdditionalScopes }
-
-    func authorizationURL(
-        redirectURI: String,
-        state: String,
-        codeChallenge: String,
-        nonce: String,
-        additionalScopes: [String]
-    ) async throws -> String {
-        try await wrapped.authorizationURL(
-            redirectURI: redirectURI,
-            state: state,
-            codeChallenge: codeChallenge,
-            nonce: nonce,
-            additionalScopes: additionalScopes
-        )
-    }
 
     func exchange(code: String, redirectURI: String, codeVerifier: String?) async throws -> ProviderTokens {
         started.withLock { $0 = true }
