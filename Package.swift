@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // TLS for the provider clients' own HTTP/1.1 connections (OAuthClientSupport).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // No package traits: `ConfigurationSupport` (on by default) would add swift-configuration
         // readers we do not use; `FullFoundation` only adds a `DateFormatter` date strategy to
@@ -81,11 +83,12 @@ let package = Package(
             name: "OAuthClientSupport",
             dependencies: [
                 "Base64Coding",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,7 +102,6 @@ let package = Package(
             dependencies: [
                 "Base64Coding",
                 "OAuthClientSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -152,7 +154,6 @@ let package = Package(
             name: "GoogleAPI",
             dependencies: [
                 "OAuthClientSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -333,6 +334,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "OAuthClientSupportTests",
+            dependencies: [
+                "OAuthClientSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LocalPostgresTests",
             dependencies: ["LocalPostgres", "TestSupport"],
             swiftSettings: swiftSettings
@@ -365,6 +379,7 @@ let package = Package(
         .testTarget(
             name: "LoginQueueTests",
             dependencies: [
+                "OAuthClientSupport",
                 "LoginQueue",
                 "Accounts",
                 "Postgres",
@@ -388,6 +403,7 @@ let package = Package(
         .testTarget(
             name: "LoginAPITests",
             dependencies: [
+                "OAuthClientSupport",
                 "LoginAPI",
                 "EmulatorSupport",
                 "EmulatorTestSupport",
@@ -506,7 +522,6 @@ let package = Package(
             name: "KakaoAPITests",
             dependencies: [
                 "KakaoAPI",
-                "OAuthClientSupport",
                 "KakaoEmulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -516,7 +531,6 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -538,6 +552,7 @@ let package = Package(
         .testTarget(
             name: "GoogleAPITests",
             dependencies: [
+                "OAuthClientSupport",
                 "GoogleAPI",
                 "GoogleEmulator",
                 "EmulatorSupport",

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -13,7 +12,7 @@ import OAuthClientSupport
 ///
 /// ```swift
 /// let configuration = try GoogleClientConfiguration(clientID: id, clientSecret: secret, issuerURL: "http://127.0.0.1:9091")
-/// let httpClient = configuration.makeHTTPClient(backgroundActivityLogger: logger)
+/// let httpClient = configuration.makeHTTPClient()
 /// let google = GoogleClient(configuration: configuration, httpClient: httpClient, logger: logger)
 /// let url = try await google.authorizationURL(redirectURI: redirectURI, state: state, codeChallenge: challenge, nonce: nonce, scopes: ["openid", "email", "profile"])
 /// let tokens = try await google.exchangeCode(code, redirectURI: redirectURI, codeVerifier: verifier)
@@ -36,9 +35,9 @@ public struct GoogleClient: Sendable {
 
     /// - Parameters:
     ///   - configuration: client id, URLs, timeouts and limits.
-    ///   - httpClient: best made with ``GoogleClientConfiguration/makeHTTPClient(eventLoopGroup:backgroundActivityLogger:)``.
+    ///   - httpClient: best made with ``GoogleClientConfiguration/makeHTTPClient(eventLoopGroup:)``.
     ///   - logger: where the client's debug lines go.
-    public init(configuration: GoogleClientConfiguration, httpClient: HTTPClient, logger: Logger) {
+    package init(configuration: GoogleClientConfiguration, httpClient: ProviderHTTPClient, logger: Logger) {
         self.configuration = configuration
         transport = GoogleTransport(configuration: configuration, httpClient: httpClient, logger: logger)
         verifier = GoogleIDTokenVerifier(

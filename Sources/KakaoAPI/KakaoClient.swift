@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Logging
 import NIOHTTP1
 import OAuthClientSupport
@@ -9,7 +8,7 @@ import OAuthClientSupport
 ///
 /// ```swift
 /// let configuration = try KakaoClientConfiguration(restAPIKey: key, authURL: "http://127.0.0.1:9090", apiURL: "http://127.0.0.1:9090")
-/// let httpClient = configuration.makeHTTPClient(backgroundActivityLogger: logger)
+/// let httpClient = configuration.makeHTTPClient()
 /// let kakao = KakaoClient(configuration: configuration, httpClient: httpClient, logger: logger)
 /// let tokens = try await kakao.exchangeCode(code, redirectURI: redirectURI, codeVerifier: verifier)
 /// let user = try await kakao.userMe(accessToken: tokens.accessToken)
@@ -27,9 +26,9 @@ public struct KakaoClient: Sendable {
 
     /// - Parameters:
     ///   - configuration: keys, URLs, timeouts and limits.
-    ///   - httpClient: best made with ``KakaoClientConfiguration/makeHTTPClient(eventLoopGroup:backgroundActivityLogger:)``.
+    ///   - httpClient: best made with ``KakaoClientConfiguration/makeHTTPClient(eventLoopGroup:)``.
     ///   - logger: where the client's debug lines go.
-    public init(configuration: KakaoClientConfiguration, httpClient: HTTPClient, logger: Logger) {
+    package init(configuration: KakaoClientConfiguration, httpClient: ProviderHTTPClient, logger: Logger) {
         self.configuration = configuration
         transport = KakaoTransport(configuration: configuration, httpClient: httpClient, logger: logger)
         verifier = KakaoIDTokenVerifier(

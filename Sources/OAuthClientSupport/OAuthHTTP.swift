@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -10,14 +9,14 @@ import Tracing
 /// into provider-neutral ``ExchangeFailure``s (each provider turns them into its own error).
 /// Nothing here logs or keeps a request parameter, a token or the provider's text.
 package struct OAuthHTTP: Sendable {
-    package let httpClient: HTTPClient
+    package let httpClient: ProviderHTTPClient
     package let logger: Logger
     /// Longest whole call, connection wait included.
     package let requestTimeout: Duration
     /// Largest answer read.
     package let maxResponseBytes: Int
 
-    package init(httpClient: HTTPClient, logger: Logger, requestTimeout: Duration, maxResponseBytes: Int) {
+    package init(httpClient: ProviderHTTPClient, logger: Logger, requestTimeout: Duration, maxResponseBytes: Int) {
         self.httpClient = httpClient
         self.logger = logger
         self.requestTimeout = requestTimeout
@@ -65,29 +64,7 @@ package struct OAuthHTTP: Sendable {
 
     private func send(_ request: Request) async throws(ExchangeFailure) -> Answer {
         if Task.isCancelled { throw .cancelled(sent: false) }
-        var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = request.method
-        outgoing.headers.add(name: "Accept", value: "application/json")
-        if let authorization = request.authorization { outgoing.headers.add(name: "Authorization", value: authorization) }
-        if request.method == .POST {
-            outgoing.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=utf-8")
-            outgoing.body = .bytes(ByteBuffer(string: FormBody.encode(request.form)))
-        }
-        let deadline = NIODeadline.now() + TimeAmount(requestTimeout)
-        let response: HTTPClientResponse
-        do {
-            response = try await httpClient.execute(outgoing, deadline: deadline, logger: logger)
-        } catch {
-            throw ExchangeFailure(error, beforeResponse: true)
-        }
-        let status = Int(response.status.code)
-        do {
-            return Answer(status: status, headers: response.headers, body: try await response.body.collect(upTo: maxResponseBytes))
-        } catch is NIOTooManyBytesError {
-            throw .responseTooLarge(status: status)
-        } catch {
-            throw ExchangeFailure(error, beforeResponse: false)
-        }
+        return try await httpClient.execute(request, deadline: .now() + TimeAmount(requestTimeout), maxResponseBytes: maxResponseBytes)
     }
 }
 
@@ -137,58 +114,6 @@ package enum ExchangeFailure: Error, Hashable {
     /// worth retrying.
     package var refusedByStatus: Bool {
         status.map { (400..<500).contains($0) } ?? false
-    }
-
-    init(_ error: any Error, beforeResponse: Bool) {
-        if error is CancellationError || Task.isCancelled {
-            self = .cancelled(sent: true)
-            return
-        }
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout: self = .connectFailed
-            case .invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown: self = .unusableRequest
-            case .readTimeout, .deadlineExceeded: self = .timedOut
-            case .remoteConnectionClosed: self = .connectionLost
-            case .cancelled: self = .cancelled(sent: true)
-            default: self = .transport
-            }
-            return
-        }
-        self = beforeResponse && Self.isConnectFailure(error) ? .connectFailed : .transport
-    }
-
-    private static func isConnectFailure(_ error: any Error) -> Bool {
-        if error is NIOConnectionError { return true }
-        if let error = error as? ChannelError, case .connectTimeout = error { return true }
-        if let error = error as? IOError { return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(error.errnoCode) }
-        return false
-    }
-}
-
-extension HTTPClient {
-    /// An `HTTPClient` for a provider: `maxConnectionsPerHost` pooled HTTP/1.1 connections
-    /// (AsyncHTTPClient's default of 8 would cap a worker at a few dozen logins per second),
-    /// redirects never followed (a redirect must not carry a code or secret elsewhere), the
-    /// connect and read timeouts, no decompression.
-    package static func forOAuthProvider(
-        connectTimeout: Duration,
-        readTimeout: Duration,
-        maxConnectionsPerHost: Int,
-        eventLoopGroup: any EventLoopGroup,
-        backgroundActivityLogger: Logger
-    ) -> HTTPClient {
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .init(connectTimeout), read: .init(readTimeout)),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost),
-            decompression: .disabled
-        )
-        configuration.httpVersion = .automatic
-        // OAuthHTTP makes its own span per call (without the form or the query), and no trace
-        // header goes to the provider.
-        configuration.tracing.tracer = nil
-        return HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration, backgroundActivityLogger: backgroundActivityLogger)
     }
 }
 

@@ -1,10 +1,10 @@
-import AsyncHTTPClient
 import Crypto
 import Foundation
 import GoogleAPI
 import GoogleEmulator
 import InMemoryLogging
 import Logging
+import OAuthClientSupport
 import Testing
 import _CryptoExtras
 
@@ -53,13 +53,13 @@ struct Harness {
                 maxConnectionsPerHost: 16,
                 jwksMinimumRefetchInterval: jwksMinimumRefetchInterval
             )
-            let httpClient = clientConfiguration.makeHTTPClient(backgroundActivityLogger: logger)
+            let httpClient = clientConfiguration.makeHTTPClient()
             let client = GoogleClient(configuration: clientConfiguration, httpClient: httpClient, logger: logger)
             do {
                 try await body(Harness(emulator: emulator, client: client, baseURL: baseURL, logs: logs))
-                try await httpClient.shutdown()
+                await httpClient.shutdown()
             } catch {
-                try? await httpClient.shutdown()
+                await httpClient.shutdown()
                 throw error
             }
         }
@@ -68,13 +68,13 @@ struct Harness {
     /// Runs `body` with one more client of `configuration`, shut down afterwards.
     static func withClient<T>(_ configuration: GoogleClientConfiguration, _ body: (GoogleClient) async throws -> T) async throws -> T {
         let logger = Logger(label: "google-tests.extra-client")
-        let httpClient = configuration.makeHTTPClient(backgroundActivityLogger: logger)
+        let httpClient = configuration.makeHTTPClient()
         do {
             let result = try await body(GoogleClient(configuration: configuration, httpClient: httpClient, logger: logger))
-            try await httpClient.shutdown()
+            await httpClient.shutdown()
             return result
         } catch {
-            try? await httpClient.shutdown()
+            await httpClient.shutdown()
             throw error
         }
     }

@@ -1,8 +1,8 @@
-import AsyncHTTPClient
 import InMemoryLogging
 import KakaoAPI
 import KakaoEmulator
 import Logging
+import OAuthClientSupport
 import Testing
 import _CryptoExtras
 
@@ -40,13 +40,13 @@ struct Harness {
                 requestTimeout: .seconds(20),
                 maxConnectionsPerHost: 16
             )
-            let httpClient = clientConfiguration.makeHTTPClient(backgroundActivityLogger: logger)
+            let httpClient = clientConfiguration.makeHTTPClient()
             let client = KakaoClient(configuration: clientConfiguration, httpClient: httpClient, logger: logger)
             do {
                 try await body(Harness(emulator: emulator, client: client, baseURL: baseURL, logs: logs))
-                try await httpClient.shutdown()
+                await httpClient.shutdown()
             } catch {
-                try? await httpClient.shutdown()
+                await httpClient.shutdown()
                 throw error
             }
         }
@@ -55,13 +55,13 @@ struct Harness {
     /// Runs `body` with one more client of `configuration`, shut down afterwards.
     static func withClient<T>(_ configuration: KakaoClientConfiguration, _ body: (KakaoClient) async throws -> T) async throws -> T {
         let logger = Logger(label: "kakao-tests.extra-client")
-        let httpClient = configuration.makeHTTPClient(backgroundActivityLogger: logger)
+        let httpClient = configuration.makeHTTPClient()
         do {
             let result = try await body(KakaoClient(configuration: configuration, httpClient: httpClient, logger: logger))
-            try await httpClient.shutdown()
+            await httpClient.shutdown()
             return result
         } catch {
-            try? await httpClient.shutdown()
+            await httpClient.shutdown()
             throw error
         }
     }

@@ -13,6 +13,7 @@ import LoginQueue
 import Metrics
 import NIOCore
 import NIOHTTP1
+import OAuthClientSupport
 import Postgres
 import ServiceLifecycle
 import TestSupport
@@ -74,7 +75,7 @@ struct Harness: Sendable {
                 additionalIDTokenAudiences: [nativeAppKey],
                 maxConnectionsPerHost: 16
             )
-            let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
+            let httpClient = kakao.makeHTTPClient()
             do {
                 // Native-app logins on, for the emulator's first app (its SDK tokens).
                 let provider = KakaoLoginProvider(
@@ -82,9 +83,9 @@ struct Harness: Sendable {
                     appID: options.appTokens ? appID : nil
                 )
                 try await runAPI(options, database: database, provider: provider, emulator: emulator, emulatorURL: emulatorURL, body)
-                try await httpClient.shutdown()
+                await httpClient.shutdown()
             } catch {
-                try? await httpClient.shutdown()
+                await httpClient.shutdown()
                 throw error
             }
         }

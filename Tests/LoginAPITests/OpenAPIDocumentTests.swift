@@ -1,10 +1,10 @@
-import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import KakaoAPI
 import LoginQueue
 import NIOCore
 import NIOHTTP1
+import OAuthClientSupport
 import Postgres
 import TestSupport
 import Testing
@@ -39,17 +39,16 @@ struct OpenAPIDocumentTests {
 
     /// The routes of a router built as the application builds it (nothing connects).
     private static func routes() async throws -> [(method: HTTPRequest.Method, path: String)] {
-        let logger = TestEnvironment.logger
         let kakao = try KakaoClientConfiguration(restAPIKey: "key", authURL: "http://127.0.0.1:9", apiURL: "http://127.0.0.1:9")
         return try await withStopping(
-            kakao.makeHTTPClient(backgroundActivityLogger: logger),
-            stop: { try? await $0.shutdown() },
+            kakao.makeHTTPClient(),
+            stop: { await $0.shutdown() },
             { try await routes(httpClient: $0, kakao: kakao) }
         )
     }
 
     private static func routes(
-        httpClient: HTTPClient,
+        httpClient: ProviderHTTPClient,
         kakao: KakaoClientConfiguration
     ) async throws -> [(method: HTTPRequest.Method, path: String)] {
         let logger = TestEnvironment.logger

@@ -1,11 +1,11 @@
 import Accounts
-import AsyncHTTPClient
 import Crypto
 import Foundation
 import JWTKit
 import KakaoAPI
 import KakaoEmulator
 import Logging
+import OAuthClientSupport
 import Postgres
 import ServiceLifecycle
 import TestSupport
@@ -64,7 +64,7 @@ struct QueueHarness {
                 readTimeout: readTimeout,
                 requestTimeout: readTimeout + .seconds(5)
             )
-            let httpClient = clientConfiguration.makeHTTPClient(backgroundActivityLogger: logger)
+            let httpClient = clientConfiguration.makeHTTPClient()
             do {
                 try await run(
                     database: database,
@@ -76,9 +76,9 @@ struct QueueHarness {
                     logger: logger,
                     body
                 )
-                try await httpClient.shutdown()
+                await httpClient.shutdown()
             } catch {
-                try? await httpClient.shutdown()
+                await httpClient.shutdown()
                 throw error
             }
         }
@@ -88,7 +88,7 @@ struct QueueHarness {
         database: PostgresConfiguration,
         databaseName: String,
         emulator: KakaoEmulator,
-        httpClient: HTTPClient,
+        httpClient: ProviderHTTPClient,
         clientConfiguration: KakaoClientConfiguration,
         queue: LoginQueueConfiguration,
         logger: Logger,

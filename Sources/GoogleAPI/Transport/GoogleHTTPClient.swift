@@ -1,23 +1,16 @@
-import AsyncHTTPClient
-import Logging
 import NIOCore
+import NIOPosix
 import OAuthClientSupport
 
 extension GoogleClientConfiguration {
-    /// An `HTTPClient` set up for Google: `maxConnectionsPerHost` pooled connections, redirects
-    /// never followed (a redirect must not carry a code or secret elsewhere), the connect and read
-    /// timeouts, no decompression. The caller owns it: shut it down after the last call, or run it
-    /// in a ServiceGroup with `HTTPClientService` (OAuthClientSupport).
-    public func makeHTTPClient(
-        eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup,
-        backgroundActivityLogger: Logger
-    ) -> HTTPClient {
-        .forOAuthProvider(
-            connectTimeout: connectTimeout,
-            readTimeout: readTimeout,
-            maxConnectionsPerHost: maxConnectionsPerHost,
-            eventLoopGroup: eventLoopGroup,
-            backgroundActivityLogger: backgroundActivityLogger
+    /// The HTTP client set up for Google: `maxConnectionsPerHost` pooled keep-alive HTTP/1.1
+    /// connections per origin, the connect and read timeouts (`ProviderHTTPClient`). The caller
+    /// owns it: shut it down after the last call, or run it in a ServiceGroup with
+    /// `HTTPClientService` (OAuthClientSupport).
+    package func makeHTTPClient(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> ProviderHTTPClient {
+        ProviderHTTPClient(
+            configuration: .init(connectTimeout: connectTimeout, readTimeout: readTimeout, maxConnectionsPerHost: maxConnectionsPerHost),
+            eventLoopGroup: eventLoopGroup
         )
     }
 }

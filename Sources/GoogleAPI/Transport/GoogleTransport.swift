@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -12,7 +11,7 @@ struct GoogleTransport: Sendable {
     let http: OAuthHTTP
     let log: CallLog
 
-    init(configuration: GoogleClientConfiguration, httpClient: HTTPClient, logger: Logger) {
+    init(configuration: GoogleClientConfiguration, httpClient: ProviderHTTPClient, logger: Logger) {
         http = OAuthHTTP(
             httpClient: httpClient,
             logger: logger,

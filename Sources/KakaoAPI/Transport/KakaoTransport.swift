@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -12,7 +11,7 @@ struct KakaoTransport: Sendable {
     let http: OAuthHTTP
     let log: CallLog
 
-    init(configuration: KakaoClientConfiguration, httpClient: HTTPClient, logger: Logger) {
+    init(configuration: KakaoClientConfiguration, httpClient: ProviderHTTPClient, logger: Logger) {
         http = OAuthHTTP(
             httpClient: httpClient,
             logger: logger,

@@ -46,7 +46,7 @@ extension Settings {
     ) throws -> (provider: ConfiguredProvider, httpClient: HTTPClientService) {
         if requireRedirectURIs, googleRedirectURIs.isEmpty { throw Self.missingGoogleRedirectURIs }
         let google = try googleClientConfiguration()
-        let httpClient = google.makeHTTPClient(backgroundActivityLogger: logger)
+        let httpClient = google.makeHTTPClient()
         let client = GoogleClient(configuration: google, httpClient: httpClient, logger: logger)
         let provider = GoogleLoginProvider(client: client, name: usesGoogleEmulator ? "google_emulator" : "google")
         return (

@@ -80,7 +80,7 @@ extension Settings {
     ) throws -> (provider: ConfiguredProvider, httpClient: HTTPClientService) {
         if requireRedirectURIs, kakaoRedirectURIs.isEmpty { throw Self.missingKakaoRedirectURIs }
         let kakao = try kakaoClientConfiguration()
-        let httpClient = kakao.makeHTTPClient(backgroundActivityLogger: logger)
+        let httpClient = kakao.makeHTTPClient()
         let client = KakaoClient(configuration: kakao, httpClient: httpClient, logger: logger)
         let provider = KakaoLoginProvider(
             client: client,

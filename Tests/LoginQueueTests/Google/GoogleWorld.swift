@@ -1,7 +1,7 @@
-import AsyncHTTPClient
 import Foundation
 import GoogleAPI
 import GoogleEmulator
+import OAuthClientSupport
 import Testing
 
 @testable import LoginQueue
@@ -43,7 +43,7 @@ struct GoogleWorld {
                     connectTimeout: .seconds(2),
                     readTimeout: readTimeout
                 )
-                let httpClient = google.makeHTTPClient(backgroundActivityLogger: harness.logger)
+                let httpClient = google.makeHTTPClient()
                 do {
                     let client = GoogleClient(configuration: google, httpClient: httpClient, logger: harness.logger)
                     let provider = GoogleLoginProvider(client: client, name: "google_emulator")
@@ -55,9 +55,9 @@ struct GoogleWorld {
                         logger: harness.logger
                     )
                     try await body(GoogleWorld(harness: harness, emulator: emulator, provider: provider, attempts: attempts))
-                    try await httpClient.shutdown()
+                    await httpClient.shutdown()
                 } catch {
-                    try? await httpClient.shutdown()
+                    await httpClient.shutdown()
                     throw error
                 }
             }
