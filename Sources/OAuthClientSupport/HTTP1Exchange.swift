@@ -28,7 +28,6 @@ final class HTTP1Exchange: ChannelInboundHandler, RemovableChannelHandler {
         let maxBytes: Int
     }
 
-    private let isTLS: Bool
     private var context: ChannelHandlerContext?
     private var promise: EventLoopPromise<Outcome>?
     private var request: Request?
@@ -43,7 +42,6 @@ final class HTTP1Exchange: ChannelInboundHandler, RemovableChannelHandler {
     /// - Parameter isTLS: a TLS handler sits before this one (until its handshake completes,
     ///   nothing the request says has left).
     init(isTLS: Bool) {
-        self.isTLS = isTLS
         handshakeDone = !isTLS
     }
 

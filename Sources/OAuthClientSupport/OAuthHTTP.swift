@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import Tracing
 
 /// One HTTP exchange with a provider, size-limited and deadline-bound, whose failures are sorted
@@ -10,15 +9,13 @@ import Tracing
 /// Nothing here logs or keeps a request parameter, a token or the provider's text.
 package struct OAuthHTTP: Sendable {
     package let httpClient: ProviderHTTPClient
-    package let logger: Logger
     /// Longest whole call, connection wait included.
     package let requestTimeout: Duration
     /// Largest answer read.
     package let maxResponseBytes: Int
 
-    package init(httpClient: ProviderHTTPClient, logger: Logger, requestTimeout: Duration, maxResponseBytes: Int) {
+    package init(httpClient: ProviderHTTPClient, requestTimeout: Duration, maxResponseBytes: Int) {
         self.httpClient = httpClient
-        self.logger = logger
         self.requestTimeout = requestTimeout
         self.maxResponseBytes = maxResponseBytes
     }

@@ -7,9 +7,10 @@ import NIOSSL
 /// The HTTP client the provider clients share: keep-alive HTTP/1.1 over TCP or TLS, at most
 /// `maxConnectionsPerHost` pooled connections per origin, one whole answer per request, redirects
 /// never followed (a redirect must not carry a code or secret elsewhere), no decompression, and
-/// failures that say whether a request may have left (``ExchangeFailure``). About half the CPU
-/// per request of AsyncHTTPClient, which it replaced here (docs/BENCHMARKS.md). The owner shuts
-/// it down after the last call, or runs it in a ServiceGroup with ``HTTPClientService``.
+/// failures that say whether a request may have left (``ExchangeFailure``). It replaced
+/// AsyncHTTPClient here, whose per-request work was most of the worker's own CPU left (the
+/// worker's CPU per login went to 0.79×; docs/BENCHMARKS.md). The owner shuts it down after the
+/// last call, or runs it in a ServiceGroup with ``HTTPClientService``.
 package final class ProviderHTTPClient: Sendable {
     /// Timeouts, limits and TLS.
     package struct Configuration: Sendable {

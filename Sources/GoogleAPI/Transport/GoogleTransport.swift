@@ -14,7 +14,6 @@ struct GoogleTransport: Sendable {
     init(configuration: GoogleClientConfiguration, httpClient: ProviderHTTPClient, logger: Logger) {
         http = OAuthHTTP(
             httpClient: httpClient,
-            logger: logger,
             requestTimeout: configuration.requestTimeout,
             maxResponseBytes: configuration.maxResponseBytes
         )

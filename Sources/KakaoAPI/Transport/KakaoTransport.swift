@@ -14,7 +14,6 @@ struct KakaoTransport: Sendable {
     init(configuration: KakaoClientConfiguration, httpClient: ProviderHTTPClient, logger: Logger) {
         http = OAuthHTTP(
             httpClient: httpClient,
-            logger: logger,
             requestTimeout: configuration.requestTimeout,
             maxResponseBytes: configuration.maxResponseBytes
         )
