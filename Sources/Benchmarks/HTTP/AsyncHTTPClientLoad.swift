@@ -4,7 +4,8 @@ import NIOCore
 import NIOHTTP1
 
 /// The same closed-loop load as ``HTTPLoadGenerator``, sent through AsyncHTTPClient (what the
-/// worker uses), to show how much of a figure is the client's: `bench emulator --client ahc`.
+/// Swift client library uses, and the worker did before `ProviderHTTPClient`), to show how much
+/// of a figure is the client's: `bench emulator --client ahc`.
 struct AsyncHTTPClientLoad {
     let baseURL: String
     let connections: Int
