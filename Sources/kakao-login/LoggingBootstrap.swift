@@ -3,8 +3,9 @@ import Logging
 import Synchronization
 
 /// Bootstraps swift-log once per process from `LOG_LEVEL` (`trace` … `critical`, default
-/// `info`) and `LOG_FORMAT` (`text`, the default, or `json`: one JSON object per line), or from
-/// the values a command read from its settings and flags.
+/// `info`) and `LOG_FORMAT` (`text`, the default, in swift-log's `StreamLogHandler` format, or
+/// `json`: one JSON object per line), or from the values a command read from its settings and
+/// flags.
 /// Logs go to standard error; command output goes to standard output.
 enum LoggingBootstrap {
     private static let done = Mutex(false)
@@ -26,7 +27,7 @@ enum LoggingBootstrap {
                     var handler: any LogHandler =
                         format == .json
                         ? JSONLogHandler(label: label, metadataProvider: provider)
-                        : StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                        : TextLogHandler(label: label, metadataProvider: provider)
                     handler.logLevel = level
                     return handler
                 },
@@ -69,16 +70,16 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var fields: [String: String] = [:]
-        let merged = metadata.merging(metadataProvider?.get() ?? [:]) { $1 }.merging(event.metadata ?? [:]) { $1 }
-        for (key, value) in merged { fields[key] = "\(value)" }
+        for (key, value) in TextLogHandler.lineMetadata(metadata, provider: metadataProvider, event: event) {
+            fields[key] = "\(value)"
+        }
         fields["time"] = Date().formatted(Self.timestamp)
         fields["level"] = event.level.rawValue
         fields["label"] = label
         fields["message"] = event.message.description
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var line = try? encoder.encode(fields) else { return }
-        line.append(UInt8(ascii: "\n"))
-        FileHandle.standardError.write(line)
+        guard let line = try? encoder.encode(fields) else { return }
+        TextLogHandler.writeToStandardError(String(decoding: line, as: UTF8.self) + "\n")
     }
 }

@@ -227,7 +227,8 @@ extension Array: PostgresDecodable where Element: PostgresDecodable {
     public init(postgresText text: PostgresTextValue) throws {
         if Element.self == UInt8.self {
             guard text.type == .bytea else { throw PostgresDecodingFailure("the column is \(text.type), not bytea") }
-            self = try ByteaText.parse(text.bytes) as! [Element]
+            // The same type (checked above); `as!` would cast each byte at run time here.
+            self = unsafeBitCast(try ByteaText.parse(text.bytes), to: [Element].self)
             return
         }
         self = try ArrayText.parse(text.bytes) { element, isNull in

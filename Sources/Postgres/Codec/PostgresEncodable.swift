@@ -146,9 +146,11 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
     /// size and lower bound of the one dimension, then each element with its length.
     /// `[UInt8]` is the exception: its bytes are sent as they are, as `bytea`.
     public func encode(into buffer: inout [UInt8]) throws {
-        // A type check, not `self as? [UInt8]`: an empty array of any element type casts.
-        if Element.self == UInt8.self, let bytes = self as? [UInt8] {
-            buffer.append(contentsOf: bytes)
+        // A type check, not `self as? [UInt8]`: an empty array of any element type casts, and
+        // in this unspecialized code the cast would check each byte at run time. The elements'
+        // memory is the bytes themselves.
+        if Element.self == UInt8.self {
+            withUnsafeBytes { buffer.append(contentsOf: $0) }
             return
         }
         buffer.appendBigEndian(Int32(isEmpty ? 0 : 1))
