@@ -116,7 +116,7 @@ package final class ProviderHTTPClient: Sendable {
             origin = .init(isTLS: isTLS, host: host, port: port)
             let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
             uri = components.percentEncodedQuery.map { path + "?" + $0 } ?? path
-            let named = host.contains(":") ? "[\(host)]" : host
+            let named = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
             hostHeader = components.port.map { "\(named):\($0)" } ?? named
         }
     }

@@ -57,6 +57,26 @@ struct UnitTests {
         #expect(resolver.clientAddress(peer: proxy, forwardedFor: ["192.0.2.1", "203.0.113.9"]) == IPAddress("203.0.113.9"))
         #expect(resolver.clientAddress(peer: proxy, forwardedFor: []) == proxy)
         #expect(resolver.clientAddress(peer: proxy, forwardedFor: ["garbage, 10.0.0.7"]) == IPAddress("10.0.0.7"))
+        // Spaces and tabs around an element are HTTP's optional white space; nothing else is.
+        #expect(resolver.clientAddress(peer: proxy, forwardedFor: ["192.0.2.1,\t203.0.113.9 \t, 10.0.0.7 "]) == IPAddress("203.0.113.9"))
+        #expect(resolver.clientAddress(peer: proxy, forwardedFor: ["192.0.2.1, \u{00A0}203.0.113.9"]) == proxy)
+        #expect(resolver.clientAddress(peer: proxy, forwardedFor: [" , 203.0.113.9"]) == IPAddress("203.0.113.9"))
+    }
+
+    @Test("a JSON body's media type: case-insensitive, parameters and optional white space allowed")
+    func jsonMediaType() {
+        for good in [
+            "application/json", "Application/JSON", "application/json; charset=utf-8", " \tapplication/json \t;charset=utf-8",
+            "application/json;",
+        ] {
+            #expect(JSONBodyMiddleware.isJSON(good), "\(good)")
+        }
+        for bad in [
+            "", " ", "text/plain", "application/jsonx", "application/json-seq", "application / json", "\u{00A0}application/json",
+            "application/x-www-form-urlencoded",
+        ] {
+            #expect(!JSONBodyMiddleware.isJSON(bad), "\(bad)")
+        }
     }
 
     @Test("token buckets: a burst, then one per interval, per client")

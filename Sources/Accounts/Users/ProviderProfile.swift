@@ -68,10 +68,20 @@ public struct ProviderProfile: Sendable, Hashable {
     private static func isLowercaseLetter(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+    /// Without NULs and without the white space around it, or nil when nothing is left. The
+    /// set trimmed is Foundation's `.whitespacesAndNewlines` on Linux: Unicode's White_Space and
+    /// the zero width space (U+200B). Pure Swift: a login normalises four of these, and
+    /// Foundation's trimming goes through `NSString`.
     private static func normalized(_ value: String?) -> String? {
-        guard let value else { return nil }
-        let cleaned = String(String.UnicodeScalarView(value.unicodeScalars.filter { $0 != "\0" }))
-        let trimmed = cleaned.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty ? nil : trimmed
+        guard var value else { return nil }
+        if value.utf8.contains(0) {
+            value = String(String.UnicodeScalarView(value.unicodeScalars.filter { $0 != "\0" }))
+        }
+        let scalars = value.unicodeScalars
+        let kept = { (scalar: Unicode.Scalar) in !scalar.properties.isWhitespace && scalar != "\u{200B}" }
+        guard let first = scalars.firstIndex(where: kept), let last = scalars.lastIndex(where: kept)
+        else { return nil }
+        if first == scalars.startIndex, scalars.index(after: last) == scalars.endIndex { return value }
+        return String(scalars[first...last])
     }
 }

@@ -31,6 +31,6 @@ struct JSONBodyMiddleware: RouterMiddleware {
     /// `application/json`, case-insensitive, with or without parameters.
     static func isJSON(_ contentType: String) -> Bool {
         let mediaType = contentType.split(separator: ";", maxSplits: 1).first ?? ""
-        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        return mediaType.trimmingHTTPWhitespace().lowercased() == "application/json"
     }
 }

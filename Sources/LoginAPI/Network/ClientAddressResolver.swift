@@ -15,7 +15,7 @@ struct ClientAddressResolver: Sendable {
     ///   - forwardedFor: every `X-Forwarded-For` field value, in order.
     func clientAddress(peer: IPAddress?, forwardedFor: [String]) -> IPAddress? {
         guard var client = peer, isTrusted(client) else { return peer }
-        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingHTTPWhitespace() }
         for hop in hops.reversed() {
             // A hop that does not parse was not written by a proxy we trust: stop at the last
             // address a trusted proxy vouched for.
