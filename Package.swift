@@ -523,6 +523,7 @@ let package = Package(
             dependencies: [
                 "KakaoAPI",
                 "KakaoEmulator",
+                "OAuthClientSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,7 +1,7 @@
 import OAuthClientSupport
 
 /// The answer of a code exchange or a refresh. `description` shows no token.
-public struct KakaoTokenResponse: Sendable, Hashable, Decodable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct KakaoTokenResponse: Sendable, Hashable, JSONReadable, CustomStringConvertible, CustomDebugStringConvertible {
     /// `bearer`.
     public let tokenType: String
     /// The opaque access token.
@@ -17,20 +17,17 @@ public struct KakaoTokenResponse: Sendable, Hashable, Decodable, CustomStringCon
     /// The consent items granted, when Kakao says (often absent on refresh).
     public let scopes: [String]?
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        guard let accessToken = container.lenient("access_token", as: String.self), !accessToken.isEmpty,
-            let expiresIn = container.lenient("expires_in", as: Int.self)
-        else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a token answer"))
+    package init?(json: JSONValue) {
+        guard let accessToken = json["access_token"]?.string, !accessToken.isEmpty, let expiresIn = json["expires_in"]?.int else {
+            return nil
         }
         self.accessToken = accessToken
         self.expiresIn = expiresIn
-        tokenType = container.lenient("token_type") ?? "bearer"
-        refreshToken = container.lenient("refresh_token")
-        refreshTokenExpiresIn = container.lenient("refresh_token_expires_in")
-        idToken = container.lenient("id_token")
-        scopes = container.lenient("scope", as: String.self).map { $0.split(separator: " ").map(String.init) }
+        tokenType = json["token_type"]?.string ?? "bearer"
+        refreshToken = json["refresh_token"]?.string
+        refreshTokenExpiresIn = json["refresh_token_expires_in"]?.int
+        idToken = json["id_token"]?.string
+        scopes = json["scope"]?.string.map { $0.split(separator: " ").map(String.init) }
     }
 
     public var description: String {

@@ -4,7 +4,7 @@ import OAuthClientSupport
 /// A Kakao user from `/v2/user/me`, in provider-neutral terms. Every field but `id` may be
 /// missing (not consented, not configured for the app, no email on the account, a legacy app
 /// with `properties` only): that is normal, never an error. `description` hides the email.
-public struct KakaoUser: Sendable, Hashable, Decodable, CustomStringConvertible {
+public struct KakaoUser: Sendable, Hashable, JSONReadable, CustomStringConvertible {
     /// The service user id (회원번호), exact to 64 bits.
     public let id: Int64
     /// When the user linked the app.
@@ -44,35 +44,31 @@ public struct KakaoUser: Sendable, Hashable, Decodable, CustomStringConvertible 
     /// The email needs consent before Kakao gives it.
     public var emailNeedsAgreement: Bool { itemsNeedingAgreement.contains("account_email") }
 
-    public init(from decoder: any Decoder) throws {
-        let top = try decoder.container(keyedBy: AnyKey.self)
-        guard let id = top.int64("id") else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no user id"))
-        }
+    package init?(json: JSONValue) {
+        guard let id = json["id"]?.id64 else { return nil }
         self.id = id
-        connectedAt = top.lenient("connected_at", as: String.self).flatMap { try? Date($0, strategy: .iso8601) }
-        hasSignedUp = top.lenient("has_signed_up")
-        let properties = top.lenient("properties", as: [String: Lenient<String>].self)
-        let account = try? top.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("kakao_account"))
-        let profile = try? account?.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("profile"))
-        nickname = profile?.lenient("nickname", as: String.self) ?? properties?["nickname"]?.value
-        profileImageURL = profile?.lenient("profile_image_url", as: String.self) ?? properties?["profile_image"]?.value
-        thumbnailImageURL = profile?.lenient("thumbnail_image_url", as: String.self) ?? properties?["thumbnail_image"]?.value
-        isDefaultImage = profile?.lenient("is_default_image")
-        isDefaultNickname = profile?.lenient("is_default_nickname")
-        email = account?.lenient("email", as: String.self)
-        isEmailValid = account?.lenient("is_email_valid") ?? false
-        isEmailVerified = account?.lenient("is_email_verified") ?? false
-        name = account?.lenient("name")
-        gender = account?.lenient("gender")
-        ageRange = account?.lenient("age_range")
-        birthday = account?.lenient("birthday")
-        birthyear = account?.lenient("birthyear")
-        phoneNumber = account?.lenient("phone_number")
+        connectedAt = json["connected_at"]?.string.flatMap { try? Date($0, strategy: .iso8601) }
+        hasSignedUp = json["has_signed_up"]?.bool
+        let properties = json["properties"]
+        let account = json["kakao_account"]?.object
+        let profile = account?["profile"]
+        nickname = profile?["nickname"]?.string ?? properties?["nickname"]?.string
+        profileImageURL = profile?["profile_image_url"]?.string ?? properties?["profile_image"]?.string
+        thumbnailImageURL = profile?["thumbnail_image_url"]?.string ?? properties?["thumbnail_image"]?.string
+        isDefaultImage = profile?["is_default_image"]?.bool
+        isDefaultNickname = profile?["is_default_nickname"]?.bool
+        email = account?["email"]?.string
+        isEmailValid = account?["is_email_valid"]?.bool ?? false
+        isEmailVerified = account?["is_email_verified"]?.bool ?? false
+        name = account?["name"]?.string
+        gender = account?["gender"]?.string
+        ageRange = account?["age_range"]?.string
+        birthday = account?["birthday"]?.string
+        birthyear = account?["birthyear"]?.string
+        phoneNumber = account?["phone_number"]?.string
         var needing = Set<String>()
-        for key in account?.allKeys ?? [] where key.stringValue.hasSuffix("_needs_agreement") {
-            guard account?.lenient(key.stringValue, as: Bool.self) == true else { continue }
-            let item = String(key.stringValue.dropLast("_needs_agreement".count))
+        for (key, value) in account ?? [:] where key.hasSuffix("_needs_agreement") && value.bool == true {
+            let item = String(key.dropLast("_needs_agreement".count))
             needing.insert(Self.scopeIDs[item] ?? item)
         }
         itemsNeedingAgreement = needing

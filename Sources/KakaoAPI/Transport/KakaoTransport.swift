@@ -29,8 +29,16 @@ struct KakaoTransport: Sendable {
         var authorization: String?
     }
 
-    /// Sends `call`, decodes a 2xx answer as `T`, and maps everything else to ``KakaoAPIError``.
-    func perform<T: Decodable>(_ call: Call, as type: T.Type) async throws(KakaoAPIError) -> T {
+    /// Sends `call`, reads a 2xx answer as `T`, and maps everything else to ``KakaoAPIError``.
+    func perform<T: JSONReadable>(_ call: Call, as type: T.Type) async throws(KakaoAPIError) -> T {
+        try await perform(call) { body in
+            body.withUnsafeReadableBytes { bytes in (try? JSONValue(parsing: bytes)).flatMap(T.init(json:)) }
+        }
+    }
+
+    /// Sends `call`, reads a 2xx answer with `read` (nil: not the answer expected), and maps
+    /// everything else to ``KakaoAPIError``.
+    func perform<T>(_ call: Call, reading read: (ByteBuffer) -> T?) async throws(KakaoAPIError) -> T {
         let started = ContinuousClock.now
         do throws(KakaoAPIError) {
             let answer: OAuthHTTP.Answer
@@ -44,7 +52,7 @@ struct KakaoTransport: Sendable {
             guard (200..<300).contains(answer.status) else {
                 throw Self.errorAnswer(call.operation, status: answer.status, body: answer.body)
             }
-            guard let value = try? JSONDecoder().decode(T.self, from: answer.body) else {
+            guard let value = read(answer.body) else {
                 throw KakaoAPIError.answer(operation: call.operation, status: answer.status, kakaoCode: nil, recognised: false)
             }
             record(call.operation, started: started, status: answer.status, error: nil)
@@ -56,35 +64,19 @@ struct KakaoTransport: Sendable {
     }
 
     /// A non-2xx answer. Kakao's kauth (`error`, `error_code`) and kapi (`code`) shapes are
-    /// recognised; only the code is kept, and with -402 the `required_scopes` (scope ids). Anything else (an HTML page, a proxy's body) is an
-    /// unexpected answer classified by its status.
+    /// recognised; only the code is kept, and with -402 the `required_scopes` (scope ids).
+    /// Anything else (an HTML page, a proxy's body) is an unexpected answer classified by its
+    /// status.
     static func errorAnswer(_ operation: KakaoOperation, status: Int, body: ByteBuffer) -> KakaoAPIError {
-        struct ErrorShape: Decodable {
-            var error: String?
-            var errorCode: String?
-            var code: Int?
-            var requiredScopes: [String]?
-            enum CodingKeys: String, CodingKey {
-                case error
-                case errorCode = "error_code"
-                case code
-                case requiredScopes = "required_scopes"
-            }
-            init(from decoder: any Decoder) throws {
-                let container = try decoder.container(keyedBy: CodingKeys.self)
-                error = try? container.decodeIfPresent(String.self, forKey: .error)
-                errorCode = try? container.decodeIfPresent(String.self, forKey: .errorCode)
-                code =
-                    (try? container.decodeIfPresent(Int.self, forKey: .code))
-                    ?? (try? container.decodeIfPresent(String.self, forKey: .code)).flatMap { $0.flatMap(Int.init) }
-                requiredScopes = try? container.decodeIfPresent([String].self, forKey: .requiredScopes)
-            }
-        }
-        guard let shape = try? JSONDecoder().decode(ErrorShape.self, from: body), shape.error != nil || shape.code != nil else {
+        let json = body.withUnsafeReadableBytes { try? JSONValue(parsing: $0) }
+        let code = json?["code"].flatMap { $0.int ?? $0.string.flatMap { Int($0) } }
+        guard let json, json["error"]?.string != nil || code != nil else {
             return .answer(operation: operation, status: status, kakaoCode: nil, recognised: false)
         }
-        let kakaoCode = shape.errorCode.flatMap(KakaoErrorCode.init(rawValue:)) ?? shape.code.map(KakaoErrorCode.init(kapi:))
-        return .answer(operation: operation, status: status, kakaoCode: kakaoCode, recognised: true, requiredScopes: shape.requiredScopes)
+        let kakaoCode = json["error_code"]?.string.flatMap(KakaoErrorCode.init(rawValue:)) ?? code.map(KakaoErrorCode.init(kapi:))
+        let scopes = json["required_scopes"]?.array
+        let requiredScopes = scopes.map { $0.compactMap(\.string) }.flatMap { $0.count == scopes?.count ? $0 : nil }
+        return .answer(operation: operation, status: status, kakaoCode: kakaoCode, recognised: true, requiredScopes: requiredScopes)
     }
 
     /// A failure before or while reading the answer: connect failures were certainly not sent;

@@ -1,0 +1,95 @@
+/// A JSON text (RFC 8259) parsed into values, for reading a provider's answer member by member.
+///
+/// Providers' bodies vary with consent, app settings and age: each member is read on its own,
+/// and one of another type than expected reads as absent (`json["email"]?.string` is nil for
+/// `"email": 7`), never failing the whole answer. Numbers keep their literal, so a 64-bit id
+/// is exact (never through a `Double`). Duplicate member names: the last one counts.
+///
+/// On the worker's path of every login: parsing here costs a fraction of `JSONDecoder` with a
+/// lenient `Decodable` (docs/BENCHMARKS.md).
+package enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    /// The number's literal as it was written (`-12`, `3.5e2`), validated.
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// Parses a whole JSON text: one value, with white space around it and nothing else.
+    /// - Throws: ``JSONSyntaxError`` for anything that is not JSON, invalid UTF-8, or nesting
+    ///   deeper than ``JSONSyntaxError/maximumDepth``.
+    package init(parsing bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
+        var parser = JSONParser(bytes)
+        self = try parser.parseDocument()
+    }
+
+    /// Parses a whole JSON text from `bytes` (e.g. `Data`, `String.UTF8View`).
+    package init(parsing bytes: some Collection<UInt8>) throws(JSONSyntaxError) {
+        let parsed = Array(bytes).withUnsafeBytes { buffer in
+            Result { () throws(JSONSyntaxError) in try JSONValue(parsing: buffer) }
+        }
+        self = try parsed.get()
+    }
+
+    /// The member `name` of an object; nil for a missing member or when this is not an object.
+    package subscript(name: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members[name]
+    }
+
+    /// The string, when this is one.
+    package var string: String? {
+        guard case .string(let value) = self else { return nil }
+        return value
+    }
+
+    /// The boolean, when this is one (not the string `"true"`).
+    package var bool: Bool? {
+        guard case .bool(let value) = self else { return nil }
+        return value
+    }
+
+    /// The number as a 64-bit integer, when it is one exactly (`7`, `7.0`, `7e0`).
+    package var int64: Int64? {
+        guard case .number(let literal) = self else { return nil }
+        if let exact = Int64(literal) { return exact }
+        guard let value = Double(literal), value.rounded() == value, value >= -0x1p63, value < 0x1p63 else { return nil }
+        return Int64(value)
+    }
+
+    /// The number as an `Int`, when it is one exactly.
+    package var int: Int? { int64.flatMap { Int(exactly: $0) } }
+
+    /// The members, when this is an object.
+    package var object: [String: JSONValue]? {
+        guard case .object(let members) = self else { return nil }
+        return members
+    }
+
+    /// The elements, when this is an array.
+    package var array: [JSONValue]? {
+        guard case .array(let elements) = self else { return nil }
+        return elements
+    }
+
+    /// A 64-bit id given as a JSON integer (exact beyond 2^53) or a string of digits.
+    package var id64: Int64? { int64 ?? string.flatMap { Int64($0) } }
+}
+
+/// A value read from a provider's JSON answer.
+package protocol JSONReadable {
+    /// Reads the value from a parsed answer; nil when a member it cannot do without is missing
+    /// or unusable.
+    init?(json: JSONValue)
+}
+
+/// Why a text is not JSON: its byte offset, never its content (an answer may hold a token).
+package struct JSONSyntaxError: Error, Hashable, CustomStringConvertible {
+    /// Arrays and objects nested deeper than this are refused.
+    package static let maximumDepth = 128
+    /// Where in the text, in bytes from its start.
+    package let offset: Int
+
+    package var description: String { "not JSON (at byte \(offset))" }
+}
