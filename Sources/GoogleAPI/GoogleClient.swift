@@ -1,7 +1,5 @@
-import Foundation
 import Logging
 import NIOCore
-import NIOFoundationCompat
 import NIOHTTP1
 import OAuthClientSupport
 
@@ -56,7 +54,7 @@ public struct GoogleClient: Sendable {
             () async throws(GoogleAPIError) -> CachedFetch<GoogleDiscoveryDocument, GoogleAPIError>.Fetched in
             let (document, lifetime) = try await transport.send(.discovery, .init(method: .GET, url: configuration.discoveryURL)) {
                 answer -> (GoogleDiscoveryDocument, Duration?)? in
-                (try? JSONDecoder().decode(GoogleDiscoveryDocument.self, from: answer.body)).map { ($0, answer.headers.cacheLifetime) }
+                GoogleDiscoveryDocument(body: answer.body).map { ($0, answer.headers.cacheLifetime) }
             }
             try Self.check(document, configuration: configuration)
             return .init(value: document, lifetime: min(lifetime ?? configuration.discoveryCacheTTL, configuration.discoveryCacheTTL))
@@ -142,7 +140,7 @@ public struct GoogleClient: Sendable {
             () async throws(GoogleAPIError) -> CachedFetch<[JWK], GoogleAPIError>.Fetched in
             let (document, lifetime) = try await transport.send(.jwks, .init(method: .GET, url: jwksURI)) {
                 answer -> (JWKSDocument, Duration?)? in
-                (try? JSONDecoder().decode(JWKSDocument.self, from: answer.body)).map { ($0, answer.headers.cacheLifetime) }
+                JWKSDocument(body: answer.body).map { ($0, answer.headers.cacheLifetime) }
             }
             return .init(value: document.keys, lifetime: min(lifetime ?? configuration.discoveryCacheTTL, configuration.discoveryCacheTTL))
         }

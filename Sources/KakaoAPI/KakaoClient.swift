@@ -1,6 +1,4 @@
-import Foundation
 import Logging
-import NIOFoundationCompat
 import NIOHTTP1
 import OAuthClientSupport
 
@@ -129,9 +127,7 @@ public struct KakaoClient: Sendable {
         return try await verifier.verify(idToken, nonce: nonce) {
             () async throws(KakaoAPIError) -> CachedFetch<[JWK], KakaoAPIError>.Fetched in
             .init(
-                value: try await transport.perform(.init(operation: .jwks, method: .GET, url: jwksURL)) { body in
-                    try? JSONDecoder().decode(JWKSDocument.self, from: body)
-                }.keys,
+                value: try await transport.perform(.init(operation: .jwks, method: .GET, url: jwksURL), as: JWKSDocument.self).keys,
                 lifetime: nil
             )
         }

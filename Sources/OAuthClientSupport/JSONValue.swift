@@ -1,3 +1,5 @@
+import NIOCore
+
 /// A JSON text (RFC 8259) parsed into values, for reading a provider's answer member by member.
 ///
 /// Providers' bodies vary with consent, app settings and age: each member is read on its own,
@@ -5,8 +7,9 @@
 /// `"email": 7`), never failing the whole answer. Numbers keep their literal, so a 64-bit id
 /// is exact (never through a `Double`). Duplicate member names: the last one counts.
 ///
-/// On the worker's path of every login: parsing here costs a fraction of `JSONDecoder` with a
-/// lenient `Decodable` (docs/BENCHMARKS.md).
+/// Every answer of Kakao and Google is read this way. On the worker's path of every login,
+/// parsing here costs a fraction of `JSONDecoder` with a lenient `Decodable` per member
+/// (docs/BENCHMARKS.md).
 package enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -28,6 +31,14 @@ package enum JSONValue: Sendable, Hashable {
     package init(parsing bytes: some Collection<UInt8>) throws(JSONSyntaxError) {
         let parsed = Array(bytes).withUnsafeBytes { buffer in
             Result { () throws(JSONSyntaxError) in try JSONValue(parsing: buffer) }
+        }
+        self = try parsed.get()
+    }
+
+    /// Parses a whole JSON text: the readable bytes of `buffer`.
+    package init(parsing buffer: ByteBuffer) throws(JSONSyntaxError) {
+        let parsed = buffer.withUnsafeReadableBytes { bytes in
+            Result { () throws(JSONSyntaxError) in try JSONValue(parsing: bytes) }
         }
         self = try parsed.get()
     }
@@ -61,6 +72,19 @@ package enum JSONValue: Sendable, Hashable {
     /// The number as an `Int`, when it is one exactly.
     package var int: Int? { int64.flatMap { Int(exactly: $0) } }
 
+    /// The number as a `Double` (the nearest one).
+    package var double: Double? {
+        guard case .number(let literal) = self else { return nil }
+        return Double(literal)
+    }
+
+    /// The elements, when this is an array of strings only.
+    package var strings: [String]? {
+        guard case .array(let elements) = self else { return nil }
+        let strings = elements.compactMap(\.string)
+        return strings.count == elements.count ? strings : nil
+    }
+
     /// The members, when this is an object.
     package var object: [String: JSONValue]? {
         guard case .object(let members) = self else { return nil }
@@ -75,6 +99,18 @@ package enum JSONValue: Sendable, Hashable {
 
     /// A 64-bit id given as a JSON integer (exact beyond 2^53) or a string of digits.
     package var id64: Int64? { int64 ?? string.flatMap { Int64($0) } }
+
+    /// A flag given as a JSON boolean or as the string `"true"`/`"false"` (Google's tokeninfo and
+    /// old ID tokens write `email_verified` as a string).
+    package var flag: Bool? {
+        bool ?? string.flatMap { ["true": true, "false": false][$0.lowercased()] }
+    }
+
+    /// Whether this member holds what `Decodable` reads as an optional string: nothing (a
+    /// missing member is passed as nil), null, or a string.
+    package static func isOptionalString(_ member: JSONValue?) -> Bool {
+        member == nil || member == .null || member?.string != nil
+    }
 }
 
 /// A value read from a provider's JSON answer.
@@ -82,6 +118,14 @@ package protocol JSONReadable {
     /// Reads the value from a parsed answer; nil when a member it cannot do without is missing
     /// or unusable.
     init?(json: JSONValue)
+}
+
+extension JSONReadable {
+    /// The value read from an answer's body; nil when the body is not JSON or not this value.
+    package init?(body: ByteBuffer) {
+        guard let json = try? JSONValue(parsing: body) else { return nil }
+        self.init(json: json)
+    }
 }
 
 /// Why a text is not JSON: its byte offset, never its content (an answer may hold a token).

@@ -1,5 +1,4 @@
 import Base64Coding
-import Foundation
 import JWTKit
 
 /// A provider's ID-token keys, fetched once and kept (for the lifetime the provider's answer
@@ -36,10 +35,10 @@ package struct JWKSCache<Failure: Error>: Sendable {
         case signature
     }
 
-    /// The payload of `token`, decoded as `Payload` once its RS256 signature verifies with the
+    /// The payload of `token`, read as `Payload` once its RS256 signature verifies with the
     /// key its `kid` names (the key set fetched with `fetch` when needed).
     /// - Throws: `reject(check)` for a failed check, or the fetch's error.
-    package func verifiedPayload<Payload: Decodable>(
+    package func verifiedPayload<Payload: JSONReadable>(
         of token: String,
         as type: Payload.Type,
         reject: (SignatureCheck) -> Failure,
@@ -47,10 +46,11 @@ package struct JWKSCache<Failure: Error>: Sendable {
     ) async throws(Failure) -> Payload {
         let segments = token.split(separator: ".", omittingEmptySubsequences: false)
         guard segments.count == 3, let headerBytes = Base64URL.decode(segments[0]),
-            let header = try? JSONDecoder().decode(Header.self, from: Data(headerBytes))
+            let header = try? JSONValue(parsing: headerBytes), header.object != nil,
+            JSONValue.isOptionalString(header["alg"]), JSONValue.isOptionalString(header["kid"])
         else { throw reject(.malformed) }
-        guard header.alg == "RS256" else { throw reject(.algorithm) }
-        guard let kid = header.kid, !kid.isEmpty else { throw reject(.unknownKey) }
+        guard header["alg"]?.string == "RS256" else { throw reject(.algorithm) }
+        guard let kid = header["kid"]?.string, !kid.isEmpty else { throw reject(.unknownKey) }
         let keys = try await installed.value(
             minimumRefetchInterval: minimumRefetchInterval,
             isSufficient: { $0.kids.contains(kid) },
@@ -67,15 +67,10 @@ package struct JWKSCache<Failure: Error>: Sendable {
         } catch {
             throw reject(.malformed)
         }
-        guard let payloadBytes = Base64URL.decode(segments[1]),
-            let payload = try? JSONDecoder().decode(Payload.self, from: Data(payloadBytes))
+        guard let payloadBytes = Base64URL.decode(segments[1]), let json = try? JSONValue(parsing: payloadBytes),
+            let payload = Payload(json: json)
         else { throw reject(.malformed) }
         return payload
-    }
-
-    private struct Header: Decodable {
-        let alg: String?
-        let kid: String?
     }
 
     /// What jwt-kit decodes: nothing, so that it checks only the signature; the provider reads
@@ -102,21 +97,32 @@ package struct JWKSCache<Failure: Error>: Sendable {
 }
 
 /// One member of `{"keys": […]}`.
-package struct JWK: Decodable, Sendable {
+package struct JWK: JSONReadable, Sendable {
     package let kid: String
     package let kty: String
     package let alg: String?
     package let use: String?
     package let n: String
     package let e: String
+
+    /// Nil unless `kid`, `kty`, `n` and `e` are strings and `alg` and `use` strings when given.
+    package init?(json: JSONValue) {
+        guard let kid = json["kid"]?.string, let kty = json["kty"]?.string, let n = json["n"]?.string,
+            let e = json["e"]?.string, JSONValue.isOptionalString(json["alg"]), JSONValue.isOptionalString(json["use"])
+        else { return nil }
+        (self.kid, self.kty, self.n, self.e) = (kid, kty, n, e)
+        alg = json["alg"]?.string
+        use = json["use"]?.string
+    }
 }
 
 /// The JWKS document; members that are not RSA keys with a kid are skipped, not fatal.
-package struct JWKSDocument: Decodable, Sendable {
+package struct JWKSDocument: JSONReadable, Sendable {
     package let keys: [JWK]
 
-    package init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        keys = (container.lenient("keys", as: [Lenient<JWK>].self) ?? []).compactMap(\.value)
+    /// Nil unless the document is an object.
+    package init?(json: JSONValue) {
+        guard json.object != nil else { return nil }
+        keys = json["keys"]?.array?.compactMap(JWK.init(json:)) ?? []
     }
 }

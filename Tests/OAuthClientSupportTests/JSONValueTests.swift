@@ -38,6 +38,19 @@ struct JSONValueTests {
         #expect(JSONValue.array([])["x"] == nil)
     }
 
+    @Test("strings arrays, flags, doubles and optional strings as Decodable would read them")
+    func accessors() throws {
+        let value = try Self.parse(#"{"a":["x","y"],"mixed":["x",1],"t":"TRUE","f":false,"s":"yes","d":1.5e9,"ds":"1.5","nul":null}"#)
+        #expect(value["a"]?.strings == ["x", "y"])
+        #expect(value["mixed"]?.strings == nil && value["s"]?.strings == nil)
+        #expect(value["t"]?.flag == true && value["f"]?.flag == false && value["s"]?.flag == nil && value["d"]?.flag == nil)
+        #expect(value["d"]?.double == 1.5e9 && value["ds"]?.double == nil)
+        #expect(JSONValue.isOptionalString(value["missing"]) && JSONValue.isOptionalString(value["nul"]))
+        #expect(
+            JSONValue.isOptionalString(value["s"]) && !JSONValue.isOptionalString(value["d"]) && !JSONValue.isOptionalString(value["a"])
+        )
+    }
+
     @Test("numbers: 64-bit integers exact, integral values of other spellings, nothing inexact")
     func numbers() throws {
         #expect(try Self.parse("1376016924426814086").int64 == 1_376_016_924_426_814_086)

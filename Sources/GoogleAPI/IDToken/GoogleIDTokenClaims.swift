@@ -37,7 +37,7 @@ public struct GoogleIDTokenClaims: Sendable, Hashable, CustomStringConvertible {
 
 /// The ID-token payload once its signature verified: every claim optional and leniently typed, so
 /// a surprise is reported by ``GoogleIDTokenVerifier`` as a failed check, not a decoding crash.
-struct GoogleIDTokenPayload: Decodable {
+struct GoogleIDTokenPayload: JSONReadable {
     let iss: String?
     let aud: [String]
     let azp: String?
@@ -51,19 +51,20 @@ struct GoogleIDTokenPayload: Decodable {
     let picture: String?
     let hd: String?
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        iss = container.lenient("iss")
-        aud = container.lenient("aud", as: [String].self) ?? container.lenient("aud", as: String.self).map { [$0] } ?? []
-        azp = container.lenient("azp")
-        sub = container.lenient("sub")
-        iat = container.lenient("iat", as: Double.self) ?? container.lenient("iat", as: String.self).flatMap { Double($0) }
-        exp = container.lenient("exp", as: Double.self) ?? container.lenient("exp", as: String.self).flatMap { Double($0) }
-        nonce = container.lenient("nonce")
-        email = container.lenient("email")
-        emailVerified = container.flag("email_verified") ?? false
-        name = container.lenient("name")
-        picture = container.lenient("picture")
-        hd = container.lenient("hd")
+    /// Nil unless the payload is an object.
+    init?(json: JSONValue) {
+        guard json.object != nil else { return nil }
+        iss = json["iss"]?.string
+        aud = json["aud"]?.strings ?? json["aud"]?.string.map { [$0] } ?? []
+        azp = json["azp"]?.string
+        sub = json["sub"]?.string
+        iat = json["iat"]?.double ?? json["iat"]?.string.flatMap { Double($0) }
+        exp = json["exp"]?.double ?? json["exp"]?.string.flatMap { Double($0) }
+        nonce = json["nonce"]?.string
+        email = json["email"]?.string
+        emailVerified = json["email_verified"]?.flag ?? false
+        name = json["name"]?.string
+        picture = json["picture"]?.string
+        hd = json["hd"]?.string
     }
 }

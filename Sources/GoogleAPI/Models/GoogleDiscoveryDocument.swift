@@ -1,7 +1,7 @@
 import OAuthClientSupport
 
 /// The OpenID configuration (`/.well-known/openid-configuration`): where every endpoint is.
-public struct GoogleDiscoveryDocument: Sendable, Hashable, Decodable {
+public struct GoogleDiscoveryDocument: Sendable, Hashable, JSONReadable {
     /// `issuer`: must equal the configured issuer URL.
     public let issuer: String
     /// `authorization_endpoint`.
@@ -21,25 +21,20 @@ public struct GoogleDiscoveryDocument: Sendable, Hashable, Decodable {
     /// `scopes_supported`, when advertised.
     public let scopesSupported: [String]?
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        guard let issuer = container.lenient("issuer", as: String.self),
-            let authorizationEndpoint = container.lenient("authorization_endpoint", as: String.self),
-            let tokenEndpoint = container.lenient("token_endpoint", as: String.self),
-            let userinfoEndpoint = container.lenient("userinfo_endpoint", as: String.self),
-            let jwksURI = container.lenient("jwks_uri", as: String.self)
-        else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not an OpenID configuration"))
-        }
+    package init?(json: JSONValue) {
+        guard let issuer = json["issuer"]?.string, let authorizationEndpoint = json["authorization_endpoint"]?.string,
+            let tokenEndpoint = json["token_endpoint"]?.string, let userinfoEndpoint = json["userinfo_endpoint"]?.string,
+            let jwksURI = json["jwks_uri"]?.string
+        else { return nil }
         self.issuer = issuer
         self.authorizationEndpoint = authorizationEndpoint
         self.tokenEndpoint = tokenEndpoint
         self.userinfoEndpoint = userinfoEndpoint
         self.jwksURI = jwksURI
-        revocationEndpoint = container.lenient("revocation_endpoint")
-        codeChallengeMethodsSupported = container.lenient("code_challenge_methods_supported")
-        idTokenSigningAlgValuesSupported = container.lenient("id_token_signing_alg_values_supported")
-        scopesSupported = container.lenient("scopes_supported")
+        revocationEndpoint = json["revocation_endpoint"]?.string
+        codeChallengeMethodsSupported = json["code_challenge_methods_supported"]?.strings
+        idTokenSigningAlgValuesSupported = json["id_token_signing_alg_values_supported"]?.strings
+        scopesSupported = json["scopes_supported"]?.strings
     }
 
     /// The endpoints the client sends codes, tokens and secrets to, by name.

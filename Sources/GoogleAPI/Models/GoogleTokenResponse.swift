@@ -1,7 +1,7 @@
 import OAuthClientSupport
 
 /// The answer of a code exchange or a refresh. `description` shows no token.
-public struct GoogleTokenResponse: Sendable, Hashable, Decodable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct GoogleTokenResponse: Sendable, Hashable, JSONReadable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The opaque access token (`ya29.…`).
     public let accessToken: String
     /// Seconds the access token lives (3599).
@@ -16,17 +16,14 @@ public struct GoogleTokenResponse: Sendable, Hashable, Decodable, CustomStringCo
     /// `Bearer`.
     public let tokenType: String?
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        guard let accessToken = container.lenient("access_token", as: String.self), !accessToken.isEmpty else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a token answer"))
-        }
+    package init?(json: JSONValue) {
+        guard let accessToken = json["access_token"]?.string, !accessToken.isEmpty else { return nil }
         self.accessToken = accessToken
-        expiresIn = container.lenient("expires_in", as: Int.self) ?? container.lenient("expires_in", as: String.self).flatMap { Int($0) }
-        idToken = container.lenient("id_token")
-        refreshToken = container.lenient("refresh_token")
-        scope = container.lenient("scope")
-        tokenType = container.lenient("token_type")
+        expiresIn = json["expires_in"]?.int ?? json["expires_in"]?.string.flatMap { Int($0) }
+        idToken = json["id_token"]?.string
+        refreshToken = json["refresh_token"]?.string
+        scope = json["scope"]?.string
+        tokenType = json["token_type"]?.string
     }
 
     public var description: String {

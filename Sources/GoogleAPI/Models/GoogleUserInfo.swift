@@ -3,7 +3,7 @@ import OAuthClientSupport
 /// The OpenID Connect userinfo answer. Only `sub` is certain: the other fields depend on the
 /// granted scopes (`email`, `profile`) and the account (`hd` only for Workspace accounts).
 /// `description` hides the email and names.
-public struct GoogleUserInfo: Sendable, Hashable, Decodable, CustomStringConvertible {
+public struct GoogleUserInfo: Sendable, Hashable, JSONReadable, CustomStringConvertible {
     /// `sub`: Google's user id, the key to store (never the email).
     public let subject: String
     /// `email` (with the `email` scope); not unique over time, not a key.
@@ -21,19 +21,16 @@ public struct GoogleUserInfo: Sendable, Hashable, Decodable, CustomStringConvert
     /// `hd`: the Workspace domain; absent for consumer accounts.
     public let hostedDomain: String?
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        guard let subject = container.lenient("sub", as: String.self), !subject.isEmpty else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no sub"))
-        }
+    package init?(json: JSONValue) {
+        guard let subject = json["sub"]?.string, !subject.isEmpty else { return nil }
         self.subject = subject
-        email = container.lenient("email")
-        emailVerified = container.flag("email_verified") ?? false
-        name = container.lenient("name")
-        givenName = container.lenient("given_name")
-        familyName = container.lenient("family_name")
-        picture = container.lenient("picture")
-        hostedDomain = container.lenient("hd")
+        email = json["email"]?.string
+        emailVerified = json["email_verified"]?.flag ?? false
+        name = json["name"]?.string
+        givenName = json["given_name"]?.string
+        familyName = json["family_name"]?.string
+        picture = json["picture"]?.string
+        hostedDomain = json["hd"]?.string
     }
 
     public var description: String {

@@ -1,7 +1,5 @@
-import Foundation
 import Logging
 import NIOCore
-import NIOFoundationCompat
 import NIOHTTP1
 import OAuthClientSupport
 
@@ -50,13 +48,13 @@ struct GoogleTransport: Sendable {
         }
     }
 
-    /// Sends `request` and decodes its 2xx answer as `T`.
-    func perform<T: Decodable>(
+    /// Sends `request` and reads its 2xx answer as `T`.
+    func perform<T: JSONReadable>(
         _ operation: GoogleOperation,
         _ request: OAuthHTTP.Request,
         as type: T.Type
     ) async throws(GoogleAPIError) -> T {
-        try await send(operation, request) { try? JSONDecoder().decode(T.self, from: $0.body) }
+        try await send(operation, request) { T(body: $0.body) }
     }
 
     /// A non-2xx answer. Google's OAuth shape (`{"error": "invalid_grant", …}`) and its API shape
@@ -64,25 +62,16 @@ struct GoogleTransport: Sendable {
     /// kept. Anything else (an HTML page, a proxy's body) is an unexpected answer classified by
     /// its status.
     static func errorAnswer(_ operation: GoogleOperation, status: Int, body: ByteBuffer) -> GoogleAPIError {
-        struct APIError: Decodable {
-            let status: String?
-        }
-        struct ErrorShape: Decodable {
-            var oauthError: String?
-            var apiError: APIError?
-            init(from decoder: any Decoder) throws {
-                let container = try decoder.container(keyedBy: AnyKey.self)
-                oauthError = container.lenient("error", as: String.self)
-                apiError = container.lenient("error", as: APIError.self)
-            }
-        }
-        guard let shape = try? JSONDecoder().decode(ErrorShape.self, from: body), shape.oauthError != nil || shape.apiError != nil else {
+        let error = (try? JSONValue(parsing: body))?["error"]
+        // The API shape's `status`, when present, must be a string.
+        let apiError = error?.object.flatMap { JSONValue.isOptionalString($0["status"]) ? $0 : nil }
+        guard error?.string != nil || apiError != nil else {
             return .unexpected(operation: operation, status: status)
         }
         return .answer(
             operation: operation,
             status: status,
-            googleError: shape.oauthError.flatMap(GoogleErrorCode.init(rawValue:)),
+            googleError: error?.string.flatMap(GoogleErrorCode.init(rawValue:)),
             recognised: true
         )
     }

@@ -35,7 +35,7 @@ public struct KakaoIDTokenClaims: Sendable, Hashable, CustomStringConvertible {
 
 /// The ID-token payload once its signature verified: every claim optional and leniently typed, so
 /// a surprise is reported by ``KakaoIDTokenVerifier`` as a failed check, not a decoding crash.
-struct KakaoIDTokenPayload: Decodable {
+struct KakaoIDTokenPayload: JSONReadable {
     let iss: String?
     let aud: [String]
     let sub: String?
@@ -47,17 +47,18 @@ struct KakaoIDTokenPayload: Decodable {
     let picture: String?
     let email: String?
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        iss = container.lenient("iss")
-        aud = container.lenient("aud", as: [String].self) ?? container.lenient("aud", as: String.self).map { [$0] } ?? []
-        sub = container.lenient("sub", as: String.self) ?? container.int64("sub").map(String.init)
-        iat = container.lenient("iat")
-        exp = container.lenient("exp")
-        authTime = container.lenient("auth_time")
-        nonce = container.lenient("nonce")
-        nickname = container.lenient("nickname")
-        picture = container.lenient("picture")
-        email = container.lenient("email")
+    /// Nil unless the payload is an object.
+    init?(json: JSONValue) {
+        guard json.object != nil else { return nil }
+        iss = json["iss"]?.string
+        aud = json["aud"]?.strings ?? json["aud"]?.string.map { [$0] } ?? []
+        sub = json["sub"]?.string ?? json["sub"]?.int64.map(String.init)
+        iat = json["iat"]?.double
+        exp = json["exp"]?.double
+        authTime = json["auth_time"]?.double
+        nonce = json["nonce"]?.string
+        nickname = json["nickname"]?.string
+        picture = json["picture"]?.string
+        email = json["email"]?.string
     }
 }

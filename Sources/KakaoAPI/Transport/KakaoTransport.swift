@@ -1,7 +1,5 @@
-import Foundation
 import Logging
 import NIOCore
-import NIOFoundationCompat
 import NIOHTTP1
 import OAuthClientSupport
 
@@ -31,14 +29,6 @@ struct KakaoTransport: Sendable {
 
     /// Sends `call`, reads a 2xx answer as `T`, and maps everything else to ``KakaoAPIError``.
     func perform<T: JSONReadable>(_ call: Call, as type: T.Type) async throws(KakaoAPIError) -> T {
-        try await perform(call) { body in
-            body.withUnsafeReadableBytes { bytes in (try? JSONValue(parsing: bytes)).flatMap(T.init(json:)) }
-        }
-    }
-
-    /// Sends `call`, reads a 2xx answer with `read` (nil: not the answer expected), and maps
-    /// everything else to ``KakaoAPIError``.
-    func perform<T>(_ call: Call, reading read: (ByteBuffer) -> T?) async throws(KakaoAPIError) -> T {
         let started = ContinuousClock.now
         do throws(KakaoAPIError) {
             let answer: OAuthHTTP.Answer
@@ -52,7 +42,7 @@ struct KakaoTransport: Sendable {
             guard (200..<300).contains(answer.status) else {
                 throw Self.errorAnswer(call.operation, status: answer.status, body: answer.body)
             }
-            guard let value = read(answer.body) else {
+            guard let value = T(body: answer.body) else {
                 throw KakaoAPIError.answer(operation: call.operation, status: answer.status, kakaoCode: nil, recognised: false)
             }
             record(call.operation, started: started, status: answer.status, error: nil)
@@ -68,15 +58,19 @@ struct KakaoTransport: Sendable {
     /// Anything else (an HTML page, a proxy's body) is an unexpected answer classified by its
     /// status.
     static func errorAnswer(_ operation: KakaoOperation, status: Int, body: ByteBuffer) -> KakaoAPIError {
-        let json = body.withUnsafeReadableBytes { try? JSONValue(parsing: $0) }
+        let json = try? JSONValue(parsing: body)
         let code = json?["code"].flatMap { $0.int ?? $0.string.flatMap { Int($0) } }
         guard let json, json["error"]?.string != nil || code != nil else {
             return .answer(operation: operation, status: status, kakaoCode: nil, recognised: false)
         }
         let kakaoCode = json["error_code"]?.string.flatMap(KakaoErrorCode.init(rawValue:)) ?? code.map(KakaoErrorCode.init(kapi:))
-        let scopes = json["required_scopes"]?.array
-        let requiredScopes = scopes.map { $0.compactMap(\.string) }.flatMap { $0.count == scopes?.count ? $0 : nil }
-        return .answer(operation: operation, status: status, kakaoCode: kakaoCode, recognised: true, requiredScopes: requiredScopes)
+        return .answer(
+            operation: operation,
+            status: status,
+            kakaoCode: kakaoCode,
+            recognised: true,
+            requiredScopes: json["required_scopes"]?.strings
+        )
     }
 
     /// A failure before or while reading the answer: connect failures were certainly not sent;
