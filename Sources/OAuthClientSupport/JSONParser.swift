@@ -53,58 +53,51 @@ struct JSONParser {
         }
     }
 
-    private mutating func enterContainer() throws(JSONSyntaxError) {
+    private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
+        var members: [String: JSONValue] = [:]
+        try parseElements(closedBy: UInt8(ascii: "}")) { parser throws(JSONSyntaxError) in
+            parser.skipWhitespace()
+            guard parser.next == UInt8(ascii: "\"") else { throw parser.error() }
+            let name = try parser.parseString()
+            parser.skipWhitespace()
+            guard parser.next == UInt8(ascii: ":") else { throw parser.error() }
+            parser.offset += 1
+            members[name] = try parser.parseValue()
+        }
+        return .object(members)
+    }
+
+    private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
+        var elements: [JSONValue] = []
+        try parseElements(closedBy: UInt8(ascii: "]")) { parser throws(JSONSyntaxError) in
+            elements.append(try parser.parseValue())
+        }
+        return .array(elements)
+    }
+
+    /// The comma-separated elements of an array or members of an object, from its opening
+    /// bracket to `close`, each read by `element`.
+    private mutating func parseElements(
+        closedBy close: UInt8,
+        _ element: (inout JSONParser) throws(JSONSyntaxError) -> Void
+    ) throws(JSONSyntaxError) {
         depth += 1
         guard depth <= JSONSyntaxError.maximumDepth else { throw error() }
         offset += 1  // the opening bracket
         skipWhitespace()
-    }
-
-    private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
-        try enterContainer()
-        var members: [String: JSONValue] = [:]
-        if next == UInt8(ascii: "}") {
+        defer { depth -= 1 }
+        if next == close {
             offset += 1
-            depth -= 1
-            return .object(members)
+            return
         }
         while true {
-            skipWhitespace()
-            guard next == UInt8(ascii: "\"") else { throw error() }
-            let name = try parseString()
-            skipWhitespace()
-            guard next == UInt8(ascii: ":") else { throw error() }
-            offset += 1
-            members[name] = try parseValue()
+            try element(&self)
             skipWhitespace()
             switch next {
             case UInt8(ascii: ","): offset += 1
-            case UInt8(ascii: "}"):
+            case close:
                 offset += 1
-                depth -= 1
-                return .object(members)
-            default: throw error()
-            }
-        }
-    }
-
-    private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
-        try enterContainer()
-        var elements: [JSONValue] = []
-        if next == UInt8(ascii: "]") {
-            offset += 1
-            depth -= 1
-            return .array(elements)
-        }
-        while true {
-            elements.append(try parseValue())
-            skipWhitespace()
-            switch next {
-            case UInt8(ascii: ","): offset += 1
-            case UInt8(ascii: "]"):
-                offset += 1
-                depth -= 1
-                return .array(elements)
+                return
             default: throw error()
             }
         }

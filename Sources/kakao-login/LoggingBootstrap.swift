@@ -24,10 +24,7 @@ enum LoggingBootstrap {
             done = true
             LoggingSystem.bootstrap(
                 { label, provider in
-                    var handler: any LogHandler =
-                        format == .json
-                        ? JSONLogHandler(label: label, metadataProvider: provider)
-                        : TextLogHandler(label: label, metadataProvider: provider)
+                    var handler = LineLogHandler(label: label, format: format, metadataProvider: provider)
                     handler.logLevel = level
                     return handler
                 },
@@ -44,42 +41,5 @@ enum LoggingBootstrap {
         let level = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         let format = environment["LOG_FORMAT"].flatMap { Settings.LogFormat(rawValue: $0.lowercased()) } ?? .text
         return logger(label, level: level, format: format)
-    }
-}
-
-/// One JSON object per line on standard error: `time`, `level`, `label`, `message`, then the
-/// metadata keys (values as strings).
-struct JSONLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
-
-    init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
-        self.label = label
-        self.metadataProvider = metadataProvider
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    /// UTC with milliseconds (`2026-12-05T09:21:29.123Z`): lines of one login are milliseconds apart.
-    private static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
-
-    func log(event: LogEvent) {
-        var fields: [String: String] = [:]
-        for (key, value) in TextLogHandler.lineMetadata(metadata, provider: metadataProvider, event: event) {
-            fields[key] = "\(value)"
-        }
-        fields["time"] = Date().formatted(Self.timestamp)
-        fields["level"] = event.level.rawValue
-        fields["label"] = label
-        fields["message"] = event.message.description
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let line = try? encoder.encode(fields) else { return }
-        TextLogHandler.writeToStandardError(String(decoding: line, as: UTF8.self) + "\n")
     }
 }
