@@ -10,14 +10,17 @@ struct JSONParser {
         self.bytes = bytes
     }
 
-    mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
+    mutating func parseDocument() throws(SyntaxError) -> JSONValue {
         let value = try parseValue()
         skipWhitespace()
         guard offset == bytes.count else { throw error() }
         return value
     }
 
-    private func error() -> JSONSyntaxError { JSONSyntaxError(offset: offset) }
+    /// Not JSON. Nothing about where or why leaves the parser: an answer may hold a token.
+    struct SyntaxError: Error {}
+
+    private func error() -> SyntaxError { SyntaxError() }
 
     private var next: UInt8? { offset < bytes.count ? bytes[offset] : nil }
 
@@ -25,14 +28,14 @@ struct JSONParser {
         while let byte = next, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { offset += 1 }
     }
 
-    private mutating func expect(_ literal: StaticString) throws(JSONSyntaxError) {
+    private mutating func expect(_ literal: StaticString) throws(SyntaxError) {
         let count = literal.utf8CodeUnitCount
         guard bytes.count - offset >= count else { throw error() }
         for index in 0..<count where bytes[offset + index] != literal.utf8Start[index] { throw error() }
         offset += count
     }
 
-    private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
+    private mutating func parseValue() throws(SyntaxError) -> JSONValue {
         skipWhitespace()
         guard let byte = next else { throw error() }
         switch byte {
@@ -53,9 +56,9 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
+    private mutating func parseObject() throws(SyntaxError) -> JSONValue {
         var members: [String: JSONValue] = [:]
-        try parseElements(closedBy: UInt8(ascii: "}")) { parser throws(JSONSyntaxError) in
+        try parseElements(closedBy: UInt8(ascii: "}")) { parser throws(SyntaxError) in
             parser.skipWhitespace()
             guard parser.next == UInt8(ascii: "\"") else { throw parser.error() }
             let name = try parser.parseString()
@@ -67,9 +70,9 @@ struct JSONParser {
         return .object(members)
     }
 
-    private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
+    private mutating func parseArray() throws(SyntaxError) -> JSONValue {
         var elements: [JSONValue] = []
-        try parseElements(closedBy: UInt8(ascii: "]")) { parser throws(JSONSyntaxError) in
+        try parseElements(closedBy: UInt8(ascii: "]")) { parser throws(SyntaxError) in
             elements.append(try parser.parseValue())
         }
         return .array(elements)
@@ -79,10 +82,10 @@ struct JSONParser {
     /// bracket to `close`, each read by `element`.
     private mutating func parseElements(
         closedBy close: UInt8,
-        _ element: (inout JSONParser) throws(JSONSyntaxError) -> Void
-    ) throws(JSONSyntaxError) {
+        _ element: (inout JSONParser) throws(SyntaxError) -> Void
+    ) throws(SyntaxError) {
         depth += 1
-        guard depth <= JSONSyntaxError.maximumDepth else { throw error() }
+        guard depth <= JSONValue.maximumDepth else { throw error() }
         offset += 1  // the opening bracket
         skipWhitespace()
         defer { depth -= 1 }
@@ -104,7 +107,7 @@ struct JSONParser {
     }
 
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, returned as written.
-    private mutating func parseNumber() throws(JSONSyntaxError) -> String {
+    private mutating func parseNumber() throws(SyntaxError) -> String {
         let start = offset
         if next == UInt8(ascii: "-") { offset += 1 }
         if next == UInt8(ascii: "0") {
@@ -131,7 +134,7 @@ struct JSONParser {
     }
 
     /// A string from its opening quote; the text between the quotes must be valid UTF-8.
-    private mutating func parseString() throws(JSONSyntaxError) -> String {
+    private mutating func parseString() throws(SyntaxError) -> String {
         offset += 1  // the opening quote
         let start = offset
         while let byte = next, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
@@ -142,7 +145,7 @@ struct JSONParser {
         if next == UInt8(ascii: "\"") {
             // No escapes: the common case, one validation and one copy.
             guard let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self) else {
-                throw JSONSyntaxError(offset: start)
+                throw SyntaxError()
             }
             offset += 1
             return text
@@ -152,7 +155,7 @@ struct JSONParser {
             guard let byte = next else { throw error() }
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: unescaped, as: UTF8.self) else { throw JSONSyntaxError(offset: start) }
+                guard let text = String(validating: unescaped, as: UTF8.self) else { throw SyntaxError() }
                 offset += 1
                 return text
             case UInt8(ascii: "\\"):
@@ -167,7 +170,7 @@ struct JSONParser {
     }
 
     /// The escape after a backslash, appended as UTF-8.
-    private mutating func appendEscape(to text: inout [UInt8]) throws(JSONSyntaxError) {
+    private mutating func appendEscape(to text: inout [UInt8]) throws(SyntaxError) {
         guard let byte = next else { throw error() }
         offset += 1
         switch byte {
@@ -192,7 +195,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseHex4() throws(JSONSyntaxError) -> UInt16 {
+    private mutating func parseHex4() throws(SyntaxError) -> UInt16 {
         guard bytes.count - offset >= 4 else { throw error() }
         var value: UInt16 = 0
         for _ in 0..<4 {

@@ -19,28 +19,27 @@ package enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses a whole JSON text: one value, with white space around it and nothing else.
-    /// - Throws: ``JSONSyntaxError`` for anything that is not JSON, invalid UTF-8, or nesting
-    ///   deeper than ``JSONSyntaxError/maximumDepth``.
-    package init(parsing bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
+    /// Arrays and objects nested deeper than this are not read.
+    package static let maximumDepth = 128
+
+    /// Parses a whole JSON text: one value, with white space around it and nothing else. Nil
+    /// for anything that is not JSON, invalid UTF-8, or nesting deeper than ``maximumDepth``.
+    package init?(parsing bytes: UnsafeRawBufferPointer) {
         var parser = JSONParser(bytes)
-        self = try parser.parseDocument()
+        guard let value = try? parser.parseDocument() else { return nil }
+        self = value
     }
 
-    /// Parses a whole JSON text from `bytes` (e.g. `Data`, `String.UTF8View`).
-    package init(parsing bytes: some Collection<UInt8>) throws(JSONSyntaxError) {
-        let parsed = Array(bytes).withUnsafeBytes { buffer in
-            Result { () throws(JSONSyntaxError) in try JSONValue(parsing: buffer) }
-        }
-        self = try parsed.get()
+    /// Parses a whole JSON text from `bytes` (e.g. `Data`, `[UInt8]`, `String.UTF8View`).
+    package init?(parsing bytes: some Collection<UInt8>) {
+        guard let value = Array(bytes).withUnsafeBytes({ JSONValue(parsing: $0) }) else { return nil }
+        self = value
     }
 
     /// Parses a whole JSON text: the readable bytes of `buffer`.
-    package init(parsing buffer: ByteBuffer) throws(JSONSyntaxError) {
-        let parsed = buffer.withUnsafeReadableBytes { bytes in
-            Result { () throws(JSONSyntaxError) in try JSONValue(parsing: bytes) }
-        }
-        self = try parsed.get()
+    package init?(parsing buffer: ByteBuffer) {
+        guard let value = buffer.withUnsafeReadableBytes({ JSONValue(parsing: $0) }) else { return nil }
+        self = value
     }
 
     /// The member `name` of an object; nil for a missing member or when this is not an object.
@@ -123,17 +122,7 @@ package protocol JSONReadable {
 extension JSONReadable {
     /// The value read from an answer's body; nil when the body is not JSON or not this value.
     package init?(body: ByteBuffer) {
-        guard let json = try? JSONValue(parsing: body) else { return nil }
+        guard let json = JSONValue(parsing: body) else { return nil }
         self.init(json: json)
     }
-}
-
-/// Why a text is not JSON: its byte offset, never its content (an answer may hold a token).
-package struct JSONSyntaxError: Error, Hashable, CustomStringConvertible {
-    /// Arrays and objects nested deeper than this are refused.
-    package static let maximumDepth = 128
-    /// Where in the text, in bytes from its start.
-    package let offset: Int
-
-    package var description: String { "not JSON (at byte \(offset))" }
 }

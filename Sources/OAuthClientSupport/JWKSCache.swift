@@ -46,7 +46,7 @@ package struct JWKSCache<Failure: Error>: Sendable {
     ) async throws(Failure) -> Payload {
         let segments = token.split(separator: ".", omittingEmptySubsequences: false)
         guard segments.count == 3, let headerBytes = Base64URL.decode(segments[0]),
-            let header = try? JSONValue(parsing: headerBytes), header.object != nil,
+            let header = JSONValue(parsing: headerBytes), header.object != nil,
             JSONValue.isOptionalString(header["alg"]), JSONValue.isOptionalString(header["kid"])
         else { throw reject(.malformed) }
         guard header["alg"]?.string == "RS256" else { throw reject(.algorithm) }
@@ -67,7 +67,7 @@ package struct JWKSCache<Failure: Error>: Sendable {
         } catch {
             throw reject(.malformed)
         }
-        guard let payloadBytes = Base64URL.decode(segments[1]), let json = try? JSONValue(parsing: payloadBytes),
+        guard let payloadBytes = Base64URL.decode(segments[1]), let json = JSONValue(parsing: payloadBytes),
             let payload = Payload(json: json)
         else { throw reject(.malformed) }
         return payload

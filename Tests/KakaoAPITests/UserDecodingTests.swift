@@ -8,7 +8,7 @@ struct UserDecodingTests {
     struct NotAUser: Error {}
 
     static func decode(_ json: String) throws -> KakaoUser {
-        guard let user = KakaoUser(json: try JSONValue(parsing: json.utf8)) else { throw NotAUser() }
+        guard let user = JSONValue(parsing: json.utf8).flatMap(KakaoUser.init(json:)) else { throw NotAUser() }
         return user
     }
 

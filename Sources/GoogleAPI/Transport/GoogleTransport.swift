@@ -62,7 +62,7 @@ struct GoogleTransport: Sendable {
     /// kept. Anything else (an HTML page, a proxy's body) is an unexpected answer classified by
     /// its status.
     static func errorAnswer(_ operation: GoogleOperation, status: Int, body: ByteBuffer) -> GoogleAPIError {
-        let error = (try? JSONValue(parsing: body))?["error"]
+        let error = JSONValue(parsing: body)?["error"]
         // The API shape's `status`, when present, must be a string.
         let apiError = error?.object.flatMap { JSONValue.isOptionalString($0["status"]) ? $0 : nil }
         guard error?.string != nil || apiError != nil else {

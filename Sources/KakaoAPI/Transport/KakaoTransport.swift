@@ -58,7 +58,7 @@ struct KakaoTransport: Sendable {
     /// Anything else (an HTML page, a proxy's body) is an unexpected answer classified by its
     /// status.
     static func errorAnswer(_ operation: KakaoOperation, status: Int, body: ByteBuffer) -> KakaoAPIError {
-        let json = try? JSONValue(parsing: body)
+        let json = JSONValue(parsing: body)
         let code = json?["code"].flatMap { $0.int ?? $0.string.flatMap { Int($0) } }
         guard let json, json["error"]?.string != nil || code != nil else {
             return .answer(operation: operation, status: status, kakaoCode: nil, recognised: false)
