@@ -1,12 +1,12 @@
 import Accounts
 import Foundation
 import KakaoEmulator
-import Postgres
 import Synchronization
 import TestSupport
 import Testing
 
 @testable import LoginQueue
+@testable import Postgres
 
 /// Leases, rescue, graceful shutdown and pruning.
 @Suite("Worker lifecycle")
@@ -30,6 +30,53 @@ struct WorkerLifecycleTests {
                 }
             }
             #expect(try await harness.job(enqueued.loginID, "attempt", as: Int16.self) == 1)
+        }
+    }
+
+    // A renewal that waited for a locked row could deadlock with this worker's own batched
+    // checkpoint of the same jobs, which locks them in another order (seen in CI).
+    @Test("a lease renewal never waits for a locked row: that job is busy, not lost; held jobs are renewed, a rescued one is not")
+    func renewalSkipsLockedRows() async throws {
+        try await QueueHarness.run { harness in
+            var loginIDs: [UUID] = []
+            for _ in 0..<3 { loginIDs.append(try await harness.enqueueLogin().1.loginID) }
+            // A renewal that waited would fail on the lock timeout instead of hanging the test.
+            var impatient = harness.database
+            impatient.lockTimeout = .seconds(10)
+            try await withPool(impatient) { pool in
+                let jobs = WorkerLoginJobs(
+                    pool: pool,
+                    workerID: "renewal-test",
+                    providerNames: [harness.configuredProvider.name],
+                    accounts: UserAccounts()
+                )
+                let claimed = try await jobs.claim(limit: 3, lease: .seconds(60)).map { try $0.get() }
+                let ids = Dictionary(uniqueKeysWithValues: claimed.map { ($0.loginID, $0.id) })
+                let (held, busy, rescued) = (ids[loginIDs[0]]!, ids[loginIDs[1]]!, ids[loginIDs[2]]!)
+                try await harness.pool.execute("UPDATE login_jobs SET lease_expires_at = now() WHERE locked_by = 'renewal-test'")
+                try await harness.pool.execute("UPDATE login_jobs SET attempt = attempt + 1, locked_by = 'other' WHERE id = \(rescued)")
+                let renewal = try await PostgresConnection.withConnection(configuration: harness.database, logger: harness.logger) {
+                    holder in
+                    try await holder.executeSimple("BEGIN")
+                    _ = try await holder.query("SELECT 1 FROM login_jobs WHERE id = \(busy) FOR UPDATE")
+                    let renewal = try await jobs.renewLeases([held, busy, rescued], lease: .seconds(60))
+                    try await holder.executeSimple("COMMIT")
+                    return renewal
+                }
+                #expect(renewal == WorkerLoginJobs.LeaseRenewal(renewed: [held], busy: [busy]))
+                let extended = try await harness.pool.query(
+                    "SELECT id FROM login_jobs WHERE lease_expires_at > now() + interval '30 seconds'"
+                ).map { try $0.decode(Int64.self, "id") }
+                #expect(extended == [held])
+                // Only the rescued job counts as lost; the busy one keeps the lease it had.
+                let inFlight = InFlightJobs()
+                for job in claimed { inFlight.add(job, progress: JobRunner.Progress(), lease: .seconds(60)) }
+                let before = inFlight.leaseEnds(busy)
+                let now = ContinuousClock.now + .seconds(1)
+                #expect(inFlight.renewed(renewal, asked: [held, busy, rescued], renewedAt: now, lease: .seconds(60)) == [rescued])
+                #expect(inFlight.leaseEnds(held) == now + .seconds(60))
+                #expect(inFlight.leaseEnds(busy) == before)
+            }
         }
     }
 

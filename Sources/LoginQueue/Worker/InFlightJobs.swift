@@ -32,14 +32,20 @@ final class InFlightJobs: Sendable {
         state.withLockedValue { _ = $0.entries.removeValue(forKey: id) }
     }
 
-    /// Leases renewed at `renewedAt`; returns the ids that were not renewed (lost).
-    func renewed(_ held: Set<Int64>, asked: [Int64], renewedAt: ContinuousClock.Instant, lease: Duration) -> [Int64] {
+    /// Leases renewed at `renewedAt`; returns the ids that were not renewed and are no longer
+    /// held (lost). A busy job keeps the lease it had.
+    func renewed(
+        _ renewal: WorkerLoginJobs.LeaseRenewal,
+        asked: [Int64],
+        renewedAt: ContinuousClock.Instant,
+        lease: Duration
+    ) -> [Int64] {
         state.withLockedValue { state in
             var lost: [Int64] = []
             for id in asked {
-                if held.contains(id) {
+                if renewal.renewed.contains(id) {
                     state.entries[id]?.leaseEnds = renewedAt + lease
-                } else if state.entries[id]?.completing == false {
+                } else if !renewal.busy.contains(id), state.entries[id]?.completing == false {
                     lost.append(id)
                 }
             }

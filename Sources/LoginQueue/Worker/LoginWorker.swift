@@ -210,8 +210,8 @@ public struct LoginWorker: Service {
             guard !ids.isEmpty, !Task.isCancelled else { continue }
             let asked = ContinuousClock.now
             do {
-                let held = try await queue.renewLeases(ids, lease: configuration.lease)
-                for id in jobs.renewed(held, asked: ids, renewedAt: asked, lease: configuration.lease) {
+                let renewal = try await queue.renewLeases(ids, lease: configuration.lease)
+                for id in jobs.renewed(renewal, asked: ids, renewedAt: asked, lease: configuration.lease) {
                     metrics.leaseLost()
                     logger.warning("login.worker.lease_lost", metadata: ["job.id": "\(id)"])
                 }

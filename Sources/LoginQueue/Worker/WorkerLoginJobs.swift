@@ -64,18 +64,46 @@ struct WorkerLoginJobs: Sendable {
         """
     }
 
-    /// Renews the leases of the jobs this worker runs, in one statement; returns the ids it
-    /// still holds (a missing id was rescued by another worker or finished by an operator).
-    func renewLeases(_ ids: [Int64], lease: Duration) async throws -> Set<Int64> {
-        guard !ids.isEmpty else { return [] }
+    /// Renews the leases of the jobs this worker runs, in one statement that never waits for a
+    /// row lock: a job whose row another transaction has locked (most often this worker's own
+    /// batched checkpoint or completion of it) is skipped and reported busy. Waiting instead
+    /// would order its row locks against that batch's and could deadlock with it.
+    func renewLeases(_ ids: [Int64], lease: Duration) async throws -> LeaseRenewal {
+        guard !ids.isEmpty else { return LeaseRenewal() }
         let rows = try await pool.query(
             """
-            UPDATE login_jobs SET lease_expires_at = now() + make_interval(secs => \(lease.seconds))
-            WHERE id = ANY(\(ids)) AND locked_by = \(workerID)
-            RETURNING id
+            WITH held AS (
+                SELECT id FROM login_jobs WHERE id = ANY(\(ids)) AND locked_by = \(workerID)
+            ), renewed AS (
+                UPDATE login_jobs SET lease_expires_at = now() + make_interval(secs => \(lease.seconds))
+                WHERE id IN (
+                    SELECT id FROM login_jobs WHERE id = ANY(\(ids)) AND locked_by = \(workerID)
+                    FOR UPDATE SKIP LOCKED
+                )
+                RETURNING id
+            )
+            SELECT held.id, renewed.id IS NOT NULL AS renewed FROM held LEFT JOIN renewed USING (id)
             """
         )
-        return Set(try rows.map { try $0.decode(Int64.self, "id") })
+        var renewal = LeaseRenewal()
+        for row in rows {
+            let id = try row.decode(Int64.self, "id")
+            if try row.decode(Bool.self, "renewed") {
+                renewal.renewed.insert(id)
+            } else {
+                renewal.busy.insert(id)
+            }
+        }
+        return renewal
+    }
+
+    /// What one lease renewal found; a job in neither set is no longer this worker's (rescued by
+    /// another worker, or finished by an operator).
+    struct LeaseRenewal: Sendable, Equatable {
+        /// The jobs whose leases were extended.
+        var renewed: Set<Int64> = []
+        /// The jobs still held whose rows were locked: not renewed this time, not lost either.
+        var busy: Set<Int64> = []
     }
 
     /// After a successful exchange: the provider's tokens sealed, the code and verifier dropped,
