@@ -76,12 +76,7 @@ struct BatchedEnqueueTests {
             try await holder.execute("SELECT 1 FROM login_attempts WHERE id = \(first.attempt.attemptID) FOR UPDATE")
             let firstTask = Task { await enqueue(first, jobs, harness) }
             try await waitUntil("the first enqueue waits for its attempt's lock") {
-                !(try await holder.query(
-                    """
-                    SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                    WHERE NOT l.granted AND a.datname = current_database()
-                    """
-                ).isEmpty)
+                try await holder.blocksAnotherSession()
             }
             let result = try await whileBlocked()
             try await holder.executeSimple("COMMIT")

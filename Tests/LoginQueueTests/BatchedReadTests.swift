@@ -118,9 +118,7 @@ struct BatchedReadTests {
                 try await holder.execute("SELECT 1 FROM login_jobs WHERE login_id = \(logins[0].loginID) FOR UPDATE")
                 let first = Task { try await batcher.read(loginID: logins[0].loginID, readerToken: logins[0].reader) }
                 try await waitUntil("the first read waits for its job's lock") {
-                    !(try await holder.query(
-                        "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()"
-                    ).isEmpty)
+                    try await holder.blocksAnotherSession()
                 }
                 let behind = logins[1...].map { login in
                     Task { try await batcher.read(loginID: login.loginID, readerToken: login.reader) }

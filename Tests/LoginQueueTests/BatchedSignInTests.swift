@@ -151,9 +151,7 @@ struct BatchedSignInTests {
                     )
                 }
                 try await waitUntil("the first sign-in waits for its job's lock") {
-                    !(try await holder.query(
-                        "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()"
-                    ).isEmpty)
+                    try await holder.blocksAnotherSession()
                 }
                 let behind = (1...2).map { index in
                     Task {
