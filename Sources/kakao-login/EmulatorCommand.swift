@@ -84,12 +84,12 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     @OptionGroup var faultOptions: EmulatorFaultOptions
 
-    @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
-    var logLevel: String = "info"
+    @OptionGroup var logging: LoggingOptions
 
     @OptionGroup var eventLoops: EventLoopOptions
 
     func validate() throws {
+        _ = try logging.levelAndFormat()
         guard provider == .google else {
             guard clientID == nil, idTokenIssuerForm == nil else {
                 throw ValidationError("--client-id and --id-token-issuer-form are Google flags")
@@ -108,9 +108,8 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         eventLoops.apply()
-        var configuredLogger = Logger(label: "kakao-login.emulator")
-        configuredLogger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let logger = configuredLogger
+        let (level, format) = try logging.levelAndFormat()
+        let logger = LoggingBootstrap.logger("kakao-login.emulator", level: level, format: format)
         let signingKeyPEM = try signingKey.map { try String(contentsOfFile: $0, encoding: .utf8) }
         let port = self.port ?? provider.defaultPort
         switch provider {

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// `kakao-login emulator …` as a child process (LocalPostgres' ``ChildProcess``, the project's
-/// one way to run a program): started, its port read from its log line (`emulator.port=N`),
+/// one way to run a program): started, its port read from its log line (`emulator.port=N`, or the JSON member),
 /// stopped with SIGTERM.
 public struct EmulatorProcess: Sendable {
     public let process: ChildProcess
@@ -44,8 +44,9 @@ public struct EmulatorProcess: Sendable {
         var seen = ""
         while !process.hasExited, ContinuousClock.now < deadline {
             seen = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-            if let range = seen.range(of: #"emulator\.port=(\d+)"#, options: .regularExpression),
-                let port = Int(seen[range].split(separator: "=")[1])
+            // A text line has `emulator.port=N`, a JSON line `"emulator.port":"N"`.
+            if let range = seen.range(of: #"emulator\.port(=|":")[0-9]+"#, options: .regularExpression),
+                let port = Int(String(seen[range].filter(\.isNumber)))
             {
                 return EmulatorProcess(process: process, outputPath: outputPath, port: port)
             }

@@ -67,4 +67,22 @@ struct EmulatorCommandTests {
 
         #expect(try await emulator.stop() == 0)
     }
+
+    @Test("--log-format json writes one JSON object per line; an unknown format or level is refused")
+    func logFormat() async throws {
+        let emulator = try await EmulatorProcess.start(["emulator", "--port", "0", "--log-format", "json"])
+        defer { emulator.killIfRunning() }
+        let lines = emulator.output.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["label"] as? String == "kakao-login.emulator")
+        }
+        #expect(try await emulator.stop() == 0)
+        for refused in [["--log-format", "yaml"], ["--log-level", "loud"]] {
+            let (status, output) = try await EmulatorProcess.runToEnd(["emulator", "--port", "0"] + refused)
+            #expect(status != 0)
+            #expect(output.contains(refused[0]))
+        }
+    }
 }
