@@ -31,6 +31,10 @@ public struct DevServer: Sendable {
     public var connectionString: String { "host=\(clusterDirectory) port=5432 user=postgres dbname=kakao_login" }
 
     /// Starts `kakao-login dev` and waits for its banner.
+    ///
+    /// The ports are picked free and handed to the child, which binds them seconds later (after
+    /// initdb); another process's connection can take one in between. When dev ends saying a
+    /// port is in use, it is started again on new ports (three tries in all).
     /// - Parameters:
     ///   - environment: added to this process's environment (`nil` removes a variable);
     ///     `DATABASE_URL` is removed unless given here, so dev starts its own cluster.
@@ -41,39 +45,55 @@ public struct DevServer: Sendable {
         arguments: [String] = [],
         dataDirectory: String? = nil
     ) async throws -> DevServer {
-        let apiPort = try FreePort.next()
-        var emulatorPort = try FreePort.next()
-        while emulatorPort == apiPort { emulatorPort = try FreePort.next() }
-        var googlePort = try FreePort.next()
-        while googlePort == apiPort || googlePort == emulatorPort { googlePort = try FreePort.next() }
         let root = ProcessInfo.processInfo.environment["KAKAO_TEST_CLUSTERS"] ?? "/tmp"
-        let dataDirectory = dataDirectory ?? "\(root)/kl-dev-\(UUID().uuidString.prefix(8).lowercased())"
+        let folder = dataDirectory ?? "\(root)/kl-dev-\(UUID().uuidString.prefix(8).lowercased())"
         var childEnvironment: [String: String?] = [
             "DATABASE_URL": nil, "DATABASE_URL_FILE": nil, "PORT": nil,
             "PG_BINDIR": ProcessInfo.processInfo.environment["KAKAO_TEST_PG_BINDIR"],
         ]
         childEnvironment.merge(environment) { $1 }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let server = try launch(arguments: arguments, dataDirectory: folder, environment: childEnvironment)
+            do {
+                try await server.waitForBanner()
+                return server
+            } catch {
+                await server.terminate()
+                if attempt < 3, server.process.hasExited, server.process.log.contains(" in use") { continue }
+                // A folder this call made goes with it; a caller's folder stays the caller's.
+                if dataDirectory == nil { try? FileManager.default.removeItem(atPath: folder) }
+                throw error
+            }
+        }
+    }
+
+    /// Starts the child on three free ports, distinct from each other.
+    private static func launch(
+        arguments: [String],
+        dataDirectory: String,
+        environment: [String: String?]
+    ) throws -> DevServer {
+        var ports: [Int] = []
+        while ports.count < 3 {
+            let port = try FreePort.next()
+            if !ports.contains(port) { ports.append(port) }
+        }
         let process = try KakaoLoginChild(
             [
-                "dev", "--port", String(apiPort), "--emulator-port", String(emulatorPort), "--google-emulator-port",
-                String(googlePort), "--data-dir", dataDirectory,
+                "dev", "--port", String(ports[0]), "--emulator-port", String(ports[1]), "--google-emulator-port",
+                String(ports[2]), "--data-dir", dataDirectory,
             ] + arguments,
-            environment: childEnvironment
+            environment: environment
         )
-        let server = DevServer(
-            apiURL: "http://127.0.0.1:\(apiPort)",
-            emulatorURL: "http://127.0.0.1:\(emulatorPort)",
-            googleEmulatorURL: "http://127.0.0.1:\(googlePort)",
+        return DevServer(
+            apiURL: "http://127.0.0.1:\(ports[0])",
+            emulatorURL: "http://127.0.0.1:\(ports[1])",
+            googleEmulatorURL: "http://127.0.0.1:\(ports[2])",
             dataDirectory: dataDirectory,
             process: process
         )
-        do {
-            try await server.waitForBanner()
-            return server
-        } catch {
-            await server.stop()
-            throw error
-        }
     }
 
     /// Runs `body` with a started server and stops it however `body` ends.
