@@ -57,7 +57,7 @@ struct BenchDBCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = LoggingBootstrap.logger("kakao-login.bench.db")
+        let logger = try LoggingBootstrap.logger("kakao-login.bench.db")
         try await CommandErrors.reporting("bench db") {
             try await PoolBenchmark(database: try PostgresConfiguration.fromEnvironment(), configuration: benchmark, logger: logger).run()
         }

@@ -53,7 +53,7 @@ struct BenchQueueCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = LoggingBootstrap.logger("kakao-login.bench.queue")
+        let logger = try LoggingBootstrap.logger("kakao-login.bench.queue")
         try await CommandErrors.reporting("bench queue") {
             let results = try await QueueBenchmark(
                 database: try PostgresConfiguration.fromEnvironment(),

@@ -35,11 +35,25 @@ enum LoggingBootstrap {
     }
 
     /// Bootstraps logging from `LOG_LEVEL` and `LOG_FORMAT` (first call only) and returns a
-    /// logger with `label`.
-    static func logger(_ label: String) -> Logger {
-        let environment = ProcessInfo.processInfo.environment
-        let level = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        let format = environment["LOG_FORMAT"].flatMap { Settings.LogFormat(rawValue: $0.lowercased()) } ?? .text
+    /// logger with `label`; a value that names no level or format is refused.
+    static func logger(_ label: String) throws(StartupError) -> Logger {
+        let (level, format) = try levelAndFormat(ProcessInfo.processInfo.environment)
         return logger(label, level: level, format: format)
+    }
+
+    /// The level and format that `LOG_LEVEL` and `LOG_FORMAT` in `variables` name, `info` and
+    /// `text` when absent, for the commands that read no settings.
+    static func levelAndFormat(_ variables: [String: String]) throws(StartupError) -> (Logger.Level, Settings.LogFormat) {
+        let levelName = variables["LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
+            throw StartupError(
+                "log level \(levelName.debugDescription) (LOG_LEVEL, --log-level) is not one of trace, debug, info, notice, warning, error, critical"
+            )
+        }
+        let formatName = variables["LOG_FORMAT"] ?? "text"
+        guard let format = Settings.LogFormat(rawValue: formatName.lowercased()) else {
+            throw StartupError("log format \(formatName.debugDescription) (LOG_FORMAT, --log-format) is not json or text")
+        }
+        return (level, format)
     }
 }

@@ -16,17 +16,8 @@ struct LoggingOptions: ParsableArguments {
     }
 
     /// For a command that reads no settings (the emulator): each flag, else its variable, else
-    /// `info` and `text`. A value that names no level or format is refused.
-    func levelAndFormat(
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws(ValidationError) -> (Logger.Level, Settings.LogFormat) {
-        let values = environment.merging(flags) { $1 }
-        guard let level = Logger.Level(rawValue: (values["LOG_LEVEL"] ?? "info").lowercased()) else {
-            throw ValidationError("LOG_LEVEL (--log-level) must be trace, debug, info, notice, warning, error or critical")
-        }
-        guard let format = Settings.LogFormat(rawValue: (values["LOG_FORMAT"] ?? "text").lowercased()) else {
-            throw ValidationError("LOG_FORMAT (--log-format) must be json or text")
-        }
-        return (level, format)
+    /// `info` and `text`; a value that names no level or format is refused.
+    func levelAndFormat() throws(StartupError) -> (Logger.Level, Settings.LogFormat) {
+        try LoggingBootstrap.levelAndFormat(ProcessInfo.processInfo.environment.merging(flags) { $1 })
     }
 }

@@ -37,7 +37,7 @@ struct MigrateUpCommand: AsyncParsableCommand {
     @OptionGroup var folder: MigrateCommand.FolderOption
 
     func run() async throws {
-        let logger = LoggingBootstrap.logger("kakao-login.migrate")
+        let logger = try LoggingBootstrap.logger("kakao-login.migrate")
         try await CommandErrors.reporting("migrate") {
             let environment = ProcessInfo.processInfo.environment
             let directory = MigrationsFolder.path(flag: folder.migrationsDirectory, environment: environment)

@@ -14,7 +14,7 @@ struct MigrateStatusCommand: AsyncParsableCommand {
     @OptionGroup var folder: MigrateCommand.FolderOption
 
     func run() async throws {
-        let logger = LoggingBootstrap.logger("kakao-login.migrate")
+        let logger = try LoggingBootstrap.logger("kakao-login.migrate")
         try await CommandErrors.reporting("migrate status") {
             let environment = ProcessInfo.processInfo.environment
             let directory = MigrationsFolder.path(flag: folder.migrationsDirectory, environment: environment)

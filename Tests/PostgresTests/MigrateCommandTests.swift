@@ -121,6 +121,18 @@ struct MigrateCommandTests {
         #expect(fromFile.status == 0, "stderr: \(fromFile.standardError)")
     }
 
+    @Test("a LOG_LEVEL or LOG_FORMAT that names no level or format")
+    func logSettings() async throws {
+        for (variable, value) in [("LOG_LEVEL", "loud"), ("LOG_FORMAT", "yaml")] {
+            let output = try await KakaoLoginProcess.run(
+                ["migrate"],
+                environment: ["DATABASE_URL": try TestEnvironment.databaseURL(), "DATABASE_URL_FILE": nil, variable: value]
+            )
+            expectOneLineFailure(output, mentions: "\(variable)")
+            #expect(output.standardError.contains(value))
+        }
+    }
+
     @Test("no DATABASE_URL: libpq's PG* variables are used, as by psql")
     func pgVariables() async throws {
         let database = try await TestDatabase.shared.freshDatabase(prefix: "pgvars")
